@@ -1,0 +1,10 @@
+export { tf, initEngine, engineInfo, availableBackends, BackendError, BACKENDS, DEFAULT_BACKEND } from "./engine.js";
+export type { BackendName, EngineInfo } from "./engine.js";
+export { key, fold, split, stream, normal, uniform, normalArray, uniformArray } from "./random.js";
+export type { Key, RandomStream } from "./random.js";
+export { valueAndGrad } from "./autodiff.js";
+export type { ValueAndGrad } from "./autodiff.js";
+export { layout, flatten, unflatten } from "./flatten.js";
+export type { Layout, LayoutEntry } from "./flatten.js";
+export { logDensityModel } from "./model.js";
+export type { LogDensityModel, PosteriorModel } from "./model.js";

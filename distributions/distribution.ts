@@ -1,0 +1,34 @@
+/**
+ * The distribution interface: plain objects made by factory functions (normal.ts, gamma.ts, ...).
+ *
+ * Shapes follow NumPyro/TFP: a value has shape `[...sample, ...batch, ...event]`. Parameters
+ * are tensors that broadcast together (NumPy rules, aligned at the right); a leading chain
+ * axis on a parameter is just another batch dimension. `logProb` never sums over batch
+ * dimensions: the caller (the interpreter) decides what to add up.
+ */
+import type { tf } from "../core/engine.js";
+import type { Key } from "../core/random.js";
+import type { Constraint } from "./constraints.js";
+
+export type Shape = readonly number[];
+
+export interface Distribution {
+  /** The name users write: "Normal", "Categorical", ... */
+  readonly name: string;
+  readonly support: Constraint;
+  readonly batchShape: Shape;
+  readonly eventShape: Shape;
+  /** True for distributions over integers or booleans. */
+  readonly discrete: boolean;
+  /** Log density (or mass) of `x`: shape `broadcast(batch of x, batchShape)`. */
+  logProb(x: tf.Tensor): tf.Tensor;
+  /** Draws of shape `[...sampleShape, ...batchShape, ...eventShape]`. */
+  sample(key: Key, sampleShape?: Shape): tf.Tensor;
+  mean(): tf.Tensor;
+  variance(): tf.Tensor;
+}
+
+/** Raised for invalid arguments (`Normal(0, -1)`), with a message fit for users. */
+export class DistributionError extends Error {
+  override readonly name = "DistributionError";
+}

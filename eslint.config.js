@@ -1,0 +1,21 @@
+// Lint: typescript-eslint's recommended rules plus the import boundaries of the layered
+// design (docs/architecture.md): grammar/ and core/ are leaves, inference/ never sees syntax.
+import tseslint from "typescript-eslint";
+
+const restrict = (patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", "bench/out/**"] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-non-null-assertion": "off",
+    },
+  },
+  { files: ["grammar/**/*.ts"], rules: restrict(["@tensorflow/*", "**/core/**", "**/interpreter/**", "**/inference/**", "**/nn/**", "**/distributions/**"]) },
+  { files: ["core/**/*.ts"], rules: restrict(["chevrotain", "**/grammar/**", "**/interpreter/**", "**/inference/**", "**/nn/**", "**/distributions/**", "**/cli/**"]) },
+  { files: ["distributions/**/*.ts"], rules: restrict(["chevrotain", "**/grammar/**", "**/interpreter/**", "**/inference/**", "**/nn/**", "**/cli/**"]) },
+  { files: ["nn/**/*.ts"], rules: restrict(["chevrotain", "**/grammar/**", "**/interpreter/**", "**/inference/**", "**/cli/**"]) },
+  { files: ["inference/**/*.ts"], rules: restrict(["chevrotain", "**/grammar/**", "**/interpreter/**", "**/nn/**", "**/cli/**"]) },
+);

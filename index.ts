@@ -1,0 +1,2 @@
+// The public API of the package (re-exports only).
+export * from "./core/index.js";
