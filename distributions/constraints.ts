@@ -6,7 +6,7 @@
  * Bounds may be numbers or tensors (a bound can depend on data or on another parameter, as in
  * `Uniform(0, theta)`); tensor bounds broadcast against the value.
  */
-import type { tf } from "../core/engine.js";
+import { tf } from "../core/engine.js";
 
 export type Bound = number | tf.Tensor;
 
@@ -64,4 +64,50 @@ export function describe(c: Constraint): string {
     case "integer": return c.upper === Infinity ? `integers ≥ ${c.lower}` : `integers in ${c.lower}..${c.upper}`;
     case "boolean": return "0 or 1";
   }
+}
+
+/**
+ * Whether `x` lies in the support, as a bool tensor. Closed at finite bounds and for ordering (densities such as
+ * Exponential are finite at 0), so boundary values are left to the density formula. Event
+ * constraints reduce their event axes: simplex and the ordered kinds drop the last axis,
+ * choleskyCorr the last two. Tolerances (simplex sum, unit row norms) are float32-sized: 1e-4.
+ */
+export function contains(c: Constraint, x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const notNan = tf.logicalNot(tf.isNaN(x));
+    switch (c.kind) {
+      case "real": return notNan;
+      case "positive": return tf.greaterEqual(x, 0);
+      case "greaterThan": return tf.greaterEqual(x, c.lower);
+      case "lessThan": return tf.lessEqual(x, c.upper);
+      case "interval": return tf.logicalAnd(tf.greaterEqual(x, c.lower), tf.lessEqual(x, c.upper));
+      case "unitInterval": return tf.logicalAnd(tf.greaterEqual(x, 0), tf.lessEqual(x, 1));
+      case "simplex": {
+        const pos = tf.all(tf.greaterEqual(x, 0), -1);
+        return tf.logicalAnd(pos, tf.lessEqual(tf.abs(tf.sub(tf.sum(x, -1), 1)), 1e-4));
+      }
+      case "choleskyCorr": {
+        const n = x.shape[x.shape.length - 1]!;
+        const lower = tf.linalg.bandPart(tf.ones([n, n]), -1, 0);
+        const upperZero = tf.all(tf.all(tf.equal(tf.mul(x, tf.sub(1, lower)), 0), -1), -1);
+        const unitRows = tf.all(tf.lessEqual(tf.abs(tf.sub(tf.sum(tf.square(x), -1), 1)), 1e-4), -1);
+        const diagPos = tf.all(tf.greaterEqual(tf.sum(tf.mul(x, tf.eye(n)), -1), 0), -1);
+        return tf.logicalAnd(upperZero, tf.logicalAnd(unitRows, diagPos));
+      }
+      case "ordered":
+      case "positiveOrdered": {
+        const n = x.shape[x.shape.length - 1]!;
+        const rank = x.shape.length;
+        const begin = new Array<number>(rank).fill(0);
+        const size = [...x.shape.slice(0, -1), n - 1];
+        const inc = n < 2 ? tf.ones(x.shape.slice(0, -1), "bool") : tf.all(tf.greaterEqual(tf.slice(x, [...begin.slice(0, -1), 1], size), tf.slice(x, begin, size)), -1);
+        return c.kind === "ordered" ? tf.logicalAnd(inc, tf.all(notNan, -1)) : tf.logicalAnd(inc, tf.all(tf.greaterEqual(x, 0), -1));
+      }
+      case "integer": {
+        const isInt = tf.equal(x, tf.round(x));
+        return tf.logicalAnd(isInt, tf.logicalAnd(tf.greaterEqual(x, c.lower), tf.lessEqual(x, c.upper)));
+      }
+      case "boolean": return tf.logicalOr(tf.equal(x, 0), tf.equal(x, 1));
+    }
+  });
 }

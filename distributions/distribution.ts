@@ -24,8 +24,16 @@ export interface Distribution {
   logProb(x: tf.Tensor): tf.Tensor;
   /** Draws of shape `[...sampleShape, ...batchShape, ...eventShape]`. */
   sample(key: Key, sampleShape?: Shape): tf.Tensor;
+  /** Mean, shape `[...batchShape, ...eventShape]`; NaN where undefined, Infinity where infinite. */
   mean(): tf.Tensor;
+  /** Elementwise variance, same shape and conventions as `mean`. */
   variance(): tf.Tensor;
+  /** Univariate continuous only, where available: log P(X ≤ x), differentiable in x. */
+  readonly logCdf?: (x: tf.Tensor) => tf.Tensor;
+  /** Univariate continuous only, where available: log P(X > x), differentiable in x. */
+  readonly logSf?: (x: tf.Tensor) => tf.Tensor;
+  /** Univariate continuous only, where available: the inverse CDF at probabilities `u`. */
+  readonly quantile?: (u: tf.Tensor) => tf.Tensor;
 }
 
 /** Raised for invalid arguments (`Normal(0, -1)`), with a message fit for users. */

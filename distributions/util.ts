@@ -1,0 +1,211 @@
+/**
+ * Shared plumbing for the distribution factories: parameter conversion, batch-shape
+ * broadcasting, argument validation, host-side sampling, and `makeDistribution`, which turns
+ * a record of formulas into a `Distribution` with the shape contract of distribution.ts.
+ *
+ * Validation policy (one rule for every factory): JS numbers are checked eagerly, always.
+ * Tensors are checked only when `validate: true` is passed, because reading a tensor forces a
+ * device sync and a parameter that depends on other parameters (inside a log density) must not
+ * sync on every evaluation. The interpreter passes `validate: true` for arguments that are
+ * data or constants.
+ */
+import { tf } from "../core/engine.js";
+import { stream, type Key, type RandomStream } from "../core/random.js";
+import { contains, type Constraint } from "./constraints.js";
+import { DistributionError, type Distribution, type Shape } from "./distribution.js";
+
+/** A distribution parameter: a tensor (any batch shape) or a JS number. */
+export type Param = tf.Tensor | number;
+
+/** Options every factory takes. */
+export interface DistributionOptions {
+  /** Widens the batch shape: batchShape = broadcast(size, parameter batch shapes). */
+  readonly size?: Shape | number;
+  /** Also validate tensor parameters (forces a device read; meant for data and constants). */
+  readonly validate?: boolean;
+}
+
+export function numel(shape: Shape): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** NumPy broadcasting of shapes aligned at the right; throws DistributionError on mismatch. */
+export function broadcastShapes(...shapes: Shape[]): number[] {
+  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    let d = 1;
+    for (const s of shapes) {
+      const k = s.length - rank + i;
+      const e = k >= 0 ? s[k]! : 1;
+      if (e === 1) continue;
+      if (d !== 1 && d !== e) {
+        throw new DistributionError(`shapes ${shapes.map((x) => `[${x.join(", ")}]`).join(" and ")} do not broadcast`);
+      }
+      d = e;
+    }
+    out.push(d);
+  }
+  return out;
+}
+
+export function sizeShape(size: Shape | number | undefined): Shape {
+  if (size === undefined) return [];
+  const s = typeof size === "number" ? [size] : size;
+  for (const d of s) {
+    if (!Number.isInteger(d) || d < 0) throw new DistributionError(`size must be a list of non-negative integers, got [${s.join(", ")}]`);
+  }
+  return s;
+}
+
+/** A float32 tensor for a parameter (numbers become scalars; int tensors are cast). */
+export function asTensor(p: Param): tf.Tensor {
+  if (typeof p === "number") return tf.scalar(p, "float32");
+  return p.dtype === "float32" ? p : tf.cast(p, "float32");
+}
+
+/** Broadcast a tensor to `shape` only if needed. */
+export function broadcastTo(x: tf.Tensor, shape: Shape): tf.Tensor {
+  const target = broadcastShapes(x.shape, shape);
+  if (target.length === x.shape.length && target.every((d, i) => d === x.shape[i])) return x;
+  return tf.broadcastTo(x, target);
+}
+
+export type Rule = "positive" | "nonNegative" | "finite" | "probability" | "count";
+
+const RULE_TEXT: Record<Rule, string> = {
+  positive: "must be positive",
+  nonNegative: "must be non-negative",
+  finite: "must be finite",
+  probability: "must be in [0, 1]",
+  count: "must be a non-negative integer",
+};
+
+function passes(rule: Rule, v: number): boolean {
+  switch (rule) {
+    case "positive": return v > 0;
+    case "nonNegative": return v >= 0;
+    case "finite": return Number.isFinite(v);
+    case "probability": return v >= 0 && v <= 1;
+    case "count": return Number.isInteger(v) && v >= 0;
+  }
+}
+
+/**
+ * Check a parameter: always for numbers, for tensors only when `validate` is set.
+ * Message format: "Normal: sigma must be positive, got -1".
+ */
+export function check(dist: string, param: string, value: Param, rule: Rule, validate = false): void {
+  if (typeof value === "number") {
+    if (!passes(rule, value) || Number.isNaN(value)) throw new DistributionError(`${dist}: ${param} ${RULE_TEXT[rule]}, got ${value}`);
+    return;
+  }
+  if (!validate) return;
+  const data = value.dataSync();
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (!passes(rule, v) || Number.isNaN(v)) {
+      const where = value.size > 1 ? ` (element ${i})` : "";
+      throw new DistributionError(`${dist}: ${param} ${RULE_TEXT[rule]}, got ${v}${where}`);
+    }
+  }
+}
+
+/** Check a scalar, JS-number-only argument such as a dimension. */
+export function checkInteger(dist: string, param: string, value: unknown, min: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new DistributionError(`${dist}: ${param} must be an integer ≥ ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Draw `[...sampleShape, ...batchShape]` values on the host, one call of `draw` per element
+ * with the parameters at that batch position (parameters are broadcast to `batchShape`).
+ */
+export function hostDraws(
+  key: Key,
+  sampleShape: Shape,
+  batchShape: Shape,
+  params: readonly tf.Tensor[],
+  draw: (s: RandomStream, p: readonly number[]) => number,
+): tf.Tensor {
+  const values = params.map((p) => tf.tidy(() => tf.broadcastTo(p, [...batchShape]).dataSync()));
+  const m = numel(batchShape);
+  const n = numel(sampleShape);
+  const s = stream(key);
+  const out = new Float32Array(n * m);
+  const args = new Array<number>(params.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      for (let k = 0; k < values.length; k++) args[k] = values[k]![j]!;
+      out[i * m + j] = draw(s, args);
+    }
+  }
+  return tf.tensor(out, [...sampleShape, ...batchShape], "float32");
+}
+
+/** The formulas of one distribution; `makeDistribution` adds shapes, broadcasting and masking. */
+export interface Parts {
+  readonly name: string;
+  readonly support: Constraint;
+  /** Parameter tensors with their event dims already removed from the shape (for batchShape). */
+  readonly paramShapes: readonly Shape[];
+  readonly options?: DistributionOptions | undefined;
+  readonly eventShape?: Shape;
+  readonly discrete?: boolean;
+  /** The log density formula; values outside the support are masked to -Inf afterwards (univariate only). */
+  readonly logProb: (x: tf.Tensor) => tf.Tensor;
+  /** Draws of shape [...sampleShape, ...batchShape, ...eventShape]. */
+  readonly sample: (key: Key, sampleShape: Shape, batchShape: Shape) => tf.Tensor;
+  readonly mean: () => tf.Tensor;
+  readonly variance: () => tf.Tensor;
+  readonly logCdf?: (x: tf.Tensor) => tf.Tensor;
+  readonly logSf?: (x: tf.Tensor) => tf.Tensor;
+  readonly quantile?: (u: tf.Tensor) => tf.Tensor;
+}
+
+/**
+ * Assemble a Distribution. Every method runs in `tf.tidy` and returns a tensor the caller owns.
+ * logProb output shape: broadcast(batch part of x, batchShape).
+ */
+export function makeDistribution(parts: Parts): Distribution {
+  const batchShape = broadcastShapes(sizeShape(parts.options?.size), ...parts.paramShapes);
+  const eventShape = parts.eventShape ?? [];
+  const univariate = eventShape.length === 0;
+  const full = [...batchShape, ...eventShape];
+  const toFloat = (x: tf.Tensor): tf.Tensor => (x.dtype === "float32" ? x : tf.cast(x, "float32"));
+  const logProb = (x: tf.Tensor): tf.Tensor =>
+    tf.tidy(() => {
+      const xf = toFloat(x);
+      let lp = parts.logProb(xf);
+      if (univariate) lp = tf.where(contains(parts.support, xf), lp, tf.fill(lp.shape, -Infinity));
+      return broadcastTo(lp, batchShape);
+    });
+  const d: Distribution = {
+    name: parts.name,
+    support: parts.support,
+    batchShape,
+    eventShape,
+    discrete: parts.discrete ?? false,
+    logProb,
+    sample: (key, sampleShape = []) => tf.tidy(() => broadcastTo(parts.sample(key, sampleShape, batchShape), [...sampleShape, ...full])),
+    mean: () => tf.tidy(() => tf.broadcastTo(parts.mean(), full)),
+    variance: () => tf.tidy(() => tf.broadcastTo(parts.variance(), full)),
+  };
+  const extra: Partial<Pick<Distribution, "logCdf" | "logSf" | "quantile">> = {};
+  const { logCdf, logSf, quantile } = parts;
+  if (logCdf) extra.logCdf = (x) => tf.tidy(() => broadcastTo(logCdf(toFloat(x)), batchShape));
+  if (logSf) extra.logSf = (x) => tf.tidy(() => broadcastTo(logSf(toFloat(x)), batchShape));
+  if (quantile) extra.quantile = (u) => tf.tidy(() => broadcastTo(quantile(toFloat(u)), batchShape));
+  return { ...d, ...extra };
+}
+
+/** A tensor filled with `value`, shaped like `x`. */
+export function full(x: tf.Tensor, value: number): tf.Tensor {
+  return tf.fill(x.shape, value);
+}
+
+export const LOG_2PI = Math.log(2 * Math.PI);
+export const LOG_PI = Math.log(Math.PI);
+export const LOG_2 = Math.log(2);
