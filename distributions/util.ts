@@ -193,12 +193,17 @@ export function makeDistribution(parts: Parts): Distribution {
     mean: () => tf.tidy(() => tf.broadcastTo(parts.mean(), full)),
     variance: () => tf.tidy(() => tf.broadcastTo(parts.variance(), full)),
   };
-  const extra: Partial<Pick<Distribution, "logCdf" | "logSf" | "quantile">> = {};
-  const { logCdf, logSf, quantile } = parts;
-  if (logCdf) extra.logCdf = (x) => tf.tidy(() => broadcastTo(logCdf(toFloat(x)), batchShape));
-  if (logSf) extra.logSf = (x) => tf.tidy(() => broadcastTo(logSf(toFloat(x)), batchShape));
-  if (quantile) extra.quantile = (u) => tf.tidy(() => broadcastTo(quantile(toFloat(u)), batchShape));
-  return { ...d, ...extra };
+  const wrap = (f: ((x: tf.Tensor) => tf.Tensor) | undefined) =>
+    f ? { fn: (x: tf.Tensor) => tf.tidy(() => broadcastTo(f(toFloat(x)), batchShape)) } : undefined;
+  const logCdf = wrap(parts.logCdf);
+  const logSf = wrap(parts.logSf);
+  const quantile = wrap(parts.quantile);
+  return {
+    ...d,
+    ...(logCdf ? { logCdf: logCdf.fn } : {}),
+    ...(logSf ? { logSf: logSf.fn } : {}),
+    ...(quantile ? { quantile: quantile.fn } : {}),
+  };
 }
 
 /** A tensor filled with `value`, shaped like `x`. */
