@@ -1,10 +1,114 @@
 /**
  * Replacement kernels for known defects of a backend, installed by `initEngine` right after
- * the backend starts. See the individual files for each defect and its regression test.
+ * the backend starts. See the individual files for each defect, how it was measured, and
+ * the regression tests beside them.
+ *
+ * Only tfjs-backend-wasm 4.22.0 needs fixes; on every other backend installation does
+ * nothing. Installing twice is harmless: the stock kernel is saved once and a fix is
+ * registered only where the registry does not already hold it.
  */
+import * as tf from "@tensorflow/tfjs";
 import type { BackendName } from "../engine.js";
+import type { KernelFunc } from "./compose.js";
+import { batchMatMulFix } from "./batch-matmul.js";
+import { conv2dBackpropFilterFix, conv2dBackpropInputFix } from "./conv2d-backprop.js";
+import { maxPoolGradFix } from "./max-pool-grad.js";
+import { unsortedSegmentSumFix } from "./unsorted-segment-sum.js";
+
+/** One replacement: the kernel it replaces and how to build it from the stock kernel (if any). */
+export interface KernelFix {
+  readonly kernelName: string;
+  readonly backendName: BackendName;
+  /** What is wrong with the stock kernel, in a line. */
+  readonly defect: string;
+  readonly make: (stock: KernelFunc | undefined) => KernelFunc;
+}
+
+function needStock(name: string, stock: KernelFunc | undefined): KernelFunc {
+  if (!stock) throw new Error(`cannot fix '${name}' on wasm: the stock kernel is not registered`);
+  return stock;
+}
+
+/** Every fix this project applies. */
+export const KERNEL_FIXES: readonly KernelFix[] = [
+  {
+    kernelName: "BatchMatMul",
+    backendName: "wasm",
+    defect: "transposed operands leave the fast path (0.4–1.9 GFLOP/s); inner dimension 0 returns garbage",
+    make: (stock) => batchMatMulFix(needStock("BatchMatMul", stock), "wasm"),
+  },
+  {
+    kernelName: "Conv2DBackpropFilter",
+    backendName: "wasm",
+    defect: "not registered: no conv2d filter gradient",
+    make: () => conv2dBackpropFilterFix("wasm"),
+  },
+  {
+    kernelName: "Conv2DBackpropInput",
+    backendName: "wasm",
+    defect: "naive scalar loop",
+    make: () => conv2dBackpropInputFix("wasm"),
+  },
+  {
+    kernelName: "MaxPoolGrad",
+    backendName: "wasm",
+    defect: "running maximum starts at 0: wrong gradient for windows of negative values",
+    make: () => maxPoolGradFix("wasm"),
+  },
+  {
+    kernelName: "UnsortedSegmentSum",
+    backendName: "wasm",
+    defect: "not registered: no gradient of tf.gather",
+    make: () => unsortedSegmentSumFix("wasm"),
+  },
+];
+
+/** Stock kernels saved before replacement, by `backend/kernel`; `null` where there was none. */
+const stockKernels = new Map<string, tf.KernelConfig | null>();
+/** Our replacement functions, so that a second installation recognises them. */
+const installed = new Map<string, KernelFunc>();
+
+const keyOf = (fix: KernelFix): string => `${fix.backendName}/${fix.kernelName}`;
+
+function register(kernelName: string, backendName: string, config: tf.KernelConfig | null): void {
+  if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);
+  if (config) tf.registerKernel(config);
+}
 
 /** Install every fix that applies to `backend` (idempotent). */
 export function installKernelFixes(backend: BackendName): void {
-  void backend;
+  for (const fix of KERNEL_FIXES) {
+    if (fix.backendName !== backend) continue;
+    const key = keyOf(fix);
+    const current = tf.getKernel(fix.kernelName, fix.backendName);
+    const ours = installed.get(key);
+    if (ours !== undefined && current?.kernelFunc === ours) continue;
+    if (!stockKernels.has(key)) stockKernels.set(key, current ?? null);
+    const kernelFunc = ours ?? fix.make(stockKernels.get(key)?.kernelFunc);
+    installed.set(key, kernelFunc);
+    register(fix.kernelName, fix.backendName, { kernelName: fix.kernelName, backendName: fix.backendName, kernelFunc });
+  }
+}
+
+/**
+ * Put the stock kernels of `backend` back (for regression tests and the stock-versus-fixed
+ * benchmarks); `installKernelFixes` re-installs the fixes. `only` limits it to some kernels.
+ */
+export function restoreStockKernels(backend: BackendName, only?: readonly string[]): void {
+  for (const fix of KERNEL_FIXES) {
+    if (fix.backendName !== backend || (only && !only.includes(fix.kernelName))) continue;
+    const key = keyOf(fix);
+    if (!stockKernels.has(key)) continue;
+    register(fix.kernelName, fix.backendName, stockKernels.get(key) ?? null);
+  }
+}
+
+/** Run `f` with the stock kernels `only` (default: all fixed ones) of `backend` in place, then re-install the fixes. */
+export function withStockKernels<T>(backend: BackendName, f: () => T, only?: readonly string[]): T {
+  restoreStockKernels(backend, only);
+  try {
+    return f();
+  } finally {
+    installKernelFixes(backend);
+  }
 }

@@ -1,0 +1,98 @@
+/**
+ * `MaxPoolGrad` for tfjs-backend-wasm 4.22.0, composed from elementwise kernels.
+ *
+ * Defect of the stock kernel (found comparing against the cpu backend on random inputs;
+ * regression test in max-pool-grad.test.ts): it starts each window's running maximum at 0
+ * instead of −∞, so a window whose values are all negative (or whose maximum lies beside
+ * 'same' padding) sends its gradient to the window's first element instead of its maximum;
+ * the forward `maxPool` is right, so every CNN with max-pooling trains on silently wrong
+ * gradients. Random inputs with one channel show it as often as with several; the stock
+ * `MaxPoolWithArgmax` kernel has the same fault in its values and indices.
+ *
+ * The composition: pad x with −∞, take for every window offset (a, b) the strided slice
+ * s_ab[n,i,j,c] = xp[n, sh·i+a, sw·j+b, c] (each `[n, oh, ow, c]`), y = max_ab s_ab, and give
+ * dy[n,i,j,c] to the first offset in row-major window order with s_ab = y (the rule of the
+ * cpu backend and of TensorFlow). Each offset's share is spread back onto the stride grid
+ * and shifted into place.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Composer, Info, KernelFunc } from "./compose.js";
+import { compose, spreadOut } from "./compose.js";
+
+type Pad = "valid" | "same" | number | tf.backend_util.ExplicitPadding;
+
+/** Window geometry of a 2-D pooling, from tfjs's own shape rules. */
+export function poolInfo(xShape: readonly number[], attrs: Record<string, unknown>): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computePool2DInfo(
+    xShape as [number, number, number, number],
+    attrs["filterSize"] as number | [number, number],
+    attrs["strides"] as number | [number, number],
+    1,
+    attrs["pad"] as Pad,
+    attrs["dimRoundingMode"] as "floor" | "round" | "ceil" | undefined,
+  );
+}
+
+/** The window slices s_ab in row-major offset order, the window maxima y, and the masks of first maxima. */
+export function firstMaxima(c: Composer, x: Info, info: tf.backend_util.Conv2DInfo): { slices: Info[]; first: Info[]; max: Info } {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ch, outHeight: oh, outWidth: ow } = info;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, padInfo } = info;
+  const bottom = Math.max(0, (oh - 1) * sh + kh - h - padInfo.top);
+  const right = Math.max(0, (ow - 1) * sw + kw - w - padInfo.left);
+  const xp = c.padOrCrop(x, [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]], -Infinity);
+  const slices: Info[] = [];
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      slices.push(
+        c.run("StridedSlice", { x: xp }, {
+          begin: [0, a, b, 0],
+          end: [n, a + (oh - 1) * sh + 1, b + (ow - 1) * sw + 1, ch],
+          strides: [1, sh, sw, 1],
+          beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
+        }),
+      );
+    }
+  }
+  let max = slices[0]!;
+  for (const s of slices.slice(1)) max = c.run("Maximum", { a: max, b: s });
+  const first: Info[] = [];
+  let claimed: Info | undefined;
+  for (const s of slices) {
+    const eq = c.run("Equal", { a: s, b: max });
+    if (claimed === undefined) {
+      first.push(eq);
+      claimed = eq;
+    } else {
+      first.push(c.run("LogicalAnd", { a: eq, b: c.run("LogicalNot", { x: claimed }) }));
+      claimed = c.run("LogicalOr", { a: claimed, b: eq });
+    }
+  }
+  return { slices, first, max };
+}
+
+/**
+ * The replacement kernel: dx[n, sh·i+a−pt, sw·j+b−pl, c] += dy[n,i,j,c] for the first
+ * maximising offset (a, b) of each window; dx has the shape of the input.
+ */
+export function maxPoolGradFix(backendName: string): KernelFunc {
+  return ({ inputs, backend, attrs = {} }) => {
+    const dy = inputs["dy"]!;
+    const x = inputs["input"]!;
+    const info = poolInfo(x.shape, attrs);
+    const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+    const { filterWidth: kw, padInfo } = info;
+    return compose(backend, backendName, (c) => {
+      const { first } = firstMaxima(c, x, info);
+      const zeros = c.run("ZerosLike", { x: dy });
+      let dx: Info | undefined;
+      first.forEach((mask, k) => {
+        const a = Math.floor(k / kw) - padInfo.top;
+        const b = (k % kw) - padInfo.left;
+        const share = spreadOut(c, c.run("Select", { condition: mask, t: dy, e: zeros }), sh, sw);
+        const placed = c.padOrCrop(share, [[0, 0], [a, h - a - oh * sh], [b, w - b - ow * sw], [0, 0]]);
+        dx = dx === undefined ? placed : c.run("Add", { a: dx, b: placed });
+      });
+      return dx!;
+    });
+  };
+}
