@@ -1,0 +1,384 @@
+/**
+ * The `.dlm` grammar as a Chevrotain CstParser: syntax only (no AST building; see
+ * to-ast.ts). One instance is created at module load and reused for every parse.
+ *
+ * Precedence, loosest first (one rule per level):
+ *   pair `=>` (right) < `||` < `&&` < comparisons < range `a:b`, `a:s:b`
+ *   < `+ -` < `* / @ %` < unary `- !` < `^` (right; its right operand may be unary: `2^-1`)
+ *   < postfix call/index/field < primary.
+ * So `1:N+1` is `1:(N+1)` and `-x^2` is `-(x^2)`.
+ */
+import { CstParser, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import * as T from "./tokens.js";
+
+/** Parser error messages are JSON payloads that diagnostics.ts turns into expected/found text. */
+export interface ErrorPayload {
+  readonly kind: "mismatch" | "noViableAlt" | "earlyExit" | "notAllInput";
+  readonly rule: string;
+  readonly expected: readonly string[];
+}
+
+const label = (t: TokenType): string => (t.LABEL ?? t.name);
+const firsts = (paths: readonly (readonly TokenType[])[]): string[] =>
+  paths.map((p) => p[0]).filter((t): t is TokenType => t !== undefined).map(label);
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, ruleName }) =>
+    JSON.stringify({ kind: "mismatch", rule: ruleName, expected: [label(expected)] } satisfies ErrorPayload),
+  buildNotAllInputParsedMessage: ({ ruleName }) =>
+    JSON.stringify({ kind: "notAllInput", rule: ruleName, expected: [] } satisfies ErrorPayload),
+  buildNoViableAltMessage: ({ expectedPathsPerAlt, ruleName }) =>
+    JSON.stringify({ kind: "noViableAlt", rule: ruleName, expected: expectedPathsPerAlt.flatMap(firsts) } satisfies ErrorPayload),
+  buildEarlyExitMessage: ({ expectedIterationPaths, ruleName }) =>
+    JSON.stringify({ kind: "earlyExit", rule: ruleName, expected: firsts(expectedIterationPaths) } satisfies ErrorPayload),
+};
+
+class DlmParser extends CstParser {
+  constructor() {
+    super([...T.allTokens], { recoveryEnabled: true, maxLookahead: 2, nodeLocationTracking: "onlyOffset", errorMessageProvider: messages });
+    this.performSelfAnalysis();
+  }
+
+  public program = this.RULE("program", () => {
+    this.SUBRULE(this.statements);
+  });
+
+  /** Statements separated by newlines or `;` (the layout pass removed redundant newlines). */
+  public statements = this.RULE("statements", () => {
+    this.OPTION(() => {
+      this.SUBRULE(this.statement);
+      this.MANY(() => {
+        this.SUBRULE(this.separator);
+        this.OPTION2(() => this.SUBRULE2(this.statement));
+      });
+    });
+  });
+
+  public separator = this.RULE("separator", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Newline) }, { ALT: () => this.CONSUME(T.Semicolon) }]);
+  });
+
+  public statement = this.RULE("statement", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.ifStatement), IGNORE_AMBIGUITIES: true },
+      { ALT: () => this.SUBRULE(this.forStatement) },
+      { ALT: () => this.SUBRULE(this.returnStatement) },
+      { ALT: () => this.SUBRULE(this.fnDefinition) },
+      { ALT: () => this.SUBRULE(this.networkDefinition) },
+      { ALT: () => this.SUBRULE(this.modelDefinition) },
+      { ALT: () => this.SUBRULE(this.includeStatement) },
+      { ALT: () => this.SUBRULE(this.simpleStatement) },
+    ]);
+  });
+
+  /** `e`, `target = e`, `target += e`, `target ~ e`, or `forward(x) { ... }` (checked in to-ast). */
+  public simpleStatement = this.RULE("simpleStatement", () => {
+    this.SUBRULE(this.expression, { LABEL: "lhs" });
+    this.OPTION(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.AssignOp);
+            this.SUBRULE2(this.expression, { LABEL: "rhs" });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Tilde);
+            this.SUBRULE3(this.expression, { LABEL: "dist" });
+          },
+        },
+        { ALT: () => this.SUBRULE(this.block) },
+      ]);
+    });
+  });
+
+  public block = this.RULE("block", () => {
+    this.CONSUME(T.LBrace);
+    this.SUBRULE(this.statements);
+    this.CONSUME(T.RBrace);
+  });
+
+  public ifStatement = this.RULE("ifStatement", () => {
+    this.CONSUME(T.If);
+    this.SUBRULE(this.expression);
+    this.SUBRULE(this.block);
+    this.OPTION(() => {
+      this.CONSUME(T.Else);
+      this.OR([{ ALT: () => this.SUBRULE(this.ifStatement) }, { ALT: () => this.SUBRULE2(this.block, { LABEL: "elseBlock" }) }]);
+    });
+  });
+
+  public forStatement = this.RULE("forStatement", () => {
+    this.CONSUME(T.For);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.In);
+    this.SUBRULE(this.expression);
+    this.SUBRULE(this.block);
+  });
+
+  public returnStatement = this.RULE("returnStatement", () => {
+    this.CONSUME(T.Return);
+    this.OPTION(() => this.SUBRULE(this.expression));
+  });
+
+  public fnDefinition = this.RULE("fnDefinition", () => {
+    this.CONSUME(T.Fn);
+    this.CONSUME(T.Identifier);
+    this.SUBRULE(this.parameters);
+    this.SUBRULE(this.definitionBody);
+  });
+
+  public networkDefinition = this.RULE("networkDefinition", () => {
+    this.CONSUME(T.Network);
+    this.CONSUME(T.Identifier);
+    this.SUBRULE(this.parameters);
+    this.SUBRULE(this.definitionBody);
+  });
+
+  public modelDefinition = this.RULE("modelDefinition", () => {
+    this.CONSUME(T.Model);
+    this.CONSUME(T.Identifier);
+    this.SUBRULE(this.parameters);
+    this.SUBRULE(this.block);
+  });
+
+  /** `= expression` or `{ statements }`. */
+  public definitionBody = this.RULE("definitionBody", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Equals);
+          this.SUBRULE(this.expression);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.block) },
+    ]);
+  });
+
+  /** `(a, b; k = 1, m = 2)`: positional names, then keyword parameters with defaults. */
+  public parameters = this.RULE("parameters", () => {
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier) });
+    this.OPTION(() => {
+      this.CONSUME(T.Semicolon);
+      this.MANY_SEP2({ SEP: T.Comma, DEF: () => this.SUBRULE(this.keywordParameter) });
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  public keywordParameter = this.RULE("keywordParameter", () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  public includeStatement = this.RULE("includeStatement", () => {
+    this.CONSUME(T.Include);
+    this.CONSUME(T.StringLiteral);
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // Expressions, loosest first
+
+  public expression = this.RULE("expression", () => {
+    this.SUBRULE(this.orExpression);
+    this.OPTION(() => {
+      this.CONSUME(T.Arrow);
+      this.SUBRULE(this.expression);
+    });
+  });
+
+  public orExpression = this.RULE("orExpression", () => {
+    this.SUBRULE(this.andExpression, { LABEL: "operand" });
+    this.MANY(() => {
+      this.CONSUME(T.OrOr, { LABEL: "operator" });
+      this.SUBRULE2(this.andExpression, { LABEL: "operand" });
+    });
+  });
+
+  public andExpression = this.RULE("andExpression", () => {
+    this.SUBRULE(this.comparison, { LABEL: "operand" });
+    this.MANY(() => {
+      this.CONSUME(T.AndAnd, { LABEL: "operator" });
+      this.SUBRULE2(this.comparison, { LABEL: "operand" });
+    });
+  });
+
+  public comparison = this.RULE("comparison", () => {
+    this.SUBRULE(this.range, { LABEL: "operand" });
+    this.MANY(() => {
+      this.CONSUME(T.CompareOp, { LABEL: "operator" });
+      this.SUBRULE2(this.range, { LABEL: "operand" });
+    });
+  });
+
+  /** `a`, `a:b` or `a:step:b`. */
+  public range = this.RULE("range", () => {
+    this.SUBRULE(this.additive, { LABEL: "operand" });
+    this.OPTION(() => {
+      this.CONSUME(T.Colon);
+      this.SUBRULE2(this.additive, { LABEL: "operand" });
+      this.OPTION2(() => {
+        this.CONSUME2(T.Colon);
+        this.SUBRULE3(this.additive, { LABEL: "operand" });
+      });
+    });
+  });
+
+  public additive = this.RULE("additive", () => {
+    this.SUBRULE(this.multiplicative, { LABEL: "operand" });
+    this.MANY(() => {
+      this.CONSUME(T.AddOp, { LABEL: "operator" });
+      this.SUBRULE2(this.multiplicative, { LABEL: "operand" });
+    });
+  });
+
+  public multiplicative = this.RULE("multiplicative", () => {
+    this.SUBRULE(this.unary, { LABEL: "operand" });
+    this.MANY(() => {
+      this.CONSUME(T.MulOp, { LABEL: "operator" });
+      this.SUBRULE2(this.unary, { LABEL: "operand" });
+    });
+  });
+
+  public unary = this.RULE("unary", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.UnaryOp);
+          this.SUBRULE(this.unary);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.power) },
+    ]);
+  });
+
+  /** `base ^ exponent`, right-associative through `unary` → `power`. */
+  public power = this.RULE("power", () => {
+    this.SUBRULE(this.postfix);
+    this.OPTION(() => {
+      this.CONSUME(T.Caret);
+      this.SUBRULE(this.unary);
+    });
+  });
+
+  public postfix = this.RULE("postfix", () => {
+    this.SUBRULE(this.primary);
+    this.MANY(() => this.SUBRULE(this.postfixOperation));
+  });
+
+  public postfixOperation = this.RULE("postfixOperation", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.callArguments) },
+      { ALT: () => this.SUBRULE(this.indexArguments) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Dot);
+          this.CONSUME(T.Identifier);
+        },
+      },
+    ]);
+  });
+
+  /** `(a, b, k = v)`, trailing comma allowed. */
+  public callArguments = this.RULE("callArguments", () => {
+    this.CONSUME(T.LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.argument);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.argument);
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  public argument = this.RULE("argument", () => {
+    this.OPTION(() => {
+      this.CONSUME(T.Identifier, { LABEL: "keyword" });
+      this.CONSUME(T.Equals);
+    });
+    this.SUBRULE(this.expression);
+  });
+
+  public indexArguments = this.RULE("indexArguments", () => {
+    this.CONSUME(T.LBracket);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.indexArgument) });
+    this.CONSUME(T.RBracket);
+  });
+
+  public indexArgument = this.RULE("indexArgument", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Colon) }, { ALT: () => this.SUBRULE(this.expression) }]);
+  });
+
+  public primary = this.RULE("primary", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.Missing) },
+      { ALT: () => this.CONSUME(T.Identifier) },
+      { ALT: () => this.SUBRULE(this.arrayLiteral) },
+      { ALT: () => this.SUBRULE(this.parenthesized) },
+      { ALT: () => this.SUBRULE(this.ifExpression) },
+    ]);
+  });
+
+  public arrayLiteral = this.RULE("arrayLiteral", () => {
+    this.CONSUME(T.LBracket);
+    this.OPTION(() => {
+      this.SUBRULE(this.expression);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.expression);
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
+    this.CONSUME(T.RBracket);
+  });
+
+  /** `(e)` groups; `(e,)` and `(a, b)` are tuples. */
+  public parenthesized = this.RULE("parenthesized", () => {
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expression);
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.expression);
+    });
+    this.OPTION(() => this.CONSUME2(T.Comma));
+    this.CONSUME(T.RParen);
+  });
+
+  /** `if c { a } else { b }` (else-if chains allowed). */
+  public ifExpression = this.RULE("ifExpression", () => {
+    this.CONSUME(T.If);
+    this.SUBRULE(this.expression, { LABEL: "cond" });
+    this.SUBRULE(this.braced, { LABEL: "then" });
+    this.CONSUME(T.Else);
+    this.OR([
+      { ALT: () => this.SUBRULE(this.ifExpression, { LABEL: "elseIf" }) },
+      { ALT: () => this.SUBRULE2(this.braced, { LABEL: "otherwise" }) },
+    ]);
+  });
+
+  /** `{ expression }`, newlines allowed around it. */
+  public braced = this.RULE("braced", () => {
+    this.CONSUME(T.LBrace);
+    this.SUBRULE(this.expression);
+    this.OPTION(() => this.CONSUME(T.Newline));
+    this.CONSUME(T.RBrace);
+  });
+}
+
+/** The one parser instance (Chevrotain parsers are built once and reused). */
+export const parser = new DlmParser();
+
+/** Runs the grammar over `tokens`; returns the CST root and Chevrotain's recognition errors. */
+export function recognize(tokens: readonly IToken[]) {
+  parser.input = [...tokens];
+  const cst = parser.program();
+  return { cst, errors: parser.errors };
+}
