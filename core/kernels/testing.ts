@@ -1,0 +1,55 @@
+/**
+ * Test helpers for the kernel fixes: run the same computation on two backends and compare.
+ * (Used by the `*.test.ts` files of this folder and by the benchmarks; not part of the API.)
+ */
+import { tf, initEngine, type BackendName } from "../engine.js";
+
+/** Deterministic values in [-1, 1) from a linear congruential sequence (no Math.random). */
+export function lcg(size: number, seed: number): Float32Array {
+  const out = new Float32Array(size);
+  let s = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/** A float32 tensor of `shape` filled by `lcg`. */
+export function det(shape: readonly number[], seed: number): tf.Tensor {
+  return tf.tensor(lcg(shape.reduce((p, d) => p * d, 1), seed), [...shape]);
+}
+
+/**
+ * Run `f` on `backend` (started with `initEngine`, so with the project's kernel fixes) and
+ * return the values of its outputs; every tensor it makes is disposed.
+ */
+export async function onBackend(backend: BackendName, f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await initEngine(backend);
+  const out = tf.tidy(f);
+  const list = Array.isArray(out) ? out : [out];
+  const values = list.map((t) => Float32Array.from(t.dataSync()));
+  tf.dispose(list);
+  return values;
+}
+
+/** Largest |a − b| over matching outputs, relative to max(1, largest |a|). */
+export function maxRelDiff(a: readonly Float32Array[], b: readonly Float32Array[]): number {
+  if (a.length !== b.length) return Infinity;
+  let diff = 0;
+  let scale = 1;
+  a.forEach((x, i) => {
+    const y = b[i]!;
+    if (x.length !== y.length) diff = Infinity;
+    x.forEach((v, j) => {
+      diff = Math.max(diff, Math.abs(v - y[j]!));
+      scale = Math.max(scale, Math.abs(v));
+    });
+  });
+  return diff / scale;
+}
+
+/** Number of live tensors and of backend buffers (a leak shows in either). */
+export function liveCounts(): [number, number] {
+  return [tf.memory().numTensors, tf.engine().backend.numDataIds()];
+}
