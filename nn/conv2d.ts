@@ -1,0 +1,107 @@
+/**
+ * Conv2D((kh, kw), cin => cout, activation; stride = 1, pad = "valid", init = glorot_uniform)
+ * on NHWC images: y[n, r, c, o] = σ(Σ_{i,j,k} x[n, s·r + i, s·c + j, k] W[i, j, k, o] + b[o])
+ * (cross-correlation, as tf.conv2d and Flux's `CrossCor`; Flux's `Conv` flips the kernel).
+ *
+ * Weight `[kh, kw, cin, cout]`, bias `[cout]`; x `[N, H, W, cin]` → `[N, Ho, Wo, cout]`.
+ * Implemented as im2col: kh·kw slices of the padded input side by side, then one product
+ * with the weight reshaped to `[kh·kw·cin, cout]`. Two reasons: the wasm backend of tfjs 4.22
+ * has no Conv2DBackpropFilter kernel, so tf.conv2d cannot be trained there; and the product
+ * goes through `linear`, so chain-batched weights `[C, kh, kw, cin, cout]` cost one batched
+ * product for every chain instead of a loop over chains. The price is kh·kw copies of the input.
+ */
+import { tf } from "../core/engine.js";
+import { toActivation, type Activation } from "./activations.js";
+import { carriesBatch, foldBatch, lift, linear } from "./batched.js";
+import { glorotUniform, zerosInit, type Initialiser } from "./init.js";
+import { ShapeError, fmtShape, getParam, paramLabel, positiveInt, type ApplyContext, type Layer } from "./layer.js";
+import { axisPad, describePad, type Padding } from "./padding.js";
+import type { ParamTree, Shape } from "./tree.js";
+
+export interface ConvOptions {
+  readonly activation?: Activation | string;
+  readonly stride?: number;
+  readonly pad?: Padding;
+  readonly bias?: boolean;
+  readonly init?: Initialiser;
+}
+
+export interface Conv2DLayer extends Layer {
+  readonly kind: "Conv2D";
+  readonly kernel: readonly [number, number];
+  readonly cin: number;
+  readonly cout: number;
+}
+
+/** im2col: `[M, H, W, c]` → `[M, Ho, Wo, kh·kw·c]`, patch entries ordered (i, j, channel). */
+export function patches(x: tf.Tensor, kh: number, kw: number, stride: number, pad: Padding): tf.Tensor {
+  const [m, h, w, c] = x.shape as [number, number, number, number];
+  const ph = axisPad(h, kh, stride, pad);
+  const pw = axisPad(w, kw, stride, pad);
+  // Each window start is sliced as stride·out rows and subsampled by a reshape, so the extent
+  // needed is k − 1 + stride·out; pad the end with zeros where the input falls short.
+  const extraH = Math.max(0, kh - 1 + stride * ph.out - (h + ph.before + ph.after));
+  const extraW = Math.max(0, kw - 1 + stride * pw.out - (w + pw.before + pw.after));
+  const xp = tf.pad(x, [[0, 0], [ph.before, ph.after + extraH], [pw.before, pw.after + extraW], [0, 0]]);
+  const cols: tf.Tensor[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      let s = tf.slice(xp, [0, i, j, 0], [m, stride * ph.out, stride * pw.out, c]);
+      if (stride > 1) {
+        s = tf.reshape(s, [m, ph.out, stride, pw.out, stride, c]);
+        s = tf.reshape(tf.slice(s, [0, 0, 0, 0, 0, 0], [m, ph.out, 1, pw.out, 1, c]), [m, ph.out, pw.out, c]);
+      }
+      cols.push(s);
+    }
+  }
+  return cols.length === 1 ? cols[0]! : tf.concat(cols, 3);
+}
+
+export function conv2d(kernel: readonly [number, number], cin: number, cout: number, options: ConvOptions = {}): Conv2DLayer {
+  const [kh, kw] = kernel;
+  positiveInt(kh, "Conv2D kernel height");
+  positiveInt(kw, "Conv2D kernel width");
+  positiveInt(cin, "Conv2D input channels");
+  positiveInt(cout, "Conv2D output channels");
+  const stride = positiveInt(options.stride ?? 1, "Conv2D stride");
+  const pad = options.pad ?? "valid";
+  const act = toActivation(options.activation ?? "identity");
+  const useBias = options.bias ?? true;
+  const init = options.init ?? glorotUniform();
+  const weight = { shape: [kh, kw, cin, cout], init };
+  const specs = useBias ? { weight, bias: { shape: [cout], init: zerosInit } } : { weight };
+  const describe = (): string => {
+    const extras = [stride !== 1 ? `stride = ${stride}` : "", pad !== "valid" ? `pad = ${describePad(pad)}` : ""].filter(Boolean);
+    return `Conv2D((${kh}, ${kw}), ${cin} => ${cout}${act.name === "identity" ? "" : `, ${act.name}`}${extras.length ? `; ${extras.join(", ")}` : ""})`;
+  };
+  return {
+    kind: "Conv2D",
+    kernel: [kh, kw],
+    cin,
+    cout,
+    describe,
+    paramSpecs: () => specs,
+    outputShape: (inputShape: Shape): Shape => {
+      if (inputShape.length !== 3 || inputShape[2] !== cin) {
+        throw new ShapeError(`${describe()} expects images (height, width, ${cin}), got shape ${fmtShape(inputShape)}`);
+      }
+      return [axisPad(inputShape[0]!, kh, stride, pad).out, axisPad(inputShape[1]!, kw, stride, pad).out, cout];
+    },
+    apply: (params: ParamTree, x: tf.Tensor, ctx: ApplyContext): tf.Tensor => {
+      if (x.rank !== 4 + ctx.batchRank || x.shape.at(-1) !== cin) {
+        throw new ShapeError(`${describe()} expects images (N, height, width, ${cin}), got shape ${fmtShape(x.shape)}`);
+      }
+      const w = getParam(params, "weight", ctx);
+      const batched = carriesBatch(w, 4, paramLabel(ctx, "weight"), ctx);
+      const folded = foldBatch(x, ctx);
+      const cols = folded.unfold(patches(folded.x, kh, kw, stride, pad));
+      const wMat = tf.reshape(w, batched ? [w.shape[0]!, kh * kw * cin, cout] : [kh * kw * cin, cout]);
+      let y = linear(cols, wMat, batched);
+      if (useBias) {
+        const b = getParam(params, "bias", ctx);
+        y = tf.add(y, lift(b, y.rank, carriesBatch(b, 1, paramLabel(ctx, "bias"), ctx)));
+      }
+      return act.fn(y);
+    },
+  };
+}
