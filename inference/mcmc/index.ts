@@ -1,0 +1,36 @@
+/**
+ * MCMC: static HMC and Stan's NUTS for many chains in one tensor program, with Stan's warm-up.
+ */
+export { sample } from "./run.js";
+export type { SampleOptions, SampleResult, ProgressInfo, HmcSettings } from "./run.js";
+export { nutsTransition } from "./nuts.js";
+export type { NutsOptions } from "./nuts.js";
+export { hmcTransition, hmcSteps } from "./hmc.js";
+export type { HmcOptions, HmcLength } from "./hmc.js";
+export { leapfrog, evaluate, energyError } from "./integrator.js";
+export type { PhasePoint } from "./integrator.js";
+export { diagMetric, denseMetric, unitMetric, disposeMetric, velocity, kinetic, drawMomentum } from "./metric.js";
+export type { Metric, MetricKind } from "./metric.js";
+export { initStepSize, StepSizeError } from "./stepsize.js";
+export { initialState, InitializationError, MAX_INIT_TRIES } from "./init.js";
+export type { InitOptions } from "./init.js";
+export {
+  DUAL_AVERAGING_DEFAULTS,
+  WINDOW_DEFAULTS,
+  dualAveragingInit,
+  dualAveragingLearn,
+  dualAveragingFinal,
+  windowInit,
+  windowStep,
+  windowSchedule,
+  inSlowWindow,
+  welfordInit,
+  welfordAdd,
+  welfordVariance,
+  regularisedMetric,
+  MetricAdaptationError,
+} from "./adaptation.js";
+export type { DualAveraging, DualAveragingOptions, WindowOptions, WindowState, Welford } from "./adaptation.js";
+export { STAT_COLUMNS, disposeState } from "./state.js";
+export type { ChainState, TransitionStats, TransitionResult, StatColumn } from "./state.js";
+export { cholesky, NotPositiveDefiniteError } from "./linalg.js";

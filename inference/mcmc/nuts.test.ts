@@ -1,0 +1,155 @@
+import { describe, expect, it } from "vitest";
+import { tf } from "../../core/engine.js";
+import { fold, key, stream } from "../../core/random.js";
+import { logDensityModel } from "../../core/model.js";
+import { evaluate } from "./integrator.js";
+import { disposeMetric, unitMetric } from "./metric.js";
+import { nutsTransition } from "./nuts.js";
+import { disposeState, type ChainState } from "./state.js";
+import { buildTree, referenceTransition, refLeapfrog, type RefModel, type RefPoint } from "./reference/nuts-reference.js";
+
+// Target: independent Gaussians with scales s plus a quartic term, so trajectories are not
+// exactly periodic: log π(q) = −½ Σ (q_i/s_i)² − 0.05 Σ q_i⁴.
+const S = [0.5, 1, 2];
+const tfModel = logDensityModel(S.length, (q) =>
+  tf.tidy(() => {
+    const quad = tf.sum(tf.square(tf.div(q, tf.tensor1d(S))), 1);
+    const quart = tf.sum(tf.pow(q, 4), 1);
+    return tf.sub(tf.mul(-0.5, quad), tf.mul(0.05, quart)) as tf.Tensor1D;
+  }),
+);
+const refModel: RefModel = {
+  dim: S.length,
+  logDensity(q) {
+    let lp = 0;
+    const grad = new Float64Array(q.length);
+    q.forEach((x, i) => {
+      lp += -0.5 * (x / S[i]!) ** 2 - 0.05 * x ** 4;
+      grad[i] = -x / S[i]! ** 2 - 0.2 * x ** 3;
+    });
+    return { lp, grad };
+  },
+};
+
+function stateFrom(model: typeof tfModel, rows: number[][]): ChainState {
+  const q = tf.tensor2d(rows);
+  const { lp, grad } = evaluate(model, q);
+  return { q, lp, grad };
+}
+
+describe("lockstep NUTS against the recursive float64 reference (Stan's build_tree)", () => {
+  it("gives the same tree depth, leapfrog count, divergence and accept_stat on random trajectories", () => {
+    const C = 8;
+    const maxDepth = 8;
+    const eps = Array.from({ length: C }, (_, c) => 0.12 + (1.3 * c) / (C - 1)); // 0.12 … 1.42: from long trees to divergent ones
+    const metric = unitMetric("diag", C, S.length);
+    const root = key(2024);
+    const depths = new Set<number>();
+    let divergences = 0;
+    let compared = 0;
+    for (let round = 0; round < 12; round++) {
+      const kr = fold(root, round);
+      const init = stream(fold(kr, 999));
+      const rows = Array.from({ length: C }, () => S.map((s) => Math.fround(s * (2 * init.uniform() - 1))));
+      const state = stateFrom(tfModel, rows);
+      const r = nutsTransition(tfModel, metric, state, eps, Array.from({ length: C }, (_, c) => stream(fold(kr, c))), { maxDepth });
+      for (let c = 0; c < C; c++) {
+        const q0 = Float64Array.from(rows[c]!);
+        const start = { q: q0, ...refModel.logDensity(q0) };
+        const ref = referenceTransition(
+          { invMetric: new Float64Array(S.length).fill(1), integrate: refLeapfrog(refModel, new Float64Array(S.length).fill(1)) },
+          start,
+          Math.fround(eps[c]!),
+          maxDepth,
+          stream(fold(kr, c)),
+          stream(fold(kr, 10_000 + c)),
+        );
+        expect(r.stats.treeDepth[c], `round ${round} chain ${c}`).toBe(ref.depth);
+        expect(r.stats.nLeapfrog[c], `round ${round} chain ${c}`).toBe(ref.nLeapfrog);
+        expect(r.stats.divergent[c] === 1, `round ${round} chain ${c}`).toBe(ref.divergent);
+        expect(r.stats.acceptStat[c]!).toBeCloseTo(ref.acceptStat, 3);
+        depths.add(ref.depth);
+        divergences += ref.divergent ? 1 : 0;
+        compared += 1;
+      }
+      disposeState(state);
+      disposeState(r.state);
+    }
+    disposeMetric(metric);
+    // the comparison must have exercised short, long and divergent trajectories
+    expect(compared).toBe(96);
+    expect(depths.size).toBeGreaterThanOrEqual(4);
+    expect(divergences).toBeGreaterThan(0);
+  });
+});
+
+describe("Stan's mock-model tree facts (base_nuts_test)", () => {
+  it("reference build_tree: a depth-3 drift-only tree is valid with 8 leapfrogs, ρ = 8·p0, log W = H0 + log 8", () => {
+    // mock integrator: q += ε p, p unchanged; mock Hamiltonian constant 0, H0 = −0.1
+    const drift = (z: RefPoint, h: number): RefPoint => ({ ...z, q: z.q.map((x, i) => x + h * z.p[i]!) });
+    const setup = { invMetric: Float64Array.of(1), integrate: drift, hamiltonian: () => 0 };
+    const z0: RefPoint = { q: Float64Array.of(0), p: Float64Array.of(1.5), lp: 0, grad: Float64Array.of(0) };
+    const stats = { nLeapfrog: 0, sumMetro: 0, divergent: false };
+    const t = buildTree(setup, 3, z0, 1, -0.1, stats, stream(key(1)));
+    expect(t.valid).toBe(true);
+    expect(stats.nLeapfrog).toBe(8);
+    expect(t.rho[0]).toBeCloseTo(8 * 1.5, 12);
+    expect(t.end.q[0]).toBeCloseTo(8 * 1.5, 12);
+    expect(t.logW).toBeCloseTo(-0.1 + Math.log(8), 12);
+    expect(stats.sumMetro).toBeCloseTo(8 * Math.exp(-0.1), 12);
+    expect(stats.divergent).toBe(false);
+  });
+
+  it("batched: a never-U-turning chain saturates, a blowing-up chain diverges at its initial point, a Gaussian chain matches the reference", () => {
+    // One density, three regions that the three chains never leave or never reach:
+    //   q < −500: flat (H constant, momentum constant: the trajectory never turns)
+    //   −500 ≤ q < 50: standard normal
+    //   q ≥ 50: a wall −1e9 (q − 100)², so any move away from q = 100 blows H up
+    const model = logDensityModel(1, (q) =>
+      tf.tidy(() => {
+        const x = q.squeeze([1]);
+        const wall = tf.mul(-1e9, tf.square(tf.sub(x, 100)));
+        const gauss = tf.mul(-0.5, tf.square(x));
+        // masks through step/cast, which (unlike comparisons) have gradients in tfjs
+        const below = (t: number): tf.Tensor1D => tf.cast(tf.step(tf.sub(t, x)), "bool") as tf.Tensor1D;
+        return tf.where(below(-500), tf.zerosLike(x), tf.where(below(50), gauss, wall)) as tf.Tensor1D;
+      }),
+    );
+    const maxDepth = 10;
+    const C = 3;
+    const eps = [0.1, 0.1, 0.3];
+    const rows = [[-1e4], [100], [0.7]];
+    const metric = unitMetric("diag", C, 1);
+    const state = stateFrom(model, rows);
+    const k = key(77);
+    const before = tf.memory().numTensors;
+    const r = nutsTransition(model, metric, state, eps, [0, 1, 2].map((c) => stream(fold(k, c))), { maxDepth });
+    const q = r.state.q.dataSync();
+    // chain 1: flat region
+    expect(r.stats.treeDepth[0]).toBe(maxDepth);
+    expect(r.stats.nLeapfrog[0]).toBe(2 ** maxDepth - 1);
+    expect(r.stats.divergent[0]).toBe(0);
+    expect(r.stats.acceptStat[0]).toBeCloseTo(1, 5);
+    // chain 2: divergence on the first leapfrog, the draw is the initial point
+    expect(r.stats.divergent[1]).toBe(1);
+    expect(r.stats.nLeapfrog[1]).toBe(1);
+    expect(r.stats.treeDepth[1]).toBe(0);
+    expect(q[1]).toBe(100);
+    // chain 3: an ordinary Gaussian trajectory, checked against the reference
+    const ref = referenceTransition(
+      { invMetric: Float64Array.of(1), integrate: refLeapfrog({ dim: 1, logDensity: (x) => ({ lp: -0.5 * x[0]! ** 2, grad: Float64Array.of(-x[0]!) }) }, Float64Array.of(1)) },
+      { q: Float64Array.of(Math.fround(0.7)), lp: -0.5 * Math.fround(0.7) ** 2, grad: Float64Array.of(-Math.fround(0.7)) },
+      Math.fround(0.3),
+      maxDepth,
+      stream(fold(k, 2)),
+      stream(key(5)),
+    );
+    expect(r.stats.treeDepth[2]).toBe(ref.depth);
+    expect(r.stats.nLeapfrog[2]).toBe(ref.nLeapfrog);
+    expect(r.stats.divergent[2]).toBe(0);
+    disposeState(r.state);
+    expect(tf.memory().numTensors).toBe(before);
+    disposeState(state);
+    disposeMetric(metric);
+  });
+});

@@ -1,0 +1,268 @@
+/**
+ * The No-U-Turn Sampler as Stan implements it (multinomial sampling, biased progressive
+ * sampling at the top level, generalised U-turn criterion with the extra checks across merged
+ * subtrees, divergence when ΔH > 1000), run for all C chains in LOCKSTEP
+ * (design/inference.md §2 and §4.2).
+ *
+ * In lockstep every chain is at the same doubling j and the same leaf n, so which checkpoint
+ * to write and which blocks complete at a leaf are host-side constants. Each leaf is one
+ * batched leapfrog for all chains; chains that have stopped are frozen with `where` masks.
+ * The host reads one boolean per doubling (does any chain still grow?) and, inside long
+ * subtrees, one every `kCheck` leaves (is any subtree still valid?).
+ *
+ * Randomness, per chain and per transition, from that chain's own stream and in this order:
+ * D normals (momentum); then per doubling j: one uniform (direction: forward when u > 0.5),
+ * 2^j uniforms (one per leaf, for the progressive multinomial choice inside the subtree), one
+ * uniform (biased top-level acceptance). A chain's numbers never depend on the other chains.
+ */
+import { tf } from "../../core/engine.js";
+import type { LogDensityModel } from "../../core/model.js";
+import type { RandomStream } from "../../core/random.js";
+import { energyError, leapfrog, type PhasePoint } from "./integrator.js";
+import { drawMomentum, kinetic, velocity, type Metric } from "./metric.js";
+import type { ChainState, TransitionResult } from "./state.js";
+import { arena, logAddExp, rowDot, select, tidy } from "./tensors.js";
+
+export interface NutsOptions {
+  /** Maximum tree depth (Stan default 10: at most 2^10 − 1 leapfrogs). */
+  readonly maxDepth: number;
+  /** Energy error beyond which a leaf is divergent (Stan: 1000). */
+  readonly maxDeltaH?: number;
+  /**
+   * Inside a subtree of depth j, check every k leaves whether any chain is still valid and
+   * stop early if none is: k = kCheck(j). Default max(4, 2^j / 8) (§4.4); return Infinity to
+   * never check.
+   */
+  readonly kCheck?: (depth: number) => number;
+}
+
+interface Sample {
+  readonly q: tf.Tensor2D;
+  readonly lp: tf.Tensor1D;
+  readonly grad: tf.Tensor2D;
+  readonly k: tf.Tensor1D;
+}
+
+function uniforms(streams: readonly RandomStream[]): tf.Tensor1D {
+  return tf.tensor1d(Float32Array.from(streams, (s) => s.uniform()));
+}
+
+function selectPoint(m: tf.Tensor1D, a: PhasePoint, b: PhasePoint): PhasePoint {
+  return { q: select(m, a.q, b.q), p: select(m, a.p, b.p), lp: select(m, a.lp, b.lp), grad: select(m, a.grad, b.grad) };
+}
+
+/**
+ * One NUTS transition of every chain with per-chain step sizes `stepSize`. The input state
+ * stays owned by the caller; the result's state is new.
+ */
+export function nutsTransition(
+  model: LogDensityModel,
+  metric: Metric,
+  state: ChainState,
+  stepSize: readonly number[],
+  streams: readonly RandomStream[],
+  options: NutsOptions,
+): TransitionResult {
+  const C = stepSize.length;
+  const maxDeltaH = options.maxDeltaH ?? 1000;
+  const kCheck = options.kCheck ?? ((j: number) => Math.max(4, 2 ** j / 8));
+  const A = arena();
+  // v(a)·ρ > 0 and v(b)·ρ > 0: "no U-turn yet" (strict, so a zero product terminates).
+  const crit = (a: tf.Tensor2D, b: tf.Tensor2D, rho: tf.Tensor2D): tf.Tensor1D =>
+    tf.logicalAnd(tf.greater(rowDot(velocity(metric, a), rho), 0), tf.greater(rowDot(velocity(metric, b), rho), 0)) as tf.Tensor1D;
+
+  const eps = A.own(tf.tensor2d(Float32Array.from(stepSize), [C, 1]));
+  const p0 = A.own(drawMomentum(metric, streams));
+  const k0 = A.own(kinetic(metric, p0));
+  const lp0 = state.lp;
+  const start: PhasePoint = { q: state.q, p: p0, lp: state.lp, grad: state.grad };
+  let back = start;
+  let fwd = start;
+  let sample: Sample = { q: state.q, lp: state.lp, grad: state.grad, k: k0 };
+  let logW = A.own(tf.zeros([C]) as tf.Tensor1D);
+  let rho = p0;
+  let pbb = p0, pbf = p0, pfb = p0, pff = p0;
+  let active = A.own(tf.ones([C], "bool") as tf.Tensor1D);
+  let depth = A.own(tf.zeros([C]) as tf.Tensor1D);
+  let nLeap = A.own(tf.zeros([C]) as tf.Tensor1D);
+  let sumMetro = A.own(tf.zeros([C]) as tf.Tensor1D);
+  let divergent = A.own(tf.zeros([C], "bool") as tf.Tensor1D);
+  let gradientCalls = 0;
+
+  const roots = (): unknown[] => [
+    back, fwd, sample, logW, rho, pbb, pbf, pfb, pff, active, depth, nLeap, sumMetro, divergent, eps, k0,
+  ];
+
+  for (let j = 0; j < options.maxDepth; j++) {
+    if (j > 0) {
+      const any = tf.any(active);
+      const go = any.dataSync()[0];
+      any.dispose();
+      if (!go) break;
+    }
+    const forward = A.own(tf.tidy(() => tf.greater(uniforms(streams), 0.5)) as tf.Tensor1D);
+    const h = A.own(tf.tidy(() => tf.where(forward.reshape([C, 1]), eps, tf.neg(eps))) as tf.Tensor2D);
+    let z: PhasePoint = A.own(selectPoint(forward, fwd, back));
+    let valid = active;
+    let logWsub = A.own(tf.fill([C], -Infinity) as tf.Tensor1D);
+    let rhoSub = A.own(tf.zerosLike(p0));
+    let prop: Sample = { ...sample };
+    const pFirst: tf.Tensor2D[] = [];
+    const rBefore: tf.Tensor2D[] = [];
+    const pLastLeft: tf.Tensor2D[] = [];
+    const k = kCheck(j);
+    for (let n = 0; n < 2 ** j; n++) {
+      if (n > 0 && n % k === 0) {
+        const any = tf.any(valid);
+        const go = any.dataSync()[0];
+        any.dispose();
+        if (!go) break;
+      }
+      const u = uniforms(streams);
+      const zNew = A.own(leapfrog(model, metric, z, h));
+      gradientCalls += 1;
+      const step = A.own(
+        tidy(() => {
+          const live = valid;
+          const kN = kinetic(metric, zNew.p);
+          const lw = tf.neg(energyError(zNew.lp, kN, lp0, k0));
+          const div = tf.logicalAnd(live, tf.greater(tf.neg(lw), maxDeltaH)) as tf.Tensor1D;
+          const nLeapN = tf.add(nLeap, tf.cast(live, "float32")) as tf.Tensor1D;
+          const metro = tf.where(tf.greater(lw, 0), tf.onesLike(lw), tf.exp(lw));
+          const sumMetroN = tf.add(sumMetro, tf.where(live, metro, tf.zerosLike(lw))) as tf.Tensor1D;
+          // progressive multinomial choice: take the new leaf with probability w_n / W_sub
+          const logWnew = logAddExp(logWsub, lw);
+          const take = tf.logicalAnd(live, tf.less(u, tf.exp(tf.sub(lw, logWnew)))) as tf.Tensor1D;
+          const propN = {
+            q: select(take, zNew.q, prop.q),
+            lp: select(take, zNew.lp, prop.lp),
+            grad: select(take, zNew.grad, prop.grad),
+            k: select(take, kN, prop.k),
+          };
+          const rhoN = select(live, tf.add(rhoSub, zNew.p) as tf.Tensor2D, rhoSub);
+          return {
+            div, nLeapN, sumMetroN, propN, rhoN,
+            logWsubN: select(live, logWnew, logWsub),
+            zN: selectPoint(live, zNew, z),
+          };
+        }),
+      );
+      u.dispose();
+      const rPrev = rhoSub;
+      rhoSub = step.rhoN;
+      // checkpoints of every level whose block opens or whose left half closes at leaf n
+      for (let i = 0; i <= j; i++) {
+        const size = 2 ** i;
+        if (n % size === 0) {
+          pFirst[i] = zNew.p;
+          rBefore[i] = rPrev;
+        }
+        if (i >= 1 && n % size === size / 2 - 1) pLastLeft[i] = zNew.p;
+      }
+      const ok = A.own(
+        tidy(() => {
+          let acc = tf.logicalNot(step.div) as tf.Tensor1D;
+          for (let i = 1; i <= j; i++) {
+            if ((n + 1) % 2 ** i !== 0) continue;
+            const rBlk = tf.sub(rhoSub, rBefore[i]!) as tf.Tensor2D;
+            const rLeft = tf.sub(rBefore[i - 1]!, rBefore[i]!) as tf.Tensor2D;
+            const rRight = tf.sub(rhoSub, rBefore[i - 1]!) as tf.Tensor2D;
+            acc = tf.logicalAnd(acc, crit(pFirst[i]!, zNew.p, rBlk)) as tf.Tensor1D;
+            acc = tf.logicalAnd(acc, crit(pFirst[i]!, pFirst[i - 1]!, tf.add(rLeft, pFirst[i - 1]!) as tf.Tensor2D)) as tf.Tensor1D;
+            acc = tf.logicalAnd(acc, crit(pLastLeft[i]!, zNew.p, tf.add(rRight, pLastLeft[i]!) as tf.Tensor2D)) as tf.Tensor1D;
+          }
+          return {
+            valid: tf.logicalAnd(valid, acc) as tf.Tensor1D,
+            divergent: tf.logicalOr(divergent, step.div) as tf.Tensor1D,
+          };
+        }),
+      );
+      valid = ok.valid;
+      divergent = ok.divergent;
+      nLeap = step.nLeapN;
+      sumMetro = step.sumMetroN;
+      prop = step.propN;
+      logWsub = step.logWsubN;
+      z = step.zN;
+      A.sweep([...roots(), z, prop, valid, logWsub, rhoSub, pFirst, rBefore, pLastLeft, forward, h]);
+    }
+    // merge the subtree into the trajectory (chains still active whose subtree is valid)
+    const u = uniforms(streams);
+    const first = pFirst[j]!;
+    const merged = A.own(
+      tidy(() => {
+        const m = tf.logicalAnd(active, valid) as tf.Tensor1D;
+        const fm = tf.logicalAnd(m, forward) as tf.Tensor1D;
+        const bm = tf.logicalAnd(m, tf.logicalNot(forward)) as tf.Tensor1D;
+        const accept = tf.logicalAnd(m, tf.less(u, tf.exp(tf.sub(logWsub, logW)))) as tf.Tensor1D;
+        const sampleN: Sample = {
+          q: select(accept, prop.q, sample.q),
+          lp: select(accept, prop.lp, sample.lp),
+          grad: select(accept, prop.grad, sample.grad),
+          k: select(accept, prop.k, sample.k),
+        };
+        const logWN = select(m, logAddExp(logW, logWsub), logW);
+        // forward: the old trajectory is the backward part; backward: the mirror image
+        const pbfN = select(fm, pff, select(bm, first, pbf));
+        const pfbN = select(fm, first, select(bm, pbb, pfb));
+        const pffN = select(fm, z.p, pff);
+        const pbbN = select(bm, z.p, pbb);
+        const rhoB = select(forward, rho, rhoSub);
+        const rhoF = select(forward, rhoSub, rho);
+        const rhoN = tf.add(rhoB, rhoF) as tf.Tensor2D;
+        const topOk = tf.logicalAnd(
+          crit(pbbN, pffN, rhoN),
+          tf.logicalAnd(crit(pbbN, pfbN, tf.add(rhoB, pfbN) as tf.Tensor2D), crit(pbfN, pffN, tf.add(rhoF, pbfN) as tf.Tensor2D)),
+        );
+        return {
+          sampleN, logWN, pbfN, pfbN, pffN, pbbN,
+          rhoN: select(m, rhoN, rho),
+          fwdN: selectPoint(fm, z, fwd),
+          backN: selectPoint(bm, z, back),
+          depthN: tf.add(depth, tf.cast(m, "float32")) as tf.Tensor1D,
+          activeN: tf.logicalAnd(m, topOk) as tf.Tensor1D,
+        };
+      }),
+    );
+    u.dispose();
+    sample = merged.sampleN;
+    logW = merged.logWN;
+    pbf = merged.pbfN;
+    pfb = merged.pfbN;
+    pff = merged.pffN;
+    pbb = merged.pbbN;
+    rho = merged.rhoN;
+    fwd = merged.fwdN;
+    back = merged.backN;
+    depth = merged.depthN;
+    active = merged.activeN;
+    A.sweep(roots());
+  }
+
+  const stats = tf.tidy(() => [
+    sample.lp,
+    tf.div(sumMetro, tf.maximum(nLeap, 1)),
+    depth,
+    nLeap,
+    tf.cast(divergent, "float32"),
+    tf.sub(sample.k, sample.lp),
+  ]);
+  const host = stats.map((t) => Float64Array.from(t.dataSync()));
+  // tensors in `stats` that are roots (sample.lp, depth, nLeap) are freed with the arena
+  tf.dispose(stats.filter((t) => t !== sample.lp && t !== depth && t !== nLeap));
+  const next = tidy(() => ({ q: sample.q.clone(), lp: sample.lp.clone(), grad: sample.grad.clone() }));
+  A.release([]);
+  return {
+    state: next,
+    stats: {
+      lp: host[0]!,
+      acceptStat: host[1]!,
+      stepSize: Float64Array.from(stepSize),
+      treeDepth: host[2]!,
+      nLeapfrog: host[3]!,
+      divergent: host[4]!,
+      energy: host[5]!,
+    },
+    gradientCalls,
+  };
+}
