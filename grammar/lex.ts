@@ -42,7 +42,6 @@ const openers: ReadonlyMap<TokenType, TokenType> = new Map([
 const closers: ReadonlySet<TokenType> = new Set([T.RParen, T.RBracket, T.RBrace]);
 
 const characterHints: Readonly<Record<string, string>> = {
-  "'": 'strings are written in double quotes: "text"',
   "&": "logical and is written `&&`",
   "|": "logical or is written `||`",
   "`": "names need no quoting",
@@ -83,6 +82,15 @@ export function lex(source: string, file: string): Lexed {
         }),
       );
       tok = { ...tok, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx!, payload: "unterminated" };
+    }
+    if (type === T.SingleQuotedString) {
+      diagnostics.push(
+        diagnostic(file, { start: tok.startOffset, end: tok.startOffset + tok.image.length }, "strings are written in double quotes", {
+          found: tok.image,
+          hint: `write "${tok.image.slice(1, tok.image.endsWith("'") && tok.image.length > 1 ? -1 : undefined)}"`,
+        }),
+      );
+      tok = { ...tok, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx!, payload: tok.image.endsWith("'") && tok.image.length > 1 ? "closed" : "unterminated" };
     }
     if (pendingNewline !== undefined) {
       if (type !== T.RBrace && type !== T.Else) tokens.push(pendingNewline);

@@ -28,7 +28,7 @@ export function parse(source: string, file = "<input>"): ParseResult {
   const diagnostics: Diagnostic[] = [...lexed.diagnostics];
   try {
     const { cst, errors } = recognize(lexed.tokens);
-    diagnostics.push(...syntaxDiagnostics(errors, source, file, lexed.unclosed));
+    diagnostics.push(...syntaxDiagnostics(errors, source, file, lexed.tokens, lexed.unclosed));
     const program = toProgram({ file, diagnostics }, cst, source.length);
     return { program, diagnostics: sorted(diagnostics) };
   } catch (e) {

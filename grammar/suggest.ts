@@ -29,12 +29,13 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate nearest to `name`, or undefined when none is close enough.
- * Close enough: distance ≤ max(1, ⌊len/3⌋) (at most 3), compared case-insensitively
- * first so that `normal` → `Normal`. Ties go to the earlier candidate. An exact match
+ * Close enough: distance ≤ max(1, ⌊len/3⌋) (at most 3; 0 for names shorter than 3),
+ * compared case-insensitively (a case-only difference counts 0.5) so `normal` → `Normal`. Ties go to the earlier candidate. An exact match
  * returns undefined (there is nothing to suggest).
  */
 export function suggest(name: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
+  // Names of one or two letters are too short for a typo to be told from a different name.
+  const limit = name.length < 3 ? 0 : Math.min(3, Math.max(1, Math.floor(name.length / 3)));
   const lower = name.toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;

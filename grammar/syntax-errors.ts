@@ -38,9 +38,9 @@ export function describeToken(t: IToken): string {
   switch (t.tokenType.name) {
     case "EOF": return "end of file";
     case "Newline": return "end of line";
-    case "Identifier": return `the name \`${t.image}\``;
-    case "NumberLiteral": return `the number \`${t.image}\``;
-    case "StringLiteral": return `the string ${t.image}`;
+    case "Identifier": return `name \`${t.image}\``;
+    case "NumberLiteral": return `number \`${t.image}\``;
+    case "StringLiteral": return `string ${t.image}`;
     default: return `\`${t.image}\``;
   }
 }
@@ -65,11 +65,12 @@ function parsePayload(message: string): ErrorPayload | undefined {
   }
 }
 
-/** One diagnostic per recognition error; `source` locates the end of file, `unclosed` feeds hints. */
+/** One diagnostic per recognition error; `tokens` and `unclosed` (from lex) feed the hints. */
 export function syntaxDiagnostics(
   errors: readonly IRecognitionException[],
   source: string,
   file: string,
+  tokens: readonly IToken[],
   unclosed: readonly IToken[],
 ): Diagnostic[] {
   return errors.map((e) => {
@@ -80,30 +81,64 @@ export function syntaxDiagnostics(
     const payload = parsePayload(e.message);
     const where = payload === undefined ? undefined : places[payload.rule];
     const found = atEnd ? "end of file" : describeToken(t);
-    const previous = (e as { previousToken?: IToken }).previousToken;
+    const at = atEnd ? tokens.length : indexOf(tokens, t.startOffset);
     const notAllInput = payload?.kind === "notAllInput";
     const message = `unexpected ${found}${where === undefined || notAllInput ? "" : ` in ${where}`}`;
     return diagnostic(file, span, message, {
       expected: expectedText(payload),
       found,
-      hint: hintFor(t, previous, source, unclosed, notAllInput),
+      hint: hintFor(t, tokens[at - 1], tokens[at - 2], source, unclosed, notAllInput),
     });
   });
 }
 
-function hintFor(t: IToken, previous: IToken | undefined, source: string, unclosed: readonly IToken[], notAllInput: boolean): string | undefined {
-  const misspelled = (tok: IToken | undefined): string | undefined => {
-    if (tok?.tokenType.name !== "Identifier") return undefined;
-    const keyword = suggest(tok.image, KEYWORDS);
-    if (keyword !== undefined) return `did you mean \`${keyword}\`? (\`${tok.image}\` is not a keyword)`;
-    const known = suggest(tok.image, KNOWN_CALLABLES);
-    return known === undefined ? undefined : `did you mean \`${known}\`?`;
-  };
+/** Index of the token starting at `offset` (tokens are sorted by offset). */
+function indexOf(tokens: readonly IToken[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid]!.startOffset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const statementStart = new Set(["Newline", "Semicolon", "LBrace", "RBrace"]);
+
+function keywordHint(tok: IToken | undefined): string | undefined {
+  if (tok?.tokenType.name !== "Identifier") return undefined;
+  const keyword = suggest(tok.image, KEYWORDS);
+  return keyword === undefined ? undefined : `did you mean \`${keyword}\`? (\`${tok.image}\` is not a keyword)`;
+}
+
+function nameHint(tok: IToken | undefined): string | undefined {
+  if (tok?.tokenType.name !== "Identifier") return undefined;
+  const known = suggest(tok.image, KNOWN_CALLABLES);
+  return known === undefined ? undefined : `did you mean \`${known}\`?`;
+}
+
+/**
+ * The likeliest cause, in order: a name at the start of a statement that is one typo away
+ * from a keyword (`modl m(x) {`); the found name near a keyword (`} esle {`); an opening
+ * bracket never closed; a stray closing bracket; a name near a known function or layer.
+ */
+function hintFor(
+  t: IToken,
+  previous: IToken | undefined,
+  beforePrevious: IToken | undefined,
+  source: string,
+  unclosed: readonly IToken[],
+  notAllInput: boolean,
+): string | undefined {
+  const previousStartsStatement = beforePrevious === undefined || statementStart.has(beforePrevious.tokenType.name);
+  const keyword = (previousStartsStatement ? keywordHint(previous) : undefined) ?? keywordHint(t);
+  if (keyword !== undefined) return keyword;
   const open = unclosed.filter((u) => u.startOffset < t.startOffset || Number.isNaN(t.startOffset)).pop();
-  if (open !== undefined && t.tokenType.name !== "Identifier") {
+  if (open !== undefined) {
     const { line, col } = lineCol(source, open.startOffset);
     return `the \`${open.image}\` at line ${line}, column ${col} is never closed`;
   }
   if (notAllInput && (t.image === ")" || t.image === "]" || t.image === "}")) return `this \`${t.image}\` has no matching opening bracket`;
-  return misspelled(previous) ?? misspelled(t) ?? (open === undefined ? undefined : `the \`${open.image}\` at line ${lineCol(source, open.startOffset).line}, column ${lineCol(source, open.startOffset).col} is never closed`);
+  return nameHint(previous) ?? nameHint(t);
 }

@@ -55,6 +55,9 @@ export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:
 /** A string whose closing quote is missing on its line: lexed so that the error is named precisely. */
 export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n]|\\.)*\\?/, label: "an unterminated string" });
 
+/** A single-quoted string: not the language's syntax, lexed so the error can say so once. */
+export const SingleQuotedString = createToken({ name: "SingleQuotedString", pattern: /'(?:[^'\\\n]|\\.)*'?/, label: "a single-quoted string" });
+
 const punct = (name: string, text: string, categories?: TokenType[]): TokenType =>
   createToken({
     name,
@@ -107,7 +110,7 @@ export const RBrace = punct("RBrace", "}");
 /** Token types in lexing order (categories last; Chevrotain ignores their NA patterns). */
 export const allTokens: readonly TokenType[] = [
   WhiteSpace, Comment, Newline,
-  NumberLiteral, StringLiteral, UnterminatedString,
+  NumberLiteral, StringLiteral, UnterminatedString, SingleQuotedString,
   Fn, Network, Model, If, Else, For, Include, In, Return, True, False, Missing,
   Identifier,
   Arrow, EqEq, NotEq, LessEq, GreaterEq, AndAnd, OrOr, PlusEq, MinusEq, StarEq, SlashEq,
