@@ -7,3 +7,4 @@ export { configLines, formatCsvNumber, writeCmdStanCsv } from "./csv-write.js";
 export { CsvFormatError, combineChains, configValue, parseCsvNumber, readCmdStanCsv, settingsFromConfig } from "./csv-read.js";
 export type { CmdStanCsv } from "./csv-read.js";
 export { loadCmdStanCsv, loadDrawsCsv, saveDrawsCsv, writeFileAtomic } from "./save.js";
+export { summarizeDraws, summaryInput } from "./summary.js";
