@@ -36,8 +36,9 @@ function reducePeriod2(x: tf.Tensor): tf.Tensor {
 function sinPi(x: tf.Tensor): tf.Tensor {
   return tf.sin(tf.mul(reducePeriod2(x), Math.PI));
 }
+// cos(πr) = sin(π(½ − |r|)): exactly 0 at half-integers, where cos(π·fl(r)) is not.
 function cosPi(x: tf.Tensor): tf.Tensor {
-  return tf.cos(tf.mul(reducePeriod2(x), Math.PI));
+  return tf.sin(tf.mul(tf.sub(0.5, tf.abs(reducePeriod2(x))), Math.PI));
 }
 function tanPi(x: tf.Tensor): tf.Tensor {
   return tf.tan(tf.mul(tf.sub(x, tf.round(x)), Math.PI));
