@@ -6,7 +6,7 @@
  * length. Reference: Vehtari, Gelman, Simpson, Carpenter & Bürkner (2021), Bayesian Analysis
  * 16(2), arXiv:1903.08008, sections 4.1–4.2.
  */
-import { normalQuantile } from "./special.js";
+import { normalQuantile64 as normalQuantile } from "../../core/special-host.js";
 
 /** Draws of one scalar: `chains[m][n]` is draw n of chain m (plain arrays or Float64Arrays). */
 export type Chains = readonly ArrayLike<number>[];

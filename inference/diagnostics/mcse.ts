@@ -6,7 +6,7 @@
  */
 import { type Chains, isDegenerate, mapChains, mean, pooled, sortedDraws, variance } from "./chains.js";
 import { essMean, essQuantile } from "./ess.js";
-import { betaQuantile } from "./special.js";
+import { betaQuantile64 as betaQuantile } from "../../core/special-host.js";
 
 /** MCSE of the mean: sd(x)/sqrt(ESS_mean), sd over all draws. */
 export function mcseMean(chains: Chains): number {
