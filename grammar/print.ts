@@ -50,16 +50,12 @@ export function print(program: Program): string {
 /** Canonical text of one statement, its continuation lines indented by `indent`. */
 export function printStmt(s: Stmt, indent = ""): string {
   switch (s.kind) {
-    case "Assign": return `${printExpr(s.target)} ${s.op} ${printExpr(s.value)}`;
+    case "Assign": return `${leading(printExpr(s.target))} ${s.op} ${printExpr(s.value)}`;
     case "Tilde": {
-      const target = s.target.kind === "Params" ? `params(${printExpr(s.target.network)})` : printExpr(s.target);
+      const target = s.target.kind === "Params" ? `params(${printExpr(s.target.network)})` : leading(printExpr(s.target));
       return `${target} ~ ${printExpr(s.dist)}`;
     }
-    case "ExprStmt": {
-      const text = printExpr(s.expr);
-      // A statement starting with `if` would re-parse as an if statement.
-      return text.startsWith("if ") ? `(${text})` : text;
-    }
+    case "ExprStmt": return leading(printExpr(s.expr));
     case "If": return printIf(s, indent);
     case "For": return `for ${s.variable} in ${printExpr(s.iterable)} ${printBlock(s.body, indent)}`;
     case "Return": return s.value === null ? "return" : `return ${printExpr(s.value)}`;
@@ -75,6 +71,11 @@ export function printStmt(s: Stmt, indent = ""): string {
     case "Include": return `include ${printString(s.path)}`;
     default: return assertNever(s);
   }
+}
+
+/** An expression that opens a statement: one starting with `if` would re-parse as an if statement. */
+function leading(text: string): string {
+  return text.startsWith("if ") ? `(${text})` : text;
 }
 
 function printIf(s: IfStmt, indent: string): string {
