@@ -5,6 +5,7 @@
  * All act elementwise except `softmax` and `logsoftmax`, which act over the last axis.
  */
 import { tf } from "../core/engine.js";
+import { logSigmoid, softplus as specialSoftplus } from "../core/special.js";
 
 export interface Activation {
   readonly kind: "activation";
@@ -50,10 +51,10 @@ export const silu = activation("silu", swish.fn);
 export const tanh = activation("tanh", (x) => tf.tanh(x));
 /** σ(x) = 1 / (1 + e⁻ˣ). */
 export const sigmoid = activation("sigmoid", (x) => tf.sigmoid(x));
-// core/special.ts (being written in parallel) will own softplus; tfjs's kernel is already the
-// stable form log1p(exp(−|x|)) + max(x, 0) with gradient σ(x), so it is used directly.
-/** softplus(x) = log(1 + eˣ), computed stably. */
-export const softplus = activation("softplus", (x) => tf.softplus(x));
+/** softplus(x) = log(1 + eˣ), computed stably (core/special.ts). */
+export const softplus = activation("softplus", (x) => specialSoftplus(x));
+/** logsigmoid(x) = log σ(x) = −softplus(−x). */
+export const logsigmoid = activation("logsigmoid", (x) => logSigmoid(x));
 /** softmax over the last axis: exp(xᵢ − logsumexp(x)). */
 export const softmax = activation("softmax", (x) => tf.softmax(x, -1));
 /** logsoftmax over the last axis: xᵢ − logsumexp(x). */
@@ -74,6 +75,7 @@ export const ACTIVATIONS: Readonly<Record<string, Activation>> = {
   sigmoid,
   σ: sigmoid,
   softplus,
+  logsigmoid,
   softmax,
   logsoftmax,
 };

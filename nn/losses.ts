@@ -8,6 +8,7 @@
  * probability targets `[..., K]`.
  */
 import { tf } from "../core/engine.js";
+import { softplus } from "../core/special.js";
 import { ShapeError, fmtShape } from "./layer.js";
 
 export type Aggregate = "mean" | "sum" | "none";
@@ -86,7 +87,7 @@ export const crossentropy: Loss = (logits, target, agg = "mean") =>
 export const binaryCrossentropy: Loss = (logits, target, agg = "mean") =>
   tf.tidy(() => {
     sameShape("binarycrossentropy", logits, target);
-    return aggregate(tf.sub(tf.softplus(logits), tf.mul(target, logits)), agg);
+    return aggregate(tf.sub(softplus(logits), tf.mul(target, logits)), agg);
   });
 
 /** Losses by user-facing name (Flux's, with the short aliases). */

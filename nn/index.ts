@@ -1,0 +1,46 @@
+/**
+ * Neural networks as plain values: layers, parameter trees, activations, initialisers,
+ * losses, optimisers and minibatching. See layer.ts for the chain-batched apply contract.
+ */
+export type { Shape, Tree, ParamTree, ShapeTree, TreeLeaf, ParamEntry } from "./tree.js";
+export { paramName, parseParamName, walkTree, walkParams, mapTree, mapParams, zipParams, subtree, paramCount, disposeParams } from "./tree.js";
+export type { Layer, ApplyContext, ParamSpec, SpecTree, StateStore, ForwardOptions } from "./layer.js";
+export { ShapeError, forward, initParams, paramShapes, inferBatchRank, stateStore, childContext } from "./layer.js";
+export { linear, lift } from "./batched.js";
+
+export type { DenseLayer, DenseOptions } from "./dense.js";
+export { dense } from "./dense.js";
+export type { ChainLayer } from "./chain.js";
+export { chain } from "./chain.js";
+export type { BlockLayer, BlockCall } from "./block.js";
+export { block } from "./block.js";
+export type { DropoutLayer } from "./dropout.js";
+export { dropout } from "./dropout.js";
+export type { LayerNormLayer, NormOptions } from "./layer-norm.js";
+export { layerNorm } from "./layer-norm.js";
+export type { BatchNormLayer, BatchNormOptions } from "./batch-norm.js";
+export { batchNorm } from "./batch-norm.js";
+export type { EmbeddingLayer } from "./embedding.js";
+export { embedding } from "./embedding.js";
+export type { Conv2DLayer, ConvOptions } from "./conv2d.js";
+export { conv2d } from "./conv2d.js";
+export type { PoolLayer, PoolOptions } from "./pool.js";
+export { maxPool, meanPool } from "./pool.js";
+export { flatten } from "./flatten.js";
+export type { Padding } from "./padding.js";
+
+export type { Activation } from "./activations.js";
+export { ACTIVATIONS, activation, toActivation } from "./activations.js";
+export type { Initialiser, Fans } from "./init.js";
+export { INITIALISERS, fans, glorotUniform, glorotNormal, kaimingUniform, kaimingNormal, normalInit, zerosInit, onesInit } from "./init.js";
+export type { Loss, Aggregate } from "./losses.js";
+export { LOSSES, mse, mae, huber, crossentropy, binaryCrossentropy } from "./losses.js";
+export type { Optimiser, OptimiserState, Params, CommonOptions, SgdOptions, AdamOptions, RmsPropOptions } from "./optimisers.js";
+export { sgd, adam, adamw, rmsprop, globalNorm, disposeOptimiserState } from "./optimisers.js";
+export type { LoaderOptions, Minibatch, Split, ColumnStats } from "./data.js";
+export { permutation, epochBatches, minibatches, takeRows, trainTestSplit, columnStats, standardize, onehot } from "./data.js";
+
+export type { Pair, CallArgs } from "./args.js";
+export { pair, callArgs, ArgumentError } from "./args.js";
+export type { Signature, Entry } from "./registry.js";
+export { LAYERS, OPTIMISERS } from "./registry.js";

@@ -1,0 +1,233 @@
+/**
+ * The constructors users write in `.dlm` files, by name: layers (`LAYERS`) and optimisers
+ * (`OPTIMISERS`). Each entry gives its positional and keyword argument names (for arity
+ * checks and hints), a one-line doc, and `make(args)`, which reads and checks the values.
+ */
+import {
+  ArgumentError,
+  checkArity,
+  readActivation,
+  readBool,
+  readInit,
+  readLayer,
+  readNumber,
+  readPadding,
+  readPair,
+  readSize,
+  readWindow,
+  type CallArgs,
+} from "./args.js";
+import { batchNorm } from "./batch-norm.js";
+import { chain } from "./chain.js";
+import { conv2d } from "./conv2d.js";
+import { dense } from "./dense.js";
+import { dropout } from "./dropout.js";
+import { embedding } from "./embedding.js";
+import { flatten } from "./flatten.js";
+import type { Layer } from "./layer.js";
+import { layerNorm } from "./layer-norm.js";
+import { adam, adamw, rmsprop, sgd, type CommonOptions, type Optimiser } from "./optimisers.js";
+import { maxPool, meanPool } from "./pool.js";
+
+export interface Signature {
+  /** Positional argument names, in order; `...` marks the variadic one. */
+  readonly positional: readonly string[];
+  /** How many positional arguments are required. */
+  readonly required: number;
+  readonly variadic?: boolean;
+  readonly keywords: readonly string[];
+}
+
+export interface Entry<T> extends Signature {
+  /** One line for help and hints, with the call form. */
+  readonly doc: string;
+  make(args: CallArgs): T;
+}
+
+/** Keyword (or positional) argument `name`, read with `read` when present. */
+function opt<T>(args: CallArgs, index: number, name: string, read: (v: unknown, where: string) => T, where: string): T | undefined {
+  const v = args.keywords[name] ?? args.positional[index];
+  if (args.keywords[name] !== undefined && args.positional[index] !== undefined) {
+    throw new ArgumentError(`${where}: '${name}' given both by position and by keyword`);
+  }
+  return v === undefined ? undefined : read(v, `${where}, argument '${name}'`);
+}
+
+function entry<T>(name: string, sig: Signature, doc: string, build: (args: CallArgs) => T): Entry<T> {
+  return {
+    ...sig,
+    doc,
+    make: (args) => {
+      checkArity(name, sig, args);
+      return build(args);
+    },
+  };
+}
+
+/** The object without its undefined entries, so that options stay absent (exactOptionalPropertyTypes). */
+const defined = <T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+
+export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
+  Dense: entry(
+    "Dense",
+    { positional: ["in => out", "activation"], required: 1, keywords: ["bias", "init"] },
+    "Dense(in => out, activation = identity; bias = true, init = glorot_uniform): y = activation(x W + b), W [in, out]",
+    (a) => {
+      const p = readPair(a.positional[0], "Dense, argument 1");
+      return dense(p.from, p.to, defined({
+        activation: opt(a, 1, "activation", readActivation, "Dense"),
+        bias: opt(a, -1, "bias", readBool, "Dense"),
+        init: opt(a, -1, "init", readInit, "Dense"),
+      }));
+    },
+  ),
+  Chain: entry(
+    "Chain",
+    { positional: ["layers..."], required: 1, variadic: true, keywords: [] },
+    "Chain(layer1, layer2, ...): apply the layers in turn; parameters are named [1], [2], ...",
+    (a) => chain(...a.positional.map((v, i) => readLayer(v, `Chain, argument ${i + 1}`))),
+  ),
+  Dropout: entry(
+    "Dropout",
+    { positional: ["p"], required: 1, keywords: [] },
+    "Dropout(p): in training, zero each value with probability p and scale the rest by 1/(1 - p)",
+    (a) => dropout(readNumber(a.positional[0], "Dropout, argument 'p'")),
+  ),
+  LayerNorm: entry(
+    "LayerNorm",
+    { positional: ["size", "activation"], required: 1, keywords: ["eps", "affine"] },
+    "LayerNorm(size, activation = identity; eps = 1e-5, affine = true): normalise each row over its last axis, then gain and bias",
+    (a) =>
+      layerNorm(readSize(a.positional[0], "LayerNorm, argument 'size'"), defined({
+        activation: opt(a, 1, "activation", readActivation, "LayerNorm"),
+        eps: opt(a, -1, "eps", readNumber, "LayerNorm"),
+        affine: opt(a, -1, "affine", readBool, "LayerNorm"),
+      })),
+  ),
+  BatchNorm: entry(
+    "BatchNorm",
+    { positional: ["channels", "activation"], required: 1, keywords: ["eps", "momentum", "affine"] },
+    "BatchNorm(channels, activation = identity; eps = 1e-5, momentum = 0.1): normalise by batch statistics in training, running ones after",
+    (a) =>
+      batchNorm(readSize(a.positional[0], "BatchNorm, argument 'channels'"), defined({
+        activation: opt(a, 1, "activation", readActivation, "BatchNorm"),
+        eps: opt(a, -1, "eps", readNumber, "BatchNorm"),
+        momentum: opt(a, -1, "momentum", readNumber, "BatchNorm"),
+        affine: opt(a, -1, "affine", readBool, "BatchNorm"),
+      })),
+  ),
+  Embedding: entry(
+    "Embedding",
+    { positional: ["vocab => dim"], required: 1, keywords: ["init"] },
+    "Embedding(vocab => dim; init = randn): token i (1..vocab) ↦ row i of a [vocab, dim] weight",
+    (a) => {
+      const p = readPair(a.positional[0], "Embedding, argument 1");
+      return embedding(p.from, p.to, defined({ init: opt(a, -1, "init", readInit, "Embedding") }));
+    },
+  ),
+  Conv2D: convEntry("Conv2D"),
+  Conv: convEntry("Conv"),
+  MaxPool: poolEntry("MaxPool"),
+  MeanPool: poolEntry("MeanPool"),
+  AvgPool: poolEntry("AvgPool"),
+  Flatten: entry("Flatten", { positional: [], required: 0, keywords: [] }, "Flatten(): each observation to a vector", () => flatten()),
+};
+
+function convEntry(name: string): Entry<Layer> {
+  return entry(
+    name,
+    { positional: ["(kh, kw)", "cin => cout", "activation"], required: 2, keywords: ["stride", "pad", "bias", "init"] },
+    `${name}((kh, kw), cin => cout, activation = identity; stride = 1, pad = "valid", bias = true): 2-D convolution on (N, height, width, channels) images`,
+    (a) => {
+      const p = readPair(a.positional[1], `${name}, argument 2`);
+      return conv2d(readWindow(a.positional[0], `${name}, argument 1`), p.from, p.to, defined({
+        activation: opt(a, 2, "activation", readActivation, name),
+        stride: opt(a, -1, "stride", readSize, name),
+        pad: opt(a, -1, "pad", readPadding, name),
+        bias: opt(a, -1, "bias", readBool, name),
+        init: opt(a, -1, "init", readInit, name),
+      }));
+    },
+  );
+}
+
+function poolEntry(name: "MaxPool" | "MeanPool" | "AvgPool"): Entry<Layer> {
+  const what = name === "MaxPool" ? "maximum" : "mean";
+  return entry(
+    name,
+    { positional: ["(kh, kw)"], required: 1, keywords: ["stride", "pad"] },
+    `${name}((kh, kw); stride = window, pad = "valid"): the ${what} of each window, channel by channel`,
+    (a) => {
+      const window = readWindow(a.positional[0], `${name}, argument 1`);
+      const options = defined({ stride: opt(a, -1, "stride", readWindow, name), pad: opt(a, -1, "pad", readPadding, name) });
+      return name === "MaxPool" ? maxPool(window, options) : meanPool(window, options);
+    },
+  );
+}
+
+const COMMON = ["weight_decay", "clip_norm"] as const;
+
+function common(a: CallArgs, name: string): CommonOptions {
+  return defined({ weightDecay: opt(a, -1, "weight_decay", readNumber, name), clipNorm: opt(a, -1, "clip_norm", readNumber, name) });
+}
+
+const lrOf = (a: CallArgs, name: string, fallback: number): number => opt(a, 0, "lr", readNumber, name) ?? fallback;
+
+export const OPTIMISERS: Readonly<Record<string, Entry<Optimiser>>> = {
+  Descent: entry("Descent", { positional: ["lr"], required: 0, keywords: ["lr", ...COMMON] }, "Descent(lr = 0.1): plain gradient descent", (a) =>
+    sgd(lrOf(a, "Descent", 0.1), common(a, "Descent")),
+  ),
+  SGD: entry(
+    "SGD",
+    { positional: ["lr"], required: 0, keywords: ["lr", "momentum", "nesterov", ...COMMON] },
+    "SGD(lr = 0.1; momentum = 0, nesterov = false, weight_decay = 0, clip_norm): stochastic gradient descent",
+    (a) =>
+      sgd(lrOf(a, "SGD", 0.1), defined({
+        ...common(a, "SGD"),
+        momentum: opt(a, -1, "momentum", readNumber, "SGD"),
+        nesterov: opt(a, -1, "nesterov", readBool, "SGD"),
+      })),
+  ),
+  Momentum: entry("Momentum", { positional: ["lr", "rho"], required: 0, keywords: ["lr", "rho", ...COMMON] }, "Momentum(lr = 0.01, rho = 0.9): SGD with momentum", (a) =>
+    sgd(lrOf(a, "Momentum", 0.01), { ...common(a, "Momentum"), momentum: opt(a, 1, "rho", readNumber, "Momentum") ?? 0.9 }),
+  ),
+  Nesterov: entry("Nesterov", { positional: ["lr", "rho"], required: 0, keywords: ["lr", "rho", ...COMMON] }, "Nesterov(lr = 0.001, rho = 0.9): SGD with Nesterov momentum", (a) =>
+    sgd(lrOf(a, "Nesterov", 0.001), { ...common(a, "Nesterov"), momentum: opt(a, 1, "rho", readNumber, "Nesterov") ?? 0.9, nesterov: true }),
+  ),
+  Adam: entry(
+    "Adam",
+    { positional: ["lr"], required: 0, keywords: ["lr", "beta1", "beta2", "eps", ...COMMON] },
+    "Adam(lr = 0.001; beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0, clip_norm): adaptive moments",
+    (a) =>
+      adam(lrOf(a, "Adam", 0.001), defined({
+        ...common(a, "Adam"),
+        beta1: opt(a, -1, "beta1", readNumber, "Adam"),
+        beta2: opt(a, -1, "beta2", readNumber, "Adam"),
+        eps: opt(a, -1, "eps", readNumber, "Adam"),
+      })),
+  ),
+  AdamW: entry(
+    "AdamW",
+    { positional: ["lr", "decay"], required: 0, keywords: ["lr", "decay", "beta1", "beta2", "eps", "clip_norm"] },
+    "AdamW(lr = 0.001, decay = 0.01; beta1, beta2, eps, clip_norm): Adam with decoupled weight decay",
+    (a) =>
+      adamw(lrOf(a, "AdamW", 0.001), opt(a, 1, "decay", readNumber, "AdamW") ?? 0.01, defined({
+        beta1: opt(a, -1, "beta1", readNumber, "AdamW"),
+        beta2: opt(a, -1, "beta2", readNumber, "AdamW"),
+        eps: opt(a, -1, "eps", readNumber, "AdamW"),
+        clipNorm: opt(a, -1, "clip_norm", readNumber, "AdamW"),
+      })),
+  ),
+  RMSProp: entry(
+    "RMSProp",
+    { positional: ["lr", "rho"], required: 0, keywords: ["lr", "rho", "eps", ...COMMON] },
+    "RMSProp(lr = 0.001, rho = 0.9; eps = 1e-8): gradient scaled by a running RMS",
+    (a) =>
+      rmsprop(lrOf(a, "RMSProp", 0.001), defined({
+        ...common(a, "RMSProp"),
+        rho: opt(a, 1, "rho", readNumber, "RMSProp"),
+        eps: opt(a, -1, "eps", readNumber, "RMSProp"),
+      })),
+  ),
+};
