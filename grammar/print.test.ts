@@ -2,7 +2,7 @@
 // equals p up to spans, and printing it again gives the same text.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Block, Expr, ForwardDef, KeywordArg, KeywordParam, Param, Program, Stmt, TildeTarget, Span } from "./ast.js";
+import type { AssignTarget, Block, Expr, ForwardDef, KeywordArg, KeywordParam, Param, Program, Stmt, TildeTarget, Span } from "./ast.js";
 import { parse } from "./parse.js";
 import { print, printExpr } from "./print.js";
 
@@ -71,7 +71,7 @@ const assignTarget = fc.oneof(
   nameExpr,
   fc.record({ target: expr(1), indices: fc.array(expr(1), { minLength: 1, maxLength: 2 }) }).map((r): Expr => ({ kind: "Index", ...r, span })),
   fc.record({ target: expr(1), field: name }).map((r): Expr => ({ kind: "Field", ...r, span })),
-) as fc.Arbitrary<Stmt & { kind: "Assign" }["target"]>;
+) as fc.Arbitrary<AssignTarget>;
 const tildeTarget: fc.Arbitrary<TildeTarget> = fc.oneof(assignTarget, expr(1).map((network): TildeTarget => ({ kind: "Params", network, span })));
 
 function stmt(place: Place, depth: number): fc.Arbitrary<Stmt> {
