@@ -51,9 +51,15 @@ describe("summarize", () => {
     expect(theta.ess_tail).toBeCloseTo(1291.7131, 3);
     expect(theta.rhat).toBeCloseTo(1.006789, 5);
     expect(theta.mcse).toBeCloseTo(0.00323, 4);
-    expect(s.sampler).toEqual({ divergences: 0, divergencesPerChain: [0, 0, 0, 0], treedepthSaturated: 0, maxDepth: 10, ebfmi: expect.any(Array) });
-    // Healthy run: no warnings.
+    // E-BFMI per chain: Σ ΔE²/Σ (E − Ē)² of energy__ computed offline with numpy 2 (float64).
+    const ebfmiRef = [1.0997042427708186, 1.0630715760036722, 1.0322570351993043, 1.1001457472947684];
+    expect(s.sampler).toEqual({ divergences: 0, divergencesPerChain: [0, 0, 0, 0], treedepthSaturated: 0, maxDepth: 10, ebfmi: ebfmiRef.map((e) => expect.closeTo(e, 12)) });
+    // Healthy run: no warnings; with a stricter ESS target (400 per chain) both ESS warnings.
     expect(warnings(s)).toEqual([]);
+    expect(warnings(s, { essPerChain: 400 })).toEqual([
+      "Bulk-ESS is below 1600 (400 per chain) for 2 parameters: lp__ (1513), theta (1408). Posterior means and medians may be unreliable; run longer chains.",
+      "Tail-ESS is below 1600 (400 per chain) for 2 parameters: lp__ (1592), theta (1292). Posterior intervals may be unreliable; run longer chains.",
+    ]);
   });
 
   it("counts divergences, saturated tree depths and computes E-BFMI per chain", () => {

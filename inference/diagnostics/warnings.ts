@@ -32,7 +32,8 @@ function plural(k: number, one: string, many: string): string {
 /** The warnings for `summary`, one sentence each; empty when nothing is wrong. */
 export function warnings(summary: Summary, options: WarningOptions = {}): string[] {
   const rhatMax = options.rhatThreshold ?? 1.01;
-  const essMin = (options.essPerChain ?? 100) * summary.chains;
+  const essPerChain = options.essPerChain ?? 100;
+  const essMin = essPerChain * summary.chains;
   const bfmiMin = options.ebfmiThreshold ?? 0.3;
   const max = options.maxListed ?? 10;
   const total = summary.chains * summary.drawsPerChain;
@@ -72,7 +73,7 @@ export function warnings(summary: Summary, options: WarningOptions = {}): string
     const lowEss = bad((r) => r[key] < essMin);
     if (lowEss.length > 0) {
       out.push(
-        `${label} is below ${essMin} (100 per chain) for ${plural(lowEss.length, "parameter", "parameters")}: ` +
+        `${label} is below ${essMin} (${essPerChain} per chain) for ${plural(lowEss.length, "parameter", "parameters")}: ` +
           `${listNames(lowEss.map((r) => `${r.name} (${Math.round(r[key])})`), max)}. ` +
           (key === "ess_bulk" ? "Posterior means and medians may be unreliable; run longer chains." : "Posterior intervals may be unreliable; run longer chains."),
       );
