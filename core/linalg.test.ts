@@ -203,6 +203,19 @@ describe("triangular solves", () => {
   });
 });
 
+describe("broadcast gradients", () => {
+  it("the gradient for one L shared by a batch of B is the sum of the per-item gradients", () => {
+    const l = hostCholesky(randomSpd(3));
+    const bs = [randomMatrix(3, 2), randomMatrix(3, 2)];
+    const loss = (lt: tf.Tensor, bt: tf.Tensor) => tf.sum(tf.square(triangularSolve(lt, bt, { transpose: true })));
+    const [shared] = tf.grads(loss)([tf.tensor2d(l), tf.tensor3d(bs)]);
+    expect(shared!.shape).toEqual([3, 3]);
+    const each = bs.map((b) => flat(tf.grads(loss)([tf.tensor2d(l), tf.tensor2d(b)])[0]!));
+    const sum = each[0]!.map((v, i) => v + each[1]![i]!);
+    expect(maxDiff(flat(shared!), sum)).toBeLessThan(1e-4 * maxAbs(sum));
+  });
+});
+
 describe("derived operations", () => {
   it("choleskySolve solves A X = B", () => {
     const a = randomSpd(5);
