@@ -5,11 +5,13 @@ import { tf, initEngine } from "../engine.js";
 import { withStockKernels } from "./index.js";
 import { det, liveCounts, maxRelDiff, onBackend } from "./testing.js";
 
+const zeros4 = (shape: number[]): tf.Tensor4D => tf.zeros(shape).as4D(shape[0]!, shape[1]!, shape[2]!, shape[3]!);
+
 type Pad = "valid" | "same" | [[0, 0], [number, number], [number, number], [0, 0]];
 const convGrads = (xShape: number[], wShape: number[], s: number | [number, number], pad: Pad) => () => {
   const x = det(xShape, 1);
   const w = det(wShape, 2);
-  const yShape = tf.tidy(() => tf.conv2d(tf.zeros(xShape) as tf.Tensor4D, tf.zeros(wShape) as tf.Tensor4D, s, pad).shape);
+  const yShape = tf.tidy(() => tf.conv2d(zeros4(xShape), zeros4(wShape), s, pad).shape);
   const dy = det(yShape, 3);
   return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad), dy)))([x, w]);
 };

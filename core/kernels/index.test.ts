@@ -33,7 +33,7 @@ describe("installKernelFixes", () => {
     const fixed = registered("wasm");
     restoreStockKernels("wasm");
     const stock = registered("wasm");
-    KERNEL_FIXES.forEach((f, i) => expect(stock[i]).not.toBe(fixed[i]));
+    KERNEL_FIXES.forEach((_, i) => expect(stock[i]).not.toBe(fixed[i]));
     // kernels that tfjs-backend-wasm 4.22.0 lacks are absent again
     expect(tf.getKernel("Conv2DBackpropFilter", "wasm")).toBeUndefined();
     expect(tf.getKernel("UnsortedSegmentSum", "wasm")).toBeUndefined();

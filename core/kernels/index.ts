@@ -13,6 +13,7 @@ import type { KernelFunc } from "./compose.js";
 import { batchMatMulFix } from "./batch-matmul.js";
 import { conv2dBackpropFilterFix, conv2dBackpropInputFix } from "./conv2d-backprop.js";
 import { maxPoolGradFix } from "./max-pool-grad.js";
+import { oneHotFix } from "./one-hot.js";
 import { unsortedSegmentSumFix } from "./unsorted-segment-sum.js";
 
 /** One replacement: the kernel it replaces and how to build it from the stock kernel (if any). */
@@ -54,6 +55,12 @@ export const KERNEL_FIXES: readonly KernelFix[] = [
     backendName: "wasm",
     defect: "running maximum starts at 0: wrong gradient for windows of negative values",
     make: () => maxPoolGradFix("wasm"),
+  },
+  {
+    kernelName: "OneHot",
+    backendName: "wasm",
+    defect: "writes int32 bits whatever dtype is asked for: float32 one-hots hold 1.4e-45",
+    make: (stock) => oneHotFix(needStock("OneHot", stock), "wasm"),
   },
   {
     kernelName: "UnsortedSegmentSum",

@@ -33,25 +33,30 @@ export function poolInfo(xShape: readonly number[], attrs: Record<string, unknow
   );
 }
 
+/**
+ * s[n,i,j,c] = xp[n, a+sh·i, b+sw·j, c] for i < oh, j < ow, where xp has at least
+ * a + oh·sh rows and b + ow·sw columns. Built from slices of rank ≤ 4 (the wasm
+ * `StridedSlice` and rank-6 `Slice` kernels take a slow generic path: ~20 ms against ~2 ms
+ * here for a [32, 28, 28, 16] input).
+ */
+function stridedWindow(c: Composer, xp: Info, a: number, b: number, oh: number, ow: number, sh: number, sw: number): Info {
+  const [n, , , ch] = xp.shape as [number, number, number, number];
+  let s = c.slice(xp, [0, a, b, 0], [n, oh * sh, ow * sw, ch]);
+  if (sh > 1) s = c.slice(c.reshape(s, [n * oh, sh, ow * sw * ch]), [0, 0, 0], [n * oh, 1, ow * sw * ch]);
+  if (sw > 1) s = c.slice(c.reshape(s, [n * oh * ow, sw, ch]), [0, 0, 0], [n * oh * ow, 1, ch]);
+  return c.reshape(s, [n, oh, ow, ch]);
+}
+
 /** The window slices s_ab in row-major offset order, the window maxima y, and the masks of first maxima. */
 export function firstMaxima(c: Composer, x: Info, info: tf.backend_util.Conv2DInfo): { slices: Info[]; first: Info[]; max: Info } {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ch, outHeight: oh, outWidth: ow } = info;
+  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, padInfo } = info;
-  const bottom = Math.max(0, (oh - 1) * sh + kh - h - padInfo.top);
-  const right = Math.max(0, (ow - 1) * sw + kw - w - padInfo.left);
+  const bottom = Math.max(0, kh - 1 + oh * sh - h - padInfo.top);
+  const right = Math.max(0, kw - 1 + ow * sw - w - padInfo.left);
   const xp = c.padOrCrop(x, [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]], -Infinity);
   const slices: Info[] = [];
   for (let a = 0; a < kh; a++) {
-    for (let b = 0; b < kw; b++) {
-      slices.push(
-        c.run("StridedSlice", { x: xp }, {
-          begin: [0, a, b, 0],
-          end: [n, a + (oh - 1) * sh + 1, b + (ow - 1) * sw + 1, ch],
-          strides: [1, sh, sw, 1],
-          beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-        }),
-      );
-    }
+    for (let b = 0; b < kw; b++) slices.push(stridedWindow(c, xp, a, b, oh, ow, sh, sw));
   }
   let max = slices[0]!;
   for (const s of slices.slice(1)) max = c.run("Maximum", { a: max, b: s });
@@ -71,6 +76,27 @@ export function firstMaxima(c: Composer, x: Info, info: tf.backend_util.Conv2DIn
 }
 
 /**
+ * Non-overlapping windows (window = stride, the usual 2×2/2 pooling): view the −∞-padded
+ * input as `[n, oh, kh, ow, kw, c]`, move each window to a row of K = kh·kw values, and send
+ * dy to the row's `ArgMax` (its first maximum) through a one-hot mask.
+ */
+function tiledGrad(c: Composer, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ch, outHeight: oh, outWidth: ow } = info;
+  const { filterHeight: kh, filterWidth: kw, padInfo } = info;
+  const [hh, ww, m, k] = [oh * kh, ow * kw, n * oh * ow * ch, kh * kw];
+  const xp = c.padOrCrop(x, [[0, 0], [padInfo.top, hh - h - padInfo.top], [padInfo.left, ww - w - padInfo.left], [0, 0]], -Infinity);
+  const rows = c.reshape(c.transpose(c.reshape(xp, [n, oh, kh, ow, kw, ch]), [0, 1, 3, 5, 2, 4]), [m, k]);
+  const argmax = c.run("ArgMax", { x: rows }, { axis: 1 });
+  // The wasm OneHot writes int32 whatever dtype it is given: cast its output.
+  const oneHot = c.run("OneHot", { indices: argmax }, { depth: k, onValue: 1, offValue: 0, dtype: "int32" });
+  const mask = c.run("Cast", { x: oneHot }, { dtype: "float32" });
+  const share = c.run("Multiply", { a: mask, b: c.reshape(dy, [m, 1]) });
+  const back = c.transpose(c.reshape(share, [n, oh, ow, ch, kh, kw]), [0, 1, 4, 2, 5, 3]);
+  const dxp = c.reshape(back, [n, hh, ww, ch]);
+  return c.padOrCrop(dxp, [[0, 0], [-padInfo.top, h + padInfo.top - hh], [-padInfo.left, w + padInfo.left - ww], [0, 0]]);
+}
+
+/**
  * The replacement kernel: dx[n, sh·i+a−pt, sw·j+b−pl, c] += dy[n,i,j,c] for the first
  * maximising offset (a, b) of each window; dx has the shape of the input.
  */
@@ -80,8 +106,9 @@ export function maxPoolGradFix(backendName: string): KernelFunc {
     const x = inputs["input"]!;
     const info = poolInfo(x.shape, attrs);
     const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-    const { filterWidth: kw, padInfo } = info;
+    const { filterHeight: kh, filterWidth: kw, padInfo } = info;
     return compose(backend, backendName, (c) => {
+      if (kh === sh && kw === sw) return tiledGrad(c, x, dy, info);
       const { first } = firstMaxima(c, x, info);
       const zeros = c.run("ZerosLike", { x: dy });
       let dx: Info | undefined;

@@ -1,0 +1,128 @@
+/**
+ * Stock versus fixed wasm kernels (core/kernels): transposed BatchMatMul products, the
+ * 784-128-10 MLP training step at batch 128, and the conv2d gradients of a small conv layer.
+ * The cpu backend is timed alongside as the baseline. Run: `npx tsx bench/matmul-bench.ts`.
+ */
+import { tf, initEngine } from "../core/engine.js";
+import { withStockKernels } from "../core/kernels/index.js";
+import { det } from "../core/kernels/testing.js";
+
+/** Median milliseconds per call of `f` (after warm-up), over at least `minMs` of calls. */
+function msPerCall(f: () => void, minMs = 400): number {
+  for (let i = 0; i < 2; i++) f();
+  const times: number[] = [];
+  const start = performance.now();
+  while (performance.now() - start < minMs || times.length < 5) {
+    const t0 = performance.now();
+    f();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+const fmt = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(ms < 10 ? 2 : 1) : "n/a");
+const row = (cells: readonly string[]): string => `| ${cells.join(" | ")} |`;
+
+/** Time `f` on wasm with the stock kernels, on wasm with the fixes, and on cpu (NaN where it throws). */
+async function threeWays(f: () => void): Promise<[number, number, number]> {
+  const safe = (g: () => number): number => {
+    try {
+      return g();
+    } catch {
+      return NaN;
+    }
+  };
+  await initEngine("wasm");
+  const stock = safe(() => withStockKernels("wasm", () => msPerCall(f)));
+  const fixed = safe(() => msPerCall(f));
+  await initEngine("cpu");
+  const cpu = safe(() => msPerCall(f));
+  return [stock, fixed, cpu];
+}
+
+async function matmuls(): Promise<void> {
+  console.log("\n### BatchMatMul (ms per product; GFLOP/s in brackets)\n");
+  console.log(row(["product", "wasm stock", "wasm fixed", "cpu"]));
+  console.log(row(["---", "---:", "---:", "---:"]));
+  const cases: [string, number[], number[], boolean, boolean][] = [
+    ["[512,512]·[512,512]", [512, 512], [512, 512], false, false],
+    ["[512,512]ᵀ·[512,512]", [512, 512], [512, 512], true, false],
+    ["[512,512]·[512,512]ᵀ", [512, 512], [512, 512], false, true],
+    ["[128,784]ᵀ·[128,128] (dW₁)", [128, 784], [128, 128], true, false],
+    ["[128,128]·[784,128]ᵀ (dx)", [128, 128], [784, 128], false, true],
+  ];
+  for (const [name, as, bs, ta, tb] of cases) {
+    const flops = 2 * as[0]! * as[1]! * (tb ? bs[0]! : bs[1]!);
+    const f = (): void => {
+      const a = det(as, 1);
+      const b = det(bs, 2);
+      const c = tf.matMul(a, b, ta, tb);
+      c.dataSync();
+      tf.dispose([a, b, c]);
+    };
+    const t = await threeWays(f);
+    console.log(row([name, ...t.map((ms) => `${fmt(ms)} (${(flops / ms / 1e6).toFixed(1)})`)]));
+  }
+}
+
+async function mlpStep(): Promise<void> {
+  // One step of a 784-128-10 ReLU network with softmax cross-entropy, batch 128: forward,
+  // backward (tf.grads over the four parameter tensors) and an SGD update.
+  console.log("\n### 784-128-10 MLP training step, batch 128 (ms per step)\n");
+  const f = (): void => {
+    tf.tidy(() => {
+      const x = det([128, 784], 3);
+      const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 128 }, (_, i) => i % 10), "int32"), 10);
+      const params = [det([784, 128], 4).mul(0.05), tf.zeros([128]), det([128, 10], 5).mul(0.1), tf.zeros([10])];
+      const loss = (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor): tf.Scalar => {
+        const h = tf.relu(tf.add(tf.matMul(x, w1), b1));
+        return tf.losses.softmaxCrossEntropy(labels, tf.add(tf.matMul(h, w2), b2));
+      };
+      const grads = tf.grads((w1, b1, w2, b2) => loss(w1!, b1!, w2!, b2!))(params);
+      const updated = params.map((p, i) => tf.sub(p, tf.mul(0.1, grads[i]!)));
+      updated[0]!.dataSync();
+    });
+  };
+  const [stock, fixed, cpu] = await threeWays(f);
+  console.log(row(["", "wasm stock", "wasm fixed", "cpu"]));
+  console.log(row(["---", "---:", "---:", "---:"]));
+  console.log(row(["step", fmt(stock), fmt(fixed), fmt(cpu)]));
+}
+
+async function convLayer(): Promise<void> {
+  // A small conv layer: x [32, 28, 28, 8], 3×3 filter to 16 channels, 'same' padding.
+  console.log("\n### conv2d gradients, x [32,28,28,8], filter [3,3,8,16], 'same' (ms per call)\n");
+  console.log(row(["kernel", "wasm stock", "wasm fixed", "cpu"]));
+  console.log(row(["---", "---:", "---:", "---:"]));
+  for (const stride of [1, 2]) {
+    const ho = Math.ceil(28 / stride);
+    const dxf = (): void => {
+      tf.tidy(() => {
+        tf.conv2dTranspose(det([32, ho, ho, 16], 1) as tf.Tensor4D, det([3, 3, 8, 16], 2) as tf.Tensor4D, [32, 28, 28, 8], stride, "same").dataSync();
+      });
+    };
+    const dwf = (): void => {
+      tf.tidy(() => {
+        const x = det([32, 28, 28, 8], 3);
+        const dy = det([32, ho, ho, 16], 4);
+        const w = det([3, 3, 8, 16], 2);
+        tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, v as tf.Tensor4D, stride, "same"), dy)))(w).dataSync();
+      });
+    };
+    console.log(row([`Conv2DBackpropInput, stride ${stride}`, ...(await threeWays(dxf)).map(fmt)]));
+    console.log(row([`Conv2DBackpropFilter (+ forward), stride ${stride}`, ...(await threeWays(dwf)).map(fmt)]));
+  }
+  const poolf = (): void => {
+    tf.tidy(() => {
+      const x = det([32, 28, 28, 16], 5);
+      const dy = det([32, 14, 14, 16], 6);
+      tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, 2, 2, "valid"), dy)))(x).dataSync();
+    });
+  };
+  console.log(row(["MaxPoolGrad (+ forward), x [32,28,28,16], 2×2/2", ...(await threeWays(poolf)).map(fmt)]));
+}
+
+await matmuls();
+await mlpStep();
+await convLayer();
