@@ -1,0 +1,197 @@
+/**
+ * The handlers that give a model its meanings:
+ *   - tracer: discovers latents (name, shape, support), networks and recorded quantities,
+ *     checks data against shapes and supports; latents take the value at unconstrained zero.
+ *   - scorer: reads latents from a flat unconstrained batch `[C, D]`, maps them through their
+ *     bijectors and accumulates log prior + log likelihood + log|det J| as one `[C]` tensor.
+ * Simulation handlers (prior and posterior predictive) are in simulate.ts.
+ */
+import { tf } from "../core/engine.js";
+import { bijectorFor, contains, describe, type Bijector } from "../distributions/index.js";
+import type { Distribution } from "../distributions/distribution.js";
+import type { Span, TildeStmt } from "../grammar/ast.js";
+import { initParams, type Layer } from "../nn/layer.js";
+import type { ParamTree } from "../nn/tree.js";
+import { key as makeKey, fold, type Key } from "../core/random.js";
+import { DlmError } from "./errors.js";
+import type { Handler, LatentSite, ObservedSite } from "./handler.js";
+import { shapeOf, tensor, type TensorValue, type Value } from "./value.js";
+
+export interface LatentInfo {
+  readonly name: string;
+  /** Constrained shape, without the chain axis. */
+  readonly shape: readonly number[];
+  readonly unconstrainedShape: readonly number[];
+  readonly support: string;
+  readonly stmt: TildeStmt;
+}
+
+export interface RecordInfo {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+export interface TraceResult {
+  readonly latents: LatentInfo[];
+  readonly observed: { name: string; argument: string; shape: readonly number[]; stmt: TildeStmt }[];
+  readonly records: RecordInfo[];
+  /** Network parameters without a prior (point parameters), by network name. */
+  readonly points: Map<string, ParamTree>;
+  /** Scalar `~` statements executed inside loops (vectorisation hints). */
+  readonly loopTildes: Set<TildeStmt>;
+}
+
+const fmt = (s: readonly number[]): string => `[${s.join(", ")}]`;
+
+/** Sum every non-chain axis: `[C, ...]` → `[C]`, unbatched → scalar. */
+export function sumNonChain(t: tf.Tensor, batched: boolean): tf.Tensor {
+  if (batched) return t.rank <= 1 ? t : tf.sum(t, Array.from({ length: t.rank - 1 }, (_, i) => i + 1));
+  return t.rank === 0 ? t : tf.sum(t);
+}
+
+/** Event rank of the distribution of each observed statement (cached from the trace). */
+const eventRanks = new WeakMap<TildeStmt, number>();
+
+/** Build an observed site's distribution aligned with its value. */
+export function observedDist(site: ObservedSite): Distribution {
+  if (!site.dist.batched) return site.dist.build(0);
+  let er = eventRanks.get(site.stmt);
+  if (er === undefined) {
+    er = site.dist.build(0).eventShape.length;
+    eventRanks.set(site.stmt, er);
+  }
+  return site.dist.build(Math.max(0, shapeOf(site.value).length - er));
+}
+
+/** Shape of the latent for a site: forced by the site, else the distribution's (chain axis dropped). */
+export function latentShape(site: LatentSite, d: Distribution): number[] {
+  if (site.shape !== undefined) return [...site.shape];
+  const full = [...d.batchShape, ...d.eventShape];
+  return site.dist.batched ? full.slice(1) : full;
+}
+
+function discreteError(site: LatentSite, d: Distribution): DlmError {
+  return new DlmError(
+    `\`${site.name}\` is a discrete latent variable (${d.name} over ${describe(d.support)}); gradient-based inference (NUTS, HMC, VI) needs continuous unknowns`,
+    site.stmt.span,
+    `pass \`${site.name}\` as data, or marginalise it out (e.g. with Mixture or a sum over its values via factor)`,
+  );
+}
+
+/** The tracer: C = 1, latents at the unconstrained origin. */
+export function tracer(seed: Key = makeKey(0)): Handler & { result: TraceResult } {
+  const result: TraceResult = { latents: [], observed: [], records: [], points: new Map(), loopTildes: new Set() };
+  let netIndex = 0;
+  return {
+    result,
+    latent(site) {
+      const d = site.dist.build(0);
+      if (d.discrete) throw discreteError(site, d);
+      const shape = latentShape(site, d);
+      let bij: Bijector;
+      try {
+        bij = bijectorFor(d.support);
+      } catch (e) {
+        throw new DlmError(`\`${site.name}\`: ${(e as Error).message}`, site.stmt.span);
+      }
+      const ushape = bij.unconstrainedShape(shape);
+      result.latents.push({ name: site.name, shape, unconstrainedShape: [...ushape], support: describe(d.support), stmt: site.stmt });
+      return tensor(bij.forward(tf.zeros([1, ...ushape])), true);
+    },
+    observe(site) {
+      if (site.depth > 0 && shapeOf(site.value).length === 0) result.loopTildes.add(site.stmt);
+      const d = observedDist(site);
+      checkObserved(site, d);
+      result.observed.push({ name: site.name, argument: site.argument, shape: shapeOf(site.value), stmt: site.stmt });
+    },
+    factor() {},
+    network(name: string, layer: Layer) {
+      const params = initParams(layer, fold(seed, netIndex++));
+      result.points.set(name, params);
+      return { params, batched: false };
+    },
+    record(name: string, value: Value) {
+      if (value.kind === "tensor" && value.batched) result.records.push({ name, shape: shapeOf(value) });
+      else if (value.kind === "num") return;
+    },
+  };
+}
+
+/** Shapes and support of observed data, at instantiation (messages name both shapes). */
+function checkObserved(site: ObservedSite, d: Distribution): void {
+  const vshape = shapeOf(site.value);
+  const ev = d.eventShape.length;
+  const dshape = site.dist.batched ? d.batchShape.slice(1) : [...d.batchShape];
+  const vbatch = vshape.slice(0, vshape.length - ev);
+  const vevent = vshape.slice(vshape.length - ev);
+  const stmt = site.stmt;
+  const lhs = site.name;
+  const ok = dshape.length <= vbatch.length && dshape.every((x, i) => x === 1 || x === vbatch[vbatch.length - dshape.length + i]);
+  if (!ok || vevent.some((x, i) => x !== d.eventShape[i])) {
+    throw new DlmError(
+      `\`${lhs}\` has shape ${fmt(vshape)} but its distribution \`${site.dist.text}\` has shape ${fmt([...dshape, ...d.eventShape])}`,
+      stmt.span,
+      dshape.length > vbatch.length || dshape.some((x, i) => x !== 1 && x !== vbatch[vbatch.length - dshape.length + i])
+        ? "the distribution's parameters must broadcast to the data's shape (one term per observation); check the sizes of the data and of any `@` or `*`"
+        : undefined,
+    );
+  }
+  const inside = tf.tidy(() => contains(d.support, site.value.t).dataSync());
+  const bad = inside.findIndex((x) => x === 0);
+  if (bad >= 0) {
+    const vals = site.value.t.dataSync();
+    const where = vshape.length === 0 ? lhs : `${lhs} (element ${bad + 1})`;
+    throw new DlmError(
+      `${where} = ${vals[bad]} is outside the support of ${d.name} (${describe(d.support)})`,
+      stmt.span,
+      d.discrete ? "count and class data must be integers in the support; classes are numbered from 1" : undefined,
+    );
+  }
+}
+
+/** Values for the scorer: unconstrained blocks `[C, ...ushape]` by latent name. */
+export interface ScoreState {
+  acc: tf.Tensor;
+  /** Per-statement log-density terms, when explaining a non-finite density. */
+  readonly terms?: { stmt: TildeStmt | Span; value: tf.Tensor }[];
+}
+
+/** The scorer: log joint on the unconstrained space, batched over chains. */
+export function scorer(
+  values: ReadonlyMap<string, tf.Tensor>,
+  points: ReadonlyMap<string, ParamTree>,
+  state: ScoreState,
+  onRecord?: (name: string, value: Value) => void,
+): Handler {
+  const add = (t: tf.Tensor, batched: boolean, where: TildeStmt | Span): void => {
+    const s = sumNonChain(t, batched);
+    state.terms?.push({ stmt: where, value: s });
+    state.acc = tf.add(state.acc, s);
+  };
+  return {
+    latent(site) {
+      const d = site.dist.build(0);
+      const y = values.get(site.name);
+      if (y === undefined) throw new DlmError(`\`${site.name}\` did not exist when the model was instantiated`, site.stmt.span, "the set of latent variables must not depend on their values");
+      const bij = bijectorFor(d.support);
+      const x = bij.forward(y);
+      add(tf.add(sumNonChain(d.logProb(x), true), sumNonChain(bij.logDetJacobian(y), true)), true, site.stmt);
+      return tensor(x, true);
+    },
+    observe(site) {
+      const d = observedDist(site);
+      add(d.logProb(site.value.t), site.dist.batched || site.value.batched, site.stmt);
+    },
+    factor(lp: TensorValue, span: Span) {
+      add(lp.t, lp.batched, span);
+    },
+    network(name: string, _layer: Layer, span: Span) {
+      const p = points.get(name);
+      if (p === undefined) throw new DlmError(`the network \`${name}\` did not exist when the model was instantiated`, span);
+      return { params: p, batched: false };
+    },
+    record(name: string, value: Value) {
+      onRecord?.(name, value);
+    },
+  };
+}

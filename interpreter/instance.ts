@@ -1,0 +1,210 @@
+/**
+ * Model instances: `model(args...)` binds data; an argument given as `missing`, or not given
+ * at all, is latent. Instantiation traces the model once (C = 1) to find every latent and
+ * lay out the flat unconstrained vector; `posteriorModel` then gives the batched
+ * PosteriorModel that inference uses: logDensity(q [C, D]) → [C], one AST walk per call.
+ */
+import { tf } from "../core/engine.js";
+import { layout, unflatten, type Layout } from "../core/flatten.js";
+import { key as makeKey, type Key } from "../core/random.js";
+import type { PosteriorModel } from "../core/model.js";
+import type { ModelDef, Span, TildeStmt } from "../grammar/ast.js";
+import { lineCol } from "../grammar/diagnostics.js";
+import { walkParams, type ParamTree } from "../nn/tree.js";
+import { DlmError, fail } from "./errors.js";
+import { runBlock, evaluate, type EvalContext, type ModelFrame } from "./evaluate.js";
+import type { Handler } from "./handler.js";
+import { scorer, tracer, type LatentInfo, type RecordInfo, type ScoreState } from "./handlers.js";
+import { columnMajorOrder, scalarNames } from "./names.js";
+import { asTensorValue, childEnv, describeValue, shapeOf, type Env, type Value } from "./value.js";
+
+export interface ModelInstance {
+  readonly def: ModelDef;
+  /** Bound arguments (data), keyword parameters resolved. */
+  readonly bindings: ReadonlyMap<string, Value>;
+  readonly data: ReadonlySet<string>;
+  readonly missing: ReadonlySet<string>;
+  readonly latents: readonly LatentInfo[];
+  readonly records: readonly RecordInfo[];
+  readonly layout: Layout;
+  /** Network parameters without priors (trained by `train`, refused by `sample`). */
+  readonly points: ReadonlyMap<string, ParamTree>;
+  readonly observed: readonly { name: string; argument: string; shape: readonly number[]; stmt: TildeStmt }[];
+  readonly warnings: readonly { message: string; span: Span }[];
+  readonly source: string;
+  readonly file: string;
+  readonly globals: Env;
+}
+
+export interface InstantiateOptions {
+  readonly globals: Env;
+  readonly source: string;
+  readonly file: string;
+  readonly seed?: Key;
+}
+
+/** Bind `model(args...; kwargs)`; trace it; check data. Throws DlmError on user mistakes. */
+export function instantiate(def: ModelDef, args: readonly Value[], kwargs: ReadonlyMap<string, Value>, span: Span, options: InstantiateOptions): ModelInstance {
+  if (args.length > def.params.length) {
+    fail(span, `the model \`${def.name}\` takes ${def.params.length} argument${def.params.length === 1 ? "" : "s"} (${def.params.map((p) => p.name).join(", ")}), but ${args.length} were given`);
+  }
+  const bindings = new Map<string, Value>();
+  const data = new Set<string>();
+  const missing = new Set<string>();
+  def.params.forEach((p, i) => {
+    const v = args[i];
+    if (v === undefined || v.kind === "missing") { missing.add(p.name); return; }
+    if (v.kind === "tensor" && v.batched) fail(span, `the argument \`${p.name}\` must be data`);
+    if (v.kind === "num" || v.kind === "bool" || v.kind === "list") bindings.set(p.name, asTensorValue(v, span, `the argument \`${p.name}\``));
+    else if (v.kind === "record" && v.fields.has("__matrix")) bindings.set(p.name, v.fields.get("__matrix")!);
+    else bindings.set(p.name, v);
+    data.add(p.name);
+  });
+  for (const k of kwargs.keys()) {
+    if (!def.keywords.some((kw) => kw.name === k)) fail(span, `the model \`${def.name}\` has no keyword argument \`${k}\``);
+  }
+  const partial: Omit<ModelInstance, "latents" | "records" | "layout" | "points" | "observed" | "warnings"> = {
+    def, bindings, data, missing, source: options.source, file: options.file, globals: options.globals,
+  };
+  // keyword defaults are evaluated in the model's scope, after the positional arguments
+  const kwEnv = childEnv(options.globals, true);
+  for (const [k, v] of bindings) kwEnv.vars.set(k, v);
+  const ctx0: EvalContext = { handler: tracer(), globals: options.globals, source: options.source, depth: 0 };
+  for (const kw of def.keywords) {
+    const v = kwargs.get(kw.name) ?? evaluate(kw.default, kwEnv, ctx0);
+    bindings.set(kw.name, v);
+    kwEnv.vars.set(kw.name, v);
+  }
+  const tr = tracer(options.seed ?? makeKey(0));
+  tf.tidy(() => {
+    runModel(partial, tr);
+  });
+  // Point parameters were created inside the tidy: keep copies that live with the instance.
+  const points = new Map<string, ParamTree>();
+  const withPrior = new Set(tr.result.latents.map((l) => l.name));
+  for (const [name, tree] of tr.result.points) {
+    const kept = walkParams(tree, name).filter((e) => !withPrior.has(e.name));
+    if (kept.length > 0) points.set(name, tree);
+  }
+  for (const tree of points.values()) for (const e of walkParams(tree)) tf.keep(e.tensor);
+  const warnings = [...tr.result.loopTildes].map((stmt) => ({
+    span: stmt.span,
+    message: `this \`~\` runs once per loop iteration; the vectorised form is much faster: write the whole vector at once, e.g. \`${vectorHint(stmt, options.source)}\``,
+  }));
+  return {
+    ...partial,
+    latents: tr.result.latents,
+    records: tr.result.records,
+    layout: layout(tr.result.latents.map((l) => ({ name: l.name, shape: l.unconstrainedShape }))),
+    points,
+    observed: tr.result.observed,
+    warnings,
+  };
+}
+
+function vectorHint(stmt: TildeStmt, source: string): string {
+  const t = stmt.target.kind === "Index" && stmt.target.target.kind === "Name" ? stmt.target.target.name : source.slice(stmt.target.span.start, stmt.target.span.end);
+  const d = source.slice(stmt.dist.span.start, stmt.dist.span.end).replace(/\[\s*[A-Za-z_][A-Za-z0-9_]*\s*\]/g, "");
+  return `${t} ~ ${d}`;
+}
+
+/** Run the model body under a handler. */
+export function runModel(inst: Pick<ModelInstance, "def" | "bindings" | "data" | "missing" | "source" | "globals">, handler: Handler): void {
+  const env = childEnv(inst.globals, true);
+  for (const [k, v] of inst.bindings) env.vars.set(k, v);
+  const frame: ModelFrame = { data: inst.data, missing: inst.missing, latents: new Set() };
+  const ctx: EvalContext = { handler, globals: inst.globals, source: inst.source, model: frame, depth: 0 };
+  runBlock(inst.def.body.body, env, ctx);
+}
+
+/** `[C, D]` → named unconstrained blocks. */
+function blocks(inst: ModelInstance, q: tf.Tensor2D): Map<string, tf.Tensor> {
+  return new Map(Object.entries(unflatten(inst.layout, q)));
+}
+
+/** The log joint on the unconstrained space for C chains at once (log|det J| included). */
+export function logDensityOf(inst: ModelInstance, q: tf.Tensor2D, terms?: ScoreState["terms"]): tf.Tensor1D {
+  return tf.tidy(() => {
+    const state: ScoreState = { acc: tf.zeros([q.shape[0]]), ...(terms ? { terms } : {}) };
+    runModel(inst, scorer(blocks(inst, q), inst.points, state));
+    return state.acc as tf.Tensor1D;
+  });
+}
+
+/** Stan-style names of the outputs: every latent's scalars, then every recorded quantity's. */
+export function outputNamesOf(inst: ModelInstance): string[] {
+  return [...inst.latents.map((l) => scalarNames(l.name, l.shape)), ...inst.records.map((r) => scalarNames(r.name, r.shape))].flat();
+}
+
+/** Constrained latents and recorded quantities for each row of q. */
+export function outputsOf(inst: ModelInstance, q: tf.Tensor2D): number[][] {
+  const rows = q.shape[0];
+  const cols: { data: Float32Array; size: number; order: number[] }[] = [];
+  tf.tidy(() => {
+    const state: ScoreState = { acc: tf.zeros([rows]) };
+    const latentValues = new Map<string, tf.Tensor>();
+    const recorded = new Map<string, tf.Tensor>();
+    const handler = scorer(blocks(inst, q), inst.points, state, (name, v) => {
+      if (v.kind === "tensor" && v.batched) recorded.set(name, v.t);
+    });
+    const wrapped: Handler = {
+      ...handler,
+      latent: (site) => {
+        const v = handler.latent(site);
+        latentValues.set(site.name, v.t);
+        return v;
+      },
+    };
+    runModel(inst, wrapped);
+    const push = (name: string, shape: readonly number[], t: tf.Tensor | undefined): void => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const full = t === undefined ? tf.fill([rows, size], NaN) : tf.broadcastTo(tf.reshape(t, [t.shape[0]!, size]), [rows, size]);
+      cols.push({ data: full.dataSync() as Float32Array, size, order: columnMajorOrder(shape) });
+      void name;
+    };
+    for (const l of inst.latents) push(l.name, l.shape, latentValues.get(l.name));
+    for (const r of inst.records) push(r.name, r.shape, recorded.get(r.name));
+  });
+  return Array.from({ length: rows }, (_, i) => cols.flatMap((c) => c.order.map((p) => c.data[i * c.size + p]!)));
+}
+
+/** Which statement made the log density non-finite at `q` (file:line). */
+export function explainNonFiniteOf(inst: ModelInstance, q: Float32Array): string | undefined {
+  const terms: NonNullable<ScoreState["terms"]> = [];
+  return tf.tidy(() => {
+    try {
+      logDensityOf(inst, tf.tensor2d(q, [1, q.length]), terms);
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+    for (const t of terms) {
+      const v = t.value.dataSync()[0]!;
+      if (!Number.isFinite(v)) {
+        const span = "kind" in t.stmt ? t.stmt.span : t.stmt;
+        const { line, col } = lineCol(inst.source, span.start);
+        const text = inst.source.slice(span.start, span.end);
+        return `${inst.file}:${line}:${col}: \`${text}\` gives a log density of ${v}`;
+      }
+    }
+    return undefined;
+  });
+}
+
+/** The PosteriorModel of an instance, for inference. */
+export function posteriorModel(inst: ModelInstance): PosteriorModel {
+  const names = outputNamesOf(inst);
+  return {
+    dim: inst.layout.dim,
+    logDensity: (q) => logDensityOf(inst, q),
+    outputNames: names,
+    outputs: (q) => outputsOf(inst, q),
+    explainNonFinite: (q) => explainNonFiniteOf(inst, q),
+  };
+}
+
+/** Shapes of data args, for messages. */
+export function describeBinding(v: Value): string {
+  return v.kind === "tensor" ? `[${shapeOf(v).join(", ")}]` : describeValue(v);
+}
+
+export { DlmError };
