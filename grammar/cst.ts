@@ -20,10 +20,12 @@ export class Incomplete extends Error {
 /** Where a statement stands, for checks such as "`return` outside a function". */
 export type Place = "top" | "model" | "fn" | "network" | "forward";
 
-/** Mutable state of one conversion: the file name and the diagnostics it adds. */
+/** Mutable state of one conversion: the file name, the diagnostics it adds, and how to word a stray token. */
 export interface Context {
   readonly file: string;
   readonly diagnostics: Diagnostic[];
+  /** The diagnostic for `token`, which cannot continue or start a statement (`inBlock`: inside braces). */
+  readonly stray: (token: IToken, inBlock: boolean, startsLine: boolean) => Diagnostic;
 }
 
 const isToken = (e: CstElement): e is IToken => "image" in e;
@@ -68,6 +70,18 @@ export function token(c: CstNode, key: string): IToken {
   const t = optToken(c, key);
   if (t === undefined) throw new Incomplete();
   return t;
+}
+
+/** The first token under a CST node, in source order, if any. */
+export function firstToken(c: CstNode): IToken | undefined {
+  let best: IToken | undefined;
+  for (const list of Object.values(c.children)) {
+    for (const e of list) {
+      const t = isToken(e) ? e : firstToken(e);
+      if (t !== undefined && !Number.isNaN(t.startOffset) && (best === undefined || t.startOffset < best.startOffset)) best = t;
+    }
+  }
+  return best;
 }
 
 /** Source span of a token. */

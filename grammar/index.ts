@@ -9,3 +9,5 @@ export { lineCol, renderDiagnostic, renderDiagnostics, type Diagnostic, type Lin
 export { suggest, editDistance } from "./suggest.js";
 export { KNOWN_CALLABLES, DISTRIBUTIONS, LAYERS, ALGORITHMS, BUILTINS } from "./known-names.js";
 export { KEYWORDS } from "./tokens.js";
+export { print, printExpr, printStmt } from "./print.js";
+export { dump } from "./dump.js";

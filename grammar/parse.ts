@@ -2,12 +2,13 @@
  * `parse(source, file)`: the front end's one entry point. Never throws on user input:
  * every problem, including pathological input, comes back as a diagnostic.
  */
+import type { IToken } from "chevrotain";
 import type { Program } from "./ast.js";
 import { Incomplete } from "./cst.js";
 import { diagnostic, type Diagnostic } from "./diagnostics.js";
 import { lex } from "./lex.js";
 import { recognize } from "./parser.js";
-import { syntaxDiagnostics } from "./syntax-errors.js";
+import { strayDiagnostic, syntaxDiagnostics } from "./syntax-errors.js";
 import { toProgram } from "./to-ast.js";
 
 /** What `parse` returns: the program (statements with errors left out) and every diagnostic, in source order. */
@@ -27,9 +28,10 @@ export function parse(source: string, file = "<input>"): ParseResult {
   if (!lexed.parseable) return { program: empty, diagnostics: lexed.diagnostics };
   const diagnostics: Diagnostic[] = [...lexed.diagnostics];
   try {
-    const { cst, errors } = recognize(lexed.tokens);
-    diagnostics.push(...syntaxDiagnostics(errors, source, file, lexed.tokens, lexed.unclosed));
-    const program = toProgram({ file, diagnostics }, cst, source.length);
+    const { csts, errors } = recognize(lexed.tokens);
+    diagnostics.push(...syntaxDiagnostics(errors, source, file, lexed));
+    const stray = (t: IToken, inBlock: boolean, startsLine: boolean) => strayDiagnostic(t, inBlock, startsLine, source, file, lexed);
+    const program = toProgram({ file, diagnostics, stray }, csts, source.length);
     return { program, diagnostics: sorted(diagnostics) };
   } catch (e) {
     if (e instanceof RangeError || e instanceof Incomplete) {

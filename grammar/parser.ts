@@ -8,7 +8,7 @@
  *   < postfix call/index/field < primary.
  * So `1:N+1` is `1:(N+1)` and `-x^2` is `-(x^2)`.
  */
-import { CstParser, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { CstParser, type CstNode, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
 import * as T from "./tokens.js";
 
 /** Parser error messages are JSON payloads that diagnostics.ts turns into expected/found text. */
@@ -46,11 +46,35 @@ class DlmParser extends CstParser {
   /** Statements separated by newlines or `;` (the layout pass removed redundant newlines). */
   public statements = this.RULE("statements", () => {
     this.OPTION(() => {
-      this.SUBRULE(this.statement);
+      this.SUBRULE(this.statementLine);
       this.MANY(() => {
         this.SUBRULE(this.separator);
-        this.OPTION2(() => this.SUBRULE2(this.statement));
+        this.OPTION2(() => this.SUBRULE2(this.statementLine));
       });
+    });
+  });
+
+  /**
+   * A statement, possibly followed by tokens that cannot continue it, or a line of such
+   * tokens alone. The stray tokens are parsed only to be reported (to-ast.ts), so that
+   * recovery resumes at the next line instead of abandoning the enclosing block.
+   */
+  public statementLine = this.RULE("statementLine", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.SUBRULE(this.statement);
+          this.OPTION(() => this.SUBRULE(this.strayTokens));
+        },
+        IGNORE_AMBIGUITIES: true,
+      },
+      { ALT: () => this.SUBRULE2(this.strayTokens) },
+    ]);
+  });
+
+  public strayTokens = this.RULE("strayTokens", () => {
+    this.AT_LEAST_ONE(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Stray) }, { ALT: () => this.SUBRULE(this.block) }]);
     });
   });
 
@@ -376,9 +400,37 @@ class DlmParser extends CstParser {
 /** The one parser instance (Chevrotain parsers are built once and reused). */
 export const parser = new DlmParser();
 
-/** Runs the grammar over `tokens`; returns the CST root and Chevrotain's recognition errors. */
-export function recognize(tokens: readonly IToken[]) {
-  parser.input = [...tokens];
-  const cst = parser.program();
-  return { cst, errors: parser.errors };
+/**
+ * Runs the grammar over `tokens`; returns one CST root per parsed stretch and every
+ * recognition error. Chevrotain stops at the first token that cannot continue a
+ * top-level statement; there we skip to the next top-level line break (stepping over
+ * bracketed groups) and parse again, so independent errors further down are reported too.
+ */
+export function recognize(tokens: readonly IToken[]): { csts: CstNode[]; errors: IRecognitionException[] } {
+  const csts: CstNode[] = [];
+  const errors: IRecognitionException[] = [];
+  let start = 0;
+  while (start < tokens.length || csts.length === 0) {
+    parser.input = tokens.slice(start);
+    csts.push(parser.program());
+    errors.push(...parser.errors);
+    const last = parser.errors[parser.errors.length - 1];
+    if (last?.name !== "NotAllInputParsedException") break;
+    start = nextTopLevelLine(tokens, last.token.startOffset);
+  }
+  return { csts, errors };
+}
+
+/** Index just after the first top-level newline or `;` at or after `offset`. */
+function nextTopLevelLine(tokens: readonly IToken[], offset: number): number {
+  let i = tokens.findIndex((t) => t.startOffset >= offset);
+  if (i === -1) return tokens.length;
+  let depth = 0;
+  for (i += 1; i < tokens.length; i++) {
+    const type = tokens[i]!.tokenType;
+    if (type === T.LParen || type === T.LBracket || type === T.LBrace) depth += 1;
+    else if (type === T.RParen || type === T.RBracket || type === T.RBrace) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (type === T.Newline || type === T.Semicolon)) return i + 1;
+  }
+  return tokens.length;
 }

@@ -5,6 +5,7 @@
 import type { IRecognitionException, IToken } from "chevrotain";
 import { diagnostic, lineCol, type Diagnostic } from "./diagnostics.js";
 import { KNOWN_CALLABLES } from "./known-names.js";
+import type { Lexed } from "./lex.js";
 import type { ErrorPayload } from "./parser.js";
 import { suggest } from "./suggest.js";
 import { KEYWORDS } from "./tokens.js";
@@ -31,6 +32,8 @@ const places: Readonly<Record<string, string>> = {
   block: "a block",
 };
 
+const listRules = new Set(["callArguments", "arrayLiteral", "parenthesized", "parameters", "indexArguments"]);
+
 const expressionStarts = new Set(["a number", "a string", "a name", "`true`", "`false`", "`missing`", "`[`", "`(`", "`-` or `!`", "`if`"]);
 
 /** How a token is named in a message. */
@@ -48,6 +51,10 @@ export function describeToken(t: IToken): string {
 function expectedText(payload: ErrorPayload | undefined): string | undefined {
   if (payload === undefined) return undefined;
   if (payload.kind === "notAllInput") return "a new line, `;` or end of file";
+  // Chevrotain names only the closer when a comma-separated list stops early (`f(a b)`).
+  if (payload.kind === "mismatch" && listRules.has(payload.rule) && (payload.expected[0] === "`)`" || payload.expected[0] === "`]`")) {
+    return `\`,\` or ${payload.expected[0]}`;
+  }
   const labels = [...new Set(payload.expected)];
   const exprCount = labels.filter((l) => expressionStarts.has(l)).length;
   const rest = labels.filter((l) => exprCount < 3 || !expressionStarts.has(l));
@@ -70,10 +77,11 @@ export function syntaxDiagnostics(
   errors: readonly IRecognitionException[],
   source: string,
   file: string,
-  tokens: readonly IToken[],
-  unclosed: readonly IToken[],
+  lexed: Lexed,
 ): Diagnostic[] {
-  return errors.map((e) => {
+  const { tokens, unclosed } = lexed;
+  const lexical = lexed.diagnostics.map((d) => d.span.start);
+  return errors.flatMap((e) => {
     const t = e.token;
     const atEnd = t.tokenType.name === "EOF" || Number.isNaN(t.startOffset);
     const start = atEnd ? source.length : t.startOffset;
@@ -82,13 +90,33 @@ export function syntaxDiagnostics(
     const where = payload === undefined ? undefined : places[payload.rule];
     const found = atEnd ? "end of file" : describeToken(t);
     const at = atEnd ? tokens.length : indexOf(tokens, t.startOffset);
+    // A lexical error (stray character, unterminated string) right before this token already explains it.
+    const previousStart = tokens[at - 1]?.startOffset ?? 0;
+    if (lexical.some((offset) => offset >= previousStart && offset < start)) return [];
     const notAllInput = payload?.kind === "notAllInput";
     const message = `unexpected ${found}${where === undefined || notAllInput ? "" : ` in ${where}`}`;
-    return diagnostic(file, span, message, {
-      expected: expectedText(payload),
-      found,
-      hint: hintFor(t, tokens[at - 1], tokens[at - 2], source, unclosed, notAllInput),
-    });
+    return [
+      diagnostic(file, span, message, {
+        expected: expectedText(payload),
+        found,
+        hint: hintFor(t, tokens[at - 1], tokens[at - 2], source, unclosed, notAllInput),
+      }),
+    ];
+  });
+}
+
+/**
+ * The diagnostic for a token that can neither continue the statement before it nor start
+ * one (`x = 1 y = 2`, `modl m(x) {`, `} esle {`, a line starting with `)`).
+ */
+export function strayDiagnostic(t: IToken, inBlock: boolean, startsLine: boolean, source: string, file: string, lexed: Lexed): Diagnostic {
+  const at = indexOf(lexed.tokens, t.startOffset);
+  const found = describeToken(t);
+  const expected = startsLine ? "a statement" : `a new line, \`;\` or ${inBlock ? "`}`" : "end of file"}`;
+  return diagnostic(file, { start: t.startOffset, end: t.startOffset + t.image.length }, `unexpected ${found}`, {
+    expected,
+    found,
+    hint: hintFor(t, lexed.tokens[at - 1], lexed.tokens[at - 2], source, lexed.unclosed, !inBlock),
   });
 }
 

@@ -7,14 +7,14 @@ import type { CstNode, IToken } from "chevrotain";
 import type {
   AssignOp, Block, Expr, ForwardDef, KeywordParam, NetworkBlock, Param, Program, Span, Stmt, TildeTarget,
 } from "./ast.js";
-import { fail, Incomplete, node, nodes, nodeSpan, optNode, optToken, report, token, tokens, tokenSpan, type Context, type Place } from "./cst.js";
+import { fail, firstToken, Incomplete, node, nodes, nodeSpan, optNode, optToken, report, token, tokens, tokenSpan, type Context, type Place } from "./cst.js";
 import { KEYWORDS } from "./tokens.js";
 import { suggest } from "./suggest.js";
 import { expression, stringLiteral } from "./to-ast-expr.js";
 
-/** Builds the Program for a `program` CST node; diagnostics are appended to `ctx`. */
-export function toProgram(ctx: Context, cst: CstNode, length: number): Program {
-  const body = statementsOf(ctx, cst.children.statements?.[0], "top").filter((s): s is Stmt => s.kind !== "Forward");
+/** Builds the Program from the `program` CST nodes (one per parsed stretch); diagnostics are appended to `ctx`. */
+export function toProgram(ctx: Context, csts: readonly CstNode[], length: number): Program {
+  const body = csts.flatMap((cst) => statementsOf(ctx, cst.children.statements?.[0], "top")).filter((s): s is Stmt => s.kind !== "Forward");
   return { kind: "Program", body, span: { start: 0, end: length } };
 }
 
@@ -22,9 +22,16 @@ export function toProgram(ctx: Context, cst: CstNode, length: number): Program {
 function statementsOf(ctx: Context, c: CstNode | IToken | undefined, place: Place): (Stmt | ForwardDef)[] {
   if (c === undefined || "image" in c) return [];
   const out: (Stmt | ForwardDef)[] = [];
-  for (const s of c.children.statement ?? []) {
+  for (const line of c.children.statementLine ?? []) {
+    if ("image" in line) continue;
+    const s = line.children.statement?.[0];
+    const stray = line.children.strayTokens?.[0];
+    if (stray !== undefined && !("image" in stray)) {
+      reportStray(ctx, line, stray, place, s === undefined);
+      continue;
+    }
+    if (s === undefined || "image" in s || s.recoveredNode === true) continue;
     try {
-      if ("image" in s || s.recoveredNode === true) continue;
       const stmt = statement(ctx, s, place);
       if (stmt.kind === "Forward" && place !== "network") {
         report(ctx, stmt.span, "`forward` is defined only inside a `network` block");
@@ -33,10 +40,19 @@ function statementsOf(ctx: Context, c: CstNode | IToken | undefined, place: Plac
       out.push(stmt);
     } catch (e) {
       if (!(e instanceof Incomplete)) throw e;
-      if (process.env.DLM_DEBUG) console.error(e);
     }
   }
   return out;
+}
+
+/** Tokens left on a line after (or instead of) a statement; silent when the line already has an error. */
+function reportStray(ctx: Context, line: CstNode, stray: CstNode, place: Place, startsLine: boolean): void {
+  const token = firstToken(stray);
+  const lineStart = firstToken(line)?.startOffset;
+  const end = line.location?.endOffset;
+  if (token === undefined || lineStart === undefined || end === undefined || Number.isNaN(end)) return;
+  if (ctx.diagnostics.some((d) => d.span.start >= lineStart && d.span.start <= end)) return;
+  ctx.diagnostics.push(ctx.stray(token, place !== "top", startsLine));
 }
 
 function block(ctx: Context, c: CstNode, place: Place): Block {

@@ -8,10 +8,17 @@
  */
 import { createToken, Lexer, type TokenType } from "chevrotain";
 
+/**
+ * Every token that is not a statement boundary (newline, `;`, braces): what error recovery
+ * skips when a line goes on after a complete statement (`x = 1 y = 2`, `modl m(x) {`).
+ */
+export const Stray = createToken({ name: "Stray", pattern: Lexer.NA, label: "a token" });
+
 /** Names: ASCII letters, digits, `_`, plus Greek letters (`σ`, `μ`) as statisticians write them. */
 export const Identifier = createToken({
   name: "Identifier",
   pattern: /[A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*/,
+  categories: [Stray],
   label: "a name",
 });
 
@@ -23,7 +30,7 @@ const keyword = (word: string): TokenType =>
     name: word[0]!.toUpperCase() + word.slice(1),
     pattern: new RegExp(word),
     longer_alt: Identifier,
-    categories: Keyword,
+    categories: [Keyword, Stray],
     label: `\`${word}\``,
   });
 
@@ -50,20 +57,20 @@ export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group:
 export const Newline = createToken({ name: "Newline", pattern: /\n/, label: "end of line", line_breaks: true });
 
 /** `1`, `1.5`, `1e-3`, `2.5E+4`. No leading or trailing dot, so `x[1].w` and `1:N` lex plainly. */
-export const NumberLiteral = createToken({ name: "NumberLiteral", pattern: /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/, label: "a number" });
-export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n]|\\.)*"/, label: "a string" });
+export const NumberLiteral = createToken({ name: "NumberLiteral", pattern: /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/, categories: [Stray], label: "a number" });
+export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n]|\\.)*"/, categories: [Stray], label: "a string" });
 /** A string whose closing quote is missing on its line: lexed so that the error is named precisely. */
 export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n]|\\.)*\\?/, label: "an unterminated string" });
 
 /** A single-quoted string: not the language's syntax, lexed so the error can say so once. */
 export const SingleQuotedString = createToken({ name: "SingleQuotedString", pattern: /'(?:[^'\\\n]|\\.)*'?/, label: "a single-quoted string" });
 
-const punct = (name: string, text: string, categories?: TokenType[]): TokenType =>
+const punct = (name: string, text: string, categories: TokenType[] = []): TokenType =>
   createToken({
     name,
     pattern: new RegExp(text.replace(/[.*+?^$|()[\]{}\\/]/g, "\\$&")),
     label: `\`${text}\``,
-    ...(categories === undefined ? {} : { categories }),
+    categories: [";", "{", "}"].includes(text) ? categories : [...categories, Stray],
   });
 
 /** Categories that group operators of one precedence level. */
@@ -116,5 +123,5 @@ export const allTokens: readonly TokenType[] = [
   Arrow, EqEq, NotEq, LessEq, GreaterEq, AndAnd, OrOr, PlusEq, MinusEq, StarEq, SlashEq,
   Equals, Less, Greater, Plus, Minus, Star, Slash, At, Percent, Caret, Bang, Tilde,
   Colon, Comma, Semicolon, Dot, LParen, RParen, LBracket, RBracket, LBrace, RBrace,
-  Keyword, AssignOp, CompareOp, AddOp, MulOp, UnaryOp,
+  Keyword, AssignOp, CompareOp, AddOp, MulOp, UnaryOp, Stray,
 ];

@@ -1,0 +1,3 @@
+forward(x) {
+  return x
+}

@@ -1,0 +1,3 @@
+model m(x) {
+  exp(x) ~ Normal(0, 1)
+}

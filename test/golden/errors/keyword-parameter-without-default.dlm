@@ -1,0 +1,3 @@
+model m(x; k) {
+  x ~ Normal(0, k)
+}

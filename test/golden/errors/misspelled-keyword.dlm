@@ -1,0 +1,3 @@
+modl linreg(x, y) {
+  y ~ Normal(0, 1)
+}

@@ -1,0 +1,5 @@
+model outer(x) {
+  model inner(y) {
+    y ~ Normal(0, 1)
+  }
+}

@@ -1,0 +1,3 @@
+network n(d) {
+  layer = Dense(d => d)
+}

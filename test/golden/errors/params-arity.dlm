@@ -1,0 +1,3 @@
+model m(x) {
+  params(a, b) ~ Normal(0, 1)
+}

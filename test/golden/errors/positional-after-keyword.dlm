@@ -1,0 +1,1 @@
+y = Normal(0, 1, size = 3, 4)

@@ -1,0 +1,3 @@
+model m(x) {
+  return x
+}

@@ -1,0 +1,2 @@
+model m(x) {
+  y ~ Normal(0, 1)

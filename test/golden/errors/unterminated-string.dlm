@@ -1,0 +1,1 @@
+d = read_csv("iris.csv)
