@@ -37,6 +37,8 @@ export type { Loss, Aggregate } from "./losses.js";
 export { LOSSES, mse, mae, huber, crossentropy, binaryCrossentropy } from "./losses.js";
 export type { Optimiser, OptimiserState, Params, CommonOptions, SgdOptions, AdamOptions, RmsPropOptions } from "./optimisers.js";
 export { sgd, adam, adamw, rmsprop, globalNorm, disposeOptimiserState } from "./optimisers.js";
+export type { TreeValueAndGrad } from "./grad.js";
+export { valueAndGrads } from "./grad.js";
 export type { LoaderOptions, Minibatch, Split, ColumnStats } from "./data.js";
 export { permutation, epochBatches, minibatches, takeRows, trainTestSplit, columnStats, standardize, onehot } from "./data.js";
 

@@ -71,7 +71,7 @@ const defined = <T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undef
 export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
   Dense: entry(
     "Dense",
-    { positional: ["in => out", "activation"], required: 1, keywords: ["bias", "init"] },
+    { positional: ["in => out", "activation"], required: 1, keywords: ["activation", "bias", "init"] },
     "Dense(in => out, activation = identity; bias = true, init = glorot_uniform): y = activation(x W + b), W [in, out]",
     (a) => {
       const p = readPair(a.positional[0], "Dense, argument 1");
@@ -96,7 +96,7 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
   ),
   LayerNorm: entry(
     "LayerNorm",
-    { positional: ["size", "activation"], required: 1, keywords: ["eps", "affine"] },
+    { positional: ["size", "activation"], required: 1, keywords: ["activation", "eps", "affine"] },
     "LayerNorm(size, activation = identity; eps = 1e-5, affine = true): normalise each row over its last axis, then gain and bias",
     (a) =>
       layerNorm(readSize(a.positional[0], "LayerNorm, argument 'size'"), defined({
@@ -107,7 +107,7 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
   ),
   BatchNorm: entry(
     "BatchNorm",
-    { positional: ["channels", "activation"], required: 1, keywords: ["eps", "momentum", "affine"] },
+    { positional: ["channels", "activation"], required: 1, keywords: ["activation", "eps", "momentum", "affine"] },
     "BatchNorm(channels, activation = identity; eps = 1e-5, momentum = 0.1): normalise by batch statistics in training, running ones after",
     (a) =>
       batchNorm(readSize(a.positional[0], "BatchNorm, argument 'channels'"), defined({
@@ -137,7 +137,7 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
 function convEntry(name: string): Entry<Layer> {
   return entry(
     name,
-    { positional: ["(kh, kw)", "cin => cout", "activation"], required: 2, keywords: ["stride", "pad", "bias", "init"] },
+    { positional: ["(kh, kw)", "cin => cout", "activation"], required: 2, keywords: ["activation", "stride", "pad", "bias", "init"] },
     `${name}((kh, kw), cin => cout, activation = identity; stride = 1, pad = "valid", bias = true): 2-D convolution on (N, height, width, channels) images`,
     (a) => {
       const p = readPair(a.positional[1], `${name}, argument 2`);
