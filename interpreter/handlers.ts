@@ -185,10 +185,9 @@ export function scorer(
     factor(lp: TensorValue, span: Span) {
       add(lp.t, lp.batched, span);
     },
-    network(name: string, _layer: Layer, span: Span) {
-      const p = points.get(name);
-      if (p === undefined) throw new DlmError(`the network \`${name}\` did not exist when the model was instantiated`, span);
-      return { params: p, batched: false };
+    network(name: string) {
+      // Networks whose parameters all have priors keep no point values: `params(net) ~ D` fills them.
+      return { params: points.get(name) ?? {}, batched: false };
     },
     record(name: string, value: Value) {
       onRecord?.(name, value);
