@@ -39,24 +39,24 @@ function transposeLast(a: tf.Tensor): tf.Tensor {
   return tf.transpose(a, perm);
 }
 
-/** Column-by-column (left-looking) Cholesky of a batch [b, n, n]; non-finite where A is not PD. */
+/**
+ * Column-by-column (right-looking) Cholesky of a batch [b, n, n]: take column j of the
+ * trailing matrix, scale it by 1/√(pivot), and subtract its outer product; seven kernel
+ * launches per column. Non-finite from the first non-positive pivot on.
+ */
 function choleskyBatch(a: tf.Tensor3D): tf.Tensor3D {
   const [b, n] = [a.shape[0], a.shape[1]];
-  const columns = tf.unstack(a, 2) as tf.Tensor2D[];
-  const masks = tf.unstack(lowerMask(n), 1); // masks[j][i] = 1 for i ≥ j
-  const done: tf.Tensor2D[] = [];
+  const masks = tf.unstack(tf.reshape(lowerMask(n), [n, n, 1]), 1); // masks[j][i] = 1 for i ≥ j, as [n, 1]
+  const columns: tf.Tensor3D[] = [];
+  let rest: tf.Tensor3D = a;
   for (let j = 0; j < n; j++) {
-    let v: tf.Tensor2D = columns[j]!;
-    if (j > 0) {
-      // v = A[:, j] − L[:, :j] L[j, :j]ᵀ
-      const prev = tf.stack(done, 2) as tf.Tensor3D;
-      const row = tf.slice(prev, [0, j, 0], [b, 1, j]);
-      v = tf.sub(v, tf.reshape(tf.matMul(prev, row, false, true), [b, n]));
-    }
-    const d = tf.sqrt(tf.slice(v, [0, j], [b, 1]));
-    done.push(tf.mul(tf.div(v, d), masks[j]!));
+    const c = tf.slice(rest, [0, 0, j], [b, n, 1]) as tf.Tensor3D;
+    const scale = tf.mul(tf.rsqrt(tf.slice(c, [0, j, 0], [b, 1, 1])), masks[j]!);
+    const col = tf.mul(c, scale) as tf.Tensor3D;
+    columns.push(col);
+    if (j < n - 1) rest = tf.sub(rest, tf.matMul(col, col, false, true));
   }
-  return tf.stack(done, 2) as tf.Tensor3D;
+  return tf.concat(columns, 2) as tf.Tensor3D;
 }
 
 /** Forward substitution M X = B for lower-triangular M [b, n, n] (only its lower triangle is read), B [b, n, k]. */
@@ -161,10 +161,14 @@ export function triangularSolve(l: tf.Tensor, b: tf.Tensor, options: TriangularS
 
 /**
  * The lower Cholesky factor L of a symmetric positive-definite A [..., n, n]: A = L Lᵀ.
- * Only the lower triangle of A is read. Left-looking, one column per step. Where A is not
+ * Only the lower triangle of A is used (entries above the diagonal must merely be finite).
+ * Right-looking, one column per step (seven kernel launches each). Where A is not
  * (numerically) positive definite the factor is NaN/±∞ from the failing column on; no
  * error is raised, so that batched samplers need no device→host read (see
  * `choleskyOrThrow` for a checked version).
+ * Gradient convention: A is treated as symmetric, so a matrix filled only below the
+ * diagonal should be symmetrised (A + Aᵀ − diag) before the call if its upper part is
+ * meant to be a copy of the lower.
  * Gradient (Murray 2016, eq. 10): Ā = ½(S + Sᵀ), S = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹, where Φ keeps the
  * lower triangle and halves the diagonal; Ā is symmetric, the gradient with respect to a
  * symmetric A.
