@@ -12,6 +12,7 @@
 import { tf } from "../core/engine.js";
 import { DistributionError, type Shape } from "./distribution.js";
 import { describe, type Bound, type Constraint } from "./constraints.js";
+import { compare } from "./util.js";
 
 export interface Bijector {
   readonly constraint: Constraint;
@@ -75,7 +76,7 @@ function lowerUpper(c: Constraint, lower: Bound, upper: Bound): Bijector {
       const w = tf.sub(upper, lower);
       const fromLower = tf.add(lower, tf.mul(w, tf.sigmoid(y)));
       const fromUpper = tf.sub(upper, tf.mul(w, tf.sigmoid(tf.neg(y))));
-      const pos = tf.greater(y, 0);
+      const pos = compare(tf.greater, y, 0);
       const shape = tf.broadcastTo(tf.zeros([]), fromLower.shape).shape;
       // Clamp guards the last ulp: a + w·σ(y) may round just outside [a, b].
       const x = tf.where(tf.broadcastTo(pos, shape), tf.broadcastTo(fromUpper, shape), tf.broadcastTo(fromLower, shape));

@@ -34,6 +34,8 @@ export interface Distribution {
   readonly logSf?: (x: tf.Tensor) => tf.Tensor;
   /** Univariate continuous only, where available: the inverse CDF at probabilities `u`. */
   readonly quantile?: (u: tf.Tensor) => tf.Tensor;
+  /** Univariate continuous only, where available: the inverse survival function, x with P(X > x) = s (precise in the upper tail). */
+  readonly quantileSf?: (s: tf.Tensor) => tf.Tensor;
 }
 
 /** Raised for invalid arguments (`Normal(0, -1)`), with a message fit for users. */

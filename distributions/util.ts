@@ -163,6 +163,7 @@ export interface Parts {
   readonly logCdf?: (x: tf.Tensor) => tf.Tensor;
   readonly logSf?: (x: tf.Tensor) => tf.Tensor;
   readonly quantile?: (u: tf.Tensor) => tf.Tensor;
+  readonly quantileSf?: (s: tf.Tensor) => tf.Tensor;
 }
 
 /**
@@ -179,8 +180,8 @@ export function makeDistribution(parts: Parts): Distribution {
     tf.tidy(() => {
       const xf = toFloat(x);
       let lp = parts.logProb(xf);
-      if (univariate) lp = tf.where(contains(parts.support, xf), lp, tf.fill(lp.shape, -Infinity));
-      return broadcastTo(lp, batchShape);
+      if (univariate) lp = tf.where(inSupport(parts.support, xf), lp, tf.scalar(-Infinity));
+      return tf.clone(broadcastTo(lp, batchShape));
     });
   const d: Distribution = {
     name: parts.name,
@@ -189,20 +190,23 @@ export function makeDistribution(parts: Parts): Distribution {
     eventShape,
     discrete: parts.discrete ?? false,
     logProb,
-    sample: (key, sampleShape = []) => tf.tidy(() => broadcastTo(parts.sample(key, sampleShape, batchShape), [...sampleShape, ...full])),
-    mean: () => tf.tidy(() => tf.broadcastTo(parts.mean(), full)),
-    variance: () => tf.tidy(() => tf.broadcastTo(parts.variance(), full)),
+    // clone: a formula may hand back a parameter tensor itself, which the caller must not own.
+    sample: (key, sampleShape = []) => tf.tidy(() => tf.clone(broadcastTo(parts.sample(key, sampleShape, batchShape), [...sampleShape, ...full]))),
+    mean: () => tf.tidy(() => tf.clone(tf.broadcastTo(parts.mean(), full))),
+    variance: () => tf.tidy(() => tf.clone(tf.broadcastTo(parts.variance(), full))),
   };
   const wrap = (f: ((x: tf.Tensor) => tf.Tensor) | undefined) =>
     f ? { fn: (x: tf.Tensor) => tf.tidy(() => broadcastTo(f(toFloat(x)), batchShape)) } : undefined;
   const logCdf = wrap(parts.logCdf);
   const logSf = wrap(parts.logSf);
   const quantile = wrap(parts.quantile);
+  const quantileSf = wrap(parts.quantileSf);
   return {
     ...d,
     ...(logCdf ? { logCdf: logCdf.fn } : {}),
     ...(logSf ? { logSf: logSf.fn } : {}),
     ...(quantile ? { quantile: quantile.fn } : {}),
+    ...(quantileSf ? { quantileSf: quantileSf.fn } : {}),
   };
 }
 
@@ -214,3 +218,29 @@ export function full(x: tf.Tensor, value: number): tf.Tensor {
 export const LOG_2PI = Math.log(2 * Math.PI);
 export const LOG_PI = Math.log(Math.PI);
 export const LOG_2 = Math.log(2);
+
+/**
+ * A boolean mask computed from `x` that autodiff treats as a constant. tfjs registers no
+ * gradient for comparison ops, so `tf.where(tf.less(x, 0), …)` on a differentiated `x` makes
+ * `tf.grad` throw; computing the predicate inside a custom-gradient op (zero gradient) keeps
+ * the comparison off the tape. Other tensors the predicate closes over are treated as constants too.
+ */
+export function constMask(x: tf.Tensor, predicate: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const f = tf.customGrad((xi, _save) => {
+    const input = xi as tf.Tensor;
+    return { value: tf.cast(predicate(input), "float32"), gradFunc: () => tf.zerosLike(input) };
+  });
+  return tf.cast(f(x), "bool");
+}
+
+type Comparison = (a: tf.Tensor, b: tf.Tensor | number) => tf.Tensor;
+
+/** `op(a, b)` as a constant mask (see constMask): compare(tf.less, x, 0). */
+export function compare(op: Comparison, a: tf.Tensor, b: tf.Tensor | number): tf.Tensor {
+  return constMask(a, (v) => op(v, b));
+}
+
+/** contains(support, x) as a constant mask. */
+export function inSupport(c: Constraint, x: tf.Tensor): tf.Tensor {
+  return constMask(x, (v) => contains(c, v));
+}

@@ -1,0 +1,73 @@
+/**
+ * Gamma(shape, rate), InverseGamma(shape, scale) and Beta(a, b) (inference.md 8.5).
+ * No log-CDF: the regularised incomplete gamma and beta functions are not available as
+ * differentiable tensor ops, so truncated(...) rejects these with a clear error.
+ */
+import { tf } from "../core/engine.js";
+import { lbeta, lgamma, xlog1py, xlogy } from "../core/special.js";
+import { positive, unitInterval } from "./constraints.js";
+import type { Distribution } from "./distribution.js";
+import { betaDraw } from "./host-samplers.js";
+import { asTensor, check, compare, hostDraws, makeDistribution, type DistributionOptions, type Param } from "./util.js";
+
+/** Gamma(α shape, β rate) on x ≥ 0: α log β − lgamma(α) + (α − 1)·log x − βx (0·log 0 = 0). */
+export function gamma(shape: Param, rate: Param, options: DistributionOptions = {}): Distribution {
+  check("Gamma", "shape", shape, "positive", options.validate);
+  check("Gamma", "rate", rate, "positive", options.validate);
+  const a = asTensor(shape);
+  const b = asTensor(rate);
+  return makeDistribution({
+    name: "Gamma",
+    support: positive,
+    paramShapes: [a.shape, b.shape],
+    options,
+    logProb: (x) => tf.sub(tf.add(tf.sub(tf.mul(a, tf.log(b)), lgamma(a)), xlogy(tf.sub(a, 1), x)), tf.mul(b, x)),
+    sample: (key, sampleShape, batchShape) => hostDraws(key, sampleShape, batchShape, [a, b], (s, [al, be]) => s.gamma(al!) / be!),
+    mean: () => tf.div(a, b),
+    variance: () => tf.div(a, tf.square(b)),
+  });
+}
+
+/** InverseGamma(α shape, β scale) on x > 0: α log β − lgamma(α) − (α + 1)·log x − β/x. */
+export function inverseGamma(shape: Param, scale: Param, options: DistributionOptions = {}): Distribution {
+  check("InverseGamma", "shape", shape, "positive", options.validate);
+  check("InverseGamma", "scale", scale, "positive", options.validate);
+  const a = asTensor(shape);
+  const b = asTensor(scale);
+  return makeDistribution({
+    name: "InverseGamma",
+    support: positive,
+    paramShapes: [a.shape, b.shape],
+    options,
+    logProb: (x) => {
+      const safe = tf.where(compare(tf.greater, x, 0), x, tf.onesLike(x));
+      const lp = tf.sub(tf.sub(tf.sub(tf.mul(a, tf.log(b)), lgamma(a)), tf.mul(tf.add(a, 1), tf.log(safe))), tf.div(b, safe));
+      return tf.where(compare(tf.greater, x, 0), lp, tf.scalar(-Infinity));
+    },
+    sample: (key, sampleShape, batchShape) => hostDraws(key, sampleShape, batchShape, [a, b], (s, [al, be]) => be! / s.gamma(al!)),
+    // Infinite where the moment diverges (α ≤ 1 for the mean, α ≤ 2 for the variance).
+    mean: () => tf.where(compare(tf.greater, a, 1), tf.div(b, tf.sub(a, 1)), tf.scalar(Infinity)),
+    variance: () => tf.where(compare(tf.greater, a, 2), tf.div(tf.square(b), tf.mul(tf.square(tf.sub(a, 1)), tf.sub(a, 2))), tf.scalar(Infinity)),
+  });
+}
+
+/** Beta(a, b) on [0, 1]: (a − 1)·log x + (b − 1)·log(1 − x) − lbeta(a, b). */
+export function beta(a: Param, b: Param, options: DistributionOptions = {}): Distribution {
+  check("Beta", "a", a, "positive", options.validate);
+  check("Beta", "b", b, "positive", options.validate);
+  const at = asTensor(a);
+  const bt = asTensor(b);
+  return makeDistribution({
+    name: "Beta",
+    support: unitInterval,
+    paramShapes: [at.shape, bt.shape],
+    options,
+    logProb: (x) => tf.sub(tf.add(xlogy(tf.sub(at, 1), x), xlog1py(tf.sub(bt, 1), tf.neg(x))), lbeta(at, bt)),
+    sample: (key, sampleShape, batchShape) => hostDraws(key, sampleShape, batchShape, [at, bt], (s, [p, q]) => betaDraw(s, p!, q!)),
+    mean: () => tf.div(at, tf.add(at, bt)),
+    variance: () => {
+      const n = tf.add(at, bt);
+      return tf.div(tf.mul(at, bt), tf.mul(tf.square(n), tf.add(n, 1)));
+    },
+  });
+}

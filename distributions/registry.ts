@@ -1,0 +1,248 @@
+/**
+ * DISTRIBUTIONS: the user-facing names ("Normal", "truncated", ...) mapped to their argument
+ * lists, keyword alternatives, a one-line doc, and a `make` that the interpreter calls.
+ *
+ * Binding rules (bindArgs): positional arguments fill `params` in order; a keyword may name any
+ * parameter or one of its alternatives (`Bernoulli(logit = eta)` replaces `p`); `size` is also
+ * accepted as a keyword. Each parameter is given once, all of the first `required` parameters
+ * must be present, and unknown keywords fail with a "did you mean" hint.
+ */
+import type { tf } from "../core/engine.js";
+import { bernoulli, bernoulliLogit, binomial, binomialLogit } from "./bernoulli.js";
+import { categorical, categoricalLogits } from "./categorical.js";
+import { cauchy, halfCauchy } from "./cauchy.js";
+import { dirichlet } from "./dirichlet.js";
+import { DistributionError, type Distribution, type Shape } from "./distribution.js";
+import { exponential, weibull } from "./exponential.js";
+import { flat, flatPos } from "./flat.js";
+import { beta, gamma, inverseGamma } from "./gamma.js";
+import { laplace, logistic } from "./laplace.js";
+import { lkjCholesky } from "./lkj-cholesky.js";
+import { mixture } from "./mixture.js";
+import { halfNormal, logNormal, normal } from "./normal.js";
+import { ordered } from "./ordered.js";
+import { negativeBinomial, poisson, poissonLogRate } from "./poisson.js";
+import { halfStudentT, studentT } from "./student-t.js";
+import { truncated } from "./truncated.js";
+import { uniform } from "./uniform.js";
+import type { DistributionOptions, Param } from "./util.js";
+
+/** What an argument can be: a tensor, a number, a distribution (wrappers), or a list (Mixture's components). */
+export type DistArg = tf.Tensor | number | Distribution | readonly DistArg[];
+
+export interface DistributionArgs {
+  readonly positional: readonly DistArg[];
+  readonly keywords?: Readonly<Record<string, DistArg>>;
+  /** Batch widening (`size = K`); may also come as keywords.size. */
+  readonly size?: Shape | number;
+  /** Validate tensor arguments too (they are data or constants): forces a device read. */
+  readonly validate?: boolean;
+}
+
+/** A keyword that replaces a positional parameter: Bernoulli(logit = η) instead of p. */
+export interface KeywordAlternative {
+  readonly keyword: string;
+  readonly replaces: string;
+}
+
+export interface DistributionSpec {
+  readonly name: string;
+  /** Positional parameter names, in order. */
+  readonly params: readonly string[];
+  /** The first `required` params must be given (positionally, by name, or by an alternative). */
+  readonly required: number;
+  readonly alternatives: readonly KeywordAlternative[];
+  /** One line: the parameterisation and the density. */
+  readonly doc: string;
+  make(args: DistributionArgs): Distribution;
+}
+
+/** Bound arguments by parameter (or alternative keyword) name. */
+export type BoundArgs = Readonly<Record<string, DistArg>>;
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The closest candidate within edit distance max(2, ⌊length/3⌋), for "did you mean" hints. */
+export function suggest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(name, c);
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+function signature(spec: DistributionSpec): string {
+  const ps = spec.params.map((p, i) => (i < spec.required ? p : `${p}?`));
+  const alts = spec.alternatives.map((a) => `${a.keyword} = … instead of ${a.replaces}`);
+  return `${spec.name}(${ps.join(", ")})${alts.length > 0 ? ` (or ${alts.join(", ")})` : ""}`;
+}
+
+/** Check arity and keywords against `spec`; returns arguments by name. Throws DistributionError. */
+export function bindArgs(spec: DistributionSpec, args: DistributionArgs): BoundArgs {
+  const out: Record<string, DistArg> = {};
+  if (args.positional.length > spec.params.length) {
+    throw new DistributionError(`${spec.name} takes ${spec.params.length} argument${spec.params.length === 1 ? "" : "s"}, got ${args.positional.length}: ${signature(spec)}`);
+  }
+  args.positional.forEach((v, i) => (out[spec.params[i]!] = v));
+  const altFor = new Map(spec.alternatives.map((a) => [a.keyword, a.replaces]));
+  for (const [kw, v] of Object.entries(args.keywords ?? {})) {
+    if (kw === "size") continue;
+    const target = spec.params.includes(kw) ? kw : altFor.get(kw);
+    if (target === undefined) {
+      const hint = suggest(kw, [...spec.params, ...altFor.keys(), "size"]);
+      throw new DistributionError(`${spec.name} has no argument '${kw}'${hint ? `; did you mean '${hint}'?` : ""}: ${signature(spec)}`);
+    }
+    const clash = [target, ...spec.alternatives.filter((a) => a.replaces === target).map((a) => a.keyword)].find((n) => n in out);
+    if (clash !== undefined) throw new DistributionError(`${spec.name}: ${target} is given twice (as ${clash} and ${kw})`);
+    out[kw] = v;
+  }
+  spec.params.slice(0, spec.required).forEach((p) => {
+    const given = p in out || spec.alternatives.some((a) => a.replaces === p && a.keyword in out);
+    if (!given) throw new DistributionError(`${spec.name}: missing argument ${p}: ${signature(spec)}`);
+  });
+  return out;
+}
+
+function sizeOf(args: DistributionArgs): Shape | number | undefined {
+  const kw = args.keywords?.["size"];
+  if (kw === undefined) return args.size;
+  if (typeof kw === "number") return kw;
+  if (Array.isArray(kw)) return kw.map((d) => toNumber("size", d));
+  if (isTensor(kw)) return Array.from(kw.dataSync());
+  throw new DistributionError("size must be a number or a list of numbers");
+}
+
+function isDistribution(v: DistArg): v is Distribution {
+  return typeof v === "object" && !Array.isArray(v) && "logProb" in v && "support" in v;
+}
+
+function isTensor(v: DistArg): v is tf.Tensor {
+  return typeof v === "object" && !Array.isArray(v) && !isDistribution(v);
+}
+
+function toNumber(what: string, v: DistArg): number {
+  if (typeof v === "number") return v;
+  if (isTensor(v) && v.size === 1) return v.dataSync()[0]!;
+  throw new DistributionError(`${what} must be a number`);
+}
+
+function options(args: DistributionArgs): DistributionOptions {
+  const size = sizeOf(args);
+  return { ...(size !== undefined ? { size } : {}), ...(args.validate !== undefined ? { validate: args.validate } : {}) };
+}
+
+type Maker = (a: (name: string) => Param, b: BoundArgs, o: DistributionOptions) => Distribution;
+
+function spec(name: string, params: string[], doc: string, make: Maker, alternatives: KeywordAlternative[] = [], required = params.length): DistributionSpec {
+  const s: DistributionSpec = {
+    name,
+    params,
+    required,
+    alternatives,
+    doc,
+    make: (args) => {
+      const bound = bindArgs(s, args);
+      const param = (p: string): Param => {
+        const v = bound[p];
+        if (v === undefined) throw new DistributionError(`${name}: missing argument ${p}`);
+        if (typeof v === "number" || isTensor(v)) return v;
+        throw new DistributionError(`${name}: ${p} must be a number or an array, got ${Array.isArray(v) ? "a list" : `a distribution (${(v as Distribution).name})`}`);
+      };
+      return make(param, bound, options(args));
+    },
+  };
+  return s;
+}
+
+function distArg(name: string, p: string, v: DistArg | undefined): Distribution {
+  if (v === undefined || !isDistribution(v)) throw new DistributionError(`${name}: ${p} must be a distribution, e.g. ${name}(Normal(0, 1)${name === "truncated" ? ", 0, Inf" : ", …"})`);
+  return v;
+}
+
+const ALL: DistributionSpec[] = [
+  spec("Normal", ["mu", "sigma"], "Normal(mu, sigma): log p = −½((x−μ)/σ)² − log σ − ½ log 2π", (a, _, o) => normal(a("mu"), a("sigma"), o)),
+  spec("HalfNormal", ["sigma"], "HalfNormal(sigma) on x ≥ 0: log p = log 2 − ½ log 2π − log σ − x²/(2σ²)", (a, _, o) => halfNormal(a("sigma"), o)),
+  spec("StudentT", ["nu", "mu", "sigma"], "StudentT(nu, mu, sigma): lgamma((ν+1)/2) − lgamma(ν/2) − ½ log νπ − log σ − (ν+1)/2·log1p(z²/ν)", (a, _, o) => studentT(a("nu"), a("mu"), a("sigma"), o)),
+  spec("HalfStudentT", ["nu", "sigma"], "HalfStudentT(nu, sigma) on x ≥ 0: log 2 + StudentT(x | ν, 0, σ)", (a, _, o) => halfStudentT(a("nu"), a("sigma"), o)),
+  spec("Cauchy", ["mu", "sigma"], "Cauchy(mu, sigma): log p = −log π − log σ − log1p(((x−μ)/σ)²)", (a, _, o) => cauchy(a("mu"), a("sigma"), o)),
+  spec("HalfCauchy", ["sigma"], "HalfCauchy(sigma) on x ≥ 0: log p = log 2 − log π − log σ − log1p((x/σ)²)", (a, _, o) => halfCauchy(a("sigma"), o)),
+  spec("Laplace", ["mu", "b"], "Laplace(mu, b): log p = −log 2b − |x−μ|/b", (a, _, o) => laplace(a("mu"), a("b"), o)),
+  spec("Logistic", ["mu", "s"], "Logistic(mu, s): log p = −z − log s − 2 log1p(e^{−z}), z = (x−μ)/s", (a, _, o) => logistic(a("mu"), a("s"), o)),
+  spec("LogNormal", ["mu", "sigma"], "LogNormal(mu, sigma) on x > 0: log p = Normal(log x | μ, σ) − log x", (a, _, o) => logNormal(a("mu"), a("sigma"), o)),
+  spec("Exponential", ["rate"], "Exponential(rate) on x ≥ 0: log p = log λ − λx", (a, _, o) => exponential(a("rate"), o)),
+  spec("Gamma", ["shape", "rate"], "Gamma(shape, rate) on x ≥ 0: α log β − lgamma(α) + (α−1) log x − βx", (a, _, o) => gamma(a("shape"), a("rate"), o)),
+  spec("InverseGamma", ["shape", "scale"], "InverseGamma(shape, scale) on x > 0: α log β − lgamma(α) − (α+1) log x − β/x", (a, _, o) => inverseGamma(a("shape"), a("scale"), o)),
+  spec("Weibull", ["shape", "scale"], "Weibull(shape, scale) on x ≥ 0: log k − log λ + (k−1) log(x/λ) − (x/λ)^k", (a, _, o) => weibull(a("shape"), a("scale"), o)),
+  spec("Beta", ["a", "b"], "Beta(a, b) on [0, 1]: (a−1) log x + (b−1) log(1−x) − lbeta(a, b)", (a, _, o) => beta(a("a"), a("b"), o)),
+  spec("Uniform", ["lo", "hi"], "Uniform(lo, hi) on [lo, hi]: log p = −log(hi − lo)", (a, _, o) => uniform(a("lo"), a("hi"), o)),
+  spec(
+    "Bernoulli",
+    ["p"],
+    "Bernoulli(p) or Bernoulli(logit = η) on {0, 1}: x log p + (1−x) log(1−p)",
+    (a, b, o) => ("logit" in b ? bernoulliLogit(a("logit"), o) : bernoulli(a("p"), o)),
+    [{ keyword: "logit", replaces: "p" }],
+  ),
+  spec(
+    "Binomial",
+    ["n", "p"],
+    "Binomial(n, p) or Binomial(n, logit = η) on 0..n: lchoose(n, k) + k log p + (n−k) log(1−p)",
+    (a, b, o) => ("logit" in b ? binomialLogit(a("n"), a("logit"), o) : binomial(a("n"), a("p"), o)),
+    [{ keyword: "logit", replaces: "p" }],
+  ),
+  spec(
+    "Poisson",
+    ["rate"],
+    "Poisson(rate) or Poisson(log_rate = η) on 0, 1, …: k log λ − λ − lgamma(k+1)",
+    (a, b, o) => ("log_rate" in b ? poissonLogRate(a("log_rate"), o) : poisson(a("rate"), o)),
+    [{ keyword: "log_rate", replaces: "rate" }],
+  ),
+  spec("NegativeBinomial", ["mu", "phi"], "NegativeBinomial(mu, phi) (Stan's neg_binomial_2, variance μ + μ²/φ): log C(k+φ−1, k) + k log(μ/(μ+φ)) + φ log(φ/(μ+φ))", (a, _, o) => negativeBinomial(a("mu"), a("phi"), o)),
+  spec(
+    "Categorical",
+    ["p"],
+    "Categorical(p) or Categorical(logits = η) on 1..K: log p_k",
+    (a, b, o) => ("logits" in b ? categoricalLogits(a("logits"), o) : categorical(a("p"), o)),
+    [{ keyword: "logits", replaces: "p" }],
+  ),
+  spec("Dirichlet", ["alpha"], "Dirichlet(alpha) on the simplex: Σ(α_k−1) log x_k + lgamma(Σα) − Σ lgamma(α_k)", (a, _, o) => dirichlet(a("alpha"), o)),
+  spec("LKJCholesky", ["dim", "eta"], "LKJCholesky(dim, eta) on Cholesky factors of correlation matrices: Σ_{i≥2} (K − i + 2η − 2) log L_ii − log c_K(η)", (_a, b, o) => lkjCholesky(toNumber("LKJCholesky: dim", b["dim"]!), _a("eta"), o)),
+  spec(
+    "Mixture",
+    ["weights", "components"],
+    "Mixture(weights, [D1, D2, …]) of univariate components with one support: log Σ_k w_k p_k(x)",
+    (a, b, o) => {
+      const comps = b["components"];
+      if (!Array.isArray(comps)) throw new DistributionError("Mixture: components must be a list of distributions, e.g. Mixture(w, [Normal(0, 1), Normal(3, 1)])");
+      return mixture(a("weights"), (comps as readonly DistArg[]).map((c, i) => distArg("Mixture", `component ${i + 1}`, c)), o);
+    },
+  ),
+  spec("Flat", [], "Flat(): improper uniform prior on the reals, log p = 0 (cannot be sampled)", (_a, _b, o) => flat(o)),
+  spec("FlatPos", [], "FlatPos(): improper uniform prior on the positive reals, log p = 0 (cannot be sampled)", (_a, _b, o) => flatPos(o)),
+  spec(
+    "truncated",
+    ["dist", "lo", "hi"],
+    "truncated(D, lo, hi): D restricted to [lo, hi] (either bound optional): log p_D(x) − log(F(hi) − F(lo))",
+    (a, b, o) => truncated(distArg("truncated", "dist", b["dist"]), "lo" in b ? a("lo") : undefined, "hi" in b ? a("hi") : undefined, o),
+    [],
+    1,
+  ),
+  spec("ordered", ["dist"], "ordered(D): increasing vector of iid draws of D (D needs size = K): Σ_k log p_D(x_k)", (_a, b, o) => ordered(distArg("ordered", "dist", b["dist"]), o)),
+];
+
+/** The registry the interpreter uses, keyed by the name users write. */
+export const DISTRIBUTIONS: Readonly<Record<string, DistributionSpec>> = Object.freeze(Object.fromEntries(ALL.map((s) => [s.name, s])));
