@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { tf } from "../core/engine.js";
-import { adam, adamw, disposeOptimiserState, globalNorm, rmsprop, sgd, type Optimiser, type Params } from "./optimisers.js";
+import { adam, adamw, disposeOptimiserState, globalNorm, rmsprop, sgd, type Optimiser, type OptimiserState } from "./optimisers.js";
 import { disposeParams, walkParams, type ParamTree } from "./tree.js";
 
 const G1 = [0.5, -3.0];
@@ -60,20 +60,22 @@ describe("minimising a quadratic over a parameter tree", () => {
   const fromTree = (p: ParamTree): tf.Tensor => tf.concat(walkParams(p).map((e) => e.tensor));
 
   function minimise(opt: Optimiser, steps: number): { theta: number[]; leaked: number } {
-    let params: Params = toTree(tf.zeros([5]));
-    let state = opt.init(params);
+    let params: ParamTree = toTree(tf.zeros([5]));
+    let state: OptimiserState = opt.init(params);
     const before = tf.memory().numTensors;
     for (let i = 0; i < steps; i++) {
-      const grads = tf.tidy(() => toTree(tf.mul(a, tf.sub(fromTree(params as ParamTree), c))));
-      const next = opt.step(state, params, grads);
+      const current = params;
+      const grads = tf.tidy(() => toTree(tf.mul(a, tf.sub(fromTree(current), c))));
+      const next = opt.step(state, current, grads);
       disposeOptimiserState(state);
-      disposeParams(params as ParamTree);
+      disposeParams(current);
       disposeParams(grads);
       ({ params, state } = next);
     }
     const leaked = tf.memory().numTensors - before;
-    const theta = Array.from(tf.tidy(() => fromTree(params as ParamTree)).dataSync());
-    disposeParams(params as ParamTree);
+    const final = params;
+    const theta = Array.from(tf.tidy(() => fromTree(final)).dataSync());
+    disposeParams(final);
     disposeOptimiserState(state);
     return { theta, leaked };
   }
