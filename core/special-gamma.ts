@@ -177,34 +177,44 @@ function lbetaValue(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.where(tf.equal(x, 0), tf.fill(value.shape, Infinity), atInfinity);
 }
 
-/** ψ(z) − log z for z > 0, without cancellation for large z. */
-function digammaMinusLog(z: tf.Tensor): tf.Tensor {
-  const small = tf.sub(digammaPositive(z), tf.log(z));
-  return tf.where(tf.less(z, SHIFT), small, digammaMinusLogSeries(tf.maximum(z, SHIFT)));
-}
-
-/** log(a/(a + b)), accurate also when b ≪ a. */
-function logRatio(a: tf.Tensor, b: tf.Tensor, s: tf.Tensor): tf.Tensor {
-  const q = tf.div(a, s);
-  return tf.where(tf.less(q, 0.5), tf.log(q), log1pValue(tf.neg(tf.div(b, s))));
+/**
+ * ψ(y) − ψ(y + x) for x, y > 0 with relative accuracy even when x ≪ y (where the two ψ are
+ * nearly equal). Shifting both by 6 turns the difference of the shifted-out terms into
+ * x·Σᵢ 1/((y + i)(y + x + i)); at Y = y + 6, S = Y + x the asymptotic series gives
+ * log(Y/S) − x/(2YS) − x(Y + S)/(12Y²S²) + (1/120)(Y⁻⁴ − S⁻⁴) − (1/252)(Y⁻⁶ − S⁻⁶).
+ */
+function digammaDifference(y: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  const s = tf.add(y, x);
+  let shifted: tf.Tensor | undefined;
+  for (let i = 0; i < SHIFT; i++) {
+    const term = tf.reciprocal(tf.mul(i === 0 ? y : tf.add(y, i), i === 0 ? s : tf.add(s, i)));
+    shifted = shifted === undefined ? term : tf.add(shifted, term);
+  }
+  const big = tf.add(y, SHIFT);
+  const bigS = tf.add(s, SHIFT);
+  const q = tf.div(big, bigS);
+  const logQ = tf.where(tf.less(q, 0.5), tf.log(q), log1pValue(tf.neg(tf.div(x, bigS))));
+  const ry = tf.reciprocal(big);
+  const rs = tf.reciprocal(bigS);
+  const rys = tf.mul(ry, rs);
+  const leading = tf.mul(tf.mul(x, rys), tf.add(0.5, tf.mul(tf.add(ry, rs), 1 / 12)));
+  const pow = (r: tf.Tensor, k: number) => tf.pow(r, k);
+  const higher = tf.sub(
+    tf.mul(tf.sub(pow(ry, 4), pow(rs, 4)), 1 / 120),
+    tf.mul(tf.sub(pow(ry, 6), pow(rs, 6)), 1 / 252),
+  );
+  return tf.sub(tf.add(tf.sub(logQ, leading), higher), tf.mul(x, shifted!));
 }
 
 /**
  * log B(a, b) = log Γ(a) + log Γ(b) − log Γ(a + b) for a, b > 0, by Stan's algorithm
  * (inference.md §8.4): with x = min, y = max, the Stirling remainders δ replace the large
  * log Γ terms so that nothing large cancels (lbeta(1, 1e4) to ~1e-7). +∞ if either is 0.
- * Broadcasts. Gradient: ∂a = ψ(a) − ψ(a + b), evaluated as
- * log(a/(a + b)) + [ψ(a) − log a] − [ψ(a + b) − log(a + b)] to keep its relative accuracy
- * when b ≪ a or a ≪ b.
+ * Broadcasts. Gradient: ∂a = ψ(a) − ψ(a + b), ∂b = ψ(b) − ψ(a + b), each evaluated as a
+ * difference in one piece (`digammaDifference`) so that it keeps its relative accuracy when
+ * one argument is much smaller than the other.
  */
-export const lbeta = binaryWithGrad(lbetaValue, (a, b) => {
-  const s = tf.add(a, b);
-  const rs = digammaMinusLog(s);
-  return [
-    tf.sub(tf.add(logRatio(a, b, s), digammaMinusLog(a)), rs),
-    tf.sub(tf.add(logRatio(b, a, s), digammaMinusLog(b)), rs),
-  ];
-});
+export const lbeta = binaryWithGrad(lbetaValue, (a, b) => [digammaDifference(a, b), digammaDifference(b, a)]);
 
 /**
  * log C(n, k) = −log(n + 1) − log B(n − k + 1, k + 1) for real 0 ≤ k ≤ n (inference.md §8.5).

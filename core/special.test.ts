@@ -191,10 +191,10 @@ describe("gradients", () => {
     const db = values(gb!);
     const fdA = a.map((ai, i) => centralDiff((v) => lbeta64(v, b[i]!), ai, 1e-7));
     const fdB = b.map((bi, i) => centralDiff((v) => lbeta64(a[i]!, v), bi, 1e-7));
-    // ψ(b) − ψ(a + b) for a ≪ b < 10 is a difference of nearby values: float32 leaves it
-    // about 1e-7 absolute, so the tolerance is relative 1e-5 plus 1e-6 absolute.
+    // relative 1e-5 (measured ≤ 1.2e-7), also for ∂b = ψ(b) − ψ(a + b) ≈ −1e-4 at (1, 1e4)
+    // and ≈ −6e-4 at (1e-3, 2), differences of nearly equal ψ values
     const close = (got: number[], want: number[]) =>
-      got.every((g, i) => Math.abs(g - want[i]!) <= 1e-5 * Math.abs(want[i]!) + 1e-6);
+      got.every((g, i) => Math.abs(g - want[i]!) <= 1e-5 * Math.abs(want[i]!) + 1e-9);
     expect(close(da, fdA)).toBe(true);
     expect(close(db, fdB)).toBe(true);
     expect(close(da, rows.map((r) => num(r[2])))).toBe(true);
