@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { tf } from "../core/engine.js";
+import { layout, unflatten } from "../core/flatten.js";
 import { key, split } from "../core/random.js";
 import { tanh } from "./activations.js";
 import { block } from "./block.js";
 import { chain } from "./chain.js";
 import { dense } from "./dense.js";
+import { valueAndGrads } from "./grad.js";
 import { forward, inferBatchRank, initParams, paramShapes, ShapeError } from "./layer.js";
 import { layerNorm } from "./layer-norm.js";
 import { mse } from "./losses.js";
+import { paramBlocks, treeFromNamed } from "./sites.js";
 import { disposeParams, mapParams, paramCount, parseParamName, walkParams, type ParamTree } from "./tree.js";
 
 const t2 = (rows: number[][]): tf.Tensor2D => tf.tensor2d(rows);
@@ -172,3 +175,41 @@ function expectClose(a: tf.Tensor, b: tf.Tensor, tol: number): void {
   expect(d).toBeLessThan(tol);
 }
 
+
+describe("named blocks and memory", () => {
+  it("lists parameter blocks by language name and rebuilds the tree from named values", () => {
+    const net = chain(dense(2, 3, { activation: "tanh" }), dense(3, 1));
+    expect(paramBlocks(net, "net")).toEqual([
+      { name: "net[1].weight", shape: [2, 3] },
+      { name: "net[1].bias", shape: [3] },
+      { name: "net[2].weight", shape: [3, 1] },
+      { name: "net[2].bias", shape: [1] },
+    ]);
+    expect(paramBlocks(net, "net", ["2"]).map((b) => b.name)).toEqual(["net[2].weight", "net[2].bias"]);
+    const lay = layout(paramBlocks(net, "net"));
+    expect(lay.dim).toBe(13);
+    // Four chains' flat vectors → named [4, ...shape] values → a batched tree → [4, N, 1].
+    const q = tf.tensor2d(Array.from({ length: 4 * 13 }, (_, i) => Math.cos(i)), [4, 13]);
+    const tree = treeFromNamed(net, unflatten(lay, q), "net");
+    const y = forward(net, tree, tf.ones([6, 2]));
+    expect(y.shape).toEqual([4, 6, 1]);
+    const row2 = treeFromNamed(net, unflatten(lay, tf.slice(q, [2, 0], [1, 13])), "net");
+    const unbatched = mapParams(row2, (t) => tf.squeeze(t, [0]));
+    expectClose(tf.gather(y, 2), forward(net, unbatched, tf.ones([6, 2])), 1e-5);
+    expect(() => paramBlocks(net, "net", ["3"])).toThrow(/no parameter group '\[3\]'/);
+  });
+
+  it("forward and gradients leave no tensors behind", () => {
+    const net = chain(dense(3, 8, { activation: "relu" }), layerNorm(8), dense(8, 2));
+    const p = initParams(net, key(1));
+    const x = tf.ones([4, 3]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 20; i++) {
+      forward(net, p, x).dispose();
+      const { value, grads } = valueAndGrads((q) => tf.sum(forward(net, q, x)) as tf.Scalar, p);
+      value.dispose();
+      disposeParams(grads);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -7,6 +7,8 @@ export { paramName, parseParamName, walkTree, walkParams, mapTree, mapParams, zi
 export type { Layer, ApplyContext, ParamSpec, SpecTree, StateStore, ForwardOptions } from "./layer.js";
 export { ShapeError, forward, initParams, paramShapes, inferBatchRank, stateStore, childContext } from "./layer.js";
 export { linear, lift } from "./batched.js";
+export type { ParamBlock } from "./sites.js";
+export { paramBlocks, treeFromNamed } from "./sites.js";
 
 export type { DenseLayer, DenseOptions } from "./dense.js";
 export { dense } from "./dense.js";

@@ -168,7 +168,8 @@ export interface ForwardOptions {
  * The caller owns the result.
  */
 export function forward(layer: Layer, params: ParamTree, x: tf.Tensor, options: ForwardOptions = {}): tf.Tensor {
-  const batchRank = options.batchRank ?? inferBatchRank(layer, params);
+  // Input carrying the chain axis implies batch mode even when no parameter carries it.
+  const batchRank = options.batchRank ?? (options.inputBatched === true ? 1 : inferBatchRank(layer, params));
   const base = { batchRank, training: options.training ?? false, path: [] as readonly string[] };
   const withKey = options.key === undefined ? base : { ...base, key: options.key };
   const ctx: ApplyContext = options.state === undefined ? withKey : { ...withKey, state: options.state };
