@@ -10,6 +10,7 @@ import { tf } from "../../core/engine.js";
 import { valueAndGrad } from "../../core/autodiff.js";
 import type { LogDensityModel } from "../../core/model.js";
 import { kinetic, velocity, type Metric } from "./metric.js";
+import { select } from "./tensors.js";
 
 /** A batch of phase-space points: positions and momenta `[C, D]`, log density `[C]`, its gradient `[C, D]`. */
 export interface PhasePoint {
@@ -51,7 +52,7 @@ export function leapfrog(model: LogDensityModel, metric: Metric, z: PhasePoint, 
 export function energyError(lp: tf.Tensor1D, k: tf.Tensor1D, lp0: tf.Tensor1D, k0: tf.Tensor1D): tf.Tensor1D {
   return tf.tidy(() => {
     const dh = tf.add(tf.sub(lp0, lp), tf.sub(k, k0));
-    return tf.where(tf.isNaN(dh), tf.fill([dh.shape[0]], Infinity), dh) as tf.Tensor1D;
+    return select(tf.isNaN(dh) as tf.Tensor1D, tf.fill([dh.shape[0]], Infinity) as tf.Tensor1D, dh as tf.Tensor1D);
   });
 }
 

@@ -21,7 +21,7 @@ import type { RandomStream } from "../../core/random.js";
 import { energyError, leapfrog, type PhasePoint } from "./integrator.js";
 import { drawMomentum, kinetic, velocity, type Metric } from "./metric.js";
 import type { ChainState, TransitionResult } from "./state.js";
-import { arena, logAddExp, rowDot, select, tidy } from "./tensors.js";
+import { arena, logAddExp, rowDot, select, tidy, widen } from "./tensors.js";
 
 export interface NutsOptions {
   /** Maximum tree depth (Stan default 10: at most 2^10 − 1 leapfrogs). */
@@ -47,8 +47,8 @@ function uniforms(streams: readonly RandomStream[]): tf.Tensor1D {
   return tf.tensor1d(Float32Array.from(streams, (s) => s.uniform()));
 }
 
-function selectPoint(m: tf.Tensor1D, a: PhasePoint, b: PhasePoint): PhasePoint {
-  return { q: select(m, a.q, b.q), p: select(m, a.p, b.p), lp: select(m, a.lp, b.lp), grad: select(m, a.grad, b.grad) };
+function selectPoint(m: tf.Tensor1D, a: PhasePoint, b: PhasePoint, wide = widen(m, a.q.shape[1])): PhasePoint {
+  return { q: select(wide, a.q, b.q), p: select(wide, a.p, b.p), lp: select(m, a.lp, b.lp), grad: select(wide, a.grad, b.grad) };
 }
 
 /**
@@ -64,6 +64,7 @@ export function nutsTransition(
   options: NutsOptions,
 ): TransitionResult {
   const C = stepSize.length;
+  const D = model.dim;
   const maxDeltaH = options.maxDeltaH ?? 1000;
   const kCheck = options.kCheck ?? ((j: number) => Math.max(4, 2 ** j / 8));
   const A = arena();
@@ -101,8 +102,8 @@ export function nutsTransition(
       if (!go) break;
     }
     const forward = A.own(tf.tidy(() => tf.greater(uniforms(streams), 0.5)) as tf.Tensor1D);
-    const h = A.own(tf.tidy(() => tf.where(forward.reshape([C, 1]), eps, tf.neg(eps))) as tf.Tensor2D);
-    let z: PhasePoint = A.own(selectPoint(forward, fwd, back));
+    const h = A.own(tf.tidy(() => select(forward, eps, tf.neg(eps))));
+    let z: PhasePoint = A.own(tidy(() => selectPoint(forward, fwd, back)));
     let valid = active;
     let logWsub = A.own(tf.fill([C], -Infinity) as tf.Tensor1D);
     let rhoSub = A.own(tf.zerosLike(p0));
@@ -128,22 +129,24 @@ export function nutsTransition(
           const lw = tf.neg(energyError(zNew.lp, kN, lp0, k0));
           const div = tf.logicalAnd(live, tf.greater(tf.neg(lw), maxDeltaH)) as tf.Tensor1D;
           const nLeapN = tf.add(nLeap, tf.cast(live, "float32")) as tf.Tensor1D;
-          const metro = tf.where(tf.greater(lw, 0), tf.onesLike(lw), tf.exp(lw));
-          const sumMetroN = tf.add(sumMetro, tf.where(live, metro, tf.zerosLike(lw))) as tf.Tensor1D;
+          const metro = tf.minimum(tf.exp(lw), 1); // = (lw > 0) ? 1 : exp(lw)
+          const sumMetroN = tf.add(sumMetro, tf.mul(metro, tf.cast(live, "float32"))) as tf.Tensor1D;
           // progressive multinomial choice: take the new leaf with probability w_n / W_sub
           const logWnew = logAddExp(logWsub, lw);
           const take = tf.logicalAnd(live, tf.less(u, tf.exp(tf.sub(lw, logWnew)))) as tf.Tensor1D;
+          const takeW = widen(take, D);
+          const liveW = widen(live, D);
           const propN = {
-            q: select(take, zNew.q, prop.q),
+            q: select(takeW, zNew.q, prop.q),
             lp: select(take, zNew.lp, prop.lp),
-            grad: select(take, zNew.grad, prop.grad),
+            grad: select(takeW, zNew.grad, prop.grad),
             k: select(take, kN, prop.k),
           };
-          const rhoN = select(live, tf.add(rhoSub, zNew.p) as tf.Tensor2D, rhoSub);
+          const rhoN = select(liveW, tf.add(rhoSub, zNew.p) as tf.Tensor2D, rhoSub);
           return {
             div, nLeapN, sumMetroN, propN, rhoN,
             logWsubN: select(live, logWnew, logWsub),
-            zN: selectPoint(live, zNew, z),
+            zN: selectPoint(live, zNew, z, liveW),
           };
         }),
       );
@@ -195,20 +198,22 @@ export function nutsTransition(
         const fm = tf.logicalAnd(m, forward) as tf.Tensor1D;
         const bm = tf.logicalAnd(m, tf.logicalNot(forward)) as tf.Tensor1D;
         const accept = tf.logicalAnd(m, tf.less(u, tf.exp(tf.sub(logWsub, logW)))) as tf.Tensor1D;
+        const acceptW = widen(accept, D);
+        const [mW, fmW, bmW, forwardW] = [m, fm, bm, forward].map((x) => widen(x, D)) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const sampleN: Sample = {
-          q: select(accept, prop.q, sample.q),
+          q: select(acceptW, prop.q, sample.q),
           lp: select(accept, prop.lp, sample.lp),
-          grad: select(accept, prop.grad, sample.grad),
+          grad: select(acceptW, prop.grad, sample.grad),
           k: select(accept, prop.k, sample.k),
         };
         const logWN = select(m, logAddExp(logW, logWsub), logW);
         // forward: the old trajectory is the backward part; backward: the mirror image
-        const pbfN = select(fm, pff, select(bm, first, pbf));
-        const pfbN = select(fm, first, select(bm, pbb, pfb));
-        const pffN = select(fm, z.p, pff);
-        const pbbN = select(bm, z.p, pbb);
-        const rhoB = select(forward, rho, rhoSub);
-        const rhoF = select(forward, rhoSub, rho);
+        const pbfN = select(fmW, pff, select(bmW, first, pbf));
+        const pfbN = select(fmW, first, select(bmW, pbb, pfb));
+        const pffN = select(fmW, z.p, pff);
+        const pbbN = select(bmW, z.p, pbb);
+        const rhoB = select(forwardW, rho, rhoSub);
+        const rhoF = select(forwardW, rhoSub, rho);
         const rhoN = tf.add(rhoB, rhoF) as tf.Tensor2D;
         const topOk = tf.logicalAnd(
           crit(pbbN, pffN, rhoN),
@@ -216,9 +221,9 @@ export function nutsTransition(
         );
         return {
           sampleN, logWN, pbfN, pfbN, pffN, pbbN,
-          rhoN: select(m, rhoN, rho),
-          fwdN: selectPoint(fm, z, fwd),
-          backN: selectPoint(bm, z, back),
+          rhoN: select(mW, rhoN, rho),
+          fwdN: selectPoint(fm, z, fwd, fmW),
+          backN: selectPoint(bm, z, back, bmW),
           depthN: tf.add(depth, tf.cast(m, "float32")) as tf.Tensor1D,
           activeN: tf.logicalAnd(m, topOk) as tf.Tensor1D,
         };

@@ -57,6 +57,12 @@ export interface ProgressInfo {
 
 export interface SampleOptions {
   readonly chains?: number;
+  /**
+   * Identities of the chains for key derivation (default 0 … chains − 1): chain `id` of a run
+   * draws the same numbers whatever batch it is in, so `{ chains: 1, chainIds: [c] }`
+   * reproduces chain c of a larger run.
+   */
+  readonly chainIds?: readonly number[];
   readonly warmup?: number;
   readonly draws?: number;
   /** Seed of every random number of the run (default: from the clock, reported in the result). */
@@ -148,7 +154,9 @@ export async function sample(model: LogDensityModel, options: SampleOptions = {}
 
   // keys: chain c → (init, step-size heuristic calls, iterations)
   const root = key(seed);
-  const chainKeys = Array.from({ length: C }, (_, c) => split(fold(root, c), 3));
+  const ids = options.chainIds ?? Array.from({ length: C }, (_, c) => c);
+  if (ids.length !== C) throw new RangeError(`chainIds needs ${C} entries, got ${ids.length}`);
+  const chainKeys = ids.map((id) => split(fold(root, id), 3));
   const initKeys = chainKeys.map((k) => k[0]!);
   const heuristicKeys = chainKeys.map((k) => k[1]!);
   const iterKeys = chainKeys.map((k) => k[2]!);

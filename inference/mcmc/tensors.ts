@@ -4,14 +4,30 @@
  */
 import { tf } from "../../core/engine.js";
 
+/** A per-chain mask `[C]` repeated over `d` columns, `[C, d]`, to select many `[C, d]` tensors with one copy. */
+export function widen(mask: tf.Tensor1D, d: number): tf.Tensor2D {
+  return tf.tidy(() => tf.tile(mask.reshape([mask.shape[0], 1]), [1, d]) as tf.Tensor2D);
+}
+
 /**
- * `where(mask, a, b)` with a per-chain mask `[C]` broadcast over the trailing dimensions of
+ * `where(mask, a, b)` with a per-chain mask `[C]` (or one already widened to the shape of `a`) broadcast over the trailing dimensions of
  * `a` and `b` (`[C]`, `[C, D]` or `[C, D, D]`).
  */
-export function select<T extends tf.Tensor>(mask: tf.Tensor1D, a: T, b: T): T {
+export function select<T extends tf.Tensor>(mask: tf.Tensor, a: T, b: T): T {
+  // The Select kernel is called directly with a condition of the operands' own shape: tf.where
+  // would add three broadcastTo copies (tripling the kernel count of a NUTS leaf), and the wasm
+  // Select kernel mis-indexes a rank-1 condition over rank-2 operands (it reads row c from
+  // flat element c), so the mask is tiled here whenever the operands have more than one
+  // element per chain.
+  if (a.size === mask.size) {
+    const m = a.rank === mask.rank ? mask : mask.reshape(a.shape);
+    const out = tf.engine().runKernel("Select", { condition: m, t: a, e: b }) as T;
+    if (m !== mask) m.dispose();
+    return out;
+  }
   return tf.tidy(() => {
-    const m = a.rank === 1 ? mask : mask.reshape([mask.shape[0], ...a.shape.slice(1).map(() => 1)]);
-    return tf.where(m, a, b) as T;
+    const m = tf.tile(mask.reshape([mask.shape[0], ...a.shape.slice(1).map(() => 1)]), [1, ...a.shape.slice(1)]);
+    return tf.engine().runKernel("Select", { condition: m, t: a, e: b }) as T;
   });
 }
 
@@ -20,10 +36,10 @@ export function select<T extends tf.Tensor>(mask: tf.Tensor1D, a: T, b: T): T {
  * (where the formula would give NaN).
  */
 export function logAddExp(a: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor1D {
-  return tf.tidy(() => {
-    const m = tf.maximum(a, b);
-    const r = tf.add(m, tf.log1p(tf.exp(tf.neg(tf.abs(tf.sub(a, b))))));
-    return tf.where(tf.equal(m, -Infinity), m, r) as tf.Tensor1D;
+  return tf.tidy((): tf.Tensor1D => {
+    const m = tf.maximum(a, b) as tf.Tensor1D;
+    const r = tf.add(m, tf.log1p(tf.exp(tf.neg(tf.abs(tf.sub(a, b)))))) as tf.Tensor1D;
+    return select(tf.equal(m, -Infinity) as tf.Tensor1D, m, r);
   });
 }
 
