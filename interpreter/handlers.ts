@@ -24,6 +24,8 @@ export interface LatentInfo {
   readonly unconstrainedShape: readonly number[];
   readonly support: string;
   readonly stmt: TildeStmt;
+  /** Set for a discrete latent: gradient-based inference refuses the model (posteriorModel). */
+  readonly discrete?: string;
 }
 
 export interface RecordInfo {
@@ -70,11 +72,12 @@ export function latentShape(site: LatentSite, d: Distribution): number[] {
   return site.dist.batched ? full.slice(1) : full;
 }
 
-function discreteError(site: LatentSite, d: Distribution): DlmError {
+/** The error for a discrete latent under gradient-based inference. */
+export function discreteError(l: LatentInfo): DlmError {
   return new DlmError(
-    `\`${site.name}\` is a discrete latent variable (${d.name} over ${describe(d.support)}); gradient-based inference (NUTS, HMC, VI) needs continuous unknowns`,
-    site.stmt.span,
-    `pass \`${site.name}\` as data, or marginalise it out (e.g. with Mixture or a sum over its values via factor)`,
+    `\`${l.name}\` is a discrete latent variable (${l.discrete ?? ""} over ${l.support}); gradient-based inference (NUTS, HMC, VI) needs continuous unknowns`,
+    l.stmt.span,
+    `pass \`${l.name}\` as data, or marginalise it out (e.g. with Mixture, or a sum over its values inside factor)`,
   );
 }
 
@@ -86,8 +89,11 @@ export function tracer(seed: Key = makeKey(0)): Handler & { result: TraceResult 
     result,
     latent(site) {
       const d = site.dist.build(0);
-      if (d.discrete) throw discreteError(site, d);
       const shape = latentShape(site, d);
+      if (d.discrete) {
+        result.latents.push({ name: site.name, shape, unconstrainedShape: shape, support: describe(d.support), stmt: site.stmt, discrete: d.name });
+        return tensor(site.dist.batched ? d.sample(seed) : d.sample(seed, [1]), true);
+      }
       let bij: Bijector;
       try {
         bij = bijectorFor(d.support);

@@ -14,7 +14,7 @@ import { walkParams, type ParamTree } from "../nn/tree.js";
 import { DlmError, fail } from "./errors.js";
 import { runBlock, evaluate, type EvalContext, type ModelFrame } from "./evaluate.js";
 import type { Handler } from "./handler.js";
-import { scorer, tracer, type LatentInfo, type RecordInfo, type ScoreState } from "./handlers.js";
+import { discreteError, scorer, tracer, type LatentInfo, type RecordInfo, type ScoreState } from "./handlers.js";
 import { columnMajorOrder, scalarNames } from "./names.js";
 import { asTensorValue, childEnv, describeValue, shapeOf, type Env, type Value } from "./value.js";
 
@@ -192,6 +192,8 @@ export function explainNonFiniteOf(inst: ModelInstance, q: Float32Array): string
 
 /** The PosteriorModel of an instance, for inference. */
 export function posteriorModel(inst: ModelInstance): PosteriorModel {
+  const discrete = inst.latents.find((l) => l.discrete !== undefined);
+  if (discrete !== undefined) throw discreteError(discrete);
   const names = outputNamesOf(inst);
   return {
     dim: inst.layout.dim,

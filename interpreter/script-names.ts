@@ -1,0 +1,6 @@
+/** Names defined by the script layer (script.ts), known to the static checker. */
+export const SCRIPT_NAMES: readonly string[] = [
+  "print", "read_csv", "read_json", "names", "standardize", "train_test_split", "onehot", "argmax",
+  "sample", "summary", "predict", "train", "vi", "NUTS", "HMC", "ADVI", "BayesByBackprop", "Adam", "SGD",
+  "prior_predictive", "accuracy", "rmse", "loglik", "probs", "sd", "quantile", "save",
+];
