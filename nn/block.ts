@@ -37,13 +37,15 @@ export function block(name: string, layers: Readonly<Record<string, Layer>>, bod
       return out;
     },
     outputShape: (inputShape: Shape): Shape => {
-      const zeros = mapTree(self.paramSpecs(), isSpec, (s) => tf.zeros([...s.shape]));
-      const shape = tf.tidy(() => {
-        const ctx: ApplyContext = { batchRank: 0, training: false, path: [] };
-        return self.apply(zeros as ParamTree, tf.zeros([1, ...inputShape]), ctx).shape.slice(1);
-      });
-      disposeParams(zeros as ParamTree);
-      return shape;
+      const zeros = mapTree(self.paramSpecs(), isSpec, (s) => tf.zeros([...s.shape])) as ParamTree;
+      try {
+        return tf.tidy(() => {
+          const ctx: ApplyContext = { batchRank: 0, training: false, path: [] };
+          return self.apply(zeros, tf.zeros([1, ...inputShape]), ctx).shape.slice(1);
+        });
+      } finally {
+        disposeParams(zeros);
+      }
     },
     apply: (params: ParamTree, x: tf.Tensor, ctx: ApplyContext): tf.Tensor => {
       const call: BlockCall = (n, input) => {

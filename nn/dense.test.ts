@@ -11,6 +11,7 @@ import { forward, inferBatchRank, initParams, paramShapes, ShapeError } from "./
 import { layerNorm } from "./layer-norm.js";
 import { mse } from "./losses.js";
 import { paramBlocks, treeFromNamed } from "./sites.js";
+import { skipConnection } from "./skip.js";
 import { disposeParams, mapParams, paramCount, parseParamName, walkParams, type ParamTree } from "./tree.js";
 
 const t2 = (rows: number[][]): tf.Tensor2D => tf.tensor2d(rows);
@@ -211,5 +212,27 @@ describe("named blocks and memory", () => {
       disposeParams(grads);
     }
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe("SkipConnection", () => {
+  it("adds or concatenates the input, with the inner layer's parameter names", () => {
+    const inner = dense(3, 3, { activation: "tanh" });
+    const net = chain(dense(2, 3), skipConnection(inner, "+"), skipConnection(dense(3, 2), "cat"));
+    expect(net.outputShape([2])).toEqual([5]);
+    const p = initParams(net, key(4));
+    expect(walkParams(p, "net").map((e) => e.name)).toEqual(["net[1].weight", "net[1].bias", "net[2].weight", "net[2].bias", "net[3].weight", "net[3].bias"]);
+    const x = tf.tensor2d([[0.5, -1], [2, 0.3]]);
+    const h = forward(net.layers[0]!, p["1"] as ParamTree, x);
+    const h2 = tf.add(forward(inner, p["2"] as ParamTree, h), h);
+    expectClose(forward(chain(net.layers[0]!, net.layers[1]!), { "1": p["1"]!, "2": p["2"]! }, x), h2, 1e-6);
+    const y = forward(net, p, x);
+    expectClose(tf.slice(y, [0, 2], [2, 3]), h2, 1e-6);
+    // Per-chain parameters with shared data: the concatenated input gets the chain axis.
+    const stacked = mapParams(p, (t) => tf.stack([t, tf.mul(t, -1)]));
+    const yb = forward(net, stacked, x);
+    expect(yb.shape).toEqual([2, 2, 5]);
+    expectClose(tf.gather(yb, 0), y, 1e-5);
+    expect(() => skipConnection(dense(3, 2)).outputShape([3])).toThrow(/must match/);
   });
 });

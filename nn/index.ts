@@ -29,6 +29,8 @@ export { conv2d } from "./conv2d.js";
 export type { PoolLayer, PoolOptions } from "./pool.js";
 export { maxPool, meanPool } from "./pool.js";
 export { flatten } from "./flatten.js";
+export type { SkipLayer, Connection } from "./skip.js";
+export { skipConnection } from "./skip.js";
 export type { Padding } from "./padding.js";
 
 export type { Activation } from "./activations.js";

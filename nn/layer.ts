@@ -175,6 +175,8 @@ export function forward(layer: Layer, params: ParamTree, x: tf.Tensor, options: 
   const ctx: ApplyContext = options.state === undefined ? withKey : { ...withKey, state: options.state };
   return tf.tidy(() => {
     const input = batchRank === 1 && !(options.inputBatched ?? false) ? tf.expandDims(x, 0) : x;
-    return layer.apply(params, input, ctx);
+    const out = layer.apply(params, input, ctx);
+    // A layer may return its input (Dropout outside training); the caller must own the result.
+    return out === x ? tf.clone(out) : out;
   });
 }

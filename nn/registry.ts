@@ -28,6 +28,7 @@ import type { Layer } from "./layer.js";
 import { layerNorm } from "./layer-norm.js";
 import { adam, adamw, rmsprop, sgd, type CommonOptions, type Optimiser } from "./optimisers.js";
 import { maxPool, meanPool } from "./pool.js";
+import { skipConnection } from "./skip.js";
 
 export interface Signature {
   /** Positional argument names, in order; `...` marks the variadic one. */
@@ -131,6 +132,16 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
   MaxPool: poolEntry("MaxPool"),
   MeanPool: poolEntry("MeanPool"),
   AvgPool: poolEntry("AvgPool"),
+  SkipConnection: entry(
+    "SkipConnection",
+    { positional: ["layer", "connection"], required: 1, keywords: [] },
+    'SkipConnection(layer, connection = "+"): layer(x) + x, or "cat" to concatenate layer(x) and x on the last axis',
+    (a) => {
+      const c = a.positional[1] ?? "+";
+      if (c !== "+" && c !== "cat") throw new ArgumentError(`SkipConnection, argument 2: expected "+" or "cat", got ${String(c)}`);
+      return skipConnection(readLayer(a.positional[0], "SkipConnection, argument 1"), c);
+    },
+  ),
   Flatten: entry("Flatten", { positional: [], required: 0, keywords: [] }, "Flatten(): each observation to a vector", () => flatten()),
 };
 
