@@ -8,3 +8,7 @@ export { layout, flatten, unflatten } from "./flatten.js";
 export type { Layout, LayoutEntry } from "./flatten.js";
 export { logDensityModel } from "./model.js";
 export type { LogDensityModel, PosteriorModel } from "./model.js";
+export * as special from "./special.js";
+export * as specialHost from "./special-host.js";
+export * as linalg from "./linalg.js";
+export { NotPositiveDefiniteError } from "./linalg.js";
