@@ -12,6 +12,7 @@
 import { tf } from "../core/engine.js";
 import { DistributionError, type Shape } from "./distribution.js";
 import { describe, type Bound, type Constraint } from "./constraints.js";
+import { softplus } from "../core/special.js";
 import { compare } from "./util.js";
 
 export interface Bijector {
@@ -85,7 +86,7 @@ function lowerUpper(c: Constraint, lower: Bound, upper: Bound): Bijector {
     (x) => tf.sub(tf.log(tf.sub(x, lower)), tf.log(tf.sub(upper, x))),
     (y) => {
       const a = tf.abs(y);
-      return tf.sub(tf.sub(tf.log(tf.sub(upper, lower)), a), tf.mul(2, tf.softplus(tf.neg(a))));
+      return tf.sub(tf.sub(tf.log(tf.sub(upper, lower)), a), tf.mul(2, softplus(tf.neg(a))));
     },
   );
 }
@@ -135,7 +136,7 @@ const simplexBijector: Bijector = {
 /** log(1 − tanh(y)²), stable for large |y|: 2·(log 2 − |y| − log1p(e^{−2|y|})). */
 function log1mTanhSq(y: tf.Tensor): tf.Tensor {
   const a = tf.abs(y);
-  return tf.mul(2, tf.sub(tf.sub(Math.LN2, a), tf.softplus(tf.mul(-2, a))));
+  return tf.mul(2, tf.sub(tf.sub(Math.LN2, a), softplus(tf.mul(-2, a))));
 }
 
 function corrDim(m: number): number {

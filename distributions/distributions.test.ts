@@ -100,7 +100,7 @@ function paramEntries(c: RefCase): { at: number | string; value: number[]; shape
 }
 
 describe("distributions (table-driven against scipy references)", () => {
-  for (const c of REF.cases.filter((r) => r.dist in DISTRIBUTIONS)) {
+  for (const c of REF.cases) {
     describe(c.id, () => {
       const d = makeCase(c);
       const xs = tf.tensor(c.x as number[]);
@@ -250,4 +250,152 @@ describe("distributions (table-driven against scipy references)", () => {
       }
     });
   }
+});
+
+const T = (v: number[] | number[][]): tf.Tensor => tf.tensor(v);
+const make = (name: string, positional: DistArg[], keywords: Record<string, DistArg> = {}, validate?: boolean): Distribution =>
+  DISTRIBUTIONS[name]!.make({ positional, keywords, ...(validate !== undefined ? { validate } : {}) });
+
+/** [registry name, positional, keywords, validate, expected message]. */
+const INVALID: [string, () => DistArg[], Record<string, DistArg>, boolean, RegExp][] = [
+  ["Normal", () => [0, -1], {}, false, /^Normal: sigma must be positive, got -1$/],
+  ["HalfNormal", () => [0], {}, false, /^HalfNormal: sigma must be positive, got 0$/],
+  ["StudentT", () => [-1, 0, 1], {}, false, /^StudentT: nu must be positive, got -1$/],
+  ["HalfStudentT", () => [3, -2], {}, false, /^HalfStudentT: sigma must be positive, got -2$/],
+  ["Cauchy", () => [0, 0], {}, false, /^Cauchy: sigma must be positive, got 0$/],
+  ["HalfCauchy", () => [-1], {}, false, /^HalfCauchy: sigma must be positive, got -1$/],
+  ["Laplace", () => [0, -1], {}, false, /^Laplace: b must be positive, got -1$/],
+  ["Logistic", () => [0, 0], {}, false, /^Logistic: s must be positive, got 0$/],
+  ["LogNormal", () => [NaN, 1], {}, false, /^LogNormal: mu must be finite, got NaN$/],
+  ["Exponential", () => [0], {}, false, /^Exponential: rate must be positive, got 0$/],
+  ["Gamma", () => [-1, 1], {}, false, /^Gamma: shape must be positive, got -1$/],
+  ["InverseGamma", () => [1, 0], {}, false, /^InverseGamma: scale must be positive, got 0$/],
+  ["Weibull", () => [0, 1], {}, false, /^Weibull: shape must be positive, got 0$/],
+  ["Beta", () => [1, -1], {}, false, /^Beta: b must be positive, got -1$/],
+  ["Uniform", () => [2, 1], {}, false, /^Uniform: lo must be less than hi, got lo = 2, hi = 1$/],
+  ["Bernoulli", () => [1.5], {}, false, /^Bernoulli: p must be in \[0, 1\], got 1.5$/],
+  ["Binomial", () => [2.5, 0.5], {}, false, /^Binomial: n must be a non-negative integer, got 2.5$/],
+  ["Poisson", () => [-1], {}, false, /^Poisson: rate must be non-negative, got -1$/],
+  ["NegativeBinomial", () => [1, 0], {}, false, /^NegativeBinomial: phi must be positive, got 0$/],
+  ["Categorical", () => [T([0.5, 0.6])], {}, true, /^Categorical: p must sum to 1, got 1.1/],
+  ["Dirichlet", () => [T([1, -1])], {}, true, /^Dirichlet: alpha must be positive, got -1 \(element 1\)$/],
+  ["MvNormal", () => [T([0, 0]), T([[1, 2], [2, 1]])], {}, true, /^MvNormal: Sigma must be symmetric positive definite$/],
+  ["LKJCholesky", () => [3, -1], {}, false, /^LKJCholesky: eta must be positive, got -1$/],
+  ["Mixture", () => [T([0.5, 0.5]), [make("Normal", [0, 1]), make("Poisson", [1])]], {}, false, /^Mixture: components must share one support/],
+  ["Flat", () => [1], {}, false, /^Flat takes 0 arguments, got 1/],
+  ["FlatPos", () => [], { x: 1 }, false, /^FlatPos has no argument 'x'/],
+  ["truncated", () => [make("StudentT", [3, 0, 1]), 0, 1], {}, false, /^truncated\(\.\.\.\) does not support StudentT yet/],
+  ["ordered", () => [make("Normal", [0, 1])], {}, false, /^ordered: Normal needs a size/],
+];
+
+describe("argument validation", () => {
+  for (const [name, positional, keywords, validate, message] of INVALID) {
+    it(`${name} rejects bad arguments with a clear message`, () => {
+      expect(() => make(name, positional(), keywords, validate)).toThrow(message);
+    });
+  }
+
+  it("every registry entry has a reference case and a validation case", () => {
+    const withRef = new Set(REF.cases.map((c) => c.dist));
+    const withInvalid = new Set(INVALID.map((v) => v[0]));
+    for (const name of Object.keys(DISTRIBUTIONS)) {
+      expect(withRef.has(name), `${name} has reference values`).toBe(true);
+      expect(withInvalid.has(name), `${name} has a validation case`).toBe(true);
+    }
+  });
+
+  it("checks tensor arguments only when asked to (no device read inside a log density)", () => {
+    const sigma = T([1, -2]);
+    expect(() => make("Normal", [0, sigma], {}, true)).toThrow(/^Normal: sigma must be positive, got -2 \(element 1\)$/);
+    expect(() => make("Normal", [0, sigma])).not.toThrow();
+    sigma.dispose();
+  });
+
+  it("binds keywords, alternatives and size, with did-you-mean hints", () => {
+    expect(() => make("Normal", [0], { sgima: 1 })).toThrow(/^Normal has no argument 'sgima'; did you mean 'sigma'\?/);
+    expect(() => make("Bernoulli", [], { logits: 0 })).toThrow(/did you mean 'logit'\?/);
+    expect(() => make("Normal", [0, 1, 2])).toThrow(/^Normal takes 2 arguments, got 3: Normal\(mu, sigma\)$/);
+    expect(() => make("Normal", [0])).toThrow(/^Normal: missing argument sigma/);
+    expect(() => make("Bernoulli", [0.5], { logit: 0 })).toThrow(/^Bernoulli: p is given twice \(as p and logit\)$/);
+    expect(make("Normal", [], { sigma: 2, mu: 1 }).name).toBe("Normal");
+    const d = make("Normal", [0, 1], { size: 3 });
+    expect(d.batchShape).toEqual([3]);
+    expect(make("Binomial", [5], { logit: 0.3 }).support).toEqual({ kind: "integer", lower: 0, upper: 5 });
+  });
+});
+
+describe("shapes, improper priors, memory", () => {
+  it("size widens the batch shape: broadcast(size, parameter batch shape)", () => {
+    const mu = T([0, 1, 2]);
+    const d = DISTRIBUTIONS["Normal"]!.make({ positional: [mu, 1], size: [2, 3] });
+    expect(d.batchShape).toEqual([2, 3]);
+    const s = d.sample(key(1), [5]);
+    expect(s.shape).toEqual([5, 2, 3]);
+    const lp = d.logProb(T([0.5]));
+    expect(lp.shape).toEqual([2, 3]);
+    expect(() => DISTRIBUTIONS["Normal"]!.make({ positional: [mu, 1], size: [2] })).toThrow(/do not broadcast/);
+    tf.dispose([mu, s, lp]);
+  });
+
+  it("sampling is reproducible from the key", () => {
+    for (const name of ["Normal", "Gamma", "Poisson"]) {
+      const d = make(name, name === "Poisson" ? [3] : [2, 1]);
+      const a = read(d.sample(key(42), [50]));
+      const b = read(d.sample(key(42), [50]));
+      const c = read(d.sample(key(43), [50]));
+      expect(a).toEqual(b);
+      expect(a).not.toEqual(c);
+    }
+  });
+
+  it("Flat() and FlatPos() refuse to be sampled", () => {
+    expect(() => make("Flat", []).sample(key(0), [3])).toThrow(/Flat\(\) is an improper prior and cannot be sampled/);
+    expect(() => make("FlatPos", []).sample(key(0))).toThrow(/FlatPos\(\) is an improper prior/);
+  });
+
+  it("MvNormal: the gradient w.r.t. Sigma matches finite differences along symmetric directions", () => {
+    const mu = T([1, -1, 0.5]);
+    const sigma0 = [[2.0, 0.6, -0.3], [0.6, 1.0, 0.2], [-0.3, 0.2, 0.8]];
+    const x = T([[1.5, -2.0, 1.0]]);
+    const f = (s: tf.Tensor): tf.Tensor => tf.sum(make("MvNormal", [mu, s]).logProb(x));
+    const g = tf.grad(f)(T(sigma0)).arraySync() as number[][];
+    for (const [i, j] of [[0, 0], [1, 0], [2, 1], [2, 2]] as const) {
+      const h = 1e-3;
+      const at = (dv: number): number => {
+        const s = sigma0.map((r) => [...r]);
+        s[i]![j]! += dv;
+        if (i !== j) s[j]![i]! += dv;
+        return read(tf.tidy(() => f(tf.tensor(s))))[0]!;
+      };
+      const fd = (at(h) - at(-h)) / (2 * h);
+      const ad = i === j ? g[i]![i]! : g[i]![j]! + g[j]![i]!;
+      expect(Math.abs(ad - fd)).toBeLessThanOrEqual(2e-2 * Math.max(1, Math.abs(fd)));
+    }
+    tf.dispose([mu, x]);
+  });
+
+  it("logProb, sample, mean and variance do not leak tensors", () => {
+    const dists = [
+      make("Normal", [0, 1]),
+      make("Gamma", [2, 1]),
+      make("Categorical", [T([0.2, 0.8])]),
+      make("Dirichlet", [T([1, 2, 3])]),
+      make("MvNormal", [T([0, 0]), T([[1, 0.5], [0.5, 2]])]),
+      make("LKJCholesky", [3, 2]),
+      make("truncated", [make("Normal", [0, 1]), -1, 2]),
+      make("Mixture", [T([0.4, 0.6]), [make("Normal", [0, 1]), make("Normal", [2, 1])]]),
+      make("ordered", [make("Normal", [0, 1], { size: 3 })]),
+    ];
+    const values = dists.map((d) => d.sample(key(3), [2]));
+    const run = (): void => {
+      dists.forEach((d, i) => {
+        tf.dispose([d.logProb(values[i]!), d.sample(key(i), [2]), d.mean(), d.variance()]);
+      });
+    };
+    run();
+    const before = tf.memory().numTensors;
+    for (let r = 0; r < 3; r++) run();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(values);
+  });
 });

@@ -19,6 +19,7 @@ export { bernoulli, bernoulliLogit, binomial, binomialLogit } from "./bernoulli.
 export { poisson, poissonLogRate, negativeBinomial } from "./poisson.js";
 export { categorical, categoricalLogits } from "./categorical.js";
 export { dirichlet } from "./dirichlet.js";
+export { mvNormal, mvNormalCholesky } from "./mv-normal.js";
 export { lkjCholesky } from "./lkj-cholesky.js";
 export { mixture } from "./mixture.js";
 export { flat, flatPos } from "./flat.js";

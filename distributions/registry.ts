@@ -19,6 +19,7 @@ import { beta, gamma, inverseGamma } from "./gamma.js";
 import { laplace, logistic } from "./laplace.js";
 import { lkjCholesky } from "./lkj-cholesky.js";
 import { mixture } from "./mixture.js";
+import { mvNormal, mvNormalCholesky } from "./mv-normal.js";
 import { halfNormal, logNormal, normal } from "./normal.js";
 import { ordered } from "./ordered.js";
 import { negativeBinomial, poisson, poissonLogRate } from "./poisson.js";
@@ -220,6 +221,13 @@ const ALL: DistributionSpec[] = [
     [{ keyword: "logits", replaces: "p" }],
   ),
   spec("Dirichlet", ["alpha"], "Dirichlet(alpha) on the simplex: Σ(α_k−1) log x_k + lgamma(Σα) − Σ lgamma(α_k)", (a, _, o) => dirichlet(a("alpha"), o)),
+  spec(
+    "MvNormal",
+    ["mu", "Sigma"],
+    "MvNormal(mu, Sigma) or MvNormal(mu, cholesky = L): −½‖L⁻¹(x−μ)‖² − Σ log L_ii − (K/2) log 2π",
+    (a, b, o) => ("cholesky" in b ? mvNormalCholesky(a("mu"), a("cholesky"), o) : mvNormal(a("mu"), a("Sigma"), o)),
+    [{ keyword: "cholesky", replaces: "Sigma" }],
+  ),
   spec("LKJCholesky", ["dim", "eta"], "LKJCholesky(dim, eta) on Cholesky factors of correlation matrices: Σ_{i≥2} (K − i + 2η − 2) log L_ii − log c_K(η)", (_a, b, o) => lkjCholesky(toNumber("LKJCholesky: dim", b["dim"]!), _a("eta"), o)),
   spec(
     "Mixture",
