@@ -3,7 +3,8 @@
  *
  * Every node carries `span`, a half-open range `[start, end)` of UTF-16 offsets into
  * the source it was parsed from (use `lineCol(source, span.start)` for line/column).
- * Parentheses leave no node behind: `(a + b) * c` is `Binary(*, Binary(+, a, b), c)`.
+ * Parentheses leave no node behind: `(a + b) * c` is `Binary(*, Binary(+, a, b), c)`
+ * (the inner node's span then includes the parentheses).
  * Walkers switch on `kind` and end with `default: return assertNever(node)`, so that a
  * new node kind is a compile error everywhere it must be handled.
  *

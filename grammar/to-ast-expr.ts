@@ -123,7 +123,9 @@ function primary(ctx: Context, c: CstNode): Expr {
   if (paren !== undefined) {
     const elements = nodes(paren, "expression").map((e) => expression(ctx, e));
     const only = elements[0];
-    if (tokens(paren, "Comma").length === 0 && only !== undefined) return only;
+    // A parenthesised expression keeps its node but its span takes in the parentheses, so
+    // that spans built from it (`(a + b) * c`) cover balanced text.
+    if (tokens(paren, "Comma").length === 0 && only !== undefined) return { ...only, span: nodeSpan(paren) };
     return { kind: "Tuple", elements, span: nodeSpan(paren) };
   }
   return ifExpression(ctx, node(c, "ifExpression"));

@@ -33,6 +33,8 @@ function statementsOf(ctx: Context, c: CstNode | IToken | undefined, place: Plac
     if (s === undefined || "image" in s || s.recoveredNode === true) continue;
     try {
       const stmt = statement(ctx, s, place);
+      // Recovery may have patched the line (an inserted `)`): its error is reported, leave it out.
+      if (hasInsertedToken(s)) continue;
       if (stmt.kind === "Forward" && place !== "network") {
         report(ctx, stmt.span, "`forward` is defined only inside a `network` block");
         continue;
@@ -43,6 +45,13 @@ function statementsOf(ctx: Context, c: CstNode | IToken | undefined, place: Plac
     }
   }
   return out;
+}
+
+/** Whether recovery inserted a token into this statement (nested blocks answer for themselves). */
+function hasInsertedToken(c: CstNode): boolean {
+  return Object.values(c.children).some((list) =>
+    list.some((e) => ("image" in e ? e.isInsertedInRecovery === true : e.name !== "block" && hasInsertedToken(e))),
+  );
 }
 
 /** Tokens left on a line after (or instead of) a statement; silent when the line already has an error. */
@@ -139,7 +148,7 @@ function signature(ctx: Context, c: CstNode): Signature {
   });
   const seen = new Set<string>();
   for (const p of [...params, ...keywords]) {
-    if (seen.has(p.name)) report(ctx, p.span, `parameter \`${p.name}\` is declared twice`);
+    if (seen.has(p.name)) fail(ctx, p.span, `parameter \`${p.name}\` is declared twice`);
     seen.add(p.name);
   }
   return { name: nameToken.image, nameSpan: tokenSpan(nameToken), params, keywords };
