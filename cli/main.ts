@@ -1,28 +1,66 @@
 /**
- * `dlm`: the command line. Each command lives in cli/commands/; this file only wires them.
+ * `dlm`: the command line. Each command lives in cli/commands/; this file wires them and owns
+ * the exit-code discipline (cli/errors.ts): 0 success, 1 user error, 2 usage error (commander's
+ * errors through exitOverride), 130 after Ctrl-C in `dlm sample`; no stack trace without --debug.
  */
-import { Command } from "commander";
-import { availableBackends, initEngine } from "../core/engine.js";
+import { Command, CommanderError } from "commander";
+import { registerCheck } from "./commands/check.js";
+import { registerRepl } from "./commands/repl.js";
+import { registerRun } from "./commands/run.js";
+import { registerSample } from "./commands/sample.js";
+import { registerSummary } from "./commands/summary.js";
+import { registerTrain } from "./commands/train.js";
+import { registerVi } from "./commands/vi.js";
+import { suggest } from "../grammar/index.js";
+import { EXIT_OK, EXIT_USAGE, exitCodeOf, formatError, UsageError } from "./errors.js";
+import { backendOf, debugRequested, withGlobalOptions } from "./global-options.js";
 import { VERSION } from "./version.js";
 
-async function versionLine(backend?: string): Promise<string> {
+/** `dlm 0.1.0 (tfjs 4.22.0, backend wasm; available: wasm, cpu)`. */
+export async function versionLine(backend?: string): Promise<string> {
+  const { availableBackends, initEngine } = await import("../core/engine.js");
   const info = await initEngine(backend);
   return `dlm ${VERSION} (tfjs ${info.tfjsVersion}, backend ${info.backend}; available: ${(await availableBackends()).join(", ")})`;
 }
 
-const program = new Command("dlm")
-  .description("a modelling language for probabilistic models and Bayesian neural networks")
-  .option("--backend <name>", "tensor backend: wasm (default), cpu or tensorflow (env DLM_BACKEND)")
-  .option("--version", "print the version and the active backend")
-  .action(async (opts: { backend?: string; version?: boolean }) => {
+/** The program with every command registered (exported for tests of the wiring). */
+export function buildProgram(): Command {
+  const program = new Command("dlm")
+    .description("a modelling language for probabilistic models and Bayesian neural networks")
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .option("--version", "print the version and the active backend");
+  withGlobalOptions(program);
+  program.allowExcessArguments(true).action(async (opts: { version?: boolean }, cmd: Command) => {
+    const [word] = cmd.args;
+    if (word !== undefined) {
+      const near = suggest(word, program.commands.map((c) => c.name()));
+      throw new UsageError(`unknown command '${word}'${near ? ` (did you mean '${near}'?)` : ""}; see dlm --help`);
+    }
     if (opts.version) {
-      process.stdout.write((await versionLine(opts.backend)) + "\n");
+      process.stdout.write((await versionLine(backendOf(cmd).backend)) + "\n");
       return;
     }
-    program.help();
+    program.outputHelp();
   });
+  for (const register of [registerRun, registerCheck, registerSample, registerVi, registerTrain, registerSummary, registerRepl]) register(program);
+  for (const cmd of program.commands) withGlobalOptions(cmd);
+  return program;
+}
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has already printed its one-line message (or the help).
+      return err.code === "commander.helpDisplayed" || err.code === "commander.help" || err.code === "commander.version" ? EXIT_OK : EXIT_USAGE;
+    }
+    process.stderr.write(formatError(err, debugRequested(argv)));
+    return exitCodeOf(err);
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,51 @@
+/**
+ * `dlm check FILE.dlm...`: parse and static checks only (no tensor backend is started).
+ * Exit 0 when every file is clean (`FILE: ok` on stdout), 1 with every diagnostic of every
+ * file on stderr otherwise. Warnings are printed but do not fail the check.
+ */
+import type { Command } from "commander";
+import { parse, renderDiagnostics } from "../../grammar/index.js";
+import { ReportedFailure, UserError } from "../errors.js";
+import { readSource } from "../source.js";
+import { staticDiagnostics } from "../interpreter.js";
+
+/** Checks every file; throws a UserError summarising the count when any has an error. */
+export async function checkCommand(files: readonly string[]): Promise<void> {
+  let failed = 0;
+  let errors = 0;
+  for (const file of files) {
+    let source: string;
+    try {
+      source = await readSource(file);
+    } catch (e) {
+      process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+      failed += 1;
+      errors += 1;
+      continue;
+    }
+    const parsed = parse(source, file);
+    const syntaxErrors = parsed.diagnostics.some((d) => d.severity === "error");
+    const diagnostics = syntaxErrors ? parsed.diagnostics : [...parsed.diagnostics, ...(await staticDiagnostics(parsed.program, source, file))];
+    const fileErrors = diagnostics.filter((d) => d.severity === "error").length;
+    if (diagnostics.length > 0) process.stderr.write(renderDiagnostics(diagnostics, source) + "\n");
+    if (fileErrors > 0) {
+      failed += 1;
+      errors += fileErrors;
+    } else {
+      process.stdout.write(`${file}: ok\n`);
+    }
+  }
+  if (failed > 0 && files.length > 1) {
+    throw new UserError(`${errors} error${errors === 1 ? "" : "s"} in ${failed} of ${files.length} files`);
+  }
+  if (failed > 0) throw new ReportedFailure();
+}
+
+/** Registers `check` on `program`. */
+export function registerCheck(program: Command): void {
+  program
+    .command("check")
+    .description("parse and statically check .dlm files; exit 0 when clean, 1 with every diagnostic otherwise")
+    .argument("<files...>", ".dlm files")
+    .action(checkCommand);
+}

@@ -1,0 +1,39 @@
+/** `dlm run FILE.dlm`: run a script; `print` writes to stdout, progress and warnings to stderr. */
+import type { Command } from "commander";
+import { backendOf } from "../global-options.js";
+import { runScriptSource } from "../interpreter.js";
+import { integerAtLeast } from "../parse-options.js";
+import { parseOrFail, readSource } from "../source.js";
+
+export interface RunOptions {
+  readonly seed?: number;
+  readonly quiet?: boolean;
+  readonly backend?: string;
+}
+
+/** Reads, parses (failing on the first syntax error with all of them shown), starts the engine and runs. */
+export async function runCommand(file: string, o: RunOptions): Promise<void> {
+  const source = await readSource(file);
+  parseOrFail(source, file);
+  const { initEngine } = await import("../../core/engine.js");
+  await initEngine(o.backend);
+  await runScriptSource(source, {
+    file,
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    out: (text) => void process.stdout.write(text),
+    err: (text) => {
+      if (!o.quiet) process.stderr.write(text);
+    },
+  });
+}
+
+/** Registers `run` on `program`. */
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("run a .dlm script: print goes to stdout, progress and warnings to stderr")
+    .argument("<file>", "the .dlm script")
+    .option("--seed <n>", "seed for every random choice the script does not seed itself", integerAtLeast(0))
+    .option("--quiet", "no progress or warnings on stderr")
+    .action(async (file: string, o: RunOptions, cmd: Command) => runCommand(file, { ...o, ...backendOf(cmd) }));
+}

@@ -1,0 +1,161 @@
+/**
+ * `dlm sample FILE.dlm --model NAME --data DATA.json`: NUTS (or static HMC) on a model of the
+ * file given the data; one CmdStan-layout CSV per chain (`PREFIX-1.csv`, ...), written
+ * atomically, then the summary table (or `--json`) on stdout. Progress and warnings go to stderr.
+ *
+ * Ctrl-C (SIGINT) stops after the current iteration: the completed draws are written and
+ * summarised as usual, a note says the run was interrupted, and the exit code is 130. A second
+ * Ctrl-C exits at once (130) without writing.
+ */
+import { Option, type Command } from "commander";
+import type { PosteriorModel } from "../../core/model.js";
+import type { SamplerSettings } from "../../inference/draws/index.js";
+import type { SampleResult } from "../../inference/mcmc/index.js";
+import { EXIT_INTERRUPTED, UserError } from "../errors.js";
+import { backendOf } from "../global-options.js";
+import { posteriorFromData } from "../interpreter.js";
+import { readModelInput } from "../model-input.js";
+import { integerAtLeast, numberBetween } from "../parse-options.js";
+import { progressReporter } from "../progress.js";
+import { summaryJson, summaryText } from "../report.js";
+
+export interface SampleCliOptions {
+  readonly model: string;
+  readonly data: string;
+  readonly chains: number;
+  readonly warmup: number;
+  readonly draws: number;
+  readonly seed: number;
+  readonly algorithm: "nuts" | "hmc";
+  readonly adaptDelta: number;
+  readonly maxDepth: number;
+  readonly metric: "diag" | "dense";
+  readonly output: string;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+  readonly plot?: string;
+  readonly backend?: string;
+}
+
+/** `YYYY-MM-DD hh:mm:ss UTC`, as CmdStan writes start_datetime. */
+function utcStamp(d: Date): string {
+  return d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+}
+
+function settingsOf(o: SampleCliOptions, file: string, seed: number, result: SampleResult | undefined): SamplerSettings {
+  return {
+    model: o.model,
+    numSamples: o.draws,
+    numWarmup: o.warmup,
+    adaptEngaged: true,
+    adaptDelta: o.adaptDelta,
+    maxDepth: o.maxDepth,
+    metric: o.metric === "dense" ? "dense_e" : "diag_e",
+    numChains: o.chains,
+    seed,
+    dataFile: o.data,
+    startDatetime: utcStamp(new Date()),
+    extra: {
+      dlm_file: file,
+      dlm_algorithm: o.algorithm,
+      ...(result?.interrupted ? { dlm_interrupted: true, dlm_draws_completed: result.nDraws } : {}),
+    },
+  };
+}
+
+/** Runs the sampler with progress and Ctrl-C handling; resolves with the result. */
+async function runSampler(model: PosteriorModel, o: SampleCliOptions): Promise<SampleResult> {
+  const { sample } = await import("../../inference/mcmc/index.js");
+  const progress = progressReporter({ chains: o.chains, warmup: o.warmup, draws: o.draws, quiet: o.quiet ?? false });
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    if (abort.signal.aborted) {
+      progress.stop();
+      process.stderr.write("interrupted again: exiting without writing\n");
+      process.exit(EXIT_INTERRUPTED);
+    }
+    abort.abort();
+    progress.log("interrupt: stopping after the current iteration (Ctrl-C again to quit at once)");
+  };
+  process.on("SIGINT", onSigint);
+  try {
+    return await sample(model, {
+      chains: o.chains,
+      warmup: o.warmup,
+      draws: o.draws,
+      seed: o.seed,
+      algorithm: o.algorithm,
+      adaptDelta: o.adaptDelta,
+      maxDepth: o.maxDepth,
+      metric: o.metric,
+      onProgress: (info) => progress.update(info),
+      signal: abort.signal,
+    });
+  } finally {
+    progress.stop();
+    process.off("SIGINT", onSigint);
+  }
+}
+
+/** The command's action. */
+export async function sampleCommand(file: string, o: SampleCliOptions): Promise<void> {
+  const input = await readModelInput(file, o.model, o.data);
+  const { initEngine } = await import("../../core/engine.js");
+  await initEngine(o.backend);
+  const model = await posteriorFromData({ program: input.program, source: input.source, file, model: o.model, data: input.data });
+  const result = await runSampler(model, o);
+  if (result.interrupted && result.nDraws === 0) {
+    process.stderr.write("interrupted during warm-up: no draws were kept, nothing written\n");
+    process.exitCode = EXIT_INTERRUPTED;
+    return;
+  }
+  const { toDraws } = await import("../to-draws.js");
+  const { saveDrawsCsv } = await import("../../inference/draws/index.js");
+  const { summarizeDraws } = await import("../../inference/draws/index.js");
+  const { warnings } = await import("../../inference/diagnostics/index.js");
+  const draws = toDraws(model, result, settingsOf(o, file, result.seed, result));
+  const paths = draws.chains.map((_, c) => `${o.output}-${c + 1}.csv`);
+  try {
+    await Promise.all(paths.map((p, c) => saveDrawsCsv(p, draws, c, { ...draws.settings, outputFile: p })));
+  } catch (e) {
+    throw new UserError(`cannot write '${paths[0]}': ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const summary = summarizeDraws(draws);
+  const notes = warnings(summary);
+  if (o.plot !== undefined) {
+    const { writeRunPlots } = await import("../plots/run-plots.js");
+    const written = await writeRunPlots(draws, o.plot);
+    if (!o.quiet) process.stderr.write(`plots: ${written.join(", ")}\n`);
+  }
+  if (!o.quiet) process.stderr.write(`wrote ${paths.join(", ")}\n`);
+  if (o.json) process.stdout.write(JSON.stringify(summaryJson(summary, notes, result.seconds)) + "\n");
+  else process.stdout.write(summaryText(summary, notes, result.seconds));
+  if (result.interrupted) {
+    process.stderr.write(`interrupted: kept the ${result.nDraws} completed draws per chain (of ${o.draws}); exit code 130\n`);
+    process.exitCode = EXIT_INTERRUPTED;
+  }
+}
+
+/** Registers `sample` on `program`. */
+export function registerSample(program: Command): void {
+  program
+    .command("sample")
+    .description("draw from a model's posterior with NUTS or HMC; one CmdStan-layout CSV per chain")
+    .argument("<file>", "the .dlm file")
+    .requiredOption("--model <name>", "the model to sample")
+    .requiredOption("--data <file>", "Stan-style JSON data (keys: the model's arguments) or CSV (columns by header)")
+    .option("--chains <n>", "number of chains", integerAtLeast(1), 4)
+    .option("--warmup <n>", "warm-up iterations per chain", integerAtLeast(0), 1000)
+    .option("--draws <n>", "draws kept per chain", integerAtLeast(0), 1000)
+    .option("--seed <n>", "random seed", integerAtLeast(0), 1)
+    .addOption(new Option("--algorithm <name>", "sampler").choices(["nuts", "hmc"]).default("nuts"))
+    .option("--adapt-delta <x>", "target acceptance rate of step-size adaptation", numberBetween(0, 1), 0.8)
+    .option("--max-depth <n>", "maximum NUTS tree depth", integerAtLeast(1), 10)
+    .addOption(new Option("--metric <kind>", "mass matrix").choices(["diag", "dense"]).default("diag"))
+    .option("--output <prefix>", "write PREFIX-1.csv, PREFIX-2.csv, ... (one per chain)", "output")
+    .option("--json", "print one JSON summary on stdout instead of the table")
+    .option("--plot <dir>", "also write trace and density plots (SVG) into this folder")
+    .option("--quiet", "no progress on stderr")
+    .action(async (file: string, o: SampleCliOptions, cmd: Command) => sampleCommand(file, { ...o, ...backendOf(cmd) }));
+}
+

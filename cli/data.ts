@@ -1,0 +1,143 @@
+/**
+ * Data files for `dlm sample`, `dlm vi` and `dlm train`: Stan-style JSON (CmdStan's format:
+ * keys are the model's argument names, arrays nested row-major, integers stay integers,
+ * "inf"/"-inf"/"NaN" strings allowed as CmdStan allows them) or CSV (one vector per column,
+ * named by the header row). See CmdStan guide, "JSON format for CmdStan".
+ */
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import { parse as parseCsv } from "csv-parse/sync";
+import { fileErrorMessage, UserError } from "./errors.js";
+
+/**
+ * One data value: a rectangular array of numbers, `values` row-major with `shape`
+ * (`[]` for a scalar). `integer` is true when every entry was written as an integer.
+ */
+export interface DataArray {
+  readonly shape: readonly number[];
+  readonly values: Float64Array;
+  readonly integer: boolean;
+}
+
+export type DataRecord = ReadonlyMap<string, DataArray>;
+
+const SPECIAL: Readonly<Record<string, number>> = {
+  inf: Infinity, "+inf": Infinity, infinity: Infinity, "+infinity": Infinity,
+  "-inf": -Infinity, "-infinity": -Infinity, nan: NaN,
+};
+
+/** Converts one JSON value to a `DataArray`, or throws a UserError naming the key and the place. */
+export function fromJsonValue(name: string, v: unknown): DataArray {
+  const shape: number[] = [];
+  const values: number[] = [];
+  let integer = true;
+  // The first element at each depth fixes the extent there; every other element must match.
+  const walk = (x: unknown, depth: number, where: string): void => {
+    if (Array.isArray(x)) {
+      if (depth === shape.length) {
+        if (depth > 0 && values.length > 0) throw new UserError(`data '${name}': ${where} is an array where a number was expected (ragged array)`);
+        shape.push(x.length);
+      } else if (depth > shape.length || shape[depth] !== x.length) {
+        throw new UserError(`data '${name}': ${where} has ${x.length} entries, expected ${shape[depth] ?? "a number"} (arrays must be rectangular)`);
+      }
+      x.forEach((e, i) => walk(e, depth + 1, `${where}[${i + 1}]`));
+      return;
+    }
+    if (depth < shape.length) throw new UserError(`data '${name}': ${where} is a number where an array of ${shape[depth]} was expected (ragged array)`);
+    if (shape.length === 0 && depth > 0) throw new UserError(`data '${name}': ragged array at ${where}`);
+    let n: number;
+    if (typeof x === "number") n = x;
+    else if (typeof x === "boolean") n = x ? 1 : 0;
+    else if (typeof x === "string" && x.trim().toLowerCase() in SPECIAL) n = SPECIAL[x.trim().toLowerCase()]!;
+    else throw new UserError(`data '${name}': ${where} is ${describe(x)}, expected a number`);
+    if (!Number.isInteger(n)) integer = false;
+    values.push(n);
+  };
+  walk(v, 0, name);
+  // An empty array nested deeper (`[[], []]`) leaves the inner extent fixed at 0: fine.
+  return { shape, values: Float64Array.from(values), integer };
+}
+
+function describe(x: unknown): string {
+  if (x === null) return "null";
+  if (typeof x === "string") return `the string ${JSON.stringify(x.length > 20 ? `${x.slice(0, 20)}…` : x)}`;
+  if (typeof x === "object") return "an object";
+  return `a ${typeof x}`;
+}
+
+/** Parses Stan-style JSON text (`file` names it in messages). */
+export function parseJsonData(text: string, file: string): DataRecord {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const pos = /position (\d+)/.exec(msg);
+    const where = pos ? `:${lineColOf(text, Number(pos[1]))}` : "";
+    throw new UserError(`${file}${where}: malformed JSON: ${msg.replace(/^JSON\.parse: /, "").replace(/ in JSON at position \d+.*$/, "")}`);
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UserError(`${file}: the data must be a JSON object whose keys are the model's arguments`);
+  const out = new Map<string, DataArray>();
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) out.set(k, fromJsonValue(k, v));
+  return out;
+}
+
+function lineColOf(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return `${line}:${offset - before.lastIndexOf("\n")}`;
+}
+
+/** Parses CSV text with a header row: each column becomes a vector named by its header. */
+export function parseCsvData(text: string, file: string): DataRecord {
+  let rows: string[][];
+  try {
+    rows = parseCsv(text, { comment: "#", skip_empty_lines: true, trim: true, relax_column_count: false }) as string[][];
+  } catch (e) {
+    throw new UserError(`${file}: malformed CSV: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const header = rows[0];
+  if (!header || header.length === 0) throw new UserError(`${file}: the CSV file has no header row`);
+  const body = rows.slice(1);
+  const out = new Map<string, DataArray>();
+  header.forEach((name, j) => {
+    if (name === "") throw new UserError(`${file}: column ${j + 1} has an empty name in the header`);
+    const values = new Float64Array(body.length);
+    let integer = true;
+    body.forEach((row, i) => {
+      const cell = row[j] ?? "";
+      const n = cell.toLowerCase() in SPECIAL ? SPECIAL[cell.toLowerCase()]! : cell === "" ? NaN : Number(cell);
+      if (cell === "" || (Number.isNaN(n) && cell.toLowerCase() !== "nan")) {
+        throw new UserError(`${file}:${i + 2}: column '${name}' holds ${cell === "" ? "an empty cell" : `'${cell}'`}, expected a number`);
+      }
+      if (!Number.isInteger(n)) integer = false;
+      values[i] = n;
+    });
+    out.set(name, { shape: [body.length], values, integer });
+  });
+  return out;
+}
+
+/** Reads a data file: `.csv` as CSV, anything else as JSON. */
+export async function loadData(path: string): Promise<DataRecord> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    throw new UserError(fileErrorMessage(path, e));
+  }
+  return extname(path).toLowerCase() === ".csv" ? parseCsvData(text, path) : parseJsonData(text, path);
+}
+
+/** The nested-array form of a `DataArray` (a number for a scalar). */
+export function toNested(d: DataArray): number | unknown[] {
+  if (d.shape.length === 0) return d.values[0]!;
+  const build = (axis: number, offset: number, stride: number): unknown[] => {
+    const n = d.shape[axis]!;
+    const inner = stride / Math.max(n, 1);
+    return Array.from({ length: n }, (_, i) =>
+      axis === d.shape.length - 1 ? d.values[offset + i]! : build(axis + 1, offset + i * inner, inner),
+    );
+  };
+  return build(0, 0, d.values.length);
+}

@@ -1,0 +1,47 @@
+/**
+ * What `dlm sample` and `dlm summary` print: the summary table (stansummary-like) followed by
+ * the warnings, or one JSON object:
+ *
+ *   {"parameters": {"beta[1]": {"mean", "sd", "mcse", "q5", "q50", "q95", "ess_bulk", "ess_tail", "rhat"}, ...},
+ *    "divergences": n, "warnings": [...], "seconds": {"warmup": s, "sampling": s}, "chains": n, "draws": n}
+ *
+ * `draws` is the number of draws per chain; `parameters` leaves out `lp__` (the table shows
+ * it first, as stansummary does); undefined diagnostics (constant draws) are `null`.
+ */
+import type { Summary } from "../inference/diagnostics/index.js";
+import { formatSummaryTable } from "../inference/diagnostics/index.js";
+
+export interface Seconds {
+  readonly warmup: number;
+  readonly sampling: number;
+}
+
+const KEYS = ["mean", "sd", "mcse", "q5", "q50", "q95", "ess_bulk", "ess_tail", "rhat"] as const;
+
+/** The JSON summary object (numbers that are not finite become null). */
+export function summaryJson(summary: Summary, warnings: readonly string[], seconds: Seconds): Record<string, unknown> {
+  const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+  const parameters: Record<string, Record<string, number | null>> = {};
+  for (const r of summary.rows) {
+    if (r.name === "lp__") continue;
+    parameters[r.name] = Object.fromEntries(KEYS.map((k) => [k, finite(r[k])]));
+  }
+  return {
+    parameters,
+    divergences: summary.sampler?.divergences ?? 0,
+    warnings: [...warnings],
+    seconds: { warmup: seconds.warmup, sampling: seconds.sampling },
+    chains: summary.chains,
+    draws: summary.drawsPerChain,
+  };
+}
+
+/** The text report: a line of facts, the table, then one `warning:` line per warning. */
+export function summaryText(summary: Summary, warnings: readonly string[], seconds: Seconds | undefined): string {
+  const divergences = summary.sampler?.divergences ?? 0;
+  const time = seconds ? `; ${seconds.warmup.toFixed(1)} s warm-up, ${seconds.sampling.toFixed(1)} s sampling` : "";
+  const head = `${summary.chains} chain${summary.chains === 1 ? "" : "s"} × ${summary.drawsPerChain} draws; ${divergences} divergent transition${divergences === 1 ? "" : "s"}${time}`;
+  const lines = [head, "", formatSummaryTable(summary.rows)];
+  if (warnings.length > 0) lines.push("", ...warnings.map((w) => `warning: ${w}`));
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,1 @@
+export async function startRepl(_o: { file?: string; backend?: string }): Promise<void> {}
