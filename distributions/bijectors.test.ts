@@ -119,6 +119,25 @@ describe("bijectors", () => {
         ld.dispose();
       });
 
+      it("is differentiable: AD of Σ w·forward(y) + Σ log|J| matches finite differences", () => {
+        const xShape = [chains, ...b.constrainedShape(c.yShape)];
+        const w = tf.tensor(Array.from(normalArray(key(11), xShape.reduce((p, d) => p * d, 1))), xShape);
+        const objective = (v: tf.Tensor): tf.Tensor => tf.add(tf.sum(tf.mul(w, b.forward(v))), tf.sum(b.logDetJacobian(v)));
+        const g = tf.grad(objective)(y).dataSync();
+        const h = 1e-2;
+        for (let i = 0; i < n; i++) {
+          const at = (dv: number): number =>
+            tf.tidy(() => {
+              const v = [...yData];
+              v[i] = v[i]! + dv;
+              return objective(tf.tensor(v, y.shape)).dataSync()[0]!;
+            });
+          const fd = (at(h) - at(-h)) / (2 * h);
+          expect(Math.abs(g[i]! - fd), `coordinate ${i}`).toBeLessThanOrEqual(1e-2 * Math.max(1, Math.abs(fd)));
+        }
+        w.dispose();
+      });
+
       it("maps shapes both ways", () => {
         const cs = b.constrainedShape([2, ...c.yShape]);
         expect(b.unconstrainedShape(cs)).toEqual([2, ...c.yShape]);
