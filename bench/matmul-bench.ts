@@ -24,20 +24,37 @@ function msPerCall(f: () => void, minMs = 400): number {
 const fmt = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(ms < 10 ? 2 : 1) : "n/a");
 const row = (cells: readonly string[]): string => `| ${cells.join(" | ")} |`;
 
-/** Time `f` on wasm with the stock kernels, on wasm with the fixes, and on cpu (NaN where it throws). */
-async function threeWays(f: () => void): Promise<[number, number, number]> {
-  const safe = (g: () => number): number => {
+/** A timed call with its inputs already made on the current backend. */
+interface Case {
+  readonly run: () => void;
+  readonly inputs: readonly tf.Tensor[];
+}
+
+/**
+ * Time a case on wasm with the stock kernels, on wasm with the fixes, and on cpu (NaN where
+ * it throws). `make` builds the inputs on each backend, outside the timed region.
+ */
+async function threeWays(make: () => Case): Promise<[number, number, number]> {
+  const timed = (g: () => number): number => {
     try {
       return g();
     } catch {
       return NaN;
     }
   };
+  const measure = (): number => {
+    const c = make();
+    try {
+      return msPerCall(() => tf.tidy(c.run));
+    } finally {
+      tf.dispose([...c.inputs]);
+    }
+  };
   await initEngine("wasm");
-  const stock = safe(() => withStockKernels("wasm", () => msPerCall(f)));
-  const fixed = safe(() => msPerCall(f));
+  const stock = timed(() => withStockKernels("wasm", measure));
+  const fixed = timed(measure);
   await initEngine("cpu");
-  const cpu = safe(() => msPerCall(f));
+  const cpu = timed(measure);
   return [stock, fixed, cpu];
 }
 
@@ -54,14 +71,11 @@ async function matmuls(): Promise<void> {
   ];
   for (const [name, as, bs, ta, tb] of cases) {
     const flops = 2 * as[0]! * as[1]! * (tb ? bs[0]! : bs[1]!);
-    const f = (): void => {
+    const t = await threeWays(() => {
       const a = det(as, 1);
       const b = det(bs, 2);
-      const c = tf.matMul(a, b, ta, tb);
-      c.dataSync();
-      tf.dispose([a, b, c]);
-    };
-    const t = await threeWays(f);
+      return { inputs: [a, b], run: () => void tf.matMul(a, b, ta, tb).dataSync() };
+    });
     console.log(row([name, ...t.map((ms) => `${fmt(ms)} (${(flops / ms / 1e6).toFixed(1)})`)]));
   }
 }
@@ -70,21 +84,21 @@ async function mlpStep(): Promise<void> {
   // One step of a 784-128-10 ReLU network with softmax cross-entropy, batch 128: forward,
   // backward (tf.grads over the four parameter tensors) and an SGD update.
   console.log("\n### 784-128-10 MLP training step, batch 128 (ms per step)\n");
-  const f = (): void => {
-    tf.tidy(() => {
-      const x = det([128, 784], 3);
-      const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 128 }, (_, i) => i % 10), "int32"), 10);
-      const params = [det([784, 128], 4).mul(0.05), tf.zeros([128]), det([128, 10], 5).mul(0.1), tf.zeros([10])];
-      const loss = (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor): tf.Scalar => {
-        const h = tf.relu(tf.add(tf.matMul(x, w1), b1));
-        return tf.losses.softmaxCrossEntropy(labels, tf.add(tf.matMul(h, w2), b2));
-      };
+  const [stock, fixed, cpu] = await threeWays(() => {
+    const x = det([128, 784], 3);
+    const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: 128 }, (_, i) => i % 10), "int32"), 10), "float32"));
+    const params = tf.tidy(() => [tf.mul(det([784, 128], 4), 0.05), tf.zeros([128]), tf.mul(det([128, 10], 5), 0.1), tf.zeros([10])]);
+    const loss = (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor): tf.Scalar => {
+      const h = tf.relu(tf.add(tf.matMul(x, w1), b1));
+      return tf.losses.softmaxCrossEntropy(labels, tf.add(tf.matMul(h, w2), b2));
+    };
+    const run = (): void => {
       const grads = tf.grads((w1, b1, w2, b2) => loss(w1!, b1!, w2!, b2!))(params);
       const updated = params.map((p, i) => tf.sub(p, tf.mul(0.1, grads[i]!)));
       updated[0]!.dataSync();
-    });
-  };
-  const [stock, fixed, cpu] = await threeWays(f);
+    };
+    return { inputs: [x, labels, ...params], run };
+  });
   console.log(row(["", "wasm stock", "wasm fixed", "cpu"]));
   console.log(row(["---", "---:", "---:", "---:"]));
   console.log(row(["step", fmt(stock), fmt(fixed), fmt(cpu)]));
@@ -97,30 +111,32 @@ async function convLayer(): Promise<void> {
   console.log(row(["---", "---:", "---:", "---:"]));
   for (const stride of [1, 2]) {
     const ho = Math.ceil(28 / stride);
-    const dxf = (): void => {
-      tf.tidy(() => {
-        tf.conv2dTranspose(det([32, ho, ho, 16], 1) as tf.Tensor4D, det([3, 3, 8, 16], 2) as tf.Tensor4D, [32, 28, 28, 8], stride, "same").dataSync();
-      });
-    };
-    const dwf = (): void => {
-      tf.tidy(() => {
-        const x = det([32, 28, 28, 8], 3);
-        const dy = det([32, ho, ho, 16], 4);
-        const w = det([3, 3, 8, 16], 2);
-        tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, v as tf.Tensor4D, stride, "same"), dy)))(w).dataSync();
-      });
-    };
-    console.log(row([`Conv2DBackpropInput, stride ${stride}`, ...(await threeWays(dxf)).map(fmt)]));
-    console.log(row([`Conv2DBackpropFilter (+ forward), stride ${stride}`, ...(await threeWays(dwf)).map(fmt)]));
-  }
-  const poolf = (): void => {
-    tf.tidy(() => {
-      const x = det([32, 28, 28, 16], 5);
-      const dy = det([32, 14, 14, 16], 6);
-      tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, 2, 2, "valid"), dy)))(x).dataSync();
+    const dx = await threeWays(() => {
+      const dy = det([32, ho, ho, 16], 1) as tf.Tensor4D;
+      const w = det([3, 3, 8, 16], 2) as tf.Tensor4D;
+      return { inputs: [dy, w], run: () => void tf.conv2dTranspose(dy, w, [32, 28, 28, 8], stride, "same").dataSync() };
     });
-  };
-  console.log(row(["MaxPoolGrad (+ forward), x [32,28,28,16], 2×2/2", ...(await threeWays(poolf)).map(fmt)]));
+    const dw = await threeWays(() => {
+      const x = det([32, 28, 28, 8], 3) as tf.Tensor4D;
+      const dy = det([32, ho, ho, 16], 4);
+      const w = det([3, 3, 8, 16], 2);
+      const run = (): void =>
+        void tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, v as tf.Tensor4D, stride, "same"), dy)))(w).dataSync();
+      return { inputs: [x, dy, w], run };
+    });
+    console.log(row([`Conv2DBackpropInput, stride ${stride}`, ...dx.map(fmt)]));
+    console.log(row([`Conv2DBackpropFilter (+ forward), stride ${stride}`, ...dw.map(fmt)]));
+  }
+  for (const [k, s] of [[2, 2], [3, 2]] as const) {
+    const pool = await threeWays(() => {
+      const x = det([32, 28, 28, 16], 5) as tf.Tensor4D;
+      const dy = det([32, 14, 14, 16], 6);
+      const run = (): void =>
+        void tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, k, s, "same"), dy)))(x).dataSync();
+      return { inputs: [x, dy], run };
+    });
+    console.log(row([`MaxPoolGrad (+ forward), x [32,28,28,16], ${k}×${k}/${s} 'same'`, ...pool.map(fmt)]));
+  }
 }
 
 await matmuls();

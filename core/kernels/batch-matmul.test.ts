@@ -18,6 +18,13 @@ describe("BatchMatMul on wasm", () => {
     [[2, 1, 5, 3], [3, 5, 4], true, false],
     [[1, 3, 5], [2, 4, 5], false, true],
     [[64, 1], [64, 7], true, false],
+    // large enough for the replacement to materialise the transposes (≥ 16,384 multiply-adds;
+    // for transposeB alone, more than 8 rows of A)
+    [[64, 40], [64, 30], true, false],
+    [[20, 50], [30, 50], false, true],
+    [[4, 50], [300, 50], false, true],
+    [[3, 48, 20], [3, 30, 48], true, true],
+    [[2, 1, 64, 24], [3, 64, 40], true, false],
   ];
   for (const [as, bs, ta, tb] of cases) {
     it(`matches cpu for ${as.join("×")}${ta ? "ᵀ" : ""} · ${bs.join("×")}${tb ? "ᵀ" : ""}`, async () => {

@@ -8,6 +8,10 @@
  *   autodiff of every Dense layer produces exactly these products (dW = xᵀ·dy, dx = dy·Wᵀ).
  *   Materialising the transpose with the `Transpose` kernel and calling the stock kernel
  *   without flags costs one copy of an operand and restores the fast path.
+ *   Not always, though: the stock kernel is faster for tiny products (fewer than ~16k
+ *   multiply-adds, where one more kernel call dominates), and with `transposeB` alone when
+ *   A has at most 8 rows (each output is then a dot product of two contiguous rows, and
+ *   copying B costs more than the product). Measured thresholds: bench/RESULTS.md.
  * - with an inner dimension of 0 (`[m, 0] × [0, n]`) XNNPACK refuses to build the operator
  *   ("xnn_create_fully_connected_nc_f32 ... status 2") and the output buffer is returned
  *   uninitialised; the empty sum is 0, so the result must be zeros.
@@ -16,6 +20,8 @@ import type { Composer, Info, KernelFunc } from "./compose.js";
 import { compose } from "./compose.js";
 import * as tf from "@tensorflow/tfjs";
 
+const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
+
 /** Swap the last two axes of `x` (rank ≥ 2). */
 function transposeLast2(c: Composer, x: Info): Info {
   const r = x.shape.length;
@@ -23,30 +29,42 @@ function transposeLast2(c: Composer, x: Info): Info {
   return c.transpose(x, perm);
 }
 
+/** Below this many multiply-adds the stock kernel wins whatever the layout. */
+const TINY_PRODUCT = 16_384;
+/** With `transposeB` alone, the stock kernel wins while A has at most this many rows. */
+const FEW_ROWS = 8;
+
 /**
  * The replacement kernel: `out[..., i, j] = Σ_k A[..., i, k] B[..., k, j]` with A, B the
  * (optionally transposed) operands and batch axes broadcast as in `tf.matMul`.
  */
 export function batchMatMulFix(stock: KernelFunc, backendName: string): KernelFunc {
-  return ({ inputs, backend, attrs }) => {
+  return (args) => {
+    const { inputs, backend, attrs } = args;
     const a = inputs["a"]!;
     const b = inputs["b"]!;
     const transposeA = attrs?.["transposeA"] === true;
     const transposeB = attrs?.["transposeB"] === true;
     const ra = a.shape.length;
     const rb = b.shape.length;
-    const innerA = a.shape[transposeA ? ra - 2 : ra - 1]!;
-    const innerB = b.shape[transposeB ? rb - 1 : rb - 2]!;
+    const inner = a.shape[transposeA ? ra - 2 : ra - 1]!;
+    const m = a.shape[transposeA ? ra - 1 : ra - 2]!;
+    const n = b.shape[transposeB ? rb - 2 : rb - 1]!;
+    const empty = inner === 0 && b.shape[transposeB ? rb - 1 : rb - 2] === 0 && a.dtype === "float32" && b.dtype === "float32";
+    const batch = Math.max(sizeOf(a.shape.slice(0, -2)), sizeOf(b.shape.slice(0, -2)));
+    const tiny = batch * m * n * inner < TINY_PRODUCT;
+    const copyA = transposeA && !tiny;
+    const copyB = transposeB && !tiny && m > FEW_ROWS;
+    // The common case (no copy) goes straight to the stock kernel, without composition overhead.
+    if (!empty && !copyA && !copyB) return stock(args);
     return compose(backend, backendName, (c) => {
-      if (innerA === 0 && innerB === 0 && a.dtype === "float32" && b.dtype === "float32") {
+      if (empty) {
         const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-        const m = a.shape[transposeA ? ra - 1 : ra - 2]!;
-        const n = b.shape[transposeB ? rb - 2 : rb - 1]!;
         return c.fill([...outer, m, n], 0);
       }
-      const a2 = transposeA ? transposeLast2(c, a) : a;
-      const b2 = transposeB ? transposeLast2(c, b) : b;
-      return c.call(stock, { a: a2, b: b2 }, { transposeA: false, transposeB: false });
+      const a2 = copyA ? transposeLast2(c, a) : a;
+      const b2 = copyB ? transposeLast2(c, b) : b;
+      return c.call(stock, { a: a2, b: b2 }, { transposeA: transposeA && !copyA, transposeB: transposeB && !copyB });
     });
   };
 }
