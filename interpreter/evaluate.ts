@@ -250,7 +250,9 @@ export function applyValue(callee: Value, args: readonly Value[], kwargs: Readon
       try {
         return callee.call(args, kwargs, span);
       } catch (err) {
-        throw locate(err, span, `${callee.name}: `);
+        // Control signals of the script runner (not Errors) pass through untouched.
+        if (!(err instanceof Error)) throw err;
+        throw locate(err, span, err instanceof DlmError ? "" : `${callee.name}: `);
       }
     case "fn": return callUser(callee.def.name, callee.def.params, callee.def.keywords, callee.def.body, callee.env, args, kwargs, span, ctx);
     case "network": {

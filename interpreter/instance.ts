@@ -168,6 +168,22 @@ export function outputsOf(inst: ModelInstance, q: tf.Tensor2D): number[][] {
   return Array.from({ length: rows }, (_, i) => cols.flatMap((c) => c.order.map((p) => c.data[i * c.size + p]!)));
 }
 
+/** Constrained values `[rows, ...shape]` of every latent for each row of q. */
+export function constrainedLatents(inst: ModelInstance, q: tf.Tensor2D): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  const state: ScoreState = { acc: tf.zeros([q.shape[0]]) };
+  const handler = scorer(blocks(inst, q), inst.points, state);
+  runModel(inst, {
+    ...handler,
+    latent: (site) => {
+      const v = handler.latent(site);
+      out.set(site.name, v.t);
+      return v;
+    },
+  });
+  return out;
+}
+
 /** Which statement made the log density non-finite at `q` (file:line). */
 export function explainNonFiniteOf(inst: ModelInstance, q: Float32Array): string | undefined {
   const terms: NonNullable<ScoreState["terms"]> = [];

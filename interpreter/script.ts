@@ -1,0 +1,292 @@
+/**
+ * Scripts: top-level statements run in order (`dlm run`), or one input at a time (the REPL's
+ * Session). Script builtins: print, read_csv, read_json, names, standardize, onehot,
+ * train_test_split, NUTS/HMC, sample, summary, predict, prior_predictive; `train` and `vi`
+ * report that they are not available yet. Model calls create instances.
+ *
+ * `sample` is asynchronous while the evaluator is not: an async builtin throws a Pending
+ * signal carrying its promise; the runner awaits it, memoises the result by call position
+ * and runs the statement again, so statements stay ordinary expressions.
+ */
+import { tf } from "../core/engine.js";
+import { key as makeKey, fold } from "../core/random.js";
+import { standardize, onehot, trainTestSplit } from "../nn/index.js";
+import type { Program, Span, Stmt } from "../grammar/index.js";
+import { arity, builtin, noKeywords } from "./builtins-math.js";
+import { globalEnv } from "./builtins.js";
+import { readCsv, readJson } from "./data-readers.js";
+import { DlmError } from "./errors.js";
+import { evaluate, runStmt, type EvalContext } from "./evaluate.js";
+import { instantiate, type ModelInstance } from "./instance.js";
+import { predict, samplePosterior, summaryLines, type Posterior, type SampleSettings } from "./posterior.js";
+import { DlmProgramError, parseChecked, renderError, scriptHandler } from "./program.js";
+import { show } from "./show.js";
+import { disposeSimulated, priorPredictive } from "./simulate.js";
+import { asInt, asNumber, asString, asTensorValue, describeValue, num, tensor, type Env, type Value } from "./value.js";
+
+export interface ScriptOptions {
+  readonly file?: string;
+  readonly seed?: number;
+  readonly out?: (line: string) => void;
+  readonly err?: (line: string) => void;
+}
+
+class Pending {
+  constructor(readonly at: number, readonly promise: Promise<Value>) {}
+}
+
+interface Host {
+  readonly file: string;
+  readonly seed: number;
+  readonly out: (line: string) => void;
+  source: string;
+  readonly memo: Map<number, Value>;
+  calls: number;
+}
+
+const opaque = (tag: string, payload: unknown, showText: string): Value => ({ kind: "opaque", tag, payload, show: showText });
+
+function instanceOf(v: Value, span: Span, what: string): ModelInstance {
+  if (v.kind === "opaque" && v.tag === "model instance") return v.payload as ModelInstance;
+  throw new DlmError(`${what} should be a model instance such as \`linreg(x, y)\`, but it is ${describeValue(v)}`, span);
+}
+
+function posteriorOf(v: Value, span: Span): Posterior {
+  if (v.kind === "opaque" && v.tag === "posterior") return v.payload as Posterior;
+  throw new DlmError(`expected a posterior (the result of \`sample\`), but this is ${describeValue(v)}`, span);
+}
+
+function optInt(kwargs: ReadonlyMap<string, Value>, k: string, dflt: number, span: Span): number {
+  const v = kwargs.get(k);
+  return v === undefined ? dflt : asInt(v, span, k);
+}
+
+function scriptBuiltins(host: Host): Value[] {
+  const notYet = (name: string, what: string): Value =>
+    builtin(name, (_a, _k, span) => { throw new DlmError(`\`${name}\` (${what}) is not available yet in this version of dlm`, span, "use `sample(inst, NUTS(), ...)` for inference"); });
+  return [
+    builtin("print", (args, kwargs, span) => {
+      noKeywords("print", kwargs, [], span);
+      host.out(args.map(show).join(" "));
+      return { kind: "missing" };
+    }),
+    builtin("read_csv", (args, kwargs, span) => (arity("read_csv", args, 1, 1, span), noKeywords("read_csv", kwargs, [], span), readCsv(asString(args[0]!, span, "the path"), host.file, span))),
+    builtin("read_json", (args, kwargs, span) => (arity("read_json", args, 1, 1, span), noKeywords("read_json", kwargs, [], span), readJson(asString(args[0]!, span, "the path"), host.file, span))),
+    builtin("names", (args, kwargs, span) => {
+      arity("names", args, 1, 1, span);
+      noKeywords("names", kwargs, [], span);
+      const d = args[0]!;
+      if (d.kind !== "record") throw new DlmError(`names needs a table or record, but this is ${describeValue(d)}`, span);
+      return d.fields.get("__names") ?? { kind: "list", items: [...d.fields.keys()].filter((k) => !k.startsWith("__")).map((k) => ({ kind: "str", v: k })) };
+    }),
+    builtin("standardize", (args, kwargs, span) => {
+      arity("standardize", args, 1, 1, span);
+      noKeywords("standardize", kwargs, ["like"], span);
+      const x = asTensorValue(args[0]!, span, "the data");
+      const like = kwargs.get("like");
+      return tensor(standardize(x.t, like === undefined ? x.t : asTensorValue(like, span, "like").t), false);
+    }),
+    builtin("onehot", (args, kwargs, span) => {
+      arity("onehot", args, 2, 2, span);
+      noKeywords("onehot", kwargs, [], span);
+      return tensor(onehot(asTensorValue(args[0]!, span).t, asInt(args[1]!, span, "the number of classes")), false);
+    }),
+    builtin("train_test_split", (args, kwargs, span) => {
+      arity("train_test_split", args, 2, 2, span);
+      noKeywords("train_test_split", kwargs, ["seed"], span);
+      const n = asInt(args[0]!, span, "the number of rows");
+      const s = trainTestSplit(n, asNumber(args[1]!, span, "the training fraction"), makeKey(optInt(kwargs, "seed", host.seed, span)));
+      const oneBased = (a: Int32Array): Value => tensor(tf.tensor1d(Array.from(a, (i) => i + 1), "float32"), false);
+      return { kind: "record", tag: "split", fields: new Map([["train", oneBased(s.train)], ["test", oneBased(s.test)]]) };
+    }),
+    builtin("NUTS", (args, kwargs, span) => {
+      arity("NUTS", args, 0, 0, span);
+      noKeywords("NUTS", kwargs, ["target_accept", "max_depth"], span);
+      return opaque("algorithm", { algorithm: "nuts", adaptDelta: kwargs.has("target_accept") ? asNumber(kwargs.get("target_accept")!, span) : undefined, maxDepth: kwargs.has("max_depth") ? asInt(kwargs.get("max_depth")!, span) : undefined }, "NUTS()");
+    }),
+    builtin("HMC", (args, kwargs, span) => {
+      arity("HMC", args, 0, 0, span);
+      noKeywords("HMC", kwargs, ["step", "steps"], span);
+      return opaque("algorithm", { algorithm: "hmc", stepSize: kwargs.has("step") ? asNumber(kwargs.get("step")!, span) : undefined, steps: kwargs.has("steps") ? asInt(kwargs.get("steps")!, span) : undefined }, "HMC()");
+    }),
+    builtin("sample", (args, kwargs, span) => {
+      arity("sample", args, 1, 2, span);
+      noKeywords("sample", kwargs, ["draws", "chains", "warmup", "seed"], span);
+      const memo = host.memo.get(span.start);
+      if (memo !== undefined) return memo;
+      const inst = instanceOf(args[0]!, span, "the first argument of `sample`");
+      const alg = args[1];
+      if (alg !== undefined && !(alg.kind === "opaque" && alg.tag === "algorithm")) throw new DlmError(`the second argument of \`sample\` should be NUTS(...) or HMC(...), but it is ${describeValue(alg)}`, span);
+      const a = (alg?.payload ?? { algorithm: "nuts" }) as { algorithm: "nuts" | "hmc"; adaptDelta?: number; maxDepth?: number; stepSize?: number; steps?: number };
+      const draws = optInt(kwargs, "draws", 1000, span);
+      const settings: SampleSettings = {
+        algorithm: a.algorithm, draws, chains: optInt(kwargs, "chains", 4, span), warmup: optInt(kwargs, "warmup", draws, span), seed: optInt(kwargs, "seed", host.seed, span),
+        ...(a.adaptDelta !== undefined ? { adaptDelta: a.adaptDelta } : {}), ...(a.maxDepth !== undefined ? { maxDepth: a.maxDepth } : {}),
+        ...(a.stepSize !== undefined ? { stepSize: a.stepSize } : {}), ...(a.steps !== undefined ? { steps: a.steps } : {}),
+      };
+      throw new Pending(span.start, samplePosterior(inst, settings, span).then((p) =>
+        opaque("posterior", p, `a posterior: ${p.result.chains} chains × ${p.result.nDraws} draws of ${p.names.length} quantities`)));
+    }),
+    builtin("summary", (args, kwargs, span) => {
+      arity("summary", args, 1, 1, span);
+      noKeywords("summary", kwargs, [], span);
+      for (const line of summaryLines(posteriorOf(args[0]!, span))) host.out(line);
+      return { kind: "missing" };
+    }),
+    builtin("predict", (args, kwargs, span) => {
+      arity("predict", args, 2, 2, span);
+      noKeywords("predict", kwargs, ["seed"], span);
+      try {
+        return predict(posteriorOf(args[0]!, span), instanceOf(args[1]!, span, "the second argument of `predict`"), optInt(kwargs, "seed", host.seed, span));
+      } catch (e) {
+        if (e instanceof DlmError && e.span === undefined) throw new DlmError(e.message, span, e.hint);
+        throw e;
+      }
+    }),
+    builtin("prior_predictive", (args, kwargs, span) => {
+      arity("prior_predictive", args, 1, 1, span);
+      noKeywords("prior_predictive", kwargs, ["draws", "seed"], span);
+      const sims = priorPredictive(instanceOf(args[0]!, span, "the argument"), optInt(kwargs, "draws", 1000, span), makeKey(optInt(kwargs, "seed", host.seed, span)));
+      const fields = new Map<string, Value>([...sims].map(([k, s]) => [k, tensor(tf.clone(s.draws), false)]));
+      disposeSimulated(sims);
+      return { kind: "record", tag: "prior predictive draws", fields };
+    }),
+    notYet("train", "optimisation"),
+    notYet("vi", "variational inference"),
+    builtin("argmax", (args, kwargs, span) => {
+      arity("argmax", args, 1, 1, span);
+      noKeywords("argmax", kwargs, [], span);
+      const x = asTensorValue(args[0]!, span);
+      return tensor(tf.add(tf.cast(tf.argMax(x.t, -1), "float32"), 1), x.batched);
+    }),
+    builtin("accuracy", (args, kwargs, span) => {
+      arity("accuracy", args, 2, 2, span);
+      noKeywords("accuracy", kwargs, [], span);
+      const p = args[0]!;
+      const truth = asTensorValue(args[1]!, span, "the true labels").t;
+      if (p.kind === "record" && p.fields.has("probs")) {
+        const probs = asTensorValue(p.fields.get("probs")!, span).t;
+        const k = probs.shape[probs.rank - 1]!;
+        // Bernoulli probabilities are over classes 0, 1; Categorical over 1..K.
+        const pred = tf.add(tf.argMax(probs, -1), k === 2 && tf.min(truth).dataSync()[0] === 0 ? 0 : 1);
+        return num(tf.mean(tf.cast(tf.equal(tf.cast(pred, "float32"), truth), "float32")).dataSync()[0]!);
+      }
+      throw new DlmError("accuracy needs a classifier's prediction (`pred.y` of a Bernoulli or Categorical variable)", span);
+    }),
+    builtin("rmse", (args, kwargs, span) => {
+      arity("rmse", args, 2, 2, span);
+      noKeywords("rmse", kwargs, [], span);
+      const p = args[0]!;
+      const m = p.kind === "record" && p.fields.has("mean") ? p.fields.get("mean")! : p;
+      const d = tf.sub(asTensorValue(m, span).t, asTensorValue(args[1]!, span).t);
+      return num(Math.sqrt(tf.mean(tf.square(d)).dataSync()[0]!));
+    }),
+  ];
+}
+
+/** An incremental script session (the REPL): one input at a time, variables kept. */
+export interface Session {
+  /** Run one input (any number of statements); resolves true if it ran without error. */
+  run(input: string): Promise<boolean>;
+  /** Names defined by the user so far, with a short description of each value. */
+  variables(): { name: string; description: string }[];
+  /** Type and shape of an expression, without running any `~`. */
+  typeOf(expression: string): Promise<string>;
+}
+
+export function createSession(options: ScriptOptions = {}): Session {
+  const host: Host = { file: options.file ?? "<repl>", seed: options.seed ?? 1, out: options.out ?? ((l) => console.log(l)), source: "", memo: new Map(), calls: 0 };
+  const err = options.err ?? ((l: string) => console.error(l));
+  const extra = new Map<string, Value>();
+  for (const b of scriptBuiltins(host)) extra.set((b as { name: string }).name, b);
+  const globals = globalEnv(extra);
+  let inputs = 0;
+
+  const ctxFor = (source: string): EvalContext => ({
+    handler: scriptHandler,
+    globals,
+    source,
+    depth: 0,
+    callModel: (m, args, kwargs, span) => {
+      const inst = instantiate(m.def, args, kwargs, span, { globals, source: host.source, file: host.file, seed: fold(makeKey(host.seed), host.calls++) });
+      for (const w of inst.warnings) err(renderError(new DlmError(w.message, w.span), host.source, host.file).replace(": error:", ": warning:"));
+      return opaque("model instance", inst, `an instance of the model ${m.def.name} (${inst.latents.length} latent variable${inst.latents.length === 1 ? "" : "s"}, ${inst.layout.dim} unconstrained dimensions)`);
+    },
+  });
+
+  async function runStatement(s: Stmt, env: Env, source: string): Promise<void> {
+    host.memo.clear();
+    for (;;) {
+      try {
+        const ctx = ctxFor(source);
+        if (s.kind === "ExprStmt" && env === globals && inputs > 0 && host.file === "<repl>") {
+          const v = evaluate(s.expr, env, ctx);
+          if (v.kind !== "missing") host.out(show(v));
+        } else runStmt(s, env, ctx);
+        return;
+      } catch (e) {
+        if (!(e instanceof Pending)) throw e;
+        host.memo.set(e.at, await e.promise);
+      }
+    }
+  }
+
+  async function run(input: string): Promise<boolean> {
+    inputs += 1;
+    const source = input;
+    host.source = source;
+    let program: Program;
+    try {
+      const parsed = parseChecked(source, host.file);
+      for (const w of parsed.warnings) err(w.message);
+      program = parsed.program;
+    } catch (e) {
+      if (e instanceof DlmProgramError) { err(e.message); return false; }
+      throw e;
+    }
+    try {
+      // Definitions are hoisted: a script may use a model defined further down.
+      const isDef = (s: Stmt): boolean => s.kind === "Fn" || s.kind === "Network" || s.kind === "Model";
+      for (const s of program.body.filter(isDef)) await runStatement(s, globals, source);
+      for (const s of program.body.filter((x) => !isDef(x))) await runStatement(s, globals, source);
+      return true;
+    } catch (e) {
+      err(describeError(e, source, host.file));
+      return false;
+    }
+  }
+
+  return {
+    run,
+    variables: () => [...globals.vars].map(([name, v]) => ({ name, description: describeValue(v) })),
+    typeOf: async (expression) => {
+      const src = expression;
+      try {
+        const parsed = parseChecked(src, host.file);
+        const s = parsed.program.body[0];
+        if (s?.kind !== "ExprStmt") return "not an expression";
+        return describeValue(evaluate(s.expr, globals, ctxFor(src)));
+      } catch (e) {
+        return e instanceof DlmProgramError ? e.message : describeError(e, src, host.file);
+      }
+    },
+  };
+}
+
+/** A user-facing message for any error: DlmErrors rendered with their location, never a stack. */
+export function describeError(e: unknown, source: string, file: string): string {
+  if (e instanceof DlmError) return renderError(e, source, file);
+  if (e instanceof DlmProgramError) return e.message;
+  if (e instanceof Pending) return `${file}: error: an asynchronous call (sample) can only be used in a script statement`;
+  const message = e instanceof Error ? e.message : String(e);
+  return `${file}: internal error: ${message}`;
+}
+
+/** Run a whole script; resolves to the exit status (0 on success, 1 on any error). */
+export async function runScript(source: string, options: ScriptOptions = {}): Promise<number> {
+  const file = options.file ?? "<script>";
+  const session = createSession({ ...options, file });
+  return (await session.run(source)) ? 0 : 1;
+}
+
+export { asInt };
