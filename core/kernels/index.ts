@@ -3,14 +3,15 @@
  * the backend starts. See the individual files for each defect, how it was measured, and
  * the regression tests beside them.
  *
- * Only tfjs-backend-wasm 4.22.0 needs fixes; on every other backend installation does
- * nothing. Installing twice is harmless: the stock kernel is saved once and a fix is
+ * Only tfjs-backend-wasm 4.22.0 needs kernel replacements; on every other backend only the
+ * gradient corrections of broadcast-grads.ts (which are backend-independent) are installed. Installing twice is harmless: the stock kernel is saved once and a fix is
  * registered only where the registry does not already hold it.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendName } from "../engine.js";
 import type { KernelFunc } from "./compose.js";
 import { batchMatMulFix } from "./batch-matmul.js";
+import { installBroadcastGradients } from "./broadcast-grads.js";
 import { conv2dBackpropFilterFix, conv2dBackpropInputFix } from "./conv2d-backprop.js";
 import { maxPoolGradFix } from "./max-pool-grad.js";
 import { oneHotFix } from "./one-hot.js";
@@ -82,8 +83,12 @@ function register(kernelName: string, backendName: string, config: tf.KernelConf
   if (config) tf.registerKernel(config);
 }
 
-/** Install every fix that applies to `backend` (idempotent). */
+/**
+ * Install every fix that applies to `backend` (idempotent): the kernel replacements of that
+ * backend, and the backend-independent gradient corrections of broadcast-grads.ts.
+ */
 export function installKernelFixes(backend: BackendName): void {
+  installBroadcastGradients();
   for (const fix of KERNEL_FIXES) {
     if (fix.backendName !== backend) continue;
     const key = keyOf(fix);
