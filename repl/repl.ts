@@ -1,1 +1,213 @@
-export async function startRepl(_o: { file?: string; backend?: string }): Promise<void> {}
+/**
+ * `dlm repl`: a node:readline loop over a `ReplSession`. Input continues while brackets are
+ * open; history is kept in ~/.dlm_history (or $DLM_HISTORY); Tab completes names, builtins,
+ * distributions, layers and `:commands`. An error never ends the session; Ctrl-C cancels the
+ * current input or stops a running inference (keeping its completed draws); Ctrl-D exits.
+ *
+ * The prompt appears at once: the interpreter and tfjs load in the background and the first
+ * input waits for them.
+ */
+import { appendFileSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import * as readline from "node:readline";
+import { BUILTINS, DISTRIBUTIONS, KEYWORDS, LAYERS } from "../grammar/index.js";
+import { unclosedBrackets } from "./brackets.js";
+import { complete } from "./complete.js";
+import { GENERAL_HELP, helpFor } from "./help.js";
+import type { ReplSession } from "./session.js";
+
+export interface ReplOptions {
+  readonly file?: string;
+  readonly backend?: string;
+  readonly input?: NodeJS.ReadableStream;
+  readonly output?: NodeJS.WritableStream;
+  readonly historyFile?: string;
+}
+
+const PROMPT = "dlm> ";
+const CONTINUE = "...> ";
+
+function historyPath(options: ReplOptions): string {
+  return options.historyFile ?? process.env["DLM_HISTORY"] ?? join(homedir(), ".dlm_history");
+}
+
+function loadHistory(path: string): string[] {
+  try {
+    // readline keeps the newest entry first.
+    return readFileSync(path, "utf8").split("\n").filter((l) => l.trim() !== "").slice(-1000).reverse();
+  } catch {
+    return [];
+  }
+}
+
+/** Runs the REPL until :quit or Ctrl-D. */
+export async function startRepl(options: ReplOptions = {}): Promise<void> {
+  const input = options.input ?? process.stdin;
+  const output = options.output ?? process.stdout;
+  const say = (text: string): void => void output.write(text.endsWith("\n") ? text : text + "\n");
+  const histFile = historyPath(options);
+
+  // Load the interpreter and start the engine while the user types.
+  const ready: Promise<ReplSession> = (async () => {
+    const { initEngine } = await import("../core/engine.js");
+    await initEngine(options.backend);
+    const { createSession } = await import("./session.js");
+    return createSession();
+  })();
+  ready.catch(() => undefined);
+  let session: ReplSession | undefined;
+  void ready.then((s) => (session = s), () => undefined);
+
+  const staticNames = [...BUILTINS, ...DISTRIBUTIONS, ...LAYERS, ...KEYWORDS];
+  const rl = readline.createInterface({
+    input,
+    output,
+    prompt: PROMPT,
+    terminal: (output as NodeJS.WriteStream).isTTY === true,
+    history: loadHistory(histFile),
+    historySize: 1000,
+    completer: (line: string) => complete(line, [...staticNames, ...(session?.names() ?? [])]),
+  });
+
+  let buffer = "";
+  let running: AbortController | undefined;
+  let lastLoaded: string | undefined;
+  let busy = Promise.resolve();
+
+  const showError = (e: unknown): void => {
+    const msg = e instanceof Error ? e.message : String(e);
+    say(msg.startsWith("<") || /^[^\s:]+:\d+:\d+:/.test(msg) ? msg : `error: ${msg}`);
+  };
+
+  const evaluate = async (source: string, file?: string): Promise<void> => {
+    const s = await ready;
+    running = new AbortController();
+    try {
+      const shown = await s.run(source, file, { signal: running.signal, progress: (line) => say(line) });
+      if (shown !== undefined) say(shown);
+    } finally {
+      running = undefined;
+    }
+  };
+
+  const loadFile = async (path: string): Promise<void> => {
+    const { readSource } = await import("../cli/source.js");
+    const source = await readSource(path);
+    await evaluate(source, path);
+    lastLoaded = path;
+    say(`loaded ${path}`);
+  };
+
+  const command = async (line: string): Promise<boolean> => {
+    const [cmd = "", ...rest] = line.trim().split(/\s+/);
+    const arg = line.trim().slice(cmd.length).trim();
+    switch (cmd) {
+      case ":quit":
+      case ":q":
+        return false;
+      case ":help":
+        say(rest.length === 0 ? GENERAL_HELP : await helpFor(rest[0]!));
+        return true;
+      case ":load":
+        if (arg === "") say("usage: :load FILE.dlm");
+        else await loadFile(arg);
+        return true;
+      case ":reload": {
+        const target = arg !== "" ? arg : lastLoaded;
+        if (target === undefined) say("nothing loaded yet: :load FILE.dlm");
+        else await loadFile(target);
+        return true;
+      }
+      case ":vars": {
+        const vars = (await ready).vars();
+        say(vars.length === 0 ? "no variables yet" : vars.join("\n"));
+        return true;
+      }
+      case ":type":
+        say((await ready).typeOf(arg));
+        return true;
+      case ":time": {
+        const t0 = performance.now();
+        await evaluate(arg);
+        say(`time: ${((performance.now() - t0) / 1000).toFixed(3)} s`);
+        return true;
+      }
+      case ":backend": {
+        const { initEngine, engineInfo } = await import("../core/engine.js");
+        await ready;
+        const info = arg === "" ? engineInfo() : await initEngine(arg);
+        say(info ? `backend ${info.backend} (available: ${info.available.join(", ")})` : "no backend started");
+        return true;
+      }
+      default:
+        say(`unknown command '${cmd}'; :help lists the commands`);
+        return true;
+    }
+  };
+
+  const handle = async (line: string): Promise<boolean> => {
+    if (buffer === "" && line.trim().startsWith(":")) return command(line);
+    buffer = buffer === "" ? line : `${buffer}\n${line}`;
+    if (unclosedBrackets(buffer) > 0) {
+      rl.setPrompt(CONTINUE);
+      return true;
+    }
+    const source = buffer;
+    buffer = "";
+    rl.setPrompt(PROMPT);
+    if (source.trim() !== "") await evaluate(source);
+    return true;
+  };
+
+  return new Promise<void>((resolve) => {
+    let closing = false;
+    rl.on("line", (line) => {
+      if (line.trim() !== "") {
+        try {
+          appendFileSync(histFile, line + "\n");
+        } catch {
+          // history is a convenience: an unwritable file must not break the session
+        }
+      }
+      busy = busy.then(async () => {
+        try {
+          if (!(await handle(line))) {
+            closing = true;
+            rl.close();
+            return;
+          }
+        } catch (e) {
+          showError(e);
+          buffer = "";
+          rl.setPrompt(PROMPT);
+        }
+        if (!closing) rl.prompt();
+      });
+    });
+    rl.on("SIGINT", () => {
+      if (running) {
+        running.abort();
+        say("\ninterrupt: stopping after the current iteration");
+        return;
+      }
+      const had = buffer !== "" || rl.line !== "";
+      buffer = "";
+      rl.setPrompt(PROMPT);
+      // Clear the line being typed.
+      (rl as unknown as { line: string }).line = "";
+      say(had ? "^C" : "\n(Ctrl-D or :quit to leave)");
+      rl.prompt();
+    });
+    rl.on("close", () => {
+      void busy.then(() => {
+        say("");
+        resolve();
+      });
+    });
+    say("dlm REPL: :help for help, Ctrl-D to leave");
+    const start = options.file !== undefined ? loadFile(options.file).catch(showError) : Promise.resolve();
+    busy = start.then(() => rl.prompt());
+  });
+}
