@@ -1,0 +1,29 @@
+/**
+ * Every example script runs end to end with short settings (draws and warm-up cut to 20,
+ * 2 chains, trees of depth ≤ 3): it must finish without errors and print its summary.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { runScript } from "../../interpreter/script.js";
+
+const EXAMPLES = ["linreg", "eight_schools", "logistic", "bnn"];
+
+function short(source: string): string {
+  return source
+    .replace(/draws = \d+/g, "draws = 20")
+    .replace(/warmup = \d+/g, "warmup = 20")
+    .replace(/chains = \d+/g, "chains = 2")
+    .replace(/NUTS\(([^)]*)\)/g, (_m, inner: string) => `NUTS(max_depth = 3${inner.trim() === "" ? "" : `, ${inner}`})`);
+}
+
+describe.each(EXAMPLES)("examples/%s.dlm", (name) => {
+  it("runs with short settings and prints a summary", async () => {
+    const file = `examples/${name}.dlm`;
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runScript(short(readFileSync(file, "utf8")), { file, out: (l) => out.push(l), err: (l) => err.push(l) });
+    expect(err.filter((l) => l.includes("error"))).toEqual([]);
+    expect(code).toBe(0);
+    expect(out.some((l) => /^name\s+mean\s+sd/.test(l))).toBe(true);
+  }, 60000);
+});
