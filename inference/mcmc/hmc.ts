@@ -5,7 +5,8 @@
  * take different numbers of steps: all run in lockstep to the largest L, the others frozen.
  *
  * Randomness per chain per transition, in order: D normals (momentum), then one uniform for
- * the step-size jitter (always drawn), then one uniform for the accept decision.
+ * the step-size jitter (always drawn), then one uniform for the accept decision. With a
+ * trajectory length, L is computed from the nominal ε, so jitter varies the integration time.
  */
 import { tf } from "../../core/engine.js";
 import type { LogDensityModel } from "../../core/model.js";
@@ -51,7 +52,8 @@ export function hmcTransition(
   const A = arena();
   const p0 = A.own(drawMomentum(metric, streams));
   const eps = streams.map((s, c) => stepSize[c]! * (1 + jitter * (2 * s.uniform() - 1)));
-  const steps = eps.map((e) => hmcSteps(options.length, e));
+  // as in Stan, L follows the nominal step size; the jitter changes ε only
+  const steps = stepSize.map((e) => hmcSteps(options.length, e));
   const maxSteps = Math.max(...steps);
   const h = A.own(tf.tensor2d(Float32Array.from(eps), [C, 1]));
   const k0 = A.own(kinetic(metric, p0));

@@ -69,8 +69,9 @@ export function nutsTransition(
   const kCheck = options.kCheck ?? ((j: number) => Math.max(4, 2 ** j / 8));
   const A = arena();
   // v(a)·ρ > 0 and v(b)·ρ > 0: "no U-turn yet" (strict, so a zero product terminates).
-  const crit = (a: tf.Tensor2D, b: tf.Tensor2D, rho: tf.Tensor2D): tf.Tensor1D =>
-    tf.logicalAnd(tf.greater(rowDot(velocity(metric, a), rho), 0), tf.greater(rowDot(velocity(metric, b), rho), 0)) as tf.Tensor1D;
+  const critV = (va: tf.Tensor2D, vb: tf.Tensor2D, rho: tf.Tensor2D): tf.Tensor1D =>
+    tf.logicalAnd(tf.greater(rowDot(va, rho), 0), tf.greater(rowDot(vb, rho), 0)) as tf.Tensor1D;
+  const crit = (a: tf.Tensor2D, b: tf.Tensor2D, rho: tf.Tensor2D): tf.Tensor1D => critV(velocity(metric, a), velocity(metric, b), rho);
 
   const eps = A.own(tf.tensor2d(Float32Array.from(stepSize), [C, 1]));
   const p0 = A.own(drawMomentum(metric, streams));
@@ -111,6 +112,9 @@ export function nutsTransition(
     const pFirst: tf.Tensor2D[] = [];
     const rBefore: tf.Tensor2D[] = [];
     const pLastLeft: tf.Tensor2D[] = [];
+    // velocities Minv·p of the checkpointed momenta, computed once per leaf
+    const vFirst: tf.Tensor2D[] = [];
+    const vLastLeft: tf.Tensor2D[] = [];
     const k = kCheck(j);
     for (let n = 0; n < 2 ** j; n++) {
       if (n > 0 && n % k === 0) {
@@ -125,7 +129,8 @@ export function nutsTransition(
       const step = A.own(
         tidy(() => {
           const live = valid;
-          const kN = kinetic(metric, zNew.p);
+          const vN = velocity(metric, zNew.p);
+          const kN = tf.mul(0.5, rowDot(zNew.p, vN)) as tf.Tensor1D;
           const lw = tf.neg(energyError(zNew.lp, kN, lp0, k0));
           const div = tf.logicalAnd(live, tf.greater(tf.neg(lw), maxDeltaH)) as tf.Tensor1D;
           const nLeapN = tf.add(nLeap, tf.cast(live, "float32")) as tf.Tensor1D;
@@ -144,7 +149,7 @@ export function nutsTransition(
           };
           const rhoN = select(liveW, tf.add(rhoSub, zNew.p) as tf.Tensor2D, rhoSub);
           return {
-            div, nLeapN, sumMetroN, propN, rhoN,
+            div, nLeapN, sumMetroN, propN, rhoN, vN,
             logWsubN: select(live, logWnew, logWsub),
             zN: selectPoint(live, zNew, z, liveW),
           };
@@ -158,9 +163,13 @@ export function nutsTransition(
         const size = 2 ** i;
         if (n % size === 0) {
           pFirst[i] = zNew.p;
+          vFirst[i] = step.vN;
           rBefore[i] = rPrev;
         }
-        if (i >= 1 && n % size === size / 2 - 1) pLastLeft[i] = zNew.p;
+        if (i >= 1 && n % size === size / 2 - 1) {
+          pLastLeft[i] = zNew.p;
+          vLastLeft[i] = step.vN;
+        }
       }
       const ok = A.own(
         tidy(() => {
@@ -170,9 +179,9 @@ export function nutsTransition(
             const rBlk = tf.sub(rhoSub, rBefore[i]!) as tf.Tensor2D;
             const rLeft = tf.sub(rBefore[i - 1]!, rBefore[i]!) as tf.Tensor2D;
             const rRight = tf.sub(rhoSub, rBefore[i - 1]!) as tf.Tensor2D;
-            acc = tf.logicalAnd(acc, crit(pFirst[i]!, zNew.p, rBlk)) as tf.Tensor1D;
-            acc = tf.logicalAnd(acc, crit(pFirst[i]!, pFirst[i - 1]!, tf.add(rLeft, pFirst[i - 1]!) as tf.Tensor2D)) as tf.Tensor1D;
-            acc = tf.logicalAnd(acc, crit(pLastLeft[i]!, zNew.p, tf.add(rRight, pLastLeft[i]!) as tf.Tensor2D)) as tf.Tensor1D;
+            acc = tf.logicalAnd(acc, critV(vFirst[i]!, step.vN, rBlk)) as tf.Tensor1D;
+            acc = tf.logicalAnd(acc, critV(vFirst[i]!, vFirst[i - 1]!, tf.add(rLeft, pFirst[i - 1]!) as tf.Tensor2D)) as tf.Tensor1D;
+            acc = tf.logicalAnd(acc, critV(vLastLeft[i]!, step.vN, tf.add(rRight, pLastLeft[i]!) as tf.Tensor2D)) as tf.Tensor1D;
           }
           return {
             valid: tf.logicalAnd(valid, acc) as tf.Tensor1D,
@@ -187,7 +196,7 @@ export function nutsTransition(
       prop = step.propN;
       logWsub = step.logWsubN;
       z = step.zN;
-      A.sweep([...roots(), z, prop, valid, logWsub, rhoSub, pFirst, rBefore, pLastLeft, forward, h]);
+      A.sweep([...roots(), z, prop, valid, logWsub, rhoSub, pFirst, rBefore, pLastLeft, vFirst, vLastLeft, forward, h]);
     }
     // merge the subtree into the trajectory (chains still active whose subtree is valid)
     const u = uniforms(streams);
