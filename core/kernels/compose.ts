@@ -37,6 +37,7 @@ export interface Composer {
   /** Constant padding; a negative amount crops that many elements instead. */
   readonly padOrCrop: (x: Info, amounts: readonly (readonly [number, number])[], value?: number) => Info;
   readonly slice: (x: Info, begin: readonly number[], size: readonly number[]) => Info;
+  readonly concat: (xs: readonly Info[], axis: number) => Info;
   readonly fill: (shape: readonly number[], value: number, dtype?: tf.DataType) => Info;
   /** A tensor holding host `values` (backends with `makeOutput`, i.e. wasm); tracked. */
   readonly values: (shape: readonly number[], dtype: "float32" | "int32", values: readonly number[]) => Info;
@@ -75,6 +76,8 @@ export function compose(backend: object, backendName: string, body: (c: Composer
     reshape: (x, shape) => run("Reshape", { x }, { shape: [...shape] }),
     transpose: (x, perm) => run("Transpose", { x }, { perm: [...perm] }),
     slice,
+    // tfjs passes Concat its inputs as an array, not as a named map.
+    concat: (xs, axis) => run("Concat", [...xs] as unknown as Inputs, { axis }),
     fill: (shape, value, dtype = "float32") => run("Fill", {}, { shape: [...shape], value, dtype }),
     values: (shape, dtype, values) => {
       if (!be.makeOutput) throw new Error(`backend '${backendName}' cannot take host values in a kernel`);

@@ -47,32 +47,47 @@ function stridedWindow(c: Composer, xp: Info, a: number, b: number, oh: number, 
   return c.reshape(s, [n, oh, ow, ch]);
 }
 
-/** The window slices s_ab in row-major offset order, the window maxima y, and the masks of first maxima. */
-export function firstMaxima(c: Composer, x: Info, info: tf.backend_util.Conv2DInfo): { slices: Info[]; first: Info[]; max: Info } {
-  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
+/**
+ * dy sent to the first maximum of each window, as a `[m, K]` matrix (m = n·oh·ow·c rows, one
+ * per output element; K = kh·kw window offsets in row-major order). `rows` holds the window
+ * values in the same layout; `ArgMax` returns the first maximum, as cpu and TensorFlow do.
+ */
+function routeToArgmax(c: Composer, rows: Info, dy: Info): Info {
+  const [m, k] = rows.shape as [number, number];
+  const argmax = c.run("ArgMax", { x: rows }, { axis: 1 });
+  // The wasm OneHot writes int32 whatever dtype it is given: ask for int32 and cast.
+  const oneHot = c.run("OneHot", { indices: argmax }, { depth: k, onValue: 1, offValue: 0, dtype: "int32" });
+  const mask = c.run("Cast", { x: oneHot }, { dtype: "float32" });
+  return c.run("Multiply", { a: mask, b: c.reshape(dy, [m, 1]) });
+}
+
+/**
+ * Overlapping windows: gather the K strided window slices s_ab (each `[n, oh, ow, c]`) into
+ * `[m, K]` rows, route dy to each row's first maximum, then add each offset's share back
+ * onto the stride grid at its offset.
+ */
+function overlappingGrad(c: Composer, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ch, outHeight: oh, outWidth: ow } = info;
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, padInfo } = info;
+  const [m, k] = [n * oh * ow * ch, kh * kw];
   const bottom = Math.max(0, kh - 1 + oh * sh - h - padInfo.top);
   const right = Math.max(0, kw - 1 + ow * sw - w - padInfo.left);
   const xp = c.padOrCrop(x, [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]], -Infinity);
-  const slices: Info[] = [];
+  const windows: Info[] = [];
   for (let a = 0; a < kh; a++) {
-    for (let b = 0; b < kw; b++) slices.push(stridedWindow(c, xp, a, b, oh, ow, sh, sw));
+    for (let b = 0; b < kw; b++) windows.push(c.reshape(stridedWindow(c, xp, a, b, oh, ow, sh, sw), [1, m]));
   }
-  let max = slices[0]!;
-  for (const s of slices.slice(1)) max = c.run("Maximum", { a: max, b: s });
-  const first: Info[] = [];
-  let claimed: Info | undefined;
-  for (const s of slices) {
-    const eq = c.run("Equal", { a: s, b: max });
-    if (claimed === undefined) {
-      first.push(eq);
-      claimed = eq;
-    } else {
-      first.push(c.run("LogicalAnd", { a: eq, b: c.run("LogicalNot", { x: claimed }) }));
-      claimed = c.run("LogicalOr", { a: claimed, b: eq });
-    }
+  const byOffset = c.concat(windows, 0);
+  const shares = c.transpose(routeToArgmax(c, c.transpose(byOffset, [1, 0]), dy), [1, 0]);
+  let dx: Info | undefined;
+  for (let i = 0; i < k; i++) {
+    const a = Math.floor(i / kw) - padInfo.top;
+    const b = (i % kw) - padInfo.left;
+    const share = c.reshape(c.slice(shares, [i, 0], [1, m]), [n, oh, ow, ch]);
+    const placed = c.padOrCrop(spreadOut(c, share, sh, sw), [[0, 0], [a, h - a - oh * sh], [b, w - b - ow * sw], [0, 0]]);
+    dx = dx === undefined ? placed : c.run("Add", { a: dx, b: placed });
   }
-  return { slices, first, max };
+  return dx!;
 }
 
 /**
@@ -86,11 +101,7 @@ function tiledGrad(c: Composer, x: Info, dy: Info, info: tf.backend_util.Conv2DI
   const [hh, ww, m, k] = [oh * kh, ow * kw, n * oh * ow * ch, kh * kw];
   const xp = c.padOrCrop(x, [[0, 0], [padInfo.top, hh - h - padInfo.top], [padInfo.left, ww - w - padInfo.left], [0, 0]], -Infinity);
   const rows = c.reshape(c.transpose(c.reshape(xp, [n, oh, kh, ow, kw, ch]), [0, 1, 3, 5, 2, 4]), [m, k]);
-  const argmax = c.run("ArgMax", { x: rows }, { axis: 1 });
-  // The wasm OneHot writes int32 whatever dtype it is given: cast its output.
-  const oneHot = c.run("OneHot", { indices: argmax }, { depth: k, onValue: 1, offValue: 0, dtype: "int32" });
-  const mask = c.run("Cast", { x: oneHot }, { dtype: "float32" });
-  const share = c.run("Multiply", { a: mask, b: c.reshape(dy, [m, 1]) });
+  const share = routeToArgmax(c, rows, dy);
   const back = c.transpose(c.reshape(share, [n, oh, ow, ch, kh, kw]), [0, 1, 4, 2, 5, 3]);
   const dxp = c.reshape(back, [n, hh, ww, ch]);
   return c.padOrCrop(dxp, [[0, 0], [-padInfo.top, h + padInfo.top - hh], [-padInfo.left, w + padInfo.left - ww], [0, 0]]);
@@ -105,21 +116,7 @@ export function maxPoolGradFix(backendName: string): KernelFunc {
     const dy = inputs["dy"]!;
     const x = inputs["input"]!;
     const info = poolInfo(x.shape, attrs);
-    const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-    const { filterHeight: kh, filterWidth: kw, padInfo } = info;
-    return compose(backend, backendName, (c) => {
-      if (kh === sh && kw === sw) return tiledGrad(c, x, dy, info);
-      const { first } = firstMaxima(c, x, info);
-      const zeros = c.run("ZerosLike", { x: dy });
-      let dx: Info | undefined;
-      first.forEach((mask, k) => {
-        const a = Math.floor(k / kw) - padInfo.top;
-        const b = (k % kw) - padInfo.left;
-        const share = spreadOut(c, c.run("Select", { condition: mask, t: dy, e: zeros }), sh, sw);
-        const placed = c.padOrCrop(share, [[0, 0], [a, h - a - oh * sh], [b, w - b - ow * sw], [0, 0]]);
-        dx = dx === undefined ? placed : c.run("Add", { a: dx, b: placed });
-      });
-      return dx!;
-    });
+    const tiled = info.filterHeight === info.strideHeight && info.filterWidth === info.strideWidth;
+    return compose(backend, backendName, (c) => (tiled ? tiledGrad(c, x, dy, info) : overlappingGrad(c, x, dy, info)));
   };
 }
