@@ -7,7 +7,7 @@
 import { DISTRIBUTIONS, bindArgs } from "../distributions/index.js";
 import type { Block, CallExpr, Diagnostic, Expr, FnDef, ModelDef, NetworkDef, Program, Span, Stmt } from "../grammar/index.js";
 import { suggest } from "../grammar/index.js";
-import { LAYERS, ArgumentError, callArgs } from "../nn/index.js";
+import { LAYERS } from "../nn/index.js";
 import { builtinValues } from "./builtins.js";
 import { SCRIPT_NAMES } from "./script-names.js";
 
@@ -95,8 +95,6 @@ function callArity(st: State, e: CallExpr): void {
           err(st, e.span, `${e.callee.name} has no keyword argument \`${k}\``, near !== undefined ? `did you mean \`${near}\`?` : `usage: ${entry.doc}`);
         }
       }
-      void ArgumentError;
-      void callArgs;
       return;
     }
     case "user": {
@@ -237,9 +235,9 @@ function modelDef(st: State, parent: Scope, def: ModelDef): void {
   block(st, scope, def.body.body, kind);
 }
 
-/** Every static problem of a program, in source order. */
-export function check(program: Program, file: string, _source: string): Diagnostic[] {
-  const builtins = new Set([...builtinValues().keys(), ...SCRIPT_NAMES, "factor"]);
+/** Every static problem of a program, in source order; `known`: names defined earlier (REPL). */
+export function check(program: Program, file: string, _source: string, known: Iterable<string> = []): Diagnostic[] {
+  const builtins = new Set([...builtinValues().keys(), ...SCRIPT_NAMES, "factor", ...known]);
   const callables = new Map<string, Callable>();
   for (const n of Object.keys(DISTRIBUTIONS)) callables.set(n, { kind: "dist" });
   for (const n of Object.keys(LAYERS)) callables.set(n, { kind: "layer" });

@@ -168,6 +168,8 @@ export function scorer(
   points: ReadonlyMap<string, ParamTree>,
   state: ScoreState,
   onRecord?: (name: string, value: Value) => void,
+  /** Likelihood weight of an observed site (minibatching: N / batch for observation-indexed data). */
+  weight?: (site: ObservedSite) => number,
 ): Handler {
   const add = (t: tf.Tensor, batched: boolean, where: TildeStmt | Span): void => {
     const s = sumNonChain(t, batched);
@@ -186,7 +188,9 @@ export function scorer(
     },
     observe(site) {
       const d = observedDist(site);
-      add(d.logProb(site.value.t), site.dist.batched || site.value.batched, site.stmt);
+      const w = weight?.(site) ?? 1;
+      const lp = d.logProb(site.value.t);
+      add(w === 1 ? lp : tf.mul(lp, w), site.dist.batched || site.value.batched, site.stmt);
     },
     factor(lp: TensorValue, span: Span) {
       add(lp.t, lp.batched, span);

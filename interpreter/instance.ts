@@ -34,6 +34,8 @@ export interface ModelInstance {
   readonly source: string;
   readonly file: string;
   readonly globals: Env;
+  /** Minibatching: observed sites on these data arguments have their log likelihood scaled. */
+  readonly minibatch?: { readonly scale: number; readonly arguments: ReadonlySet<string> };
 }
 
 export interface InstantiateOptions {
@@ -126,7 +128,9 @@ function blocks(inst: ModelInstance, q: tf.Tensor2D): Map<string, tf.Tensor> {
 export function logDensityOf(inst: ModelInstance, q: tf.Tensor2D, terms?: ScoreState["terms"]): tf.Tensor1D {
   return tf.tidy(() => {
     const state: ScoreState = { acc: tf.zeros([q.shape[0]]), ...(terms ? { terms } : {}) };
-    runModel(inst, scorer(blocks(inst, q), inst.points, state));
+    const mb = inst.minibatch;
+    const weight = mb === undefined ? undefined : (site: { argument: string }): number => (mb.arguments.has(site.argument) ? mb.scale : 1);
+    runModel(inst, scorer(blocks(inst, q), inst.points, state, undefined, weight));
     return state.acc as tf.Tensor1D;
   });
 }
@@ -189,7 +193,8 @@ export function explainNonFiniteOf(inst: ModelInstance, q: Float32Array): string
   const terms: NonNullable<ScoreState["terms"]> = [];
   return tf.tidy(() => {
     try {
-      logDensityOf(inst, tf.tensor2d(q, [1, q.length]), terms);
+      const qq = tf.tensor2d(q, [1, q.length]);
+      runModel(inst, scorer(blocks(inst, qq), inst.points, { acc: tf.zeros([1]), terms }));
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
     }

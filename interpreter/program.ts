@@ -50,10 +50,10 @@ export const scriptHandler: Handler = {
 };
 
 /** Parse and statically check; throws DlmProgramError listing every problem. */
-export function parseChecked(source: string, file: string): { program: Program; warnings: Diagnostic[] } {
+export function parseChecked(source: string, file: string, known: Iterable<string> = []): { program: Program; warnings: Diagnostic[] } {
   const parsed = parse(source, file);
   const errors = parsed.diagnostics.filter((d) => d.severity === "error");
-  const checked = errors.length > 0 ? [] : check(parsed.program, file, source);
+  const checked = errors.length > 0 ? [] : check(parsed.program, file, source, known);
   const all = [...parsed.diagnostics, ...checked];
   const fatal = all.filter((d) => d.severity === "error");
   if (fatal.length > 0) throw new DlmProgramError(fatal, fatal.map((d) => renderDiagnostic(d, source)).join("\n\n"));

@@ -237,7 +237,7 @@ export function createSession(options: ScriptOptions = {}): Session {
     host.source = source;
     let program: Program;
     try {
-      const parsed = parseChecked(source, host.file);
+      const parsed = parseChecked(source, host.file, globals.vars.keys());
       for (const w of parsed.warnings) err(w.message);
       program = parsed.program;
     } catch (e) {
@@ -262,7 +262,7 @@ export function createSession(options: ScriptOptions = {}): Session {
     typeOf: async (expression) => {
       const src = expression;
       try {
-        const parsed = parseChecked(src, host.file);
+        const parsed = parseChecked(src, host.file, globals.vars.keys());
         const s = parsed.program.body[0];
         if (s?.kind !== "ExprStmt") return "not an expression";
         return describeValue(evaluate(s.expr, globals, ctxFor(src)));
