@@ -1,0 +1,107 @@
+/**
+ * The posteriordb benchmark set as the runner and the tests see it: each posterior's `.dlm`
+ * translation (models/<posterior>.dlm, model named after posteriordb's model_name), its data
+ * (Stan JSON) and its reference summary (posterior mean and sd per Stan-named scalar, with the
+ * reference's own draw count / minimum bulk ESS). Data live outside the repository, in
+ * $POSTERIORDB_DIR (default /work/shared/benchmarks/posteriordb); see its README.md.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compile, modelInstance, type DataValue } from "../../interpreter/program.js";
+import type { ModelInstance } from "../../interpreter/instance.js";
+
+/** Folder of the translations. */
+export const MODELS_DIR = join(dirname(fileURLToPath(import.meta.url)), "models");
+
+/** Folder of the posteriordb data and references. */
+export const DATA_DIR = process.env["POSTERIORDB_DIR"] ?? "/work/shared/benchmarks/posteriordb";
+
+/** One scalar of a reference posterior. */
+export interface ReferenceParam {
+  readonly mean: number;
+  readonly sd: number;
+}
+
+/** A reference posterior summary (reference.json). */
+export interface Reference {
+  readonly nDraws: number;
+  /** The reference's minimum bulk ESS over its parameters, where known. */
+  readonly essBulkMin?: number;
+  readonly params: ReadonlyMap<string, ReferenceParam>;
+}
+
+/** One posterior of the set, loaded. */
+export interface Posterior {
+  /** posteriordb's posterior name, e.g. "eight_schools-eight_schools_noncentered". */
+  readonly name: string;
+  /** The model's name in the `.dlm` file (posteriordb's model_name). */
+  readonly modelName: string;
+  readonly file: string;
+  readonly source: string;
+  /** Every key of data.json (the model takes those of them it declares as arguments). */
+  readonly data: Readonly<Record<string, DataValue>>;
+  readonly reference: Reference;
+  /** info.json's `reference_param_names`: the scalars the check compares. */
+  readonly referenceNames: readonly string[];
+}
+
+/** The posteriors that have a translation, sorted by name. */
+export function posteriorNames(): string[] {
+  return readdirSync(MODELS_DIR).filter((f) => f.endsWith(".dlm")).map((f) => f.slice(0, -4)).sort();
+}
+
+/** Whether the data folder of the benchmark set is present on this machine. */
+export function dataAvailable(): boolean {
+  return existsSync(DATA_DIR);
+}
+
+const readJson = (path: string): unknown => JSON.parse(readFileSync(path, "utf8"));
+
+function asRecord(v: unknown, what: string): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`${what}: expected a JSON object`);
+  return v as Record<string, unknown>;
+}
+
+/** Reads reference.json: per-parameter mean and sd, n_draws and reference_ess_bulk_min. */
+export function parseReference(json: unknown): Reference {
+  const r = asRecord(json, "reference.json");
+  const params = new Map<string, ReferenceParam>();
+  for (const [k, v] of Object.entries(asRecord(r["params"], "reference.json params"))) {
+    const p = asRecord(v, `reference.json ${k}`);
+    params.set(k, { mean: Number(p["mean"]), sd: Number(p["sd"]) });
+  }
+  const ess = r["reference_ess_bulk_min"];
+  return {
+    nDraws: Number(r["n_draws"]),
+    ...(typeof ess === "number" && Number.isFinite(ess) ? { essBulkMin: ess } : {}),
+    params,
+  };
+}
+
+/** Loads one posterior: its translation, data, reference and the names to compare. */
+export function loadPosterior(name: string): Posterior {
+  const file = join(MODELS_DIR, `${name}.dlm`);
+  const dir = join(DATA_DIR, name);
+  const info = asRecord(readJson(join(dir, "info.json")), "info.json");
+  const data = asRecord(readJson(join(dir, "data.json")), "data.json") as Record<string, DataValue>;
+  const names = info["reference_param_names"];
+  return {
+    name,
+    modelName: String(info["model_name"]),
+    file,
+    source: readFileSync(file, "utf8"),
+    data,
+    reference: parseReference(readJson(join(dir, "reference.json"))),
+    referenceNames: Array.isArray(names) ? names.map(String) : [],
+  };
+}
+
+/** Compiles the translation and binds the data keys the model declares as arguments. */
+export function instantiatePosterior(p: Posterior): ModelInstance {
+  const prog = compile(p.source, p.file);
+  const def = prog.program.body.find((s) => s.kind === "Model" && s.name === p.modelName);
+  if (def?.kind !== "Model") throw new Error(`${p.file}: no model named ${p.modelName}`);
+  const args = Object.fromEntries(def.params.filter((a) => a.name in p.data).map((a) => [a.name, p.data[a.name]!]));
+  return modelInstance(prog, p.modelName, args);
+}

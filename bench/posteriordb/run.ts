@@ -1,0 +1,154 @@
+/**
+ * The posteriordb benchmark: samples every translated posterior with our NUTS (4 chains ×
+ * 1,000 draws after 1,000 warm-up, seed 4711 unless told otherwise), checks it against the
+ * reference posterior (check.ts) and prints a Markdown table for bench/RESULTS.md.
+ *
+ *   npx tsx bench/posteriordb/run.ts [names...] [--chains 4] [--warmup 1000] [--draws 1000]
+ *       [--seed 4711] [--max-seconds S] [--json out.json] [--backend wasm]
+ *
+ * Names may be whole posterior names or any unique substring ("garch"). `--max-seconds` stops a
+ * posterior's run after S seconds (the row then says "timeout"); without it every run goes to
+ * the end. Progress goes to stderr, the table to stdout.
+ */
+import { writeFileSync } from "node:fs";
+import { initEngine } from "../../core/engine.js";
+import { summarize } from "../../inference/diagnostics/index.js";
+import { sample, type SampleResult } from "../../inference/mcmc/index.js";
+import { posteriorModel } from "../../interpreter/instance.js";
+import { chainOutputs } from "../../cli/to-draws.js";
+import { checkPosterior, type PosteriorCheck } from "./check.js";
+import { instantiatePosterior, loadPosterior, posteriorNames } from "./posteriors.js";
+import { stanAnchors, type StanAnchor } from "./stan.js";
+
+interface Options {
+  readonly names: string[];
+  readonly chains: number;
+  readonly warmup: number;
+  readonly draws: number;
+  readonly seed: number;
+  readonly maxSeconds: number;
+  readonly json?: string;
+  readonly backend?: string;
+}
+
+/** One row of the results table. */
+interface Row {
+  readonly name: string;
+  readonly dim: number | undefined;
+  readonly seconds: number | undefined;
+  readonly check: PosteriorCheck | undefined;
+  readonly essPerSecond: number | undefined;
+  readonly stan: StanAnchor | undefined;
+  readonly note: string;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const names: string[] = [];
+  const num = (flag: string, v: string | undefined): number => {
+    const x = Number(v);
+    if (v === undefined || !Number.isFinite(x)) throw new Error(`${flag} needs a number`);
+    return x;
+  };
+  let o: Omit<Options, "names"> = { chains: 4, warmup: 1000, draws: 1000, seed: 4711, maxSeconds: Infinity };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    switch (a) {
+      case "--chains": o = { ...o, chains: num(a, argv[++i]) }; break;
+      case "--warmup": o = { ...o, warmup: num(a, argv[++i]) }; break;
+      case "--draws": o = { ...o, draws: num(a, argv[++i]) }; break;
+      case "--seed": o = { ...o, seed: num(a, argv[++i]) }; break;
+      case "--max-seconds": o = { ...o, maxSeconds: num(a, argv[++i]) }; break;
+      case "--json": o = { ...o, json: argv[++i]! }; break;
+      case "--backend": o = { ...o, backend: argv[++i]! }; break;
+      default:
+        if (a.startsWith("--")) throw new Error(`unknown option ${a}`);
+        names.push(a);
+    }
+  }
+  const all = posteriorNames();
+  const chosen = names.length === 0 ? all : names.map((n) => {
+    if (all.includes(n)) return n;
+    const hits = all.filter((x) => x.includes(n));
+    if (hits.length !== 1) throw new Error(`'${n}' matches ${hits.length === 0 ? "no posterior" : hits.join(", ")}`);
+    return hits[0]!;
+  });
+  return { names: chosen, ...o };
+}
+
+const fmt = (x: number | undefined, digits: number): string => (x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(digits));
+
+async function runOne(name: string, o: Options, stan: StanAnchor | undefined): Promise<Row> {
+  const base = { name, stan };
+  let model;
+  try {
+    model = posteriorModel(instantiatePosterior(loadPosterior(name)));
+  } catch (e) {
+    const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+    return { ...base, dim: undefined, seconds: undefined, check: undefined, essPerSecond: undefined, note: `cannot instantiate: ${msg}` };
+  }
+  const p = loadPosterior(name);
+  const abort = new AbortController();
+  const started = Date.now();
+  let lastReport = 0;
+  let result: SampleResult;
+  try {
+    result = await sample(model, {
+      chains: o.chains,
+      warmup: o.warmup,
+      draws: o.draws,
+      seed: o.seed,
+      signal: abort.signal,
+      onProgress: (info) => {
+        const elapsed = (Date.now() - started) / 1000;
+        if (elapsed > o.maxSeconds) abort.abort();
+        if (elapsed - lastReport >= 15) {
+          lastReport = elapsed;
+          process.stderr.write(`  ${name}: ${info.phase} ${info.iteration}/${info.total} (${elapsed.toFixed(0)} s, divergences ${info.divergences.reduce((a, b) => a + b, 0)})\n`);
+        }
+      },
+    });
+  } catch (e) {
+    const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+    return { ...base, dim: model.dim, seconds: (Date.now() - started) / 1000, check: undefined, essPerSecond: undefined, note: `sampling failed: ${msg}` };
+  }
+  const seconds = result.seconds.warmup + result.seconds.sampling;
+  if (result.interrupted || result.nDraws < 4) {
+    return { ...base, dim: model.dim, seconds, check: undefined, essPerSecond: undefined, note: `timeout after ${o.maxSeconds} s (${result.nDraws} draws kept)` };
+  }
+  const chains = result.draws.map((q) => chainOutputs(model, q, result.nDraws));
+  const summary = summarize({ names: model.outputNames, chains, sampler: result.stats }, { maxDepth: 10, includeLp: false });
+  const divergences = summary.sampler?.divergences ?? 0;
+  const check = checkPosterior(summary.rows, p.reference, p.referenceNames, divergences, (stan?.maxDivergences ?? 0) > 0);
+  return { ...base, dim: model.dim, seconds, check, essPerSecond: check.minEssBulk / result.seconds.sampling, note: check.failures.join("; ") };
+}
+
+/** The Markdown table of the rows. */
+function table(rows: readonly Row[]): string {
+  const head = "| posterior | dim | seconds | min bulk ESS | ESS/s | Stan ESS/s (1 ch / 4 ch) | max R-hat | divergences (Stan max) | worst \\|z\\| | result |";
+  const sep = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|";
+  const lines = rows.map((r) => {
+    const c = r.check;
+    const stanEss = `${fmt(r.stan?.essPerSecond1, 1)} / ${fmt(r.stan?.essPerSecond4, 1)}`;
+    const worst = c?.worst ? `${fmt(Math.abs(c.worst.z), 2)} (${c.worst.name})` : "–";
+    const result = c?.pass ? "pass" : `FAIL: ${r.note}`;
+    return `| ${r.name} | ${r.dim ?? "–"} | ${fmt(r.seconds, 1)} | ${fmt(c?.minEssBulk, 0)} | ${fmt(r.essPerSecond, 1)} | ${stanEss} | ${fmt(c?.maxRhat, 3)} | ${c ? c.divergences : "–"} (${r.stan?.maxDivergences ?? "–"}) | ${worst} | ${result} |`;
+  });
+  return [head, sep, ...lines].join("\n");
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  await initEngine(o.backend);
+  const anchors = stanAnchors();
+  const rows: Row[] = [];
+  for (const name of o.names) {
+    process.stderr.write(`${name} ...\n`);
+    const row = await runOne(name, o, anchors.get(name));
+    rows.push(row);
+    process.stderr.write(`${name}: ${row.check?.pass ? "pass" : "FAIL"} (${fmt(row.seconds, 1)} s) ${row.note}\n`);
+    if (o.json !== undefined) writeFileSync(o.json, JSON.stringify(rows, null, 1));
+  }
+  process.stdout.write(`\n${o.chains} chains × ${o.draws} draws (${o.warmup} warm-up), seed ${o.seed}\n\n${table(rows)}\n`);
+}
+
+await main();
