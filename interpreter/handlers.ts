@@ -181,6 +181,11 @@ export function scorer(
       const d = site.dist.build(0);
       const y = values.get(site.name);
       if (y === undefined) throw new DlmError(`\`${site.name}\` did not exist when the model was instantiated`, site.stmt.span, "the set of latent variables must not depend on their values");
+      // The real line needs no transform (and no log-Jacobian): skip the identity bijector.
+      if (d.support.kind === "real") {
+        add(d.logProb(y), true, site.stmt);
+        return tensor(y, true);
+      }
       const bij = bijectorFor(d.support);
       const x = bij.forward(y);
       add(tf.add(sumNonChain(d.logProb(x), true), sumNonChain(bij.logDetJacobian(y), true)), true, site.stmt);

@@ -1,0 +1,91 @@
+/**
+ * Interpreter overhead: log density + gradient of a `.dlm` Bayesian neural network against
+ * the same computation written by hand against tfjs, on the same backend, for 1, 4 and 16
+ * chains. Goal: ratio ≤ 1.1. Run: `npx tsx bench/interp-bench.ts [iterations]`.
+ *
+ * Model (both versions): x [200, 4] fixed data, y ∈ {0, 1}; s ~ HalfNormal(1) (log-transformed,
+ * + log-Jacobian); net = Chain(Dense(4 => 16, tanh), Dense(16 => 1)); every weight ~ Normal(0, s);
+ * y ~ Bernoulli(logit = net(x)[:, 1]). D = 1 + 64 + 16 + 16 + 1 = 98.
+ */
+import { tf, initEngine } from "../core/engine.js";
+import { valueAndGrad } from "../core/autodiff.js";
+import { key, normal as randomNormal } from "../core/random.js";
+import { compile, modelInstance } from "../interpreter/program.js";
+import { logDensityOf } from "../interpreter/instance.js";
+
+const SOURCE = `
+network mlp(nin, nh) = Chain(Dense(nin => nh, tanh), Dense(nh => 1))
+model bnn(x, y) {
+  s ~ HalfNormal(1)
+  net = mlp(ncols(x), 16)
+  params(net) ~ Normal(0, s)
+  y ~ Bernoulli(logit = net(x)[:, 1])
+}`;
+
+const N = 200;
+const LOG_2PI = Math.log(2 * Math.PI);
+
+function handWritten(x: tf.Tensor2D, y: tf.Tensor1D): (q: tf.Tensor2D) => tf.Tensor1D {
+  return (q) =>
+    tf.tidy(() => {
+      const c = q.shape[0];
+      const cut = (off: number, shape: number[]): tf.Tensor => tf.reshape(tf.slice(q, [0, off], [c, shape.reduce((a, b) => a * b, 1)]), [c, ...shape]);
+      const ls = tf.reshape(tf.slice(q, [0, 0], [c, 1]), [c]);
+      const s = tf.exp(ls);
+      const w1 = cut(1, [4, 16]);
+      const b1 = cut(65, [16]);
+      const w2 = cut(81, [16, 1]);
+      const b2 = cut(97, [1]);
+      const weights = tf.slice(q, [0, 1], [c, 97]);
+      // Normal(0, s) prior on 97 weights: −½ Σ w²/s² − 97 log s − 97/2 log 2π
+      const prior = tf.sub(tf.mul(-0.5, tf.div(tf.sum(tf.square(weights), 1), tf.square(s))), tf.add(tf.mul(97, ls), 97 * 0.5 * LOG_2PI));
+      // HalfNormal(1) at s plus log|J| = ls
+      const hyper = tf.add(tf.sub(tf.mul(-0.5, tf.square(s)), 0.5 * LOG_2PI - Math.log(2)), ls);
+      const h = tf.tanh(tf.add(tf.matMul(tf.broadcastTo(tf.expandDims(x, 0), [c, N, 4]), w1 as tf.Tensor3D), tf.expandDims(b1, 1)));
+      const eta = tf.reshape(tf.add(tf.matMul(h as tf.Tensor3D, w2 as tf.Tensor3D), tf.expandDims(b2, 1)), [c, N]);
+      const lik = tf.sum(tf.sub(tf.mul(y, eta), tf.softplus(eta)), 1);
+      return tf.add(tf.add(prior, hyper), lik) as tf.Tensor1D;
+    });
+}
+
+function timeIt(f: (q: tf.Tensor2D) => tf.Tensor1D, q: tf.Tensor2D, iterations: number): number {
+  for (let i = 0; i < 5; i++) {
+    const r = valueAndGrad(f, q);
+    tf.dispose([r.value, r.grad]);
+  }
+  const t0 = performance.now();
+  for (let i = 0; i < iterations; i++) {
+    const r = valueAndGrad(f, q);
+    r.grad.dataSync();
+    tf.dispose([r.value, r.grad]);
+  }
+  return (performance.now() - t0) / iterations;
+}
+
+async function main(): Promise<void> {
+  const iterations = Number(process.argv[2] ?? 200);
+  const info = await initEngine();
+  const x = randomNormal(key(1), [N, 4]) as tf.Tensor2D;
+  const y = tf.cast(tf.greater(tf.sum(x, 1), 0), "float32") as tf.Tensor1D;
+  const inst = modelInstance(compile(SOURCE, "bnn.dlm"), "bnn", { x, y });
+  const dlm = (q: tf.Tensor2D): tf.Tensor1D => logDensityOf(inst, q);
+  const hand = handWritten(x, y);
+  console.log(`backend ${info.backend}, ${iterations} iterations, D = ${inst.layout.dim}`);
+  console.log("| chains | .dlm ms/grad | hand ms/grad | ratio | |Δ log p| |");
+  console.log("|---:|---:|---:|---:|---:|");
+  for (const chains of [1, 4, 16]) {
+    const q = tf.mul(0.3, randomNormal(key(chains), [chains, inst.layout.dim])) as tf.Tensor2D;
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(dlm(q), hand(q)))).dataSync()[0]!);
+    // Interleave the two to share the machine's load fairly.
+    let a = 0;
+    let b = 0;
+    for (let r = 0; r < 4; r++) {
+      a += timeIt(dlm, q, iterations / 4);
+      b += timeIt(hand, q, iterations / 4);
+    }
+    console.log(`| ${chains} | ${(a / 4).toFixed(2)} | ${(b / 4).toFixed(2)} | ${(a / b).toFixed(2)} | ${diff.toExponential(1)} |`);
+    q.dispose();
+  }
+}
+
+void main();
