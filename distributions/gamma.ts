@@ -1,13 +1,16 @@
 /**
  * Gamma(shape, rate), InverseGamma(shape, scale) and Beta(a, b) (inference.md 8.5).
- * No log-CDF: the regularised incomplete gamma and beta functions are not available as
- * differentiable tensor ops, so truncated(...) rejects these with a clear error.
+ * Log-CDFs through the regularised incomplete gamma P, Q and beta I functions in float64 on
+ * the host (host-elementwise.ts): Gamma F = P(α, βx); InverseGamma F = Q(α, β/x);
+ * Beta F = I_x(a, b), S = I_{1−x}(b, a). No quantiles: truncated(...) samples by rejection.
  */
 import { tf } from "../core/engine.js";
 import { lbeta, lgamma, xlog1py, xlogy } from "../core/special.js";
 import { positive, unitInterval } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
+import { gammaP64, gammaQ64, incBeta64 } from "../core/special-host.js";
 import { betaDraw } from "./host-samplers.js";
+import { hostElementwise } from "./host-elementwise.js";
 import { asTensor, check, compare, hostDraws, makeDistribution, type DistributionOptions, type Param } from "./util.js";
 
 /** Gamma(α shape, β rate) on x ≥ 0: α log β − lgamma(α) + (α − 1)·log x − βx (0·log 0 = 0). */
@@ -25,6 +28,8 @@ export function gamma(shape: Param, rate: Param, options: DistributionOptions = 
     sample: (key, sampleShape, batchShape) => hostDraws(key, sampleShape, batchShape, [a, b], (s, [al, be]) => s.gamma(al!) / be!),
     mean: () => tf.div(a, b),
     variance: () => tf.div(a, tf.square(b)),
+    logCdf: (x) => hostElementwise(([al, z]) => Math.log(gammaP64(al!, z!)), [a, tf.mul(b, x)]),
+    logSf: (x) => hostElementwise(([al, z]) => Math.log(gammaQ64(al!, z!)), [a, tf.mul(b, x)]),
   });
 }
 
@@ -48,6 +53,8 @@ export function inverseGamma(shape: Param, scale: Param, options: DistributionOp
     // Infinite where the moment diverges (α ≤ 1 for the mean, α ≤ 2 for the variance).
     mean: () => tf.where(compare(tf.greater, a, 1), tf.div(b, tf.sub(a, 1)), tf.scalar(Infinity)),
     variance: () => tf.where(compare(tf.greater, a, 2), tf.div(tf.square(b), tf.mul(tf.square(tf.sub(a, 1)), tf.sub(a, 2))), tf.scalar(Infinity)),
+    logCdf: (x) => hostElementwise(([al, z]) => Math.log(gammaQ64(al!, z!)), [a, tf.div(b, x)]),
+    logSf: (x) => hostElementwise(([al, z]) => Math.log(gammaP64(al!, z!)), [a, tf.div(b, x)]),
   });
 }
 
@@ -69,5 +76,7 @@ export function beta(a: Param, b: Param, options: DistributionOptions = {}): Dis
       const n = tf.add(at, bt);
       return tf.div(tf.mul(at, bt), tf.mul(tf.square(n), tf.add(n, 1)));
     },
+    logCdf: (x) => hostElementwise(([p, q, v]) => Math.log(incBeta64(p!, q!, v!)), [at, bt, x]),
+    logSf: (x) => hostElementwise(([p, q, v]) => Math.log(incBeta64(q!, p!, 1 - v!)), [at, bt, x]),
   });
 }

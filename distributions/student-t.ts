@@ -1,9 +1,13 @@
 /**
- * StudentT(nu, mu, sigma) and HalfStudentT(nu, sigma) (inference.md 8.5).
- * No log-CDF (it needs the regularised incomplete beta function): truncated(...) rejects them.
+ * StudentT(nu, mu, sigma) and HalfStudentT(nu, sigma) (inference.md 8.5). Log-CDFs through the
+ * regularised incomplete beta function in float64 on the host (host-elementwise.ts):
+ * P(T ≤ z) = ½·I_w(ν/2, ½) for z ≤ 0, w = ν/(ν + z²) (Abramowitz & Stegun 26.7.1), and the
+ * two-sided tail P(|T| > |z|) = I_w(ν/2, ½). No quantile: truncated(...) samples by rejection.
  */
 import { tf } from "../core/engine.js";
 import { lgamma, log1p } from "../core/special.js";
+import { incBeta64 } from "../core/special-host.js";
+import { hostElementwise } from "./host-elementwise.js";
 import { positive, real } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
 import { LOG_2, LOG_PI, asTensor, check, compare, hostDraws, makeDistribution, type DistributionOptions, type Param } from "./util.js";
@@ -17,6 +21,24 @@ function lgammaHalfRatio(nu: tf.Tensor): tf.Tensor {
   const big = tf.maximum(nu, 100);
   const series = tf.add(tf.sub(tf.mul(0.5, tf.log(tf.mul(big, 0.5))), tf.div(0.25, big)), tf.div(1 / 24, tf.pow(big, 3)));
   return tf.where(compare(tf.less, nu, 100), direct, series);
+}
+
+/** log P(T ≤ z), T ~ StudentT(ν, 0, 1), float64. */
+function tLogCdf64([z, nu]: readonly number[]): number {
+  const z2 = z! * z!;
+  const w = nu! / (nu! + z2);
+  // I_{1−w}(½, ν/2) = 1 − I_w(ν/2, ½), computed directly where it is the small one.
+  const tail = w < 0.5 ? incBeta64(nu! / 2, 0.5, w) : 1 - incBeta64(0.5, nu! / 2, z2 / (nu! + z2));
+  return z! <= 0 ? Math.log(0.5 * tail) : Math.log1p(-0.5 * tail);
+}
+
+/** log P(|T| ≤ |z|) and log P(|T| > |z|), float64. */
+function halfTLogCdf64([z, nu]: readonly number[]): number {
+  const z2 = z! * z!;
+  return Math.log(incBeta64(0.5, nu! / 2, z2 / (nu! + z2)));
+}
+function halfTLogSf64([z, nu]: readonly number[]): number {
+  return Math.log(incBeta64(nu! / 2, 0.5, nu! / (nu! + z! * z!)));
 }
 
 function tLogDensity(nu: tf.Tensor, z: tf.Tensor, sigma: tf.Tensor): tf.Tensor {
@@ -46,6 +68,8 @@ export function studentT(nu: Param, mu: Param, sigma: Param, options: Distributi
       const v = tf.div(tf.mul(tf.square(s), n), tf.sub(n, 2));
       return tf.where(compare(tf.greater, n, 2), v, tf.where(compare(tf.greater, n, 1), tf.scalar(Infinity), tf.scalar(NaN)));
     },
+    logCdf: (x) => hostElementwise(tLogCdf64, [tf.div(tf.sub(x, m), s), n]),
+    logSf: (x) => hostElementwise(tLogCdf64, [tf.div(tf.sub(m, x), s), n]),
   });
 }
 
@@ -73,5 +97,7 @@ export function halfStudentT(nu: Param, sigma: Param, options: DistributionOptio
       const v = tf.sub(tf.div(tf.mul(tf.square(s), n), tf.sub(n, 2)), tf.square(meanFormula()));
       return tf.where(compare(tf.greater, n, 2), v, tf.where(compare(tf.greater, n, 1), tf.scalar(Infinity), tf.scalar(NaN)));
     },
+    logCdf: (x) => hostElementwise(halfTLogCdf64, [tf.div(x, s), n]),
+    logSf: (x) => hostElementwise(halfTLogSf64, [tf.div(x, s), n]),
   });
 }

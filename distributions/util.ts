@@ -210,11 +210,6 @@ export function makeDistribution(parts: Parts): Distribution {
   };
 }
 
-/** A tensor filled with `value`, shaped like `x`. */
-export function full(x: tf.Tensor, value: number): tf.Tensor {
-  return tf.fill(x.shape, value);
-}
-
 export const LOG_2PI = Math.log(2 * Math.PI);
 export const LOG_PI = Math.log(Math.PI);
 export const LOG_2 = Math.log(2);

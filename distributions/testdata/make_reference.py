@@ -52,9 +52,9 @@ def fix(v):
 uni("Normal", "Normal", [1.5, 2.0], stats.norm(1.5, 2.0), [-3.0, 0.0, 1.5, 4.2, 9.0], [0.0, 1.5, 3.0])
 uni("HalfNormal", "HalfNormal", [1.7], stats.halfnorm(scale=1.7), [0.0, 0.3, 1.0, 2.5, 6.0], [0.5, 1.2, 3.0])
 nu, mu, s = 5.0, -1.0, 1.5
-uni("StudentT", "StudentT", [nu, mu, s], stats.t(nu, mu, s), [-8.0, -1.0, 0.0, 2.5, 30.0], [-2.0, -1.0, 1.0], has_logcdf=False)
+uni("StudentT", "StudentT", [nu, mu, s], stats.t(nu, mu, s), [-8.0, -1.0, 0.0, 2.5, 30.0], [-2.0, -1.0, 1.0])
 t_big = stats.t(250.0, 0.5, 2.0)
-uni("StudentT(nu=250)", "StudentT", [250.0, 0.5, 2.0], t_big, [-3.0, 0.5, 4.0, 9.0], [0.0, 2.0, 4.0], has_logcdf=False, batch=1)
+uni("StudentT(nu=250)", "StudentT", [250.0, 0.5, 2.0], t_big, [-3.0, 0.5, 4.0, 9.0], [0.0, 2.0, 4.0], batch=1)
 # HalfStudentT: no scipy distribution; |t|. Moments by quad.
 hnu, hs = 6.0, 2.0
 ht = stats.t(hnu, 0, hs)
@@ -62,19 +62,20 @@ hm = integrate.quad(lambda x: 2 * x * ht.pdf(x), 0, np.inf)[0]
 hv = hs**2 * hnu / (hnu - 2) - hm**2
 hx = [0.0, 0.4, 1.5, 4.0, 12.0]
 add("HalfStudentT", "HalfStudentT", [hnu, hs], hx, np.log(2) + ht.logpdf(hx), hm, hv,
-    cdf=([1.0, 2.0, 5.0], 2 * ht.cdf([1.0, 2.0, 5.0]) - 1), batch={"index": 1, "eventRank": 0})
+    cdf=([1.0, 2.0, 5.0], 2 * ht.cdf([1.0, 2.0, 5.0]) - 1), batch={"index": 1, "eventRank": 0},
+    logcdf=(hx, np.log(2 * ht.cdf(hx) - 1), np.log(2) + ht.logsf(hx)))
 uni("Cauchy", "Cauchy", [0.5, 2.0], stats.cauchy(0.5, 2.0), [-300.0, -2.0, 0.5, 3.0, 1000.0], [-3.0, 0.5, 4.0], mean=float("nan"), var=float("nan"))
 uni("HalfCauchy", "HalfCauchy", [1.5], stats.halfcauchy(scale=1.5), [0.0, 0.5, 1.5, 10.0, 500.0], [0.5, 1.5, 6.0], mean=float("inf"), var=float("inf"))
 uni("Laplace", "Laplace", [-0.5, 1.2], stats.laplace(-0.5, 1.2), [-9.0, -1.0, -0.45, 0.7, 12.0], [-2.0, -0.5, 1.0])
 uni("Logistic", "Logistic", [2.0, 0.7], stats.logistic(2.0, 0.7), [-10.0, 1.0, 2.0, 3.5, 20.0], [1.0, 2.0, 3.5])
 uni("LogNormal", "LogNormal", [0.3, 0.5], stats.lognorm(s=0.5, scale=math.exp(0.3)), [0.05, 0.8, 1.35, 3.0, 10.0], [0.8, 1.35, 2.5])
 uni("Exponential", "Exponential", [2.5], stats.expon(scale=1 / 2.5), [0.0, 0.01, 0.4, 2.0, 8.0], [0.1, 0.4, 1.0])
-uni("Gamma", "Gamma", [3.5, 2.0], stats.gamma(3.5, scale=0.5), [0.05, 0.7, 1.75, 4.0, 12.0], [1.0, 1.75, 3.0], has_logcdf=False)
-uni("Gamma(shape<1)", "Gamma", [0.6, 1.3], stats.gamma(0.6, scale=1 / 1.3), [0.001, 0.2, 1.0, 5.0], [0.1, 0.5, 1.5], has_logcdf=False, batch=1)
-uni("InverseGamma", "InverseGamma", [4.0, 3.0], stats.invgamma(4.0, scale=3.0), [0.1, 0.5, 1.0, 2.5, 9.0], [0.5, 1.0, 2.0], has_logcdf=False)
+uni("Gamma", "Gamma", [3.5, 2.0], stats.gamma(3.5, scale=0.5), [0.05, 0.7, 1.75, 4.0, 12.0], [1.0, 1.75, 3.0])
+uni("Gamma(shape<1)", "Gamma", [0.6, 1.3], stats.gamma(0.6, scale=1 / 1.3), [0.001, 0.2, 1.0, 5.0], [0.1, 0.5, 1.5], batch=1)
+uni("InverseGamma", "InverseGamma", [4.0, 3.0], stats.invgamma(4.0, scale=3.0), [0.1, 0.5, 1.0, 2.5, 9.0], [0.5, 1.0, 2.0])
 uni("Weibull", "Weibull", [1.8, 2.5], stats.weibull_min(1.8, scale=2.5), [0.0, 0.3, 2.0, 5.0, 9.0], [1.0, 2.2, 4.0])
-uni("Beta", "Beta", [2.5, 4.0], stats.beta(2.5, 4.0), [0.001, 0.1, 0.35, 0.8, 0.999], [0.2, 0.35, 0.6], has_logcdf=False)
-uni("Beta(a<1)", "Beta", [0.7, 0.9], stats.beta(0.7, 0.9), [0.0001, 0.3, 0.7, 0.9999], [0.1, 0.5, 0.9], has_logcdf=False, batch=1)
+uni("Beta", "Beta", [2.5, 4.0], stats.beta(2.5, 4.0), [0.001, 0.1, 0.35, 0.8, 0.999], [0.2, 0.35, 0.6])
+uni("Beta(a<1)", "Beta", [0.7, 0.9], stats.beta(0.7, 0.9), [0.0001, 0.3, 0.7, 0.9999], [0.1, 0.5, 0.9], batch=1)
 uni("Uniform", "Uniform", [-1.0, 3.0], stats.uniform(-1.0, 4.0), [-1.0, 0.0, 2.5, 3.0], [0.0, 1.0, 2.5])
 
 
