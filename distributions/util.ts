@@ -180,7 +180,8 @@ export function makeDistribution(parts: Parts): Distribution {
     tf.tidy(() => {
       const xf = toFloat(x);
       let lp = parts.logProb(xf);
-      if (univariate) lp = tf.where(inSupport(parts.support, xf), lp, tf.scalar(-Infinity));
+      // Real-line supports need no mask (a NaN value gives NaN, which callers should see).
+      if (univariate && parts.support.kind !== "real") lp = tf.where(inSupport(parts.support, xf), lp, tf.scalar(-Infinity));
       return tf.clone(broadcastTo(lp, batchShape));
     });
   const d: Distribution = {
