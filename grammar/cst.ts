@@ -24,6 +24,8 @@ export type Place = "top" | "model" | "fn" | "network" | "forward";
 export interface Context {
   readonly file: string;
   readonly diagnostics: Diagnostic[];
+  /** Whether the parser reported errors (and so may have patched the CST by recovery). */
+  readonly recovered: boolean;
   /** The diagnostic for `token`, which cannot continue or start a statement (`inBlock`: inside braces). */
   readonly stray: (token: IToken, inBlock: boolean, startsLine: boolean) => Diagnostic;
 }

@@ -180,7 +180,7 @@ describe("robustness: parse never throws", () => {
     "", "\n\n", "(((((", ")))))", "}}}", "{{{", "[", "]", ";;;", "~", "=", "=>", "x ~", "~ y", "model", "model m", "model m(",
     "fn", "fn f(x) =", "network n(d) {", "for", "for i in", "if", "if x {", "else", "return", "include", "include 1",
     "\"", "\"\\", "'", "#", "\u0000\u0001\u0002", "x = 1e", "x = 1.", "x = .5", "a.b.", "x[", "x[]", "f(,)", "(,)",
-    "- ".repeat(5000) + "x", "a^".repeat(3000) + "a", "[".repeat(5000), "if a { ".repeat(2000), "x = " + "(".repeat(150) + "1" + ")".repeat(150),
+    "- ".repeat(5000) + "x", "a^".repeat(3000) + "a", "x = " + "a + ".repeat(3000) + "a", "x = " + "a => ".repeat(3000) + "a", "[".repeat(5000), "if a { ".repeat(2000), "x = " + "(".repeat(150) + "1" + ")".repeat(150),
     "σ\u2028τ", "\uFEFFx = 1", "x = 1 \\\n + 2",
   ];
   it.each(nasty.map((s) => [s.length > 40 ? `${s.slice(0, 40)}… (${s.length} chars)` : JSON.stringify(s), s]))("%s", (_, source) => {

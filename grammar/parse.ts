@@ -31,7 +31,9 @@ export function parse(source: string, file = "<input>"): ParseResult {
     const { csts, errors } = recognize(lexed.tokens);
     diagnostics.push(...syntaxDiagnostics(errors, source, file, lexed));
     const stray = (t: IToken, inBlock: boolean, startsLine: boolean) => strayDiagnostic(t, inBlock, startsLine, source, file, lexed);
-    const program = toProgram({ file, diagnostics, stray }, csts, source.length);
+    const parsed = toProgram({ file, diagnostics, recovered: errors.length > 0, stray }, csts, source.length);
+    // Nesting depth is bounded by the token count, so short inputs need no check.
+    const program = lexed.tokens.length < MAX_AST_DEPTH ? parsed : limitDepth(parsed, file, diagnostics);
     return { program, diagnostics: sorted(diagnostics) };
   } catch (e) {
     if (e instanceof RangeError || e instanceof Incomplete) {
@@ -43,6 +45,35 @@ export function parse(source: string, file = "<input>"): ParseResult {
     }
     throw e;
   }
+}
+
+/**
+ * Statements whose tree is deeper than this are reported and left out, so that every
+ * recursive walker (printer, interpreter) is safe on any AST that `parse` returns.
+ */
+export const MAX_AST_DEPTH = 1000;
+
+function limitDepth(program: Program, file: string, diagnostics: Diagnostic[]): Program {
+  const body = program.body.filter((stmt) => {
+    if (depth(stmt) <= MAX_AST_DEPTH) return true;
+    diagnostics.push(diagnostic(file, stmt.span, `statement nested more than ${MAX_AST_DEPTH} levels deep`, { hint: "split it into named parts" }));
+    return false;
+  });
+  return body.length === program.body.length ? program : { ...program, body };
+}
+
+/** Depth of the object tree under `root`, walked with an explicit stack (no recursion). */
+function depth(root: object): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [value, d] = item;
+    if (typeof value !== "object" || value === null) continue;
+    if (d > max) max = d;
+    if (max > MAX_AST_DEPTH) return max;
+    for (const child of Object.values(value)) if (typeof child === "object" && child !== null) stack.push([child, d + 1]);
+  }
+  return max;
 }
 
 function sorted(ds: readonly Diagnostic[]): Diagnostic[] {

@@ -2,13 +2,13 @@
  * The `.dlm` grammar as a Chevrotain CstParser: syntax only (no AST building; see
  * to-ast.ts). One instance is created at module load and reused for every parse.
  *
- * Precedence, loosest first (one rule per level):
+ * Precedence, loosest first (applied by to-ast.ts over the flat `expression` rule):
  *   pair `=>` (right) < `||` < `&&` < comparisons < range `a:b`, `a:s:b`
  *   < `+ -` < `* / @ %` < unary `- !` < `^` (right; its right operand may be unary: `2^-1`)
  *   < postfix call/index/field < primary.
  * So `1:N+1` is `1:(N+1)` and `-x^2` is `-(x^2)`.
  */
-import { CstParser, type CstNode, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
+import { CstParser, type CstNode, type IOrAlt, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
 import * as T from "./tokens.js";
 
 /** Parser error messages are JSON payloads that diagnostics.ts turns into expected/found text. */
@@ -34,6 +34,19 @@ const messages: IParserErrorMessageProvider = {
 };
 
 class DlmParser extends CstParser {
+  // Alternatives built once per OR site and reused: a fresh array of closures per call was
+  // a measurable share of parsing time (Chevrotain's performance guide suggests this).
+  private readonly alternatives = new Map<number, IOrAlt<unknown>[]>();
+
+  private cached(site: number, make: () => IOrAlt<unknown>[]): IOrAlt<unknown>[] {
+    let alts = this.alternatives.get(site);
+    if (alts === undefined) {
+      alts = make();
+      this.alternatives.set(site, alts);
+    }
+    return alts;
+  }
+
   constructor() {
     super([...T.allTokens], { recoveryEnabled: true, maxLookahead: 2, nodeLocationTracking: "onlyOffset", errorMessageProvider: messages });
     this.performSelfAnalysis();
@@ -60,7 +73,7 @@ class DlmParser extends CstParser {
    * recovery resumes at the next line instead of abandoning the enclosing block.
    */
   public statementLine = this.RULE("statementLine", () => {
-    this.OR([
+    this.OR(this.cached(0, () => [
       {
         ALT: () => {
           this.SUBRULE(this.statement);
@@ -69,21 +82,21 @@ class DlmParser extends CstParser {
         IGNORE_AMBIGUITIES: true,
       },
       { ALT: () => this.SUBRULE2(this.strayTokens) },
-    ]);
+    ]));
   });
 
   public strayTokens = this.RULE("strayTokens", () => {
     this.AT_LEAST_ONE(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Stray) }, { ALT: () => this.SUBRULE(this.block) }]);
+      this.OR(this.cached(1, () => [{ ALT: () => this.CONSUME(T.Stray) }, { ALT: () => this.SUBRULE(this.block) }]));
     });
   });
 
   public separator = this.RULE("separator", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Newline) }, { ALT: () => this.CONSUME(T.Semicolon) }]);
+    this.OR(this.cached(2, () => [{ ALT: () => this.CONSUME(T.Newline) }, { ALT: () => this.CONSUME(T.Semicolon) }]));
   });
 
   public statement = this.RULE("statement", () => {
-    this.OR([
+    this.OR(this.cached(3, () => [
       { ALT: () => this.SUBRULE(this.ifStatement), IGNORE_AMBIGUITIES: true },
       { ALT: () => this.SUBRULE(this.forStatement) },
       { ALT: () => this.SUBRULE(this.returnStatement) },
@@ -92,14 +105,14 @@ class DlmParser extends CstParser {
       { ALT: () => this.SUBRULE(this.modelDefinition) },
       { ALT: () => this.SUBRULE(this.includeStatement) },
       { ALT: () => this.SUBRULE(this.simpleStatement) },
-    ]);
+    ]));
   });
 
   /** `e`, `target = e`, `target += e`, `target ~ e`, or `forward(x) { ... }` (checked in to-ast). */
   public simpleStatement = this.RULE("simpleStatement", () => {
     this.SUBRULE(this.expression, { LABEL: "lhs" });
     this.OPTION(() => {
-      this.OR([
+      this.OR(this.cached(4, () => [
         {
           ALT: () => {
             this.CONSUME(T.AssignOp);
@@ -113,7 +126,7 @@ class DlmParser extends CstParser {
           },
         },
         { ALT: () => this.SUBRULE(this.block) },
-      ]);
+      ]));
     });
   });
 
@@ -129,7 +142,7 @@ class DlmParser extends CstParser {
     this.SUBRULE(this.block);
     this.OPTION(() => {
       this.CONSUME(T.Else);
-      this.OR([{ ALT: () => this.SUBRULE(this.ifStatement) }, { ALT: () => this.SUBRULE2(this.block, { LABEL: "elseBlock" }) }]);
+      this.OR(this.cached(5, () => [{ ALT: () => this.SUBRULE(this.ifStatement) }, { ALT: () => this.SUBRULE2(this.block, { LABEL: "elseBlock" }) }]));
     });
   });
 
@@ -169,7 +182,7 @@ class DlmParser extends CstParser {
 
   /** `= expression` or `{ statements }`. */
   public definitionBody = this.RULE("definitionBody", () => {
-    this.OR([
+    this.OR(this.cached(6, () => [
       {
         ALT: () => {
           this.CONSUME(T.Equals);
@@ -177,7 +190,7 @@ class DlmParser extends CstParser {
         },
       },
       { ALT: () => this.SUBRULE(this.block) },
-    ]);
+    ]));
   });
 
   /** `(a, b; k = 1, m = 2)`: positional names, then keyword parameters with defaults. */
@@ -203,88 +216,25 @@ class DlmParser extends CstParser {
   });
 
   // ------------------------------------------------------------------------------------------
-  // Expressions, loosest first
+  // Expressions
 
+  /**
+   * `operand (operator operand)*`, flat: the precedence levels (table above) are applied in
+   * to-ast.ts by precedence climbing. One rule instead of one per level keeps the parser
+   * fast (a rule invocation per level per operand was most of its time).
+   */
   public expression = this.RULE("expression", () => {
-    this.SUBRULE(this.orExpression);
-    this.OPTION(() => {
-      this.CONSUME(T.Arrow);
-      this.SUBRULE(this.expression);
-    });
-  });
-
-  public orExpression = this.RULE("orExpression", () => {
-    this.SUBRULE(this.andExpression, { LABEL: "operand" });
+    this.SUBRULE(this.operand);
     this.MANY(() => {
-      this.CONSUME(T.OrOr, { LABEL: "operator" });
-      this.SUBRULE2(this.andExpression, { LABEL: "operand" });
+      this.CONSUME(T.BinaryOperator, { LABEL: "operator" });
+      this.SUBRULE2(this.operand);
     });
   });
 
-  public andExpression = this.RULE("andExpression", () => {
-    this.SUBRULE(this.comparison, { LABEL: "operand" });
-    this.MANY(() => {
-      this.CONSUME(T.AndAnd, { LABEL: "operator" });
-      this.SUBRULE2(this.comparison, { LABEL: "operand" });
-    });
-  });
-
-  public comparison = this.RULE("comparison", () => {
-    this.SUBRULE(this.range, { LABEL: "operand" });
-    this.MANY(() => {
-      this.CONSUME(T.CompareOp, { LABEL: "operator" });
-      this.SUBRULE2(this.range, { LABEL: "operand" });
-    });
-  });
-
-  /** `a`, `a:b` or `a:step:b`. */
-  public range = this.RULE("range", () => {
-    this.SUBRULE(this.additive, { LABEL: "operand" });
-    this.OPTION(() => {
-      this.CONSUME(T.Colon);
-      this.SUBRULE2(this.additive, { LABEL: "operand" });
-      this.OPTION2(() => {
-        this.CONSUME2(T.Colon);
-        this.SUBRULE3(this.additive, { LABEL: "operand" });
-      });
-    });
-  });
-
-  public additive = this.RULE("additive", () => {
-    this.SUBRULE(this.multiplicative, { LABEL: "operand" });
-    this.MANY(() => {
-      this.CONSUME(T.AddOp, { LABEL: "operator" });
-      this.SUBRULE2(this.multiplicative, { LABEL: "operand" });
-    });
-  });
-
-  public multiplicative = this.RULE("multiplicative", () => {
-    this.SUBRULE(this.unary, { LABEL: "operand" });
-    this.MANY(() => {
-      this.CONSUME(T.MulOp, { LABEL: "operator" });
-      this.SUBRULE2(this.unary, { LABEL: "operand" });
-    });
-  });
-
-  public unary = this.RULE("unary", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.UnaryOp);
-          this.SUBRULE(this.unary);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.power) },
-    ]);
-  });
-
-  /** `base ^ exponent`, right-associative through `unary` → `power`. */
-  public power = this.RULE("power", () => {
+  /** Prefix operators, then a postfix expression: `-x`, `!ok`, `- -f(x)[1]`. */
+  public operand = this.RULE("operand", () => {
+    this.MANY(() => this.CONSUME(T.UnaryOp, { LABEL: "prefix" }));
     this.SUBRULE(this.postfix);
-    this.OPTION(() => {
-      this.CONSUME(T.Caret);
-      this.SUBRULE(this.unary);
-    });
   });
 
   public postfix = this.RULE("postfix", () => {
@@ -293,7 +243,7 @@ class DlmParser extends CstParser {
   });
 
   public postfixOperation = this.RULE("postfixOperation", () => {
-    this.OR([
+    this.OR(this.cached(7, () => [
       { ALT: () => this.SUBRULE(this.callArguments) },
       { ALT: () => this.SUBRULE(this.indexArguments) },
       {
@@ -302,7 +252,7 @@ class DlmParser extends CstParser {
           this.CONSUME(T.Identifier);
         },
       },
-    ]);
+    ]));
   });
 
   /** `(a, b, k = v)`, trailing comma allowed. */
@@ -334,11 +284,11 @@ class DlmParser extends CstParser {
   });
 
   public indexArgument = this.RULE("indexArgument", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Colon) }, { ALT: () => this.SUBRULE(this.expression) }]);
+    this.OR(this.cached(8, () => [{ ALT: () => this.CONSUME(T.Colon) }, { ALT: () => this.SUBRULE(this.expression) }]));
   });
 
   public primary = this.RULE("primary", () => {
-    this.OR([
+    this.OR(this.cached(9, () => [
       { ALT: () => this.CONSUME(T.NumberLiteral) },
       { ALT: () => this.CONSUME(T.StringLiteral) },
       { ALT: () => this.CONSUME(T.True) },
@@ -348,7 +298,7 @@ class DlmParser extends CstParser {
       { ALT: () => this.SUBRULE(this.arrayLiteral) },
       { ALT: () => this.SUBRULE(this.parenthesized) },
       { ALT: () => this.SUBRULE(this.ifExpression) },
-    ]);
+    ]));
   });
 
   public arrayLiteral = this.RULE("arrayLiteral", () => {
@@ -382,10 +332,10 @@ class DlmParser extends CstParser {
     this.SUBRULE(this.expression, { LABEL: "cond" });
     this.SUBRULE(this.braced, { LABEL: "then" });
     this.CONSUME(T.Else);
-    this.OR([
+    this.OR(this.cached(10, () => [
       { ALT: () => this.SUBRULE(this.ifExpression, { LABEL: "elseIf" }) },
       { ALT: () => this.SUBRULE2(this.braced, { LABEL: "otherwise" }) },
-    ]);
+    ]));
   });
 
   /** `{ expression }`, newlines allowed around it. */

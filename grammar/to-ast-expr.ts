@@ -5,63 +5,82 @@ import type { CstNode, IToken } from "chevrotain";
 import type { BinaryOp, CallExpr, StringLit, Expr, IndexArg, KeywordArg, Span, UnaryOp } from "./ast.js";
 import { fail, join, node, nodes, nodeSpan, optNode, optToken, token, tokens, tokenSpan, type Context } from "./cst.js";
 
-/** `expression`: `or (=> expression)?`, right-associative pairs. */
-export function expression(ctx: Context, c: CstNode): Expr {
-  const left = binaryChain(ctx, node(c, "orExpression"));
-  const rest = optNode(c, "expression");
-  if (rest === undefined) return left;
-  const right = expression(ctx, rest);
-  return { kind: "Pair", left, right, span: join(left.span, right.span) };
-}
-
-const chained: Readonly<Record<string, string | undefined>> = {
-  orExpression: "andExpression",
-  andExpression: "comparison",
-  comparison: "range",
-  additive: "multiplicative",
-  multiplicative: "unary",
+/** Binding strength of binary operators, loosest first; `^` is handled with the operands. */
+const precedence: Readonly<Record<string, number>> = {
+  "=>": 1, "||": 2, "&&": 3,
+  "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
+  ":": 5,
+  "+": 6, "-": 6,
+  "*": 7, "/": 7, "@": 7, "%": 7,
 };
+const RANGE = 5;
+const ADDITIVE = 6;
 
-/** Left-associative levels: operand (operator operand)*. */
-function binaryChain(ctx: Context, c: CstNode): Expr {
-  if (c.name === "range") return range(ctx, c);
-  if (c.name === "unary") return unary(ctx, c);
-  if (chained[c.name] === undefined) throw new Error(`internal error: unexpected CST node ${c.name}`);
+/**
+ * `expression`: a flat `operand (operator operand)*` list, folded by precedence climbing
+ * (table in parser.ts): `=>` and `^` are right-associative, `a:b:c` is one Range,
+ * comparisons and the rest are left-associative.
+ */
+export function expression(ctx: Context, c: CstNode): Expr {
   const operands = nodes(c, "operand");
   const operators = tokens(c, "operator");
-  const first = operands[0];
-  if (first === undefined || operands.length !== operators.length + 1) return fail(ctx, nodeSpan(c), "incomplete expression");
-  let result = binaryChain(ctx, first);
-  operators.forEach((op, i) => {
-    const right = binaryChain(ctx, operands[i + 1]!);
-    result = { kind: "Binary", op: op.image as BinaryOp, left: result, right, span: join(result.span, right.span) };
-  });
+  if (operands.length !== operators.length + 1) return fail(ctx, nodeSpan(c), "incomplete expression");
+  const state: Climb = { ctx, operands, operators, next: 0 };
+  const result = climb(state, 1);
+  if (state.next !== operands.length) throw new Error("internal error: operands left after precedence climbing");
   return result;
 }
 
-/** `a`, `a:b`, `a:step:b`. */
-function range(ctx: Context, c: CstNode): Expr {
-  const parts = nodes(c, "operand").map((p) => binaryChain(ctx, p));
-  const [start, second, third] = parts;
-  if (start === undefined) return fail(ctx, nodeSpan(c), "incomplete expression");
-  if (second === undefined) return start;
-  if (third === undefined) return { kind: "Range", start, step: null, end: second, span: join(start.span, second.span) };
-  return { kind: "Range", start, step: second, end: third, span: join(start.span, third.span) };
+/** Precedence-climbing state: operator k sits between operands k and k+1; `next` is the next unread operand. */
+interface Climb {
+  readonly ctx: Context;
+  readonly operands: readonly CstNode[];
+  readonly operators: readonly IToken[];
+  next: number;
 }
 
-function unary(ctx: Context, c: CstNode): Expr {
-  const op = optToken(c, "UnaryOp");
-  if (op === undefined) return power(ctx, node(c, "power"));
-  const operand = unary(ctx, node(c, "unary"));
-  return { kind: "Unary", op: op.image as UnaryOp, operand, span: join(tokenSpan(op), operand.span) };
+/** The operator after the last operand read. */
+function peek(s: Climb): IToken | undefined {
+  return s.operators[s.next - 1];
 }
 
-function power(ctx: Context, c: CstNode): Expr {
-  const base = postfix(ctx, node(c, "postfix"));
-  const exponent = optNode(c, "unary");
-  if (exponent === undefined) return base;
-  const right = unary(ctx, exponent);
-  return { kind: "Binary", op: "^", left: base, right, span: join(base.span, right.span) };
+/** One operand with its prefix operators and any `^` chain: `-x^2` is `-(x^2)`, `2^-1` is `2^(-1)`. */
+function unaryLevel(s: Climb): Expr {
+  const operand = s.operands[s.next]!;
+  s.next += 1;
+  let base = postfix(s.ctx, node(operand, "postfix"));
+  if (peek(s)?.image === "^") {
+    const exponent = unaryLevel(s);
+    base = { kind: "Binary", op: "^", left: base, right: exponent, span: join(base.span, exponent.span) };
+  }
+  for (const op of tokens(operand, "prefix").reverse()) {
+    base = { kind: "Unary", op: op.image as UnaryOp, operand: base, span: join(tokenSpan(op), base.span) };
+  }
+  return base;
+}
+
+/** Operators binding at least as tightly as `minPrec`, folded onto the operand that starts here. */
+function climb(s: Climb, minPrec: number): Expr {
+  let left = unaryLevel(s);
+  let ranged = false;
+  for (let op = peek(s); op !== undefined && precedence[op.image]! >= minPrec; op = peek(s)) {
+    const prec = precedence[op.image]!;
+    if (prec === RANGE) {
+      if (ranged) fail(s.ctx, tokenSpan(op), "a range has at most three parts: `start:step:end`");
+      const second = climb(s, ADDITIVE);
+      const third = peek(s)?.image === ":" ? climb(s, ADDITIVE) : null;
+      left = third === null
+        ? { kind: "Range", start: left, step: null, end: second, span: join(left.span, second.span) }
+        : { kind: "Range", start: left, step: second, end: third, span: join(left.span, third.span) };
+      ranged = true;
+      continue;
+    }
+    const right = climb(s, op.image === "=>" ? prec : prec + 1);
+    left = op.image === "=>"
+      ? { kind: "Pair", left, right, span: join(left.span, right.span) }
+      : { kind: "Binary", op: op.image as BinaryOp, left, right, span: join(left.span, right.span) };
+  }
+  return left;
 }
 
 function postfix(ctx: Context, c: CstNode): Expr {

@@ -34,7 +34,7 @@ function statementsOf(ctx: Context, c: CstNode | IToken | undefined, place: Plac
     try {
       const stmt = statement(ctx, s, place);
       // Recovery may have patched the line (an inserted `)`): its error is reported, leave it out.
-      if (hasInsertedToken(s)) continue;
+      if (ctx.recovered && hasInsertedToken(s)) continue;
       if (stmt.kind === "Forward" && place !== "network") {
         report(ctx, stmt.span, "`forward` is defined only inside a `network` block");
         continue;

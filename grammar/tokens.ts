@@ -73,6 +73,9 @@ const punct = (name: string, text: string, categories: TokenType[] = []): TokenT
     categories: [";", "{", "}"].includes(text) ? categories : [...categories, Stray],
   });
 
+/** Every binary operator (the `expression` rule is flat; to-ast.ts applies precedence). */
+export const BinaryOperator = createToken({ name: "BinaryOperator", pattern: Lexer.NA, label: "an operator" });
+
 /** Categories that group operators of one precedence level. */
 export const AssignOp = createToken({ name: "AssignOp", pattern: Lexer.NA, label: "`=`" });
 export const CompareOp = createToken({ name: "CompareOp", pattern: Lexer.NA, label: "a comparison" });
@@ -80,30 +83,30 @@ export const AddOp = createToken({ name: "AddOp", pattern: Lexer.NA, label: "`+`
 export const MulOp = createToken({ name: "MulOp", pattern: Lexer.NA, label: "`*`, `/`, `@` or `%`" });
 export const UnaryOp = createToken({ name: "UnaryOp", pattern: Lexer.NA, label: "`-` or `!`" });
 
-export const Arrow = punct("Arrow", "=>");
-export const EqEq = punct("EqEq", "==", [CompareOp]);
-export const NotEq = punct("NotEq", "!=", [CompareOp]);
-export const LessEq = punct("LessEq", "<=", [CompareOp]);
-export const GreaterEq = punct("GreaterEq", ">=", [CompareOp]);
-export const AndAnd = punct("AndAnd", "&&");
-export const OrOr = punct("OrOr", "||");
+export const Arrow = punct("Arrow", "=>", [BinaryOperator]);
+export const EqEq = punct("EqEq", "==", [CompareOp, BinaryOperator]);
+export const NotEq = punct("NotEq", "!=", [CompareOp, BinaryOperator]);
+export const LessEq = punct("LessEq", "<=", [CompareOp, BinaryOperator]);
+export const GreaterEq = punct("GreaterEq", ">=", [CompareOp, BinaryOperator]);
+export const AndAnd = punct("AndAnd", "&&", [BinaryOperator]);
+export const OrOr = punct("OrOr", "||", [BinaryOperator]);
 export const PlusEq = punct("PlusEq", "+=", [AssignOp]);
 export const MinusEq = punct("MinusEq", "-=", [AssignOp]);
 export const StarEq = punct("StarEq", "*=", [AssignOp]);
 export const SlashEq = punct("SlashEq", "/=", [AssignOp]);
 export const Equals = punct("Equals", "=", [AssignOp]);
-export const Less = punct("Less", "<", [CompareOp]);
-export const Greater = punct("Greater", ">", [CompareOp]);
-export const Plus = punct("Plus", "+", [AddOp]);
-export const Minus = punct("Minus", "-", [AddOp, UnaryOp]);
-export const Star = punct("Star", "*", [MulOp]);
-export const Slash = punct("Slash", "/", [MulOp]);
-export const At = punct("At", "@", [MulOp]);
-export const Percent = punct("Percent", "%", [MulOp]);
-export const Caret = punct("Caret", "^");
+export const Less = punct("Less", "<", [CompareOp, BinaryOperator]);
+export const Greater = punct("Greater", ">", [CompareOp, BinaryOperator]);
+export const Plus = punct("Plus", "+", [AddOp, BinaryOperator]);
+export const Minus = punct("Minus", "-", [AddOp, UnaryOp, BinaryOperator]);
+export const Star = punct("Star", "*", [MulOp, BinaryOperator]);
+export const Slash = punct("Slash", "/", [MulOp, BinaryOperator]);
+export const At = punct("At", "@", [MulOp, BinaryOperator]);
+export const Percent = punct("Percent", "%", [MulOp, BinaryOperator]);
+export const Caret = punct("Caret", "^", [BinaryOperator]);
 export const Bang = punct("Bang", "!", [UnaryOp]);
 export const Tilde = punct("Tilde", "~");
-export const Colon = punct("Colon", ":");
+export const Colon = punct("Colon", ":", [BinaryOperator]);
 export const Comma = punct("Comma", ",");
 export const Semicolon = punct("Semicolon", ";");
 export const Dot = punct("Dot", ".");
@@ -123,5 +126,5 @@ export const allTokens: readonly TokenType[] = [
   Arrow, EqEq, NotEq, LessEq, GreaterEq, AndAnd, OrOr, PlusEq, MinusEq, StarEq, SlashEq,
   Equals, Less, Greater, Plus, Minus, Star, Slash, At, Percent, Caret, Bang, Tilde,
   Colon, Comma, Semicolon, Dot, LParen, RParen, LBracket, RBracket, LBrace, RBrace,
-  Keyword, AssignOp, CompareOp, AddOp, MulOp, UnaryOp, Stray,
+  Keyword, AssignOp, CompareOp, AddOp, MulOp, UnaryOp, BinaryOperator, Stray,
 ];
