@@ -52,7 +52,10 @@ describe("lockstep NUTS against the recursive float64 reference (Stan's build_tr
       const init = stream(fold(kr, 999));
       const rows = Array.from({ length: C }, () => S.map((s) => Math.fround(s * (2 * init.uniform() - 1))));
       const state = stateFrom(tfModel, rows);
-      const r = nutsTransition(tfModel, metric, state, eps, Array.from({ length: C }, (_, c) => stream(fold(kr, c))), { maxDepth });
+      // odd rounds check after every leaf whether any subtree is still valid (and stop early
+      // when none is), even rounds use the default period: both must match the reference
+      const kCheck = round % 2 === 1 ? { kCheck: () => 1 } : {};
+      const r = nutsTransition(tfModel, metric, state, eps, Array.from({ length: C }, (_, c) => stream(fold(kr, c))), { maxDepth, ...kCheck });
       for (let c = 0; c < C; c++) {
         const q0 = Float64Array.from(rows[c]!);
         const start = { q: q0, ...refModel.logDensity(q0) };
