@@ -14,6 +14,7 @@ import { batchMatMulFix } from "./batch-matmul.js";
 import { installBroadcastGradients } from "./broadcast-grads.js";
 import { conv2dBackpropFilterFix, conv2dBackpropInputFix } from "./conv2d-backprop.js";
 import { maxPoolGradFix } from "./max-pool-grad.js";
+import { maxPoolWithArgmaxFix } from "./max-pool-with-argmax.js";
 import { oneHotFix } from "./one-hot.js";
 import { unsortedSegmentSumFix } from "./unsorted-segment-sum.js";
 
@@ -56,6 +57,12 @@ export const KERNEL_FIXES: readonly KernelFix[] = [
     backendName: "wasm",
     defect: "running maximum starts at 0: wrong gradient for windows of negative values",
     make: () => maxPoolGradFix("wasm"),
+  },
+  {
+    kernelName: "MaxPoolWithArgmax",
+    backendName: "wasm",
+    defect: "running maximum starts at 0: windows of negative values report 0 and the wrong index",
+    make: () => maxPoolWithArgmaxFix("wasm"),
   },
   {
     kernelName: "OneHot",
