@@ -7,9 +7,11 @@
  * numerical integration, ordered → order statistics by quad). For each case the test checks:
  * logProb (and logCdf/logSf where scipy gives them) against the reference, mean()/variance()
  * against the reference, 4000 draws inside the support with mean and variance within 5
- * standard errors and empirical CDFs within 5 standard errors, gradients of logProb w.r.t. the
- * value and the parameters against central finite differences, and batch broadcasting
- * ([3, 1] parameter with [4] values → [3, 4]).
+ * standard errors and empirical CDFs within 5 standard errors, gradients of logProb (and of
+ * logCdf/logSf) w.r.t. the value and the parameters against central finite differences, and
+ * batch broadcasting ([3, 1] parameter with [4] values → [3, 4]). Below the table: argument
+ * validation for every registry entry, keyword binding, `size`, reproducibility, improper
+ * priors, the MvNormal Σ gradient along symmetric directions, and a leak check.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";

@@ -228,6 +228,25 @@ om = [order_moment(k, 1) for k in range(1, K + 1)]
 ov = [order_moment(k, 2) - om[k - 1] ** 2 for k in range(1, K + 1)]
 add("ordered(Normal)", "ordered", [{"dist": "Normal", "args": [0.0, 1.0], "kwargs": {"size": [K]}}], ox, ol, om, ov, batch=None)
 
+# ordered(Exponential(2, size = 3)): exponential order statistics (Rényi):
+# E X_(k) = sum_{i=K-k+1}^{K} 1/(i*rate), Var X_(k) = sum 1/(i*rate)^2.
+rate = 2.0
+eo = stats.expon(scale=1 / rate)
+oex = [[0.1, 0.3, 1.0], [0.05, 0.06, 2.5]]
+oem = [sum(1 / (i * rate) for i in range(K - k + 1, K + 1)) for k in range(1, K + 1)]
+oev = [sum(1 / (i * rate) ** 2 for i in range(K - k + 1, K + 1)) for k in range(1, K + 1)]
+add("ordered(Exponential)", "ordered", [{"dist": "Exponential", "args": [rate], "kwargs": {"size": [K]}}], oex,
+    [sum(eo.logpdf(v)) for v in oex], oem, oev, batch=None)
+
+# A discrete mixture (zero-inflation style): 0.4 Poisson(1) + 0.6 Poisson(5).
+pw = np.array([0.4, 0.6])
+pk = np.array([0.0, 1.0, 4.0, 9.0])
+pm = 0.4 * 1 + 0.6 * 5
+pv = 0.4 * (1 + 1) + 0.6 * (5 + 25) - pm**2
+add("Mixture(Poisson)", "Mixture", [pw.tolist(), [{"dist": "Poisson", "args": [1.0]}, {"dist": "Poisson", "args": [5.0]}]], pk.tolist(),
+    np.logaddexp(np.log(0.4) + stats.poisson(1.0).logpmf(pk), np.log(0.6) + stats.poisson(5.0).logpmf(pk)), pm, pv,
+    batch={"index": 0, "eventRank": 1})
+
 # Improper priors: log p = 0 on the support (no reference library needed; -inf off the support).
 add("Flat", "Flat", [], [-5.0, 0.0, 100.0], [0.0, 0.0, 0.0], None, None, batch=None)
 add("FlatPos", "FlatPos", [], [-1.0, 0.5, 100.0], [-np.inf, 0.0, 0.0], None, None, batch=None)
