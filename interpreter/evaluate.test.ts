@@ -143,3 +143,42 @@ describe("session", () => {
     expect(out.at(-1)).toContain("unknown name `nosuch`");
   });
 });
+
+describe("networks and linear algebra", () => {
+  it("runs a block network with a forward function (residual connection)", () => {
+    const src = `network res(d) {
+  inner = Dense(d => d, tanh)
+  forward(x) = x + inner(x)
+}
+model m(x) {
+  net = res(2)
+  params(net) ~ Normal(0, 1)
+  factor(sum(net(x)))
+}`;
+    const x = [[1, -1], [0.5, 2]];
+    const inst = modelInstance(compile(src), "m", { x });
+    expect(inst.latents.map((l) => l.name)).toEqual(["net.inner.weight", "net.inner.bias"]);
+    const q = [[0.1, -0.2, 0.3, 0.4, 0.05, -0.1], [1, 0, 0, 1, 0, 0]];
+    const got = tf.tidy(() => Array.from(logDensityOf(inst, tf.tensor2d(q)).dataSync()));
+    q.forEach((p, c) => {
+      const prior = p.reduce((a, v) => a + normalLp(v, 0, 1), 0);
+      // weight [2, 2] row-major: W[i][j] = p[2i + j]; bias b = p[4..5]
+      let f = 0;
+      for (const row of x) for (let j = 0; j < 2; j++) f += row[j]! + Math.tanh(row[0]! * p[j]! + row[1]! * p[2 + j]! + p[4 + j]!);
+      expect(got[c]).toBeCloseTo(prior + f, 4);
+    });
+  });
+
+  it("solve, logdet and cholesky agree with the 2×2 closed forms", () => {
+    const src = "model m(S) {\n  b ~ Normal(0, 1, size = 2)\n  L = cholesky(S)\n  factor(-0.5 * sum(b * solve(S, b)) - 0.5 * logdet(S) + L[2, 1])\n}";
+    const S = [[4, 2], [2, 3]];
+    const q = [[0.5, -1], [2, 0.3]];
+    const got = ld(src, "m", { S }, q);
+    const det = 4 * 3 - 2 * 2;
+    q.forEach(([b1, b2], c) => {
+      // S⁻¹ = [[3, −2], [−2, 4]] / 8; L₂₁ = 2 / √4 = 1
+      const quad = (3 * b1! * b1! - 4 * b1! * b2! + 4 * b2! * b2!) / det;
+      expect(got[c]).toBeCloseTo(normalLp(b1!, 0, 1) + normalLp(b2!, 0, 1) - 0.5 * quad - 0.5 * Math.log(det) + 1, 4);
+    });
+  });
+});

@@ -18,6 +18,7 @@ import {
   MISSING, type Env, type TensorValue, type Value,
 } from "./value.js";
 import { assignTo } from "./assign.js";
+import { buildBlockNetwork } from "./network-block.js";
 
 /** What a model body knows about its arguments. */
 export interface ModelFrame {
@@ -41,7 +42,8 @@ export interface EvalContext {
   readonly depth: number;
 }
 
-class ReturnSignal {
+/** Thrown by `return`, caught by the function (or `forward`) call. */
+export class ReturnSignal {
   constructor(readonly value: Value) {}
 }
 
@@ -256,7 +258,12 @@ export function applyValue(callee: Value, args: readonly Value[], kwargs: Readon
       }
     case "fn": return callUser(callee.def.name, callee.def.params, callee.def.keywords, callee.def.body, callee.env, args, kwargs, span, ctx);
     case "network": {
-      const v = callUser(callee.def.name, callee.def.params, callee.def.keywords, callee.def.body.kind === "NetworkBlock" ? null : callee.def.body, ctx.globals, args, kwargs, span, ctx);
+      if (callee.def.body.kind === "NetworkBlock") {
+        const def = callee.def;
+        const env = bindArgs(def.name, def.params, def.keywords, ctx.globals, args, kwargs, span, ctx);
+        return { kind: "layer", layer: buildBlockNetwork(def, env, ctx, span) };
+      }
+      const v = callUser(callee.def.name, callee.def.params, callee.def.keywords, callee.def.body, ctx.globals, args, kwargs, span, ctx);
       if (v.kind !== "layer") fail(span, `the network \`${callee.def.name}\` should build layers (Chain, Dense, ...), but gives ${describeValue(v)}`);
       return v;
     }
@@ -277,14 +284,35 @@ function callUser(
   name: string,
   params: readonly { name: string }[],
   keywords: readonly { name: string; default: Expr }[],
-  body: Expr | Block | null,
+  body: Expr | Block,
   closure: Env,
   args: readonly Value[],
   kwargs: ReadonlyMap<string, Value>,
   span: Span,
   ctx: EvalContext,
 ): Value {
-  if (body === null) return fail(span, `network blocks with a \`forward\` function are not supported yet (\`${name}\`)`, "write the network as `network name(...) = Chain(...)`");
+  const env = bindArgs(name, params, keywords, closure, args, kwargs, span, ctx);
+  const inner: EvalContext = { ...ctx, depth: ctx.depth + 1 };
+  if (body.kind !== "Block") return evaluate(body, env, inner);
+  try {
+    runBlock(body.body, env, inner);
+  } catch (sig) {
+    if (sig instanceof ReturnSignal) return sig.value;
+    throw sig;
+  }
+  return MISSING;
+}
+
+function bindArgs(
+  name: string,
+  params: readonly { name: string }[],
+  keywords: readonly { name: string; default: Expr }[],
+  closure: Env,
+  args: readonly Value[],
+  kwargs: ReadonlyMap<string, Value>,
+  span: Span,
+  ctx: EvalContext,
+): Env {
   if (args.length !== params.length) {
     fail(span, `\`${name}\` takes ${params.length} positional argument${params.length === 1 ? "" : "s"} (${params.map((p) => p.name).join(", ")}), but ${args.length} ${args.length === 1 ? "was" : "were"} given`);
   }
@@ -297,15 +325,7 @@ function callUser(
     }
   }
   for (const kw of keywords) env.vars.set(kw.name, kwargs.get(kw.name) ?? evaluate(kw.default, env, ctx));
-  const inner: EvalContext = { ...ctx, depth: ctx.depth + 1 };
-  if (body.kind !== "Block") return evaluate(body, env, inner);
-  try {
-    runBlock(body.body, env, inner);
-  } catch (sig) {
-    if (sig instanceof ReturnSignal) return sig.value;
-    throw sig;
-  }
-  return MISSING;
+  return env;
 }
 
 // ---------------------------------------------------------------------------------------------
