@@ -352,6 +352,8 @@ describe("argument validation", () => {
     const d = make("Normal", [0, 1], { size: 3 });
     expect(d.batchShape).toEqual([3]);
     expect(make("Binomial", [5], { logit: 0.3 }).support).toEqual({ kind: "integer", lower: 0, upper: 5 });
+    expect(DISTRIBUTIONS["MvNormal"]!.paramEventRanks).toEqual({ mu: 1, Sigma: 2, cholesky: 2 });
+    expect(DISTRIBUTIONS["Normal"]!.paramEventRanks).toEqual({});
   });
 });
 

@@ -53,6 +53,11 @@ export interface DistributionSpec {
   /** The first `required` params must be given (positionally, by name, or by an alternative). */
   readonly required: number;
   readonly alternatives: readonly KeywordAlternative[];
+  /**
+   * Trailing axes of a parameter that are event axes, by parameter or keyword name (omitted:
+   * 0, elementwise): Dirichlet's alpha and Categorical's p are vectors per batch element.
+   */
+  readonly paramEventRanks: Readonly<Record<string, number>>;
   /** One line: the parameterisation and the density. */
   readonly doc: string;
   make(args: DistributionArgs): Distribution;
@@ -149,12 +154,20 @@ function options(args: DistributionArgs): DistributionOptions {
 
 type Maker = (a: (name: string) => Param, b: BoundArgs, o: DistributionOptions) => Distribution;
 
+const EVENT_RANKS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  Categorical: { p: 1, logits: 1 },
+  Dirichlet: { alpha: 1 },
+  Mixture: { weights: 1 },
+  MvNormal: { mu: 1, Sigma: 2, cholesky: 2 },
+};
+
 function spec(name: string, params: string[], doc: string, make: Maker, alternatives: KeywordAlternative[] = [], required = params.length): DistributionSpec {
   const s: DistributionSpec = {
     name,
     params,
     required,
     alternatives,
+    paramEventRanks: EVENT_RANKS[name] ?? {},
     doc,
     make: (args) => {
       const bound = bindArgs(s, args);
