@@ -35,21 +35,21 @@ export function fromJsonValue(name: string, v: unknown): DataArray {
   const walk = (x: unknown, depth: number, where: string): void => {
     if (Array.isArray(x)) {
       if (depth === shape.length) {
-        if (depth > 0 && values.length > 0) throw new UserError(`data '${name}': ${where} is an array where a number was expected (ragged array)`);
+        if (depth > 0 && values.length > 0) throw new UserError(`'${where}' is an array where a number was expected (arrays must be rectangular)`);
         shape.push(x.length);
       } else if (depth > shape.length || shape[depth] !== x.length) {
-        throw new UserError(`data '${name}': ${where} has ${x.length} entries, expected ${shape[depth] ?? "a number"} (arrays must be rectangular)`);
+        throw new UserError(`'${where}' has ${x.length} entries, expected ${shape[depth] ?? "a number"} (arrays must be rectangular)`);
       }
       x.forEach((e, i) => walk(e, depth + 1, `${where}[${i + 1}]`));
       return;
     }
-    if (depth < shape.length) throw new UserError(`data '${name}': ${where} is a number where an array of ${shape[depth]} was expected (ragged array)`);
-    if (shape.length === 0 && depth > 0) throw new UserError(`data '${name}': ragged array at ${where}`);
+    if (depth < shape.length) throw new UserError(`'${where}' is a number where an array of ${shape[depth]} was expected (arrays must be rectangular)`);
+    if (shape.length === 0 && depth > 0) throw new UserError(`'${where}' is not rectangular`);
     let n: number;
     if (typeof x === "number") n = x;
     else if (typeof x === "boolean") n = x ? 1 : 0;
     else if (typeof x === "string" && x.trim().toLowerCase() in SPECIAL) n = SPECIAL[x.trim().toLowerCase()]!;
-    else throw new UserError(`data '${name}': ${where} is ${describe(x)}, expected a number`);
+    else throw new UserError(`'${where}' is ${describe(x)}, expected a number`);
     if (!Number.isInteger(n)) integer = false;
     values.push(n);
   };
@@ -78,7 +78,13 @@ export function parseJsonData(text: string, file: string): DataRecord {
   }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UserError(`${file}: the data must be a JSON object whose keys are the model's arguments`);
   const out = new Map<string, DataArray>();
-  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) out.set(k, fromJsonValue(k, v));
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    try {
+      out.set(k, fromJsonValue(k, v));
+    } catch (e) {
+      throw e instanceof UserError ? new UserError(`${file}: ${e.message}`) : e;
+    }
+  }
   return out;
 }
 

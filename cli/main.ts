@@ -11,7 +11,6 @@ import { registerSample } from "./commands/sample.js";
 import { registerSummary } from "./commands/summary.js";
 import { registerTrain } from "./commands/train.js";
 import { registerVi } from "./commands/vi.js";
-import { suggest } from "../grammar/index.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeOf, formatError, UsageError } from "./errors.js";
 import { backendOf, debugRequested, withGlobalOptions } from "./global-options.js";
 import { VERSION } from "./version.js";
@@ -34,6 +33,7 @@ export function buildProgram(): Command {
   program.allowExcessArguments(true).action(async (opts: { version?: boolean }, cmd: Command) => {
     const [word] = cmd.args;
     if (word !== undefined) {
+      const { suggest } = await import("../grammar/index.js");
       const near = suggest(word, program.commands.map((c) => c.name()));
       throw new UsageError(`unknown command '${word}'${near ? ` (did you mean '${near}'?)` : ""}; see dlm --help`);
     }

@@ -12,10 +12,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import * as readline from "node:readline";
-import { BUILTINS, DISTRIBUTIONS, KEYWORDS, LAYERS } from "../grammar/index.js";
 import { unclosedBrackets } from "./brackets.js";
 import { complete } from "./complete.js";
-import { GENERAL_HELP, helpFor } from "./help.js";
 import type { ReplSession } from "./session.js";
 
 export interface ReplOptions {
@@ -60,7 +58,9 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
   let session: ReplSession | undefined;
   void ready.then((s) => (session = s), () => undefined);
 
-  const staticNames = [...BUILTINS, ...DISTRIBUTIONS, ...LAYERS, ...KEYWORDS];
+  // The grammar (Chevrotain builds its parser on import) loads after the prompt is shown.
+  let staticNames: string[] = [];
+  void import("../grammar/index.js").then((g) => (staticNames = [...g.BUILTINS, ...g.DISTRIBUTIONS, ...g.LAYERS, ...g.KEYWORDS]));
   const rl = readline.createInterface({
     input,
     output,
@@ -107,9 +107,11 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
       case ":quit":
       case ":q":
         return false;
-      case ":help":
+      case ":help": {
+        const { GENERAL_HELP, helpFor } = await import("./help.js");
         say(rest.length === 0 ? GENERAL_HELP : await helpFor(rest[0]!));
         return true;
+      }
       case ":load":
         if (arg === "") say("usage: :load FILE.dlm");
         else await loadFile(arg);

@@ -4,13 +4,14 @@
  * file on stderr otherwise. Warnings are printed but do not fail the check.
  */
 import type { Command } from "commander";
-import { parse, renderDiagnostics } from "../../grammar/index.js";
 import { ReportedFailure, UserError } from "../errors.js";
-import { readSource } from "../source.js";
-import { staticDiagnostics } from "../interpreter.js";
 
 /** Checks every file; throws a UserError summarising the count when any has an error. */
 export async function checkCommand(files: readonly string[]): Promise<void> {
+  // Loaded here, not at start-up, so that `dlm --help` and usage errors stay quick.
+  const { parse, renderDiagnostics } = await import("../../grammar/index.js");
+  const { readSource } = await import("../source.js");
+  const { staticDiagnostics } = await import("../interpreter.js");
   let failed = 0;
   let errors = 0;
   for (const file of files) {

@@ -1,9 +1,7 @@
 /** `dlm run FILE.dlm`: run a script; `print` writes to stdout, progress and warnings to stderr. */
 import type { Command } from "commander";
 import { backendOf } from "../global-options.js";
-import { runScriptSource } from "../interpreter.js";
 import { integerAtLeast } from "../parse-options.js";
-import { parseOrFail, readSource } from "../source.js";
 
 export interface RunOptions {
   readonly seed?: number;
@@ -13,6 +11,8 @@ export interface RunOptions {
 
 /** Reads, parses (failing on the first syntax error with all of them shown), starts the engine and runs. */
 export async function runCommand(file: string, o: RunOptions): Promise<void> {
+  const { parseOrFail, readSource } = await import("../source.js");
+  const { runScriptSource } = await import("../interpreter.js");
   const source = await readSource(file);
   parseOrFail(source, file);
   const { initEngine } = await import("../../core/engine.js");

@@ -13,8 +13,6 @@ import type { SamplerSettings } from "../../inference/draws/index.js";
 import type { SampleResult } from "../../inference/mcmc/index.js";
 import { EXIT_INTERRUPTED, UserError } from "../errors.js";
 import { backendOf } from "../global-options.js";
-import { posteriorFromData } from "../interpreter.js";
-import { readModelInput } from "../model-input.js";
 import { integerAtLeast, numberBetween } from "../parse-options.js";
 import { progressReporter } from "../progress.js";
 import { summaryJson, summaryText } from "../report.js";
@@ -99,6 +97,8 @@ async function runSampler(model: PosteriorModel, o: SampleCliOptions): Promise<S
 
 /** The command's action. */
 export async function sampleCommand(file: string, o: SampleCliOptions): Promise<void> {
+  const { readModelInput } = await import("../model-input.js");
+  const { posteriorFromData } = await import("../interpreter.js");
   const input = await readModelInput(file, o.model, o.data);
   const { initEngine } = await import("../../core/engine.js");
   await initEngine(o.backend);

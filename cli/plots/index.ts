@@ -8,7 +8,7 @@ export type { DrawsByName, PlotOptions } from "./posterior-plots.js";
 export { plotBand, plotUncertainty, plotHistory } from "./prediction-plots.js";
 export type { Band, UncertaintyMap, History } from "./prediction-plots.js";
 export { renderSvg } from "./render.js";
-export { kde, silvermanBandwidth } from "./kde.js";
+export { kde, kdeAt, silvermanBandwidth } from "./kde.js";
 export { drawsByName, writeRunPlots } from "./run-plots.js";
 
 import { writeFile } from "node:fs/promises";

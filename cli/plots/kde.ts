@@ -22,6 +22,13 @@ export function silvermanBandwidth(xs: readonly number[]): number {
   return h > 0 ? h : Math.max(Math.abs(mean) * 1e-3, 1e-6);
 }
 
+/** The estimate at `x`: (1 / (n h)) Σ φ((x − xᵢ) / h), φ the standard normal density. */
+export function kdeAt(xs: readonly number[], x: number, bandwidth = silvermanBandwidth(xs)): number {
+  let s = 0;
+  for (const v of xs) s += Math.exp(-0.5 * ((x - v) / bandwidth) ** 2);
+  return s / (xs.length * bandwidth * Math.sqrt(2 * Math.PI));
+}
+
 /** Density of `xs` at `points` points spanning [min − 3h, max + 3h]: `{ x, density }` rows. */
 export function kde(xs: readonly number[], points = 128, bandwidth = silvermanBandwidth(xs)): { x: number; density: number }[] {
   const finite = xs.filter(Number.isFinite);
@@ -29,11 +36,8 @@ export function kde(xs: readonly number[], points = 128, bandwidth = silvermanBa
   const h = bandwidth;
   const lo = Math.min(...finite) - 3 * h;
   const hi = Math.max(...finite) + 3 * h;
-  const norm = 1 / (finite.length * h * Math.sqrt(2 * Math.PI));
   return Array.from({ length: points }, (_, i) => {
     const x = lo + ((hi - lo) * i) / (points - 1);
-    let s = 0;
-    for (const v of finite) s += Math.exp(-0.5 * ((x - v) / h) ** 2);
-    return { x, density: s * norm };
+    return { x, density: kdeAt(finite, x, h) };
   });
 }

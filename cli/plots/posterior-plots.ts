@@ -98,22 +98,22 @@ export async function plotPairs(draws: DrawsByName, options: PlotOptions = {}): 
   const chosen = pick(draws, options, 6);
   const n = Math.min(...chosen.map(([, chains]) => chains.reduce((a, c) => a + c.length, 0)));
   const pooled = chosen.map(([name, chains]) => [name, chains.flat()] as const);
-  const rows: Row[] = thinIndices(n, 1000).map((i) => Object.fromEntries(pooled.map(([name, xs]) => [name, xs[i]!])));
-  const fields = pooled.map(([name]) => name);
+  // Field names like `beta[1]` would read as nested access in Vega-Lite: use p0, p1, ... and titles.
+  const rows: Row[] = thinIndices(n, 1000).map((i) => Object.fromEntries(pooled.map(([, xs], k) => [`p${k}`, xs[i]!])));
+  const cell = (row: number, col: number) => ({
+    width: 120,
+    height: 120,
+    mark: { type: "circle" as const, size: 6, opacity: 0.35 },
+    encoding: {
+      x: { field: `p${col}`, type: "quantitative" as const, title: row === pooled.length - 1 ? pooled[col]![0] : null, scale: { zero: false } },
+      y: { field: `p${row}`, type: "quantitative" as const, title: col === 0 ? pooled[row]![0] : null, scale: { zero: false } },
+    },
+  });
   const spec: TopLevelSpec = {
     ...title(options),
     config: CONFIG,
     data: { values: rows },
-    repeat: { row: fields, column: [...fields].reverse() },
-    spec: {
-      width: 120,
-      height: 120,
-      mark: { type: "circle", size: 6, opacity: 0.35 },
-      encoding: {
-        x: { field: { repeat: "column" }, type: "quantitative", scale: { zero: false } },
-        y: { field: { repeat: "row" }, type: "quantitative", scale: { zero: false } },
-      },
-    },
+    vconcat: pooled.map((_, row) => ({ hconcat: pooled.map((__, col) => cell(row, col)) })),
   };
   return renderSvg(spec);
 }

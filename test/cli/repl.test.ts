@@ -1,0 +1,92 @@
+/**
+ * The REPL through a pseudo-terminal (python3's pty module drives it, expect-style; see
+ * pty-driver.py): a model over several lines, a short sample, its summary, an error and
+ * recovery, :help from the distribution registry, Tab completion, Ctrl-C, history, Ctrl-D.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { DLM, FIXTURES, hasStackTrace, ROOT } from "./run-cli.js";
+
+const DRIVER = fileURLToPath(new URL("./pty-driver.py", import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), "dlm-repl-"));
+
+type Step = { send: string } | { expect: string; timeout?: number } | { sleep: number };
+
+/** Runs the REPL under a pty through `steps`; returns the transcript with escape sequences removed. */
+function drive(steps: readonly Step[], args: readonly string[] = [], env: Record<string, string> = {}): { transcript: string; ok: boolean; exit: number } {
+  const stepsFile = join(tmp, `steps-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(stepsFile, JSON.stringify(steps));
+  const r = spawnSync("python3", [DRIVER, stepsFile, "--", ...DLM, "repl", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 240_000,
+  });
+  // Strip terminal control sequences (cursor moves, line clears) and carriage returns.
+  const transcript = (r.stdout ?? "").replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
+  const exit = /@@EXIT (-?\d+)/.exec(transcript);
+  return { transcript, ok: !transcript.includes("@@TIMEOUT"), exit: exit ? Number(exit[1]) : -1 };
+}
+
+const PROMPT = "dlm> ";
+const prompt = (timeout = 60): Step => ({ expect: PROMPT, timeout });
+
+describe("dlm repl", () => {
+  it("multi-line model, sample, summary, an error, recovery, :help, completion, Ctrl-C, history, Ctrl-D", () => {
+    const history = join(tmp, "history");
+    const { transcript, ok, exit } = drive(
+      [
+        prompt(),
+        { send: "model m(y) {\r" }, { expect: "\\.\\.\\.> " },
+        { send: "  mu ~ Normal(0, 10)\r" }, { expect: "\\.\\.\\.> " },
+        { send: "  y ~ Normal(mu, 1)\r" }, { expect: "\\.\\.\\.> " },
+        { send: "}\r" }, prompt(),
+        { send: "post = sample(m([1.0, 2.0, 3.0]), draws = 100, warmup = 100, chains = 2, seed = 1)\r" },
+        { expect: "sampling 200/200" , timeout: 180 }, prompt(),
+        { send: "summary(post)\r" }, { expect: "\\nmu\\s+\\S+", timeout: 60 }, prompt(),
+        { send: "undefined_thing + 1\r" }, { expect: "error: unknown name" }, prompt(),
+        { send: "z = [1, 2, 3] * 2\r" }, prompt(),
+        { send: "z\r" }, { expect: "\\[2, 4, 6\\]" }, prompt(),
+        { send: ":type z\r" }, { expect: "float32 array of shape \\[3\\]" }, prompt(),
+        { send: ":help Normal\r" }, { expect: "Normal\\(mu, sigma\\)\\s+\\[distribution\\]" }, prompt(),
+        { send: "HalfNor" }, { sleep: 0.5 }, { send: "\t" }, { expect: "HalfNormal" },
+        { send: "\u0003" }, prompt(),
+        { send: ":vars\r" }, { expect: "post: a posterior" }, prompt(),
+        { send: "\u0004" },
+      ],
+      [],
+      { DLM_HISTORY: history },
+    );
+    expect(ok, transcript).toBe(true);
+    expect(exit, transcript).toBe(0);
+    expect(hasStackTrace(transcript)).toBe(false);
+    // Posterior of mu: y_i ~ N(mu, 1), mu ~ N(0, 10²), ybar = 2, n = 3: mean 2·(3/(3 + 0.01)) = 1.9934, sd 0.5765.
+    const mu = /\nmu\s+(\S+)\s+(\S+)/.exec(transcript);
+    expect(mu, transcript).not.toBeNull();
+    expect(Math.abs(Number(mu![1]) - 1.9934)).toBeLessThan(0.35);
+    expect(readFileSync(history, "utf8")).toContain("z = [1, 2, 3] * 2\n");
+  });
+
+  it("loads a file given on the command line; :reload; an error in the file does not end the session", () => {
+    const file = join(tmp, "defs.dlm");
+    writeFileSync(file, "fn double(x) = 2 * x\n");
+    const { transcript, ok, exit } = drive(
+      [
+        prompt(),
+        { send: "double(21)\r" }, { expect: "42" }, prompt(),
+        { send: ":load " + join(FIXTURES, "nothere.dlm") + "\r" }, { expect: "cannot read" }, prompt(),
+        { send: ":reload\r" }, { expect: "loaded" }, prompt(),
+        { send: ":quit\r" },
+      ],
+      [file],
+      { DLM_HISTORY: "/dev/null" },
+    );
+    expect(ok, transcript).toBe(true);
+    expect(exit).toBe(0);
+    expect(transcript).toContain(`loaded ${file}`);
+  });
+});
