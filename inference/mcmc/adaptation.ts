@@ -188,7 +188,8 @@ export class MetricAdaptationError extends Error {
 
 /**
  * Stan's regularised inverse metric: (n/(n+5))·S + 1e-3·(5/(n+5))·I, S the sample (co)variance
- * (Stan `var_adaptation` / `covar_adaptation`). Throws when the result is not finite.
+ * (Stan `var_adaptation` / `covar_adaptation`), made exactly symmetric in the dense case. Throws
+ * when the result is not finite.
  */
 export function regularisedMetric(w: Welford): Float64Array {
   const n = w.n;
@@ -198,7 +199,17 @@ export function regularisedMetric(w: Welford): Float64Array {
   const d = w.dim;
   const out = s.map((v) => a * v);
   if (w.kind === "diag") for (let i = 0; i < d; i++) out[i] = out[i]! + b;
-  else for (let i = 0; i < d; i++) out[i * d + i] = out[i * d + i]! + b;
+  else {
+    // the outer-product update is symmetric only up to rounding: make it exactly so
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < i; j++) {
+        const m = 0.5 * (out[i * d + j]! + out[j * d + i]!);
+        out[i * d + j] = m;
+        out[j * d + i] = m;
+      }
+      out[i * d + i] = out[i * d + i]! + b;
+    }
+  }
   for (const v of out) if (!Number.isFinite(v)) throw new MetricAdaptationError("numerical overflow in metric adaptation");
   return out;
 }
