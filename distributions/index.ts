@@ -2,6 +2,8 @@
 export type { Distribution, Shape } from "./distribution.js";
 export { DistributionError } from "./distribution.js";
 export * from "./constraints.js";
+// The `ordered` constraint is shadowed by the ordered(D) factory below; reach it by this name.
+export { ordered as orderedSupport } from "./constraints.js";
 export { bijectorFor } from "./bijectors.js";
 export type { Bijector } from "./bijectors.js";
 export type { DistributionOptions, Param } from "./util.js";
