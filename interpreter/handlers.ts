@@ -82,7 +82,7 @@ export function discreteError(l: LatentInfo): DlmError {
 }
 
 /** The tracer: C = 1, latents at the unconstrained origin. */
-export function tracer(seed: Key = makeKey(0)): Handler & { result: TraceResult } {
+export function tracer(seed: Key = makeKey(0), source = "", data: ReadonlyMap<string, Value> = new Map()): Handler & { result: TraceResult } {
   const result: TraceResult = { latents: [], observed: [], records: [], points: new Map(), loopTildes: new Set() };
   let netIndex = 0;
   return {
@@ -107,7 +107,7 @@ export function tracer(seed: Key = makeKey(0)): Handler & { result: TraceResult 
     observe(site) {
       if (site.depth > 0 && shapeOf(site.value).length === 0) result.loopTildes.add(site.stmt);
       const d = observedDist(site);
-      checkObserved(site, d);
+      checkObserved(site, d, source, data);
       result.observed.push({ name: site.name, argument: site.argument, shape: shapeOf(site.value), stmt: site.stmt });
     },
     factor() {},
@@ -124,7 +124,7 @@ export function tracer(seed: Key = makeKey(0)): Handler & { result: TraceResult 
 }
 
 /** Shapes and support of observed data, at instantiation (messages name both shapes). */
-function checkObserved(site: ObservedSite, d: Distribution): void {
+function checkObserved(site: ObservedSite, d: Distribution, source: string, data: ReadonlyMap<string, Value>): void {
   const vshape = shapeOf(site.value);
   const ev = d.eventShape.length;
   const dshape = site.dist.batched ? d.batchShape.slice(1) : [...d.batchShape];
@@ -134,14 +134,22 @@ function checkObserved(site: ObservedSite, d: Distribution): void {
   const lhs = site.name;
   const ok = dshape.length <= vbatch.length && dshape.every((x, i) => x === 1 || x === vbatch[vbatch.length - dshape.length + i]);
   if (!ok || vevent.some((x, i) => x !== d.eventShape[i])) {
+    const text = source === "" ? site.dist.text : source.slice(stmt.dist.span.start, stmt.dist.span.end);
+    // Say where the distribution's size came from: data arguments with that many rows.
+    const rows = dshape[0];
+    const from = [...data].filter(([k, v]) => k !== site.argument && v.kind === "tensor" && !v.batched && v.t.rank > 0 && v.t.shape[0] === rows).map(([k]) => `\`${k}\` has ${rows} rows`);
     throw new DlmError(
-      `\`${lhs}\` has shape ${fmt(vshape)} but its distribution \`${site.dist.text}\` has shape ${fmt([...dshape, ...d.eventShape])}`,
+      `\`${lhs}\` has shape ${fmt(vshape)} but its distribution \`${text}\` has shape ${fmt([...dshape, ...d.eventShape])}${from.length > 0 ? ` (${from.join(", ")})` : ""}`,
       stmt.span,
       dshape.length > vbatch.length || dshape.some((x, i) => x !== 1 && x !== vbatch[vbatch.length - dshape.length + i])
         ? "the distribution's parameters must broadcast to the data's shape (one term per observation); check the sizes of the data and of any `@` or `*`"
         : undefined,
     );
   }
+  // Bounds that depend on latents (`y ~ Uniform(0, theta)`) cannot be checked against data here.
+  const c = d.support;
+  const latentBound = site.dist.batched && (c.kind === "greaterThan" || c.kind === "lessThan" || c.kind === "interval");
+  if (latentBound) return;
   const inside = tf.tidy(() => contains(d.support, site.value.t).dataSync());
   const bad = inside.findIndex((x) => x === 0);
   if (bad >= 0) {

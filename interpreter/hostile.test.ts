@@ -53,7 +53,7 @@ const CASES: readonly Case[] = [
     source: "model m(y) {\n  k ~ Poisson(3)\n  y ~ Normal(k, 1)\n}\npost = sample(m([1.0, 2.0]), NUTS(), draws = 10, warmup = 10, chains = 1)\n",
     message: /`k` is a discrete latent variable \(Poisson over integers ≥ 0\); gradient-based inference/, at: "bad.dlm:2:3", hint: /marginalise/,
   },
-  { name: "rows disagree", source: `${LINREG}m([[1, 2], [3, 4], [5, 6]], [1, 2])\n`, message: "`y` has shape [2] but its distribution `Normal` has shape [3]", at: "bad.dlm:5:3" },
+  { name: "rows disagree", source: `${LINREG}m([[1, 2], [3, 4], [5, 6]], [1, 2])\n`, message: "`y` has shape [2] but its distribution `Normal(a + x @ b, s)` has shape [3] (`x` has 3 rows)", at: "bad.dlm:5:3" },
   { name: "negative count", source: "model m(y) {\n  l ~ Gamma(2, 1)\n  y ~ Poisson(l)\n}\nm([1, -2, 3])\n", message: /y \(element 2\) = -2 is outside the support of Poisson/, at: "bad.dlm:3:3" },
   { name: "non-integer count", source: "model m(y) {\n  l ~ Gamma(2, 1)\n  y ~ Poisson(l)\n}\nm([1, 2.5])\n", message: /y \(element 2\) = 2.5 is outside the support/, at: "bad.dlm:3:3" },
   { name: "index out of bounds", source: "x = [1, 2, 3]\nprint(x[4])\n", message: "index 4 is out of bounds for axis 1 of length 3 (indices are 1-based)", at: "bad.dlm:2:7" },

@@ -77,7 +77,7 @@ export function instantiate(def: ModelDef, args: readonly Value[], kwargs: Reado
     bindings.set(kw.name, v);
     kwEnv.vars.set(kw.name, v);
   }
-  const tr = tracer(options.seed ?? makeKey(0));
+  const tr = tracer(options.seed ?? makeKey(0), options.source, bindings);
   tf.tidy(() => {
     runModel(partial, tr);
   });
