@@ -47,6 +47,9 @@ export class ReturnSignal {
   constructor(readonly value: Value) {}
 }
 
+/** Deepest nesting of user function calls (recursion) before a clean error. */
+const MAX_DEPTH = 400;
+
 export const text = (ctx: EvalContext, span: Span): string => ctx.source.slice(span.start, span.end);
 
 // ---------------------------------------------------------------------------------------------
@@ -70,7 +73,7 @@ export function evaluate(e: Expr, env: Env, ctx: EvalContext): Value {
     case "Tuple": return { kind: "list", items: e.elements.map((x) => evaluate(x, env, ctx)) };
     case "Range": {
       const r = rangeOf(e.start, e.step, e.end, env, ctx);
-      return tensor(tf.tensor1d(rangeValues(r)), false);
+      return tensor(tf.tensor1d(rangeValues(r, e.span)), false);
     }
     case "Index": return evalIndex(e, env, ctx);
     case "Field": return field(evaluate(e.target, env, ctx), e.field, e.span);
@@ -118,9 +121,16 @@ function rangeOf(start: Expr, step: Expr | null, end: Expr, env: Env, ctx: EvalC
   };
 }
 
-function rangeValues(r: Range): number[] {
+/** Ranges longer than this are refused rather than left to exhaust memory or hang. */
+const MAX_RANGE = 10_000_000;
+
+function rangeValues(r: Range, span?: Span): number[] {
   const out: number[] = [];
   if (r.step === 0) return out;
+  const count = Math.floor((r.end - r.start) / r.step) + 1;
+  if (!Number.isFinite(count) || count > MAX_RANGE) {
+    throw new DlmError(`the range ${r.start}:${r.step === 1 ? "" : `${r.step}:`}${r.end} has ${Number.isFinite(count) ? count : "infinitely many"} elements; at most ${MAX_RANGE} are allowed`, span);
+  }
   for (let i = r.start; r.step > 0 ? i <= r.end + 1e-9 : i >= r.end - 1e-9; i += r.step) out.push(i);
   return out;
 }
@@ -291,6 +301,7 @@ function callUser(
   span: Span,
   ctx: EvalContext,
 ): Value {
+  if (ctx.depth > MAX_DEPTH) throw new DlmError(`calls nested more than ${MAX_DEPTH} deep (runaway recursion in \`${name}\`?)`, span);
   const env = bindArgs(name, params, keywords, closure, args, kwargs, span, ctx);
   const inner: EvalContext = { ...ctx, depth: ctx.depth + 1 };
   if (body.kind !== "Block") return evaluate(body, env, inner);
@@ -396,7 +407,7 @@ export function runStmt(s: Stmt, env: Env, ctx: EvalContext): void {
 
 function* iterate(it: Expr, env: Env, ctx: EvalContext): Generator<Value> {
   if (it.kind === "Range") {
-    for (const i of rangeValues(rangeOf(it.start, it.step, it.end, env, ctx))) yield num(i);
+    for (const i of rangeValues(rangeOf(it.start, it.step, it.end, env, ctx), it.span)) yield num(i);
     return;
   }
   const v = evaluate(it, env, ctx);

@@ -69,6 +69,8 @@ const CASES: readonly Case[] = [
   { name: "invalid distribution parameter", source: "model m(y) {\n  y ~ Normal(0, -1)\n}\nm([1.0])\n", message: /sigma/, at: "bad.dlm:2:7" },
   { name: "branch on a latent", source: "model m(y) {\n  mu ~ Normal(0, 1)\n  if mu > 0 {\n    y ~ Normal(mu, 1)\n  }\n}\nm([1.0])\n", message: /must not depend on a latent variable/, at: "bad.dlm:3:6" },
   { name: "wrong model argument count", source: "model m(y) {\n  y ~ Normal(0, 1)\n}\ni = m(1, 2)\n", message: "the model `m` takes 1 argument, but 2 were given", at: "bad.dlm:4:5" },
+  { name: "runaway recursion", source: "fn f(n) = f(n + 1)\nx = f(1)\n", message: /calls nested more than 400 deep \(runaway recursion in `f`\?\)/, at: "bad.dlm:1:11" },
+  { name: "huge loop", source: "acc = 0\nfor i in 1:1e12 {\n  acc += i\n}\n", message: /has 1000000000000 elements; at most 10000000 are allowed/, at: "bad.dlm:2:10" },
   { name: "field of a table", source: 'd = read_csv("examples/data/linreg.csv")\nprint(d.z)\n', message: "this table has no field `z`", at: "bad.dlm:2:7" },
 ];
 
