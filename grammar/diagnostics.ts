@@ -62,17 +62,26 @@ export function diagnostic(
   };
 }
 
+/** Source lines longer than this are shown as a window of this many characters. */
+const MAX_SHOWN = 120;
+/** Characters shown before the column in a windowed line. */
+const CONTEXT = 40;
+
 /** `file:line:col: severity: message`, the source line, a caret line under the span, then expected/found/hint. */
 export function renderDiagnostic(d: Diagnostic, source: string): string {
   const { line, col } = lineCol(source, d.span.start);
   const lineStart = d.span.start - (col - 1);
   const newline = source.indexOf("\n", lineStart);
-  const text = source.slice(lineStart, newline === -1 ? source.length : newline).replace(/\r$/, "");
+  const full = source.slice(lineStart, newline === -1 ? source.length : newline).replace(/\r$/, "");
+  // Very long lines are shown as a window around the column, marked with `…`.
+  const from = full.length > MAX_SHOWN ? Math.max(0, Math.min(col - 1 - CONTEXT, full.length - MAX_SHOWN)) : 0;
+  const to = Math.min(full.length, from + MAX_SHOWN);
+  const text = `${from > 0 ? "…" : ""}${full.slice(from, to)}${to < full.length ? "…" : ""}`;
   const gutter = String(line);
   const pad = " ".repeat(gutter.length);
   // Keep tabs in the lead-in so the caret lines up under tabbed source.
-  const lead = text.slice(0, col - 1).replace(/[^\t]/g, " ");
-  const width = Math.max(1, Math.min(d.span.end, lineStart + text.length) - d.span.start);
+  const lead = `${from > 0 ? " " : ""}${full.slice(from, col - 1).replace(/[^\t]/g, " ")}`;
+  const width = Math.max(1, Math.min(d.span.end, lineStart + to) - d.span.start);
   const lines = [
     `${d.file}:${line}:${col}: ${d.severity}: ${d.message}`,
     ` ${gutter} | ${text}`,

@@ -175,6 +175,16 @@ describe("rendering", () => {
   });
 });
 
+describe("rendering long lines", () => {
+  it("shows a window around the column, with the caret still under the span", () => {
+    const source = `${"a".repeat(200)} = 1 +* 2 + ${"b".repeat(200)}\n`;
+    const [d] = parse(source, "w.dlm").diagnostics;
+    const [, shown, caret] = renderDiagnostic(d!, source).split("\n");
+    expect(shown!.length).toBeLessThan(140);
+    expect(shown!.slice(caret!.indexOf("^"), caret!.indexOf("^") + 1)).toBe("*");
+  });
+});
+
 describe("robustness: parse never throws", () => {
   const nasty = [
     "", "\n\n", "(((((", ")))))", "}}}", "{{{", "[", "]", ";;;", "~", "=", "=>", "x ~", "~ y", "model", "model m", "model m(",
