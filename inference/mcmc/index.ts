@@ -3,6 +3,8 @@
  */
 export { sample } from "./run.js";
 export type { SampleOptions, SampleResult, ProgressInfo, HmcSettings } from "./run.js";
+export { nuts, hmc } from "./kernel.js";
+export type { Kernel, KernelState, StepInfo } from "./kernel.js";
 export { nutsTransition } from "./nuts.js";
 export type { NutsOptions } from "./nuts.js";
 export { hmcTransition, hmcSteps } from "./hmc.js";

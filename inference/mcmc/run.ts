@@ -25,11 +25,11 @@ import {
   type DualAveraging,
   type Welford,
 } from "./adaptation.js";
-import { hmcTransition, type HmcLength } from "./hmc.js";
+import type { HmcLength } from "./hmc.js";
+import { hmc as hmcKernel, nuts } from "./kernel.js";
 import { initialState } from "./init.js";
 import { denseMetric, diagMetric, disposeMetric, unitMetric, type Metric, type MetricKind } from "./metric.js";
-import { nutsTransition } from "./nuts.js";
-import { disposeState, STAT_COLUMNS, type ChainState, type StatColumn, type TransitionResult, type TransitionStats } from "./state.js";
+import { disposeState, STAT_COLUMNS, type ChainState, type StatColumn, type TransitionStats } from "./state.js";
 import { initStepSize } from "./stepsize.js";
 
 export interface HmcSettings {
@@ -161,13 +161,14 @@ export async function sample(model: LogDensityModel, options: SampleOptions = {}
   const heuristicKeys = chainKeys.map((k) => k[1]!);
   const iterKeys = chainKeys.map((k) => k[2]!);
 
-  const transition = (m: Metric, s: ChainState, eps: readonly number[], i: number): TransitionResult =>
+  const kernel =
     algorithm === "nuts"
-      ? nutsTransition(model, m, s, eps, streamsAt(iterKeys, i), {
-          maxDepth: options.maxDepth ?? 10,
-          ...(options.kCheck ? { kCheck: options.kCheck } : {}),
-        })
-      : hmcTransition(model, m, s, eps, streamsAt(iterKeys, i), { length: hmcLength, jitter: hmc.jitter ?? 0 });
+      ? nuts(model, { maxDepth: options.maxDepth ?? 10, ...(options.kCheck ? { kCheck: options.kCheck } : {}) })
+      : hmcKernel(model, { length: hmcLength, jitter: hmc.jitter ?? 0 });
+  const transition = (m: Metric, s: ChainState, eps: readonly number[], i: number): { state: ChainState; stats: TransitionStats; gradientCalls: number } => {
+    const r = kernel.step(kernel.init(s, m, eps, iterKeys, i));
+    return { state: r.state.chain, stats: r.info, gradientCalls: r.info.gradientCalls };
+  };
 
   const nSaved = Math.ceil(nIter / thin);
   const draws = Array.from({ length: C }, () => new Float32Array(nSaved * D));

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { tf } from "../../core/engine.js";
+import { fold, key, stream } from "../../core/random.js";
+import { logDensityModel } from "../../core/model.js";
+import { evaluate } from "./integrator.js";
+import { hmc, nuts } from "./kernel.js";
+import { disposeMetric, unitMetric } from "./metric.js";
+import { nutsTransition } from "./nuts.js";
+import { disposeState } from "./state.js";
+
+const model = logDensityModel(3, (q) => tf.tidy(() => tf.mul(-0.5, tf.sum(tf.square(q), 1)) as tf.Tensor1D));
+
+describe("kernels as (init, step) state machines", () => {
+  it("step is pure: the input record is untouched and stepping it twice gives the same result", () => {
+    const q = tf.tensor2d([[0.1, -0.4, 1], [2, 0, -1]]);
+    const chain = { q, ...evaluate(model, q) };
+    const metric = unitMetric("diag", 2, 3);
+    const keys = [key(1), key(2)];
+    const before = tf.memory().numTensors;
+    for (const k of [nuts(model, { maxDepth: 6 }), hmc(model, { length: { kind: "steps", steps: 4 } })]) {
+      const s0 = k.init(chain, metric, [0.4, 0.5], keys);
+      const a = k.step(s0);
+      const b = k.step(s0);
+      expect(a.state.iteration).toBe(1);
+      expect(Array.from(a.state.chain.q.dataSync())).toEqual(Array.from(b.state.chain.q.dataSync()));
+      expect(a.info).toEqual(b.info);
+      expect(Array.from(q.dataSync())).toEqual([0.1, -0.4, 1, 2, 0, -1].map(Math.fround));
+      // a second step uses the next stream: transition i of chain c draws from stream(fold(keys[c], i))
+      const c = k.step(a.state);
+      expect(c.state.iteration).toBe(2);
+      if (k.name === "nuts") {
+        const direct = nutsTransition(model, metric, a.state.chain, [0.4, 0.5], keys.map((kk) => stream(fold(kk, 1))), { maxDepth: 6 });
+        expect(Array.from(direct.state.q.dataSync())).toEqual(Array.from(c.state.chain.q.dataSync()));
+        disposeState(direct.state);
+      }
+      [a, b, c].forEach((r) => disposeState(r.state.chain));
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    disposeState(chain);
+    disposeMetric(metric);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * HMC and NUTS as (init, step) state machines over immutable records (architecture §3.3; the
+ * idea of NumPyro's `init_fn` / `sample_fn`). A `KernelState` holds everything a transition
+ * needs: the chains' positions, metric, step sizes, per-chain keys and the iteration counter.
+ * `step` returns a new record; the tensors of the input record stay owned by the caller.
+ * Transition i of chain c draws all its numbers from `stream(fold(keys[c], i))`.
+ */
+import type { LogDensityModel } from "../../core/model.js";
+import { fold, stream, type Key, type RandomStream } from "../../core/random.js";
+import { hmcTransition, type HmcOptions } from "./hmc.js";
+import type { Metric } from "./metric.js";
+import { nutsTransition, type NutsOptions } from "./nuts.js";
+import type { ChainState, TransitionResult, TransitionStats } from "./state.js";
+
+export interface KernelState {
+  readonly chain: ChainState;
+  readonly metric: Metric;
+  /** Nominal step size per chain. */
+  readonly stepSize: readonly number[];
+  /** One key per chain. */
+  readonly keys: readonly Key[];
+  /** Transitions taken so far (selects the random stream of the next one). */
+  readonly iteration: number;
+}
+
+export interface StepInfo extends TransitionStats {
+  /** Batched gradient evaluations spent by this transition. */
+  readonly gradientCalls: number;
+}
+
+export interface Kernel {
+  readonly name: "nuts" | "hmc";
+  init(chain: ChainState, metric: Metric, stepSize: readonly number[], keys: readonly Key[], iteration?: number): KernelState;
+  step(state: KernelState): { state: KernelState; info: StepInfo };
+}
+
+type Transition = (metric: Metric, chain: ChainState, stepSize: readonly number[], streams: readonly RandomStream[]) => TransitionResult;
+
+function kernel(name: "nuts" | "hmc", run: Transition): Kernel {
+  return {
+    name,
+    init(chain, metric, stepSize, keys, iteration = 0) {
+      if (stepSize.length !== keys.length) throw new RangeError(`${keys.length} keys for ${stepSize.length} chains`);
+      return { chain, metric, stepSize, keys, iteration };
+    },
+    step(s) {
+      const streams = s.keys.map((k) => stream(fold(k, s.iteration)));
+      const r = run(s.metric, s.chain, s.stepSize, streams);
+      return { state: { ...s, chain: r.state, iteration: s.iteration + 1 }, info: { ...r.stats, gradientCalls: r.gradientCalls } };
+    },
+  };
+}
+
+/** Stan's NUTS (see `nutsTransition`) as a kernel. */
+export function nuts(model: LogDensityModel, options: NutsOptions): Kernel {
+  return kernel("nuts", (metric, chain, eps, streams) => nutsTransition(model, metric, chain, eps, streams, options));
+}
+
+/** Static HMC (see `hmcTransition`) as a kernel. */
+export function hmc(model: LogDensityModel, options: HmcOptions): Kernel {
+  return kernel("hmc", (metric, chain, eps, streams) => hmcTransition(model, metric, chain, eps, streams, options));
+}
