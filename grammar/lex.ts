@@ -5,7 +5,8 @@
  *  - inside `(...)` or `[...]`,
  *  - after a token that cannot end an expression (a binary operator, `,`, `=`, `~`, `=>`, `in`, `else`),
  *  - right after `{` or `;` or another newline, at the start and end of the file,
- *  - right before `}` or `else` (so `}\nelse {` is allowed).
+ *  - right before `{`, `}` or `else` (so `}\nelse {` and a `{` on its own line are allowed;
+ *    no statement starts with `{`).
  * Dropped newlines never reach the parser, so the grammar sees one `Newline` token per
  * statement break. Lexing errors and unterminated strings become diagnostics here.
  */
@@ -93,7 +94,7 @@ export function lex(source: string, file: string): Lexed {
       tok = { ...tok, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx!, payload: tok.image.endsWith("'") && tok.image.length > 1 ? "closed" : "unterminated" };
     }
     if (pendingNewline !== undefined) {
-      if (type !== T.RBrace && type !== T.Else) tokens.push(pendingNewline);
+      if (type !== T.RBrace && type !== T.Else && type !== T.LBrace) tokens.push(pendingNewline);
       pendingNewline = undefined;
     }
     if (openers.has(type)) {

@@ -41,6 +41,9 @@ describe("layout: newlines and separators", () => {
     const s = ok("if a {\n  b = 1\n}\nelse {\n  b = 2\n}").body[0];
     expect(s?.kind === "If" && s.otherwise?.kind).toBe("Block");
   });
+  it("an opening brace may stand on its own line", () => {
+    expect(kinds(ok("model m(x)\n{\n  x ~ Normal(0, 1)\n}\nfor i in 1:3\n{\n}"))).toEqual(["Model", "For"]);
+  });
   it("comments run to the end of the line, also after code", () => {
     expect(kinds(ok("# c\na = 1 # c\n   # c\n"))).toEqual(["Assign"]);
   });
