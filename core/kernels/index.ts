@@ -13,6 +13,7 @@ import type { KernelFunc } from "./compose.js";
 import { batchMatMulFix } from "./batch-matmul.js";
 import { installBroadcastGradients } from "./broadcast-grads.js";
 import { conv2dBackpropFilterFix, conv2dBackpropInputFix } from "./conv2d-backprop.js";
+import { depthwiseBackpropFilterFix, depthwiseBackpropInputFix } from "./depthwise-backprop.js";
 import { maxPoolGradFix } from "./max-pool-grad.js";
 import { maxPoolWithArgmaxFix } from "./max-pool-with-argmax.js";
 import { oneHotFix } from "./one-hot.js";
@@ -51,6 +52,18 @@ export const KERNEL_FIXES: readonly KernelFix[] = [
     backendName: "wasm",
     defect: "naive scalar loop",
     make: () => conv2dBackpropInputFix("wasm"),
+  },
+  {
+    kernelName: "DepthwiseConv2dNativeBackpropFilter",
+    backendName: "wasm",
+    defect: "not registered: no depthwiseConv2d filter gradient",
+    make: () => depthwiseBackpropFilterFix("wasm"),
+  },
+  {
+    kernelName: "DepthwiseConv2dNativeBackpropInput",
+    backendName: "wasm",
+    defect: "not registered: no depthwiseConv2d input gradient",
+    make: () => depthwiseBackpropInputFix("wasm"),
   },
   {
     kernelName: "MaxPoolGrad",

@@ -18,7 +18,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Composer, Info, KernelFunc } from "./compose.js";
-import { compose, spreadOut } from "./compose.js";
+import { compose, spreadOut, stridedWindow } from "./compose.js";
 
 type Pad = "valid" | "same" | number | tf.backend_util.ExplicitPadding;
 
@@ -32,20 +32,6 @@ export function poolInfo(xShape: readonly number[], attrs: Record<string, unknow
     attrs["pad"] as Pad,
     attrs["dimRoundingMode"] as "floor" | "round" | "ceil" | undefined,
   );
-}
-
-/**
- * s[n,i,j,c] = xp[n, a+sh·i, b+sw·j, c] for i < oh, j < ow, where xp has at least
- * a + oh·sh rows and b + ow·sw columns. Built from slices of rank ≤ 4 (the wasm
- * `StridedSlice` and rank-6 `Slice` kernels take a slow generic path: ~20 ms against ~2 ms
- * here for a [32, 28, 28, 16] input).
- */
-function stridedWindow(c: Composer, xp: Info, a: number, b: number, oh: number, ow: number, sh: number, sw: number): Info {
-  const [n, , , ch] = xp.shape as [number, number, number, number];
-  let s = c.slice(xp, [0, a, b, 0], [n, oh * sh, ow * sw, ch]);
-  if (sh > 1) s = c.slice(c.reshape(s, [n * oh, sh, ow * sw * ch]), [0, 0, 0], [n * oh, 1, ow * sw * ch]);
-  if (sw > 1) s = c.slice(c.reshape(s, [n * oh * ow, sw, ch]), [0, 0, 0], [n * oh * ow, 1, ch]);
-  return c.reshape(s, [n, oh, ow, ch]);
 }
 
 /**
