@@ -2,6 +2,9 @@
  * Interpreter overhead: log density + gradient of a `.dlm` Bayesian neural network against
  * the same computation written by hand against tfjs, on the same backend, for 1, 4 and 16
  * chains. Goal: ratio ≤ 1.1. Run: `npx tsx bench/interp-bench.ts [iterations]`.
+ * A third column writes the same density by hand but scores it with the distributions/
+ * factories the interpreter uses (HalfNormal, Normal, Bernoulli(logit)), which isolates the
+ * interpreter's own overhead from the cost of the distribution implementations.
  *
  * Model (both versions): x [200, 4] fixed data, y ∈ {0, 1}; s ~ HalfNormal(1) (log-transformed,
  * + log-Jacobian); net = Chain(Dense(4 => 16, tanh), Dense(16 => 1)); every weight ~ Normal(0, s);
@@ -12,6 +15,7 @@ import { valueAndGrad } from "../core/autodiff.js";
 import { key, normal as randomNormal } from "../core/random.js";
 import { compile, modelInstance } from "../interpreter/program.js";
 import { logDensityOf } from "../interpreter/instance.js";
+import { bernoulliLogit, halfNormal, normal } from "../distributions/index.js";
 
 const SOURCE = `
 network mlp(nin, nh) = Chain(Dense(nin => nh, tanh), Dense(nh => 1))
@@ -48,6 +52,27 @@ function handWritten(x: tf.Tensor2D, y: tf.Tensor1D): (q: tf.Tensor2D) => tf.Ten
     });
 }
 
+function handWithDistributions(x: tf.Tensor2D, y: tf.Tensor1D): (q: tf.Tensor2D) => tf.Tensor1D {
+  return (q) =>
+    tf.tidy(() => {
+      const c = q.shape[0];
+      const cut = (off: number, shape: number[]): tf.Tensor => tf.reshape(tf.slice(q, [0, off], [c, shape.reduce((a, b) => a * b, 1)]), [c, ...shape]);
+      const ls = tf.reshape(tf.slice(q, [0, 0], [c, 1]), [c]);
+      const s = tf.exp(ls);
+      const w1 = cut(1, [4, 16]);
+      const b1 = cut(65, [16]);
+      const w2 = cut(81, [16, 1]);
+      const b2 = cut(97, [1]);
+      const weights = tf.slice(q, [0, 1], [c, 97]);
+      const prior = tf.sum(normal(0, tf.reshape(s, [c, 1])).logProb(weights), 1);
+      const hyper = tf.add(halfNormal(1).logProb(s), ls);
+      const h = tf.tanh(tf.add(tf.matMul(tf.broadcastTo(tf.expandDims(x, 0), [c, N, 4]), w1 as tf.Tensor3D), tf.expandDims(b1, 1)));
+      const eta = tf.reshape(tf.add(tf.matMul(h as tf.Tensor3D, w2 as tf.Tensor3D), tf.expandDims(b2, 1)), [c, N]);
+      const lik = tf.sum(bernoulliLogit(eta).logProb(y), 1);
+      return tf.add(tf.add(prior, hyper), lik) as tf.Tensor1D;
+    });
+}
+
 function timeIt(f: (q: tf.Tensor2D) => tf.Tensor1D, q: tf.Tensor2D, iterations: number): number {
   for (let i = 0; i < 5; i++) {
     const r = valueAndGrad(f, q);
@@ -70,20 +95,23 @@ async function main(): Promise<void> {
   const inst = modelInstance(compile(SOURCE, "bnn.dlm"), "bnn", { x, y });
   const dlm = (q: tf.Tensor2D): tf.Tensor1D => logDensityOf(inst, q);
   const hand = handWritten(x, y);
+  const handDist = handWithDistributions(x, y);
   console.log(`backend ${info.backend}, ${iterations} iterations, D = ${inst.layout.dim}`);
-  console.log("| chains | .dlm ms/grad | hand ms/grad | ratio | |Δ log p| |");
-  console.log("|---:|---:|---:|---:|---:|");
+  console.log("| chains | .dlm ms/grad | hand ms/grad | ratio | hand + distributions/ ms/grad | ratio to it | |Δ log p| |");
+  console.log("|---:|---:|---:|---:|---:|---:|---:|");
   for (const chains of [1, 4, 16]) {
     const q = tf.mul(0.3, randomNormal(key(chains), [chains, inst.layout.dim])) as tf.Tensor2D;
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(dlm(q), hand(q)))).dataSync()[0]!);
     // Interleave the two to share the machine's load fairly.
     let a = 0;
     let b = 0;
+    let d = 0;
     for (let r = 0; r < 4; r++) {
       a += timeIt(dlm, q, iterations / 4);
       b += timeIt(hand, q, iterations / 4);
+      d += timeIt(handDist, q, iterations / 4);
     }
-    console.log(`| ${chains} | ${(a / 4).toFixed(2)} | ${(b / 4).toFixed(2)} | ${(a / b).toFixed(2)} | ${diff.toExponential(1)} |`);
+    console.log(`| ${chains} | ${(a / 4).toFixed(2)} | ${(b / 4).toFixed(2)} | ${(a / b).toFixed(2)} | ${(d / 4).toFixed(2)} | ${(a / d).toFixed(2)} | ${diff.toExponential(1)} |`);
     q.dispose();
   }
 }

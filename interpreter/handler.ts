@@ -33,6 +33,11 @@ export interface ObservedSite {
 
 export interface Handler {
   latent(site: LatentSite): TensorValue;
+  /**
+   * Several latents with one iid prior (`params(net) ~ D`); optional: a handler may score
+   * them together. Without it the evaluator calls `latent` for each.
+   */
+  latentGroup?(sites: readonly LatentSite[]): TensorValue[];
   observe(site: ObservedSite): void;
   factor(logProb: TensorValue, span: Span): void;
   /** Parameters for a network created in the model and bound to `name`. */

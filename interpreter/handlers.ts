@@ -16,6 +16,7 @@ import { key as makeKey, fold, type Key } from "../core/random.js";
 import { DlmError } from "./errors.js";
 import type { Handler, LatentSite, ObservedSite } from "./handler.js";
 import { shapeOf, tensor, type TensorValue, type Value } from "./value.js";
+import type { Layout } from "../core/flatten.js";
 
 export interface LatentInfo {
   readonly name: string;
@@ -178,6 +179,8 @@ export function scorer(
   onRecord?: (name: string, value: Value) => void,
   /** Likelihood weight of an observed site (minibatching: N / batch for observation-indexed data). */
   weight?: (site: ObservedSite) => number,
+  /** The flat batch and its layout: lets a group of adjacent real latents be scored in one call. */
+  flat?: { readonly q: tf.Tensor2D; readonly layout: Layout },
 ): Handler {
   const add = (t: tf.Tensor, batched: boolean, where: TildeStmt | Span): void => {
     const s = sumNonChain(t, batched);
@@ -198,6 +201,19 @@ export function scorer(
       const x = bij.forward(y);
       add(tf.add(sumNonChain(d.logProb(x), true), sumNonChain(bij.logDetJacobian(y), true)), true, site.stmt);
       return tensor(x, true);
+    },
+    latentGroup(sites) {
+      // Adjacent real-valued blocks under one elementwise prior: one log density over a single
+      // slice of q instead of one per tensor (params(net) ~ Normal(0, s) on a whole network).
+      const entries = sites.map((s) => flat?.layout.entries.find((e) => e.name === s.name));
+      const first = entries[0];
+      const contiguous = flat !== undefined && first !== undefined && entries.every((e, i) => e !== undefined && (i === 0 || e.offset === entries[i - 1]!.offset + entries[i - 1]!.size));
+      const total = entries.reduce((a, e) => a + (e?.size ?? 0), 0);
+      const d = contiguous ? sites[0]!.dist.resized([total]).build(0) : undefined;
+      if (flat === undefined || first === undefined || d === undefined || d.support.kind !== "real" || d.eventShape.length > 0) return sites.map((s) => this.latent(s));
+      const y = tf.slice(flat.q, [0, first.offset], [flat.q.shape[0], total]);
+      add(d.logProb(y), true, sites[0]!.stmt);
+      return sites.map((s) => tensor(values.get(s.name)!, true));
     },
     observe(site) {
       const d = observedDist(site);

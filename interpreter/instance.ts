@@ -130,7 +130,7 @@ export function logDensityOf(inst: ModelInstance, q: tf.Tensor2D, terms?: ScoreS
     const state: ScoreState = { acc: tf.zeros([q.shape[0]]), ...(terms ? { terms } : {}) };
     const mb = inst.minibatch;
     const weight = mb === undefined ? undefined : (site: { argument: string }): number => (mb.arguments.has(site.argument) ? mb.scale : 1);
-    runModel(inst, scorer(blocks(inst, q), inst.points, state, undefined, weight));
+    runModel(inst, scorer(blocks(inst, q), inst.points, state, undefined, weight, terms === undefined ? { q, layout: inst.layout } : undefined));
     return state.acc as tf.Tensor1D;
   });
 }

@@ -70,13 +70,13 @@ function setLeaf(tree: ParamTree, path: readonly string[], value: unknown): Para
 }
 
 function priorOnLeaves(net: NetValue, leaves: readonly { path: readonly string[]; shape: readonly number[] }[], dist: DistValue, stmt: TildeStmt, handler: Handler): void {
-  for (const leaf of leaves) {
-    const full = [...net.path, ...leaf.path];
-    const name = paramName(full, net.root);
-    const v = handler.latent({ name, dist: dist.resized(leaf.shape), shape: leaf.shape, stmt });
-    net.slot.params = setLeaf(net.slot.params, full, v.t);
+  const sites = leaves.map((leaf) => ({ name: paramName([...net.path, ...leaf.path], net.root), dist: dist.resized(leaf.shape), shape: leaf.shape, stmt }));
+  const values = handler.latentGroup !== undefined && sites.length > 1 ? handler.latentGroup(sites) : sites.map((s) => handler.latent(s));
+  leaves.forEach((leaf, i) => {
+    const v = values[i]!;
+    net.slot.params = setLeaf(net.slot.params, [...net.path, ...leaf.path], v.t);
     net.slot.batched = net.slot.batched || v.batched;
-  }
+  });
 }
 
 /** `params(net) ~ D`: an iid prior on every scalar of every parameter tensor of `net`. */
