@@ -173,15 +173,27 @@ export function nutsTransition(
       }
       const ok = A.own(
         tidy(() => {
-          let acc = tf.logicalNot(step.div) as tf.Tensor1D;
+          // U-turn checks of every block that completes at leaf n, all in one batch: for each
+          // check c, v_a·ρ > 0 and v_b·ρ > 0 (rows of `va`, `vb`, `rho` stacked to [checks, C, D])
+          const va: tf.Tensor2D[] = [];
+          const vb: tf.Tensor2D[] = [];
+          const rr: tf.Tensor2D[] = [];
           for (let i = 1; i <= j; i++) {
             if ((n + 1) % 2 ** i !== 0) continue;
-            const rBlk = tf.sub(rhoSub, rBefore[i]!) as tf.Tensor2D;
-            const rLeft = tf.sub(rBefore[i - 1]!, rBefore[i]!) as tf.Tensor2D;
-            const rRight = tf.sub(rhoSub, rBefore[i - 1]!) as tf.Tensor2D;
-            acc = tf.logicalAnd(acc, critV(vFirst[i]!, step.vN, rBlk)) as tf.Tensor1D;
-            acc = tf.logicalAnd(acc, critV(vFirst[i]!, vFirst[i - 1]!, tf.add(rLeft, pFirst[i - 1]!) as tf.Tensor2D)) as tf.Tensor1D;
-            acc = tf.logicalAnd(acc, critV(vLastLeft[i]!, step.vN, tf.add(rRight, pLastLeft[i]!) as tf.Tensor2D)) as tf.Tensor1D;
+            va.push(vFirst[i]!, vFirst[i]!, vLastLeft[i]!);
+            vb.push(step.vN, vFirst[i - 1]!, step.vN);
+            rr.push(
+              tf.sub(rhoSub, rBefore[i]!), // the whole block
+              tf.add(tf.sub(rBefore[i - 1]!, rBefore[i]!), pFirst[i - 1]!), // left half + first leaf of the right half
+              tf.add(tf.sub(rhoSub, rBefore[i - 1]!), pLastLeft[i]!), // last leaf of the left half + right half
+            );
+          }
+          let acc = tf.logicalNot(step.div) as tf.Tensor1D;
+          if (rr.length > 0) {
+            const rho3 = tf.stack(rr);
+            const dots = (v: tf.Tensor2D[]): tf.Tensor => tf.sum(tf.mul(tf.stack(v), rho3), 2);
+            const noTurn = tf.all(tf.logicalAnd(tf.greater(dots(va), 0), tf.greater(dots(vb), 0)), 0);
+            acc = tf.logicalAnd(acc, noTurn) as tf.Tensor1D;
           }
           return {
             valid: tf.logicalAnd(valid, acc) as tf.Tensor1D,
