@@ -5,12 +5,15 @@
  *
  *   npx tsx bench/posteriordb/run.ts [names...] [--chains 4] [--warmup 1000] [--draws 1000]
  *       [--seed 4711] [--max-seconds S] [--json out.json] [--backend wasm]
+ *   npx tsx bench/posteriordb/run.ts --merge a.json b.json ...
  *
  * Names may be whole posterior names or any unique substring ("garch"). `--max-seconds` stops a
  * posterior's run after S seconds (the row then says "timeout"); without it every run goes to
- * the end. Progress goes to stderr, the table to stdout.
+ * the end. Progress goes to stderr, the table to stdout. `--json` saves the rows after every
+ * posterior; `--merge` prints one table from the rows of several such files (runs split over
+ * several processes).
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { initEngine } from "../../core/engine.js";
 import { summarize } from "../../inference/diagnostics/index.js";
 import { sample, type SampleResult } from "../../inference/mcmc/index.js";
@@ -29,6 +32,7 @@ interface Options {
   readonly maxSeconds: number;
   readonly json?: string;
   readonly backend?: string;
+  readonly merge: string[];
 }
 
 /** One row of the results table. */
@@ -44,12 +48,13 @@ interface Row {
 
 function parseArgs(argv: readonly string[]): Options {
   const names: string[] = [];
+  const merge: string[] = [];
   const num = (flag: string, v: string | undefined): number => {
     const x = Number(v);
     if (v === undefined || !Number.isFinite(x)) throw new Error(`${flag} needs a number`);
     return x;
   };
-  let o: Omit<Options, "names"> = { chains: 4, warmup: 1000, draws: 1000, seed: 4711, maxSeconds: Infinity };
+  let o: Omit<Options, "names" | "merge"> = { chains: 4, warmup: 1000, draws: 1000, seed: 4711, maxSeconds: Infinity };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     switch (a) {
@@ -60,6 +65,7 @@ function parseArgs(argv: readonly string[]): Options {
       case "--max-seconds": o = { ...o, maxSeconds: num(a, argv[++i]) }; break;
       case "--json": o = { ...o, json: argv[++i]! }; break;
       case "--backend": o = { ...o, backend: argv[++i]! }; break;
+      case "--merge": while (i + 1 < argv.length && !argv[i + 1]!.startsWith("--")) merge.push(argv[++i]!); break;
       default:
         if (a.startsWith("--")) throw new Error(`unknown option ${a}`);
         names.push(a);
@@ -72,7 +78,7 @@ function parseArgs(argv: readonly string[]): Options {
     if (hits.length !== 1) throw new Error(`'${n}' matches ${hits.length === 0 ? "no posterior" : hits.join(", ")}`);
     return hits[0]!;
   });
-  return { names: chosen, ...o };
+  return { names: merge.length > 0 ? [] : chosen, merge, ...o };
 }
 
 const fmt = (x: number | undefined, digits: number): string => (x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(digits));
@@ -90,6 +96,7 @@ async function runOne(name: string, o: Options, stan: StanAnchor | undefined): P
   const abort = new AbortController();
   const started = Date.now();
   let lastReport = 0;
+  let where = "start";
   let result: SampleResult;
   try {
     result = await sample(model, {
@@ -100,6 +107,7 @@ async function runOne(name: string, o: Options, stan: StanAnchor | undefined): P
       signal: abort.signal,
       onProgress: (info) => {
         const elapsed = (Date.now() - started) / 1000;
+        where = `${info.phase} ${info.iteration}/${info.total}`;
         if (elapsed > o.maxSeconds) abort.abort();
         if (elapsed - lastReport >= 15) {
           lastReport = elapsed;
@@ -113,7 +121,7 @@ async function runOne(name: string, o: Options, stan: StanAnchor | undefined): P
   }
   const seconds = result.seconds.warmup + result.seconds.sampling;
   if (result.interrupted || result.nDraws < 4) {
-    return { ...base, dim: model.dim, seconds, check: undefined, essPerSecond: undefined, note: `timeout after ${o.maxSeconds} s (${result.nDraws} draws kept)` };
+    return { ...base, dim: model.dim, seconds, check: undefined, essPerSecond: undefined, note: `stopped after ${o.maxSeconds} s at ${where}` };
   }
   const chains = result.draws.map((q) => chainOutputs(model, q, result.nDraws));
   const summary = summarize({ names: model.outputNames, chains, sampler: result.stats }, { maxDepth: 10, includeLp: false });
@@ -138,6 +146,12 @@ function table(rows: readonly Row[]): string {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  if (o.merge.length > 0) {
+    const rows = o.merge.flatMap((f) => JSON.parse(readFileSync(f, "utf8")) as Row[]);
+    rows.sort((a, b) => a.name.localeCompare(b.name));
+    process.stdout.write(`${table(rows)}\n`);
+    return;
+  }
   await initEngine(o.backend);
   const anchors = stanAnchors();
   const rows: Row[] = [];

@@ -1,0 +1,118 @@
+/**
+ * Float64 host transcriptions of the likelihood and `target +=` parts of some posteriordb Stan
+ * programs (posterior_database/models/stan/<model>.stan in stan-dev/posteriordb), written as
+ * literal loops in the programs' own order, with no use of the interpreter or distributions/.
+ * They take the constrained parameter values by Stan name and return the log density up to a
+ * data-only constant; the latent priors written as `~` statements in the translations are
+ * left out (those are distributions/' business).
+ */
+
+/** Parameter values by Stan name (`theta[1]`, `mu`). */
+export type Values = (name: string) => number;
+type Data = Readonly<Record<string, unknown>>;
+
+const LOG_2PI = Math.log(2 * Math.PI);
+const normalLp = (x: number, mu: number, s: number): number => -0.5 * ((x - mu) / s) ** 2 - Math.log(s) - 0.5 * LOG_2PI;
+const exponentialLp = (x: number, rate: number): number => Math.log(rate) - rate * x;
+const logSumExp = (xs: readonly number[]): number => {
+  const m = Math.max(...xs);
+  return m + Math.log(xs.reduce((s, x) => s + Math.exp(x - m), 0));
+};
+const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+const vec = (v: Values, name: string, n: number): number[] => Array.from({ length: n }, (_, i) => v(`${name}[${i + 1}]`));
+const num = (d: Data, k: string): number => d[k] as number;
+const arr = (d: Data, k: string): number[] => d[k] as number[];
+const mat = (d: Data, k: string): number[][] => d[k] as number[][];
+
+/** HMM forward algorithm as in hmm_example.stan / hmm_drive_0.stan: gamma[1, k] = emission only. */
+function forward(theta: readonly (readonly number[])[], emission: (t: number, k: number) => number, n: number, K: number): number {
+  let gamma = Array.from({ length: K }, (_, k) => emission(0, k));
+  for (let t = 1; t < n; t++) {
+    gamma = Array.from({ length: K }, (_, k) => logSumExp(Array.from({ length: K }, (_, j) => gamma[j]! + Math.log(theta[j]![k]!) + emission(t, k))));
+  }
+  return logSumExp(gamma);
+}
+
+/** The Stan programs' non-prior terms, by posterior name. */
+export const STAN_LIKELIHOODS: Readonly<Record<string, (v: Values, d: Data) => number>> = {
+  "garch-garch11": (v, d) => {
+    const y = arr(d, "y");
+    const T = num(d, "T");
+    const [mu, alpha0, alpha1, beta1] = [v("mu"), v("alpha0"), v("alpha1"), v("beta1")];
+    const sigma = [num(d, "sigma1")];
+    for (let t = 1; t < T; t++) sigma.push(Math.sqrt(alpha0 + alpha1 * (y[t - 1]! - mu) ** 2 + beta1 * sigma[t - 1]! ** 2));
+    // + log(1 − alpha1): Stan's flat density on beta1 ∈ (0, 1 − alpha1), against Uniform's 1/(1 − alpha1)
+    return y.reduce((s, yt, t) => s + normalLp(yt, mu, sigma[t]!), 0) + Math.log(1 - alpha1);
+  },
+  "arK-arK": (v, d) => {
+    const [K, T, y] = [num(d, "K"), num(d, "T"), arr(d, "y")];
+    const beta = vec(v, "beta", K);
+    let lp = 0;
+    for (let t = K; t < T; t++) {
+      let mu = v("alpha");
+      for (let k = 1; k <= K; k++) mu += beta[k - 1]! * y[t - k]!;
+      lp += normalLp(y[t]!, mu, v("sigma"));
+    }
+    return lp;
+  },
+  "hmm_example-hmm_example": (v, d) => {
+    const [N, K, y] = [num(d, "N"), num(d, "K"), arr(d, "y")];
+    const mu = vec(v, "mu", K);
+    const theta = [vec(v, "theta1", K), vec(v, "theta2", K)];
+    return normalLp(mu[0]!, 3, 1) + normalLp(mu[1]!, 10, 1) + forward(theta, (t, k) => normalLp(y[t]!, mu[k]!, 1), N, K);
+  },
+  "bball_drive_event_0-hmm_drive_0": (v, d) => {
+    const [N, K, u, w] = [num(d, "N"), num(d, "K"), arr(d, "u"), arr(d, "v")];
+    const phi = vec(v, "phi", K);
+    const lambda = vec(v, "lambda", K);
+    const theta = [vec(v, "theta1", K), vec(v, "theta2", K)];
+    const priors = normalLp(phi[0]!, 0, 1) + normalLp(phi[1]!, 3, 1) + normalLp(lambda[0]!, 0, 1) + normalLp(lambda[1]!, 3, 1);
+    return priors + forward(theta, (t, k) => exponentialLp(u[t]!, phi[k]!) + exponentialLp(w[t]!, lambda[k]!), N, K);
+  },
+  "low_dim_gauss_mix-low_dim_gauss_mix": (v, d) => {
+    const th = v("theta");
+    return arr(d, "y").reduce((s, y) => s + logSumExp([Math.log(th) + normalLp(y, v("mu[1]"), v("sigma[1]")), Math.log1p(-th) + normalLp(y, v("mu[2]"), v("sigma[2]"))]), 0);
+  },
+  "mcycle_gp-accel_gp": (v, d) => {
+    const Y = arr(d, "Y");
+    const gp = (X: number[][], sl: number[][], sdgp: number, lscale: number, z: number[]): number[] => {
+      // spd_cov_exp_quad with D = 1, then gpa: X * (sqrt(spd) .* z)
+      const spd = sl.map((s) => sdgp ** 2 * (Math.sqrt(2 * Math.PI) * lscale) * Math.exp(-0.5 * lscale ** 2 * s[0]! ** 2));
+      return X.map((row) => row.reduce((acc, x, m) => acc + x * Math.sqrt(spd[m]!) * z[m]!, 0));
+    };
+    const f = gp(mat(d, "Xgp_1"), mat(d, "slambda_1"), v("sdgp_1"), v("lscale_1"), vec(v, "zgp_1", num(d, "NBgp_1")));
+    const g = gp(mat(d, "Xgp_sigma_1"), mat(d, "slambda_sigma_1"), v("sdgp_sigma_1"), v("lscale_sigma_1"), vec(v, "zgp_sigma_1", num(d, "NBgp_sigma_1")));
+    return Y.reduce((s, y, n) => s + normalLp(y, v("Intercept") + f[n]!, Math.exp(v("Intercept_sigma") + g[n]!)), 0);
+  },
+  "irt_2pl-irt_2pl": (v, d) => {
+    const y = mat(d, "y");
+    let lp = 0;
+    y.forEach((yi, i) => yi.forEach((yij, j) => {
+      const eta = v(`a[${i + 1}]`) * (v(`theta[${j + 1}]`) - v(`b[${i + 1}]`));
+      lp += yij === 1 ? -softplus(-eta) : -softplus(eta);
+    }));
+    return lp;
+  },
+  "nes2000-nes": (v, d) => {
+    const col = (k: string): number[] => arr(d, k);
+    const age = col("age_discrete");
+    const b = vec(v, "beta", 9);
+    return col("partyid7").reduce((s, y, n) => {
+      const mu = b[0]! + b[1]! * col("real_ideo")[n]! + b[2]! * col("race_adj")[n]! + b[3]! * (age[n] === 2 ? 1 : 0) + b[4]! * (age[n] === 3 ? 1 : 0) +
+        b[5]! * (age[n] === 4 ? 1 : 0) + b[6]! * col("educ1")[n]! + b[7]! * col("gender")[n]! + b[8]! * col("income")[n]!;
+      return s + normalLp(y, mu, v("sigma"));
+    }, 0);
+  },
+  "earnings-logearn_interaction": (v, d) => {
+    const [earn, height, male] = [arr(d, "earn"), arr(d, "height"), arr(d, "male")];
+    const b = vec(v, "beta", 4);
+    return earn.reduce((s, e, n) => s + normalLp(Math.log(e), b[0]! + b[1]! * height[n]! + b[2]! * male[n]! + b[3]! * height[n]! * male[n]!, v("sigma")), 0);
+  },
+  "GLM_Poisson_Data-GLM_Poisson_model": (v, d) => {
+    const [year, C] = [arr(d, "year"), arr(d, "C")];
+    return C.reduce((s, c, i) => {
+      const ll = v("alpha") + v("beta1") * year[i]! + v("beta2") * year[i]! ** 2 + v("beta3") * year[i]! ** 3;
+      return s + c * ll - Math.exp(ll);
+    }, 0);
+  },
+};
