@@ -234,6 +234,13 @@ describe("reproducibility, batch invariance, abort, thinning", () => {
     const w = await sample(model, { ...opts, chains: 2, signal: early.signal, onProgress: (p) => p.iteration === 5 && early.abort() });
     expect(w.interrupted).toBe(true);
     expect(w.nDraws).toBe(0);
+
+    // a signal aborted before the start: no iteration at all
+    let calls = 0;
+    const none = await sample(model, { ...opts, chains: 2, signal: AbortSignal.abort(), onProgress: () => calls++ });
+    expect(none.interrupted).toBe(true);
+    expect(none.nDraws).toBe(0);
+    expect(calls).toBe(0);
   });
 
   it("thin keeps every thin-th draw", async () => {

@@ -146,6 +146,7 @@ export async function sample(model: LogDensityModel, options: SampleOptions = {}
   const algorithm = options.algorithm ?? "nuts";
   const kind = options.metric ?? "diag";
   const D = model.dim;
+  if (!(Number.isInteger(D) && D >= 1)) throw new RangeError(`the model has no parameters to sample (dim ${D})`);
   const hmc = options.hmc ?? {};
   const adapt = algorithm === "nuts" || hmc.stepSize === undefined;
   const daOptions = { ...DUAL_AVERAGING_DEFAULTS, delta: options.adaptDelta ?? DUAL_AVERAGING_DEFAULTS.delta };
@@ -213,6 +214,7 @@ export async function sample(model: LogDensityModel, options: SampleOptions = {}
       { phase: "sampling" as const, total: nIter },
     ];
     let offset = 0;
+    interrupted = options.signal?.aborted ?? false;
     for (const { phase, total } of phases) {
       const t0 = performance.now();
       const divergences = new Array<number>(C).fill(0);
