@@ -62,11 +62,14 @@ export async function posteriorFromData(request: PosteriorRequest): Promise<Post
 export interface ScriptOptions {
   readonly file: string;
   readonly seed?: number;
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
+  /** One line of `print` output (no newline). */
+  readonly out: (line: string) => void;
+  /** One line of warnings or error messages (no newline). */
+  readonly err: (line: string) => void;
 }
 
-/** Runs a script top to bottom. */
-export async function runScriptSource(_source: string, _options: ScriptOptions): Promise<void> {
-  throw new UserError("dlm run is not available yet: the interpreter does not run scripts yet (interpreter/ has no runScript)");
+/** Runs a script top to bottom through the interpreter; resolves to its exit status (0 or 1). */
+export async function runScriptSource(source: string, options: ScriptOptions): Promise<number> {
+  const { runScript } = await import("../interpreter/index.js");
+  return runScript(source, options);
 }

@@ -12,7 +12,8 @@ export const GENERAL_HELP = `Type statements and expressions; input continues wh
   post = sample(m(y), NUTS(), draws = 200, chains = 2)
 Commands:
   :help [name]     this text, or the reference of a builtin, distribution or layer
-  :load FILE       run a .dlm file in this session      :reload   run it again
+  :load FILE       run a .dlm file in this session
+  :reload [FILE]   start a fresh session and run the file again
   :vars            the variables defined so far
   :type EXPR       the shape and dtype of an expression
   :time EXPR       evaluate and report the wall-clock time

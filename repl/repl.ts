@@ -5,7 +5,8 @@
  * current input or stops a running inference (keeping its completed draws); Ctrl-D exits.
  *
  * The prompt appears at once: the interpreter and tfjs load in the background and the first
- * input waits for them.
+ * input waits for them. Inputs run in the interpreter's incremental `Session` (interpreter/
+ * script.ts), which prints values and `print` output through the callbacks given here.
  */
 import { appendFileSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -14,7 +15,7 @@ import { performance } from "node:perf_hooks";
 import * as readline from "node:readline";
 import { unclosedBrackets } from "./brackets.js";
 import { complete } from "./complete.js";
-import type { ReplSession } from "./session.js";
+import type { Session } from "../interpreter/index.js";
 
 export interface ReplOptions {
   readonly file?: string;
@@ -47,16 +48,32 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
   const say = (text: string): void => void output.write(text.endsWith("\n") ? text : text + "\n");
   const histFile = historyPath(options);
 
+  // Where a running input can be stopped: passed to the session, which hands it to the sampler.
+  let running: AbortController | undefined;
   // Load the interpreter and start the engine while the user types.
-  const ready: Promise<ReplSession> = (async () => {
+  const newSession = async (): Promise<Session> => {
     const { initEngine } = await import("../core/engine.js");
     await initEngine(options.backend);
-    const { createSession } = await import("./session.js");
-    return createSession();
-  })();
-  ready.catch(() => undefined);
-  let session: ReplSession | undefined;
-  void ready.then((s) => (session = s), () => undefined);
+    const { createSession } = await import("../interpreter/index.js");
+    // `signal` is read by sessions that can stop a running inference (see the module comment).
+    const sessionOptions = {
+      file: "<repl>",
+      out: (line: string) => say(line),
+      err: (line: string) => say(line),
+      get signal(): AbortSignal | undefined {
+        return running?.signal;
+      },
+    };
+    return createSession(sessionOptions);
+  };
+  let session: Session | undefined;
+  let ready: Promise<Session>;
+  const restart = (): void => {
+    ready = newSession();
+    ready.catch(() => undefined);
+    void ready.then((s) => (session = s), () => undefined);
+  };
+  restart();
 
   // The grammar (Chevrotain builds its parser on import) loads after the prompt is shown.
   let staticNames: string[] = [];
@@ -68,11 +85,10 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
     terminal: (output as NodeJS.WriteStream).isTTY === true,
     history: loadHistory(histFile),
     historySize: 1000,
-    completer: (line: string) => complete(line, [...staticNames, ...(session?.names() ?? [])]),
+    completer: (line: string) => complete(line, [...staticNames, ...(session?.variables().map((v) => v.name) ?? [])]),
   });
 
   let buffer = "";
-  let running: AbortController | undefined;
   let lastLoaded: string | undefined;
   let busy = Promise.resolve();
 
@@ -81,12 +97,12 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
     say(msg.startsWith("<") || /^[^\s:]+:\d+:\d+:/.test(msg) ? msg : `error: ${msg}`);
   };
 
-  const evaluate = async (source: string, file?: string): Promise<void> => {
+  /** Runs one input; false when it failed (the session has already printed the error). */
+  const evaluate = async (source: string): Promise<boolean> => {
     const s = await ready;
     running = new AbortController();
     try {
-      const shown = await s.run(source, file, { signal: running.signal, progress: (line) => say(line) });
-      if (shown !== undefined) say(shown);
+      return await s.run(source);
     } finally {
       running = undefined;
     }
@@ -95,9 +111,8 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
   const loadFile = async (path: string): Promise<void> => {
     const { readSource } = await import("../cli/source.js");
     const source = await readSource(path);
-    await evaluate(source, path);
     lastLoaded = path;
-    say(`loaded ${path}`);
+    if (await evaluate(source)) say(`loaded ${path}`);
   };
 
   const command = async (line: string): Promise<boolean> => {
@@ -117,18 +132,22 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
         else await loadFile(arg);
         return true;
       case ":reload": {
+        // A fresh session (definitions may change between loads), then the file again.
         const target = arg !== "" ? arg : lastLoaded;
         if (target === undefined) say("nothing loaded yet: :load FILE.dlm");
-        else await loadFile(target);
+        else {
+          restart();
+          await loadFile(target);
+        }
         return true;
       }
       case ":vars": {
-        const vars = (await ready).vars();
-        say(vars.length === 0 ? "no variables yet" : vars.join("\n"));
+        const vars = (await ready).variables();
+        say(vars.length === 0 ? "no variables yet" : vars.map((v) => `${v.name}: ${v.description}`).join("\n"));
         return true;
       }
       case ":type":
-        say((await ready).typeOf(arg));
+        say(await (await ready).typeOf(arg));
         return true;
       case ":time": {
         const t0 = performance.now();
@@ -191,7 +210,7 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
     rl.on("SIGINT", () => {
       if (running) {
         running.abort();
-        say("\ninterrupt: stopping after the current iteration");
+        say("\ninterrupt: stopping the running input where it can be stopped");
         return;
       }
       const had = buffer !== "" || rl.line !== "";

@@ -1,5 +1,6 @@
 /** `dlm run FILE.dlm`: run a script; `print` writes to stdout, progress and warnings to stderr. */
 import type { Command } from "commander";
+import { ReportedFailure } from "../errors.js";
 import { backendOf } from "../global-options.js";
 import { integerAtLeast } from "../parse-options.js";
 
@@ -17,14 +18,18 @@ export async function runCommand(file: string, o: RunOptions): Promise<void> {
   parseOrFail(source, file);
   const { initEngine } = await import("../../core/engine.js");
   await initEngine(o.backend);
-  await runScriptSource(source, {
+  const status = await runScriptSource(source, {
     file,
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
-    out: (text) => void process.stdout.write(text),
-    err: (text) => {
-      if (!o.quiet) process.stderr.write(text);
+    out: (line) => void process.stdout.write(line + "\n"),
+    err: (line) => {
+      // Errors are always shown; --quiet silences warnings and progress only.
+      const isError = / error: |^error: |internal error: /.test(line);
+      if (isError || !o.quiet) process.stderr.write(line + "\n");
     },
   });
+  if (status !== 0) throw new ReportedFailure(status);
+
 }
 
 /** Registers `run` on `program`. */

@@ -48,9 +48,10 @@ describe("plots", () => {
   it("pairs: a scatter matrix of every pair", async () => {
     const svg = await plotPairs(draws);
     wellFormed(svg);
-    // 3 × 3 cells of 400 points each (names with brackets included), titled by scalar name
-    expect((svg.match(/class="mark-symbol role-mark/g) ?? []).length).toBe(9);
-    expect(countElements(svg, "path")).toBeGreaterThanOrEqual(9 * 400);
+    // 6 scatter cells of 400 points each (names with brackets included) and 3 histograms
+    expect((svg.match(/class="mark-symbol role-mark/g) ?? []).length).toBe(6);
+    expect((svg.match(/class="mark-rect role-mark/g) ?? []).length).toBe(3);
+    expect(countElements(svg, "path")).toBeGreaterThanOrEqual(6 * 400);
     expect(svg).toContain(">beta[1]<");
   });
 

@@ -93,22 +93,35 @@ export async function plotDensity(draws: DrawsByName, options: PlotOptions = {})
   return renderSvg(spec);
 }
 
-/** Pair plot: scatter plots of every pair of (at most 6) scalars, chains pooled. */
+/** Pair plot: scatter plots of every pair of (at most 6) scalars, histograms on the diagonal, chains pooled. */
 export async function plotPairs(draws: DrawsByName, options: PlotOptions = {}): Promise<string> {
   const chosen = pick(draws, options, 6);
   const n = Math.min(...chosen.map(([, chains]) => chains.reduce((a, c) => a + c.length, 0)));
   const pooled = chosen.map(([name, chains]) => [name, chains.flat()] as const);
   // Field names like `beta[1]` would read as nested access in Vega-Lite: use p0, p1, ... and titles.
   const rows: Row[] = thinIndices(n, 1000).map((i) => Object.fromEntries(pooled.map(([, xs], k) => [`p${k}`, xs[i]!])));
-  const cell = (row: number, col: number) => ({
-    width: 120,
-    height: 120,
-    mark: { type: "circle" as const, size: 6, opacity: 0.35 },
-    encoding: {
-      x: { field: `p${col}`, type: "quantitative" as const, title: row === pooled.length - 1 ? pooled[col]![0] : null, scale: { zero: false } },
-      y: { field: `p${row}`, type: "quantitative" as const, title: col === 0 ? pooled[row]![0] : null, scale: { zero: false } },
-    },
-  });
+  const xTitle = (row: number, col: number): string | null => (row === pooled.length - 1 ? pooled[col]![0] : null);
+  // Off the diagonal a scatter plot of the pair; on it a histogram of the scalar.
+  const cell = (row: number, col: number) =>
+    row === col
+      ? {
+          width: 120,
+          height: 120,
+          mark: { type: "bar" as const, opacity: 0.7 },
+          encoding: {
+            x: { field: `p${col}`, type: "quantitative" as const, bin: { maxbins: 30 }, title: xTitle(row, col) },
+            y: { aggregate: "count" as const, type: "quantitative" as const, title: col === 0 ? pooled[row]![0] : null, axis: { labels: false, ticks: false } },
+          },
+        }
+      : {
+          width: 120,
+          height: 120,
+          mark: { type: "circle" as const, size: 6, opacity: 0.35 },
+          encoding: {
+            x: { field: `p${col}`, type: "quantitative" as const, title: xTitle(row, col), scale: { zero: false } },
+            y: { field: `p${row}`, type: "quantitative" as const, title: col === 0 ? pooled[row]![0] : null, scale: { zero: false } },
+          },
+        };
   const spec: TopLevelSpec = {
     ...title(options),
     config: CONFIG,

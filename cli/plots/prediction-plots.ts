@@ -107,12 +107,11 @@ export async function plotUncertainty(map: UncertaintyMap): Promise<string> {
       ...(map.points
         ? [{
             data: { values: map.points.x1.map((a, i) => ({ a, b: map.points!.x2[i]!, label: String(map.points!.label[i]) })) },
-            mark: { type: "point" as const, filled: true, size: 18 },
+            mark: { type: "point" as const, filled: true, size: 50, color: "white", stroke: "black", strokeWidth: 0.8, opacity: 0.9 },
             encoding: {
               x: { field: "a", type: "quantitative" as const },
               y: { field: "b", type: "quantitative" as const },
               shape: { field: "label", type: "nominal" as const, title: "class" },
-              color: { field: "label", type: "nominal" as const, title: "class", scale: { scheme: "set1" } },
             },
           } as const]
         : []),
