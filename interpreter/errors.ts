@@ -14,6 +14,8 @@ export class DlmError extends Error {
     readonly hint?: string,
     /** The file the span points into, when it differs from the script being run. */
     readonly file?: string,
+    /** That file's text (an included file, or an earlier REPL input). */
+    readonly source?: string,
   ) {
     super(message);
   }

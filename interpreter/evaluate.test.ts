@@ -182,3 +182,31 @@ model m(x) {
     });
   });
 });
+
+describe("include and origins", () => {
+  it("runs included definitions and renders errors against the file that holds the statement", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const { runScript } = await import("./script.js");
+    const dir = mkdtempSync(join(tmpdir(), "dlm-include-"));
+    writeFileSync(join(dir, "models.dlm"), "fn double(v) = 2 * v\n\nmodel m(x, y) {\n  a ~ Normal(0, 1)\n  y ~ Normal(a + x, 1)\n}\n");
+    const out: string[] = [];
+    const err: string[] = [];
+    const main = 'include "models.dlm"\nprint(double(21))\ni = m([1, 2, 3], [1, 2])\n';
+    const code = await runScript(main, { file: join(dir, "main.dlm"), out: (l) => out.push(l), err: (l) => err.push(l) });
+    expect(out).toEqual(["42"]);
+    expect(code).toBe(1);
+    expect(err.join("\n")).toContain(`${join(dir, "models.dlm")}:5:3: error: \`y\` has shape [2] but its distribution \`Normal(a + x, 1)\` has shape [3]`);
+    expect(err.join("\n")).toContain(" 5 |   y ~ Normal(a + x, 1)");
+  });
+
+  it("renders a model's errors against the REPL input that defined it", async () => {
+    const err: string[] = [];
+    const s = createSession({ out: () => {}, err: (l) => err.push(l) });
+    expect(await s.run("model m(y) {\n  l ~ Gamma(2, 1)\n  y ~ Poisson(l)\n}")).toBe(true);
+    expect(await s.run("i = m([1, -1])")).toBe(false);
+    expect(err.at(-1)).toContain("<repl>:3:3: error: y (element 2) = -1 is outside the support of Poisson");
+    expect(err.at(-1)).toContain(" 3 |   y ~ Poisson(l)");
+  });
+});

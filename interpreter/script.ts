@@ -11,10 +11,11 @@
 import { tf } from "../core/engine.js";
 import { key as makeKey, fold } from "../core/random.js";
 import { standardize, onehot, trainTestSplit } from "../nn/index.js";
-import type { Program, Span, Stmt } from "../grammar/index.js";
+import { readFileSync } from "node:fs";
+import { parse, type Program, type Span, type Stmt } from "../grammar/index.js";
 import { arity, builtin, noKeywords } from "./builtins-math.js";
 import { globalEnv } from "./builtins.js";
-import { readCsv, readJson } from "./data-readers.js";
+import { readCsv, readJson, resolvePath } from "./data-readers.js";
 import { DlmError } from "./errors.js";
 import { evaluate, runStmt, type EvalContext } from "./evaluate.js";
 import { instantiate, type ModelInstance } from "./instance.js";
@@ -202,20 +203,39 @@ export function createSession(options: ScriptOptions = {}): Session {
   const globals = globalEnv(extra);
   let inputs = 0;
 
+  // Where each definition came from (REPL inputs and included files), to render its errors.
+  const origin = new WeakMap<object, { source: string; file: string }>();
+
+  /** Errors raised while running code from `file` carry that file (and its source is kept). */
+  const inFile = (e: unknown, file: string, source: string): unknown =>
+    e instanceof DlmError && e.file === undefined ? new DlmError(e.message, e.span, e.hint, file, source) : e;
+
   const ctxFor = (source: string): EvalContext => ({
     handler: scriptHandler,
     globals,
     source,
     depth: 0,
     callModel: (m, args, kwargs, span) => {
-      const inst = instantiate(m.def, args, kwargs, span, { globals, source: host.source, file: host.file, seed: fold(makeKey(host.seed), host.calls++) });
-      for (const w of inst.warnings) err(renderError(new DlmError(w.message, w.span), host.source, host.file).replace(": error:", ": warning:"));
+      const from = origin.get(m.def) ?? { source: host.source, file: host.file };
+      let inst: ModelInstance;
+      try {
+        inst = instantiate(m.def, args, kwargs, span, { globals, source: from.source, file: from.file, seed: fold(makeKey(host.seed), host.calls++) });
+      } catch (e) {
+        // The argument check points at the call; everything else at the model's own text.
+        throw e instanceof DlmError && e.span !== span ? inFile(e, from.file, from.source) : e;
+      }
+      for (const w of inst.warnings) err(renderError(new DlmError(w.message, w.span), from.source, from.file).replace(": error:", ": warning:"));
       return opaque("model instance", inst, `an instance of the model ${m.def.name} (${inst.latents.length} latent variable${inst.latents.length === 1 ? "" : "s"}, ${inst.layout.dim} unconstrained dimensions)`);
     },
   });
 
-  async function runStatement(s: Stmt, env: Env, source: string): Promise<void> {
+  async function runStatement(s: Stmt, env: Env, source: string, file: string): Promise<void> {
     host.memo.clear();
+    if (s.kind === "Fn" || s.kind === "Network" || s.kind === "Model") origin.set(s, { source, file });
+    if (s.kind === "Include") {
+      await include(s.path, s.span, file);
+      return;
+    }
     for (;;) {
       try {
         const ctx = ctxFor(source);
@@ -225,9 +245,36 @@ export function createSession(options: ScriptOptions = {}): Session {
         } else runStmt(s, env, ctx);
         return;
       } catch (e) {
-        if (!(e instanceof Pending)) throw e;
+        if (!(e instanceof Pending)) throw source === host.source ? e : inFile(e, file, source);
         host.memo.set(e.at, await e.promise);
       }
+    }
+  }
+
+  async function runProgram(program: Program, source: string, file: string): Promise<void> {
+    // Definitions are hoisted: a script may use a model defined further down.
+    const isDef = (s: Stmt): boolean => s.kind === "Fn" || s.kind === "Network" || s.kind === "Model";
+    for (const s of program.body.filter(isDef)) await runStatement(s, globals, source, file);
+    for (const s of program.body.filter((x) => !isDef(x))) await runStatement(s, globals, source, file);
+  }
+
+  const including = new Set<string>();
+
+  async function include(path: string, span: Span, from: string): Promise<void> {
+    const full = resolvePath(path, from);
+    if (including.has(full)) throw new DlmError(`\`include "${path}"\` includes itself`, span);
+    let text: string;
+    try {
+      text = readFileSync(full, "utf8");
+    } catch {
+      throw new DlmError(`cannot read the included file ${full}`, span, "paths are relative to the including file");
+    }
+    const parsed = parseChecked(text, full, [...globals.vars.keys(), ...includedNames(text, full)]);
+    including.add(full);
+    try {
+      await runProgram(parsed.program, text, full);
+    } finally {
+      including.delete(full);
     }
   }
 
@@ -237,7 +284,7 @@ export function createSession(options: ScriptOptions = {}): Session {
     host.source = source;
     let program: Program;
     try {
-      const parsed = parseChecked(source, host.file, globals.vars.keys());
+      const parsed = parseChecked(source, host.file, [...globals.vars.keys(), ...includedNames(source, host.file)]);
       for (const w of parsed.warnings) err(w.message);
       program = parsed.program;
     } catch (e) {
@@ -245,13 +292,12 @@ export function createSession(options: ScriptOptions = {}): Session {
       throw e;
     }
     try {
-      // Definitions are hoisted: a script may use a model defined further down.
-      const isDef = (s: Stmt): boolean => s.kind === "Fn" || s.kind === "Network" || s.kind === "Model";
-      for (const s of program.body.filter(isDef)) await runStatement(s, globals, source);
-      for (const s of program.body.filter((x) => !isDef(x))) await runStatement(s, globals, source);
+      await runProgram(program, source, host.file);
       return true;
     } catch (e) {
-      err(describeError(e, source, host.file));
+      if (e instanceof DlmError && e.file !== undefined && e.source !== undefined) err(describeError(e, e.source, e.file));
+      else if (e instanceof DlmProgramError) err(e.message);
+      else err(describeError(e, source, host.file));
       return false;
     }
   }
@@ -271,6 +317,29 @@ export function createSession(options: ScriptOptions = {}): Session {
       }
     },
   };
+}
+
+/** Top-level names an included file defines (for the static check of the including file). */
+function includedNames(source: string, file: string, seen = new Set<string>()): string[] {
+  const out: string[] = [];
+  for (const s of parse(source, file).program.body) {
+    if (s.kind !== "Include") continue;
+    const full = resolvePath(s.path, file);
+    if (seen.has(full)) continue;
+    seen.add(full);
+    let text: string;
+    try {
+      text = readFileSync(full, "utf8");
+    } catch {
+      continue; // reported when the include runs
+    }
+    for (const t of parse(text, full).program.body) {
+      if (t.kind === "Fn" || t.kind === "Network" || t.kind === "Model") out.push(t.name);
+      else if (t.kind === "Assign" && t.target.kind === "Name") out.push(t.target.name);
+    }
+    out.push(...includedNames(text, full, seen));
+  }
+  return out;
 }
 
 /** A user-facing message for any error: DlmErrors rendered with their location, never a stack. */
