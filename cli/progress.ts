@@ -75,6 +75,7 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
       hideCursor: true,
       clearOnComplete: false,
       etaBuffer: 50,
+      barsize: 24,
       fps: 5,
     },
     cliProgress.Presets.shades_classic,

@@ -90,4 +90,17 @@ describe("dlm repl", () => {
     expect(exit).toBe(0);
     expect(transcript).toContain(`loaded ${file}`);
   });
+
+  it("dlm sample on a terminal shows one progress bar per chain (cli-progress) instead of plain lines", () => {
+    const stepsFile = join(tmp, "bars.json");
+    writeFileSync(stepsFile, JSON.stringify([{ expect: "chain 2 \\|[^\\n]*\\| 60/60 sampling \\| \\d+ divergent", timeout: 180 }, { expect: "rhat", timeout: 60 }]));
+    const args = ["sample", join(FIXTURES, "normal.dlm"), "--model", "normal", "--data", join(FIXTURES, "normal.json"), "--chains", "2", "--warmup", "30", "--draws", "30", "--output", join(tmp, "bars")];
+    const r = spawnSync("python3", [DRIVER, stepsFile, "--", ...DLM, ...args], { cwd: ROOT, encoding: "utf8", timeout: 240_000 });
+    const transcript = (r.stdout ?? "").replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+    expect(transcript, transcript).not.toContain("@@TIMEOUT");
+    expect(transcript).toContain("@@EXIT 0");
+    expect(transcript).toMatch(/chain 1 \|[^\n]*\| \d+\/60 warm-up/);
+    expect(transcript).not.toMatch(/Iteration:/);
+  });
 });
+
