@@ -89,3 +89,13 @@ describe("hostile input", () => {
     clean(r.err);
   }, 30000);
 });
+
+describe("hostile input at sampling time", () => {
+  it("reports a density that is -Inf everywhere with the statement responsible, not as an internal error", async () => {
+    const r = await run("model m(y) {\n  mu ~ Normal(0, 1)\n  factor(log(mu - 1e6))\n  y ~ Normal(mu, 1)\n}\npost = sample(m([1.0]), NUTS(), draws = 5, warmup = 5, chains = 1)\n");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("bad.dlm:6:8: error: initialisation failed");
+    expect(r.err).toContain("bad.dlm:3:3: `factor(log(mu - 1e6))` gives a log density of NaN");
+    clean(r.err);
+  }, 60000);
+});

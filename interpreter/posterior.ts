@@ -42,7 +42,7 @@ export async function samplePosterior(inst: ModelInstance, s: SampleSettings, sp
   }
   const model = posteriorModel(inst);
   if (model.dim === 0) throw new DlmError("this model instance has no latent variables to sample", span, "give some arguments as `missing`, or add `~` statements for unknowns");
-  const result = await runSampler(model, {
+  const run = runSampler(model, {
     algorithm: s.algorithm,
     draws: s.draws,
     chains: s.chains,
@@ -52,6 +52,14 @@ export async function samplePosterior(inst: ModelInstance, s: SampleSettings, sp
     ...(s.maxDepth !== undefined ? { maxDepth: s.maxDepth } : {}),
     ...(s.algorithm === "hmc" ? { hmc: { ...(s.stepSize !== undefined ? { stepSize: s.stepSize } : {}), ...(s.steps !== undefined ? { steps: s.steps } : {}) } } : {}),
   });
+  let result: SampleResult;
+  try {
+    result = await run;
+  } catch (e) {
+    // The sampler's own messages (no finite initial point, bad settings) are the user's to read.
+    if (e instanceof DlmError || !(e instanceof Error)) throw e;
+    throw new DlmError(e.message, span);
+  }
   const outputs = result.draws.map((d) =>
     tf.tidy(() => (result.nDraws === 0 ? [] : outputsOf(inst, tf.tensor2d(d, [result.nDraws, result.dim])))),
   );
