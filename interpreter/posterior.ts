@@ -91,6 +91,10 @@ export function predict(p: Posterior, inst: ModelInstance, seed: number): Value 
       ["mean", tensor(m.mean, false)],
       ["sd", tensor(tf.sqrt(m.variance), false)],
       ["draws", tensor(tf.clone(s.draws), false)],
+      ["family", { kind: "str", v: s.family }],
+      // Per-draw moments: the Normal predictive mixture is exact from them (loglik).
+      ["__means", tensor(tf.clone(s.mean), false)],
+      ["__variances", tensor(tf.clone(s.variance), false)],
     ]);
     m.variance.dispose();
     if (s.probs !== undefined) f.set("probs", tensor(tf.mean(s.probs, 0), false));

@@ -14,7 +14,8 @@ import { standardize, onehot, trainTestSplit } from "../nn/index.js";
 import { readFileSync } from "node:fs";
 import { parse, type Program, type Span, type Stmt } from "../grammar/index.js";
 import { arity, builtin, noKeywords } from "./builtins-math.js";
-import { globalEnv } from "./builtins.js";
+import { builtinValues, globalEnv } from "./builtins.js";
+import { predictiveBuiltins } from "./metrics.js";
 import { readCsv, readJson, resolvePath } from "./data-readers.js";
 import { DlmError } from "./errors.js";
 import { evaluate, runStmt, type EvalContext } from "./evaluate.js";
@@ -200,6 +201,7 @@ export function createSession(options: ScriptOptions = {}): Session {
   const err = options.err ?? ((l: string) => console.error(l));
   const extra = new Map<string, Value>();
   for (const b of scriptBuiltins(host)) extra.set((b as { name: string }).name, b);
+  for (const b of predictiveBuiltins(builtinValues())) extra.set(b.name, b);
   const globals = globalEnv(extra);
   let inputs = 0;
 

@@ -18,6 +18,8 @@ import { tensor, type Value } from "./value.js";
 
 /** One simulated variable over n draws: samples and per-draw moments, `[n, ...shape]`. */
 export interface Simulated {
+  /** The distribution family of the variable (`Normal`, `Bernoulli`, ...). */
+  readonly family: string;
   readonly draws: tf.Tensor;
   readonly mean: tf.Tensor;
   readonly variance: tf.Tensor;
@@ -54,6 +56,7 @@ export function simulate(inst: ModelInstance, n: number, seed: Key, fixed: Reado
     const x = batched ? d.sample(k) : d.sample(k, [n]);
     const probs = classProbs(d, n, shape);
     out.set(name, {
+      family: d.name,
       draws: tf.keep(tf.reshape(x, [n, ...shape])),
       mean: tf.keep(full(d.mean(), n, shape, batched)),
       variance: tf.keep(full(d.variance(), n, shape, batched)),
