@@ -31,6 +31,8 @@ export interface ScriptOptions {
   readonly seed?: number;
   readonly out?: (line: string) => void;
   readonly err?: (line: string) => void;
+  /** Print the value of each expression statement (the REPL); default true for sessions, false for runScript. */
+  readonly echo?: boolean;
 }
 
 class Pending {
@@ -168,9 +170,9 @@ function scriptBuiltins(host: Host): Value[] {
       const truth = asTensorValue(args[1]!, span, "the true labels").t;
       if (p.kind === "record" && p.fields.has("probs")) {
         const probs = asTensorValue(p.fields.get("probs")!, span).t;
-        const k = probs.shape[probs.rank - 1]!;
         // Bernoulli probabilities are over classes 0, 1; Categorical over 1..K.
-        const pred = tf.add(tf.argMax(probs, -1), k === 2 && tf.min(truth).dataSync()[0] === 0 ? 0 : 1);
+        const first = p.fields.get("family")?.kind === "str" && (p.fields.get("family") as { v: string }).v === "Bernoulli" ? 0 : 1;
+        const pred = tf.add(tf.argMax(probs, -1), first);
         return num(tf.mean(tf.cast(tf.equal(tf.cast(pred, "float32"), truth), "float32")).dataSync()[0]!);
       }
       throw new DlmError("accuracy needs a classifier's prediction (`pred.y` of a Bernoulli or Categorical variable)", span);
@@ -203,7 +205,6 @@ export function createSession(options: ScriptOptions = {}): Session {
   for (const b of scriptBuiltins(host)) extra.set((b as { name: string }).name, b);
   for (const b of predictiveBuiltins(builtinValues())) extra.set(b.name, b);
   const globals = globalEnv(extra);
-  let inputs = 0;
 
   // Where each definition came from (REPL inputs and included files), to render its errors.
   const origin = new WeakMap<object, { source: string; file: string }>();
@@ -241,7 +242,7 @@ export function createSession(options: ScriptOptions = {}): Session {
     for (;;) {
       try {
         const ctx = ctxFor(source);
-        if (s.kind === "ExprStmt" && env === globals && inputs > 0 && host.file === "<repl>") {
+        if (s.kind === "ExprStmt" && env === globals && (options.echo ?? true)) {
           const v = evaluate(s.expr, env, ctx);
           if (v.kind !== "missing") host.out(show(v));
         } else runStmt(s, env, ctx);
@@ -281,7 +282,6 @@ export function createSession(options: ScriptOptions = {}): Session {
   }
 
   async function run(input: string): Promise<boolean> {
-    inputs += 1;
     const source = input;
     host.source = source;
     let program: Program;
@@ -356,7 +356,7 @@ export function describeError(e: unknown, source: string, file: string): string 
 /** Run a whole script; resolves to the exit status (0 on success, 1 on any error). */
 export async function runScript(source: string, options: ScriptOptions = {}): Promise<number> {
   const file = options.file ?? "<script>";
-  const session = createSession({ ...options, file });
+  const session = createSession({ echo: false, ...options, file });
   return (await session.run(source)) ? 0 : 1;
 }
 
