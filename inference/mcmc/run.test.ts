@@ -207,6 +207,11 @@ describe("reproducibility, batch invariance, abort, thinning", () => {
       expect(single.stepSize[0]).toBe(batch.stepSize[c]);
       expect(single.inverseMetric[0]).toEqual(batch.inverseMetric[c]);
     }
+    // the dense metric's batched matrix products must not mix chains either
+    const dense = await sample(model, { ...opts, chains: 2, metric: "dense" });
+    const second = await sample(model, { ...opts, chains: 1, chainIds: [1], metric: "dense" });
+    expect(second.draws[0]).toEqual(dense.draws[1]);
+    expect(second.inverseMetric[0]).toEqual(dense.inverseMetric[1]);
   });
 
   it("an aborted signal stops after the current iteration and returns the completed draws", async () => {
