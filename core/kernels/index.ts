@@ -14,6 +14,7 @@ import { batchMatMulFix } from "./batch-matmul.js";
 import { installBroadcastGradients } from "./broadcast-grads.js";
 import { conv2dBackpropFilterFix, conv2dBackpropInputFix } from "./conv2d-backprop.js";
 import { depthwiseBackpropFilterFix, depthwiseBackpropInputFix } from "./depthwise-backprop.js";
+import { identityFix } from "./identity.js";
 import { maxPoolGradFix } from "./max-pool-grad.js";
 import { maxPoolWithArgmaxFix } from "./max-pool-with-argmax.js";
 import { oneHotFix } from "./one-hot.js";
@@ -64,6 +65,12 @@ export const KERNEL_FIXES: readonly KernelFix[] = [
     backendName: "wasm",
     defect: "not registered: no depthwiseConv2d input gradient",
     make: () => depthwiseBackpropInputFix("wasm"),
+  },
+  {
+    kernelName: "Identity",
+    backendName: "wasm",
+    defect: "copies the buffer: every tensor the gradient tape saves is copied, and XNNPACK repacks matmul weights",
+    make: (stock) => identityFix(needStock("Identity", stock)),
   },
   {
     kernelName: "MaxPoolGrad",
