@@ -3,7 +3,7 @@ import { tf } from "../../core/engine.js";
 import { fold, key, stream } from "../../core/random.js";
 import { logDensityModel } from "../../core/model.js";
 import { evaluate } from "./integrator.js";
-import { disposeMetric, unitMetric } from "./metric.js";
+import { denseMetric, disposeMetric, unitMetric } from "./metric.js";
 import { nutsTransition } from "./nuts.js";
 import { disposeState, type ChainState } from "./state.js";
 import { buildTree, referenceTransition, refLeapfrog, type RefModel, type RefPoint } from "./reference/nuts-reference.js";
@@ -175,7 +175,12 @@ describe("stationarity (TFP's target-conservation test, design/inference.md §9.
     return 1 - Math.exp(-x) * sum;
   };
 
-  it("chains started at exact draws of a skewed target keep that distribution after NUTS transitions", () => {
+  const metrics = {
+    "unit diag": (C: number) => unitMetric("diag", C, 2),
+    // a non-unit metric checks that momentum draws, kinetic energy and velocity agree
+    "dense": (C: number) => denseMetric(Array.from({ length: C }, () => Float64Array.of(0.6, 0.2, 0.2, 0.3)), 2),
+  };
+  for (const [label, makeMetric] of Object.entries(metrics)) it(`chains started at exact draws of a skewed target keep that distribution after NUTS transitions (${label} metric)`, () => {
     // Target: independent log-Gamma(2) and log-Gamma(5) coordinates (skewed, so reflections
     // that preserve a symmetric target do not pass). C exact draws, then 2 transitions with a
     // fixed, deliberately coarse ε (energy errors of order 0.1–1, so the multinomial weights and
@@ -191,7 +196,7 @@ describe("stationarity (TFP's target-conservation test, design/inference.md §9.
     const g = stream(key(31));
     const rows = Array.from({ length: C }, () => a.map((ai) => Math.log(g.gamma(ai))));
     let state = stateFrom(model, rows);
-    const metric = unitMetric("diag", C, 2);
+    const metric = makeMetric(C);
     const k = key(32);
     const eps = new Array<number>(C).fill(0.9);
     let moved = 0;
