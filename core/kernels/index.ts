@@ -4,8 +4,9 @@
  * the regression tests beside them.
  *
  * Only tfjs-backend-wasm 4.22.0 needs kernel replacements; on every other backend only the
- * gradient corrections of broadcast-grads.ts (which are backend-independent) are installed. Installing twice is harmless: the stock kernel is saved once and a fix is
- * registered only where the registry does not already hold it.
+ * gradient corrections of broadcast-grads.ts (which are backend-independent) are installed.
+ * Installing twice is harmless: the stock kernel is saved once and a fix is registered only
+ * where the registry does not already hold it.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendName } from "../engine.js";
