@@ -11,14 +11,13 @@ import { UserError } from "./errors.js";
 
 /** Static diagnostics beyond parsing: name resolution, arity, definitions. */
 export async function staticDiagnostics(program: Program, source: string, file: string): Promise<Diagnostic[]> {
-  const { check } = await import("../interpreter/check.js");
+  const { check } = await import("../interpreter/index.js");
   return check(program, file, source);
 }
 
 /** A located interpreter error as a UserError: first rendered line as the message, the rest as detail. */
 export async function asUserError(e: unknown, source: string, file: string): Promise<unknown> {
-  const { DlmError } = await import("../interpreter/errors.js");
-  const { DlmProgramError, renderError } = await import("../interpreter/program.js");
+  const { DlmError, DlmProgramError, renderError } = await import("../interpreter/index.js");
   let rendered: string | undefined;
   if (e instanceof DlmProgramError) rendered = e.message;
   else if (e instanceof DlmError) rendered = renderError(e, source, file);
@@ -41,8 +40,7 @@ export interface PosteriorRequest {
  */
 export async function posteriorFromData(request: PosteriorRequest): Promise<PosteriorModel> {
   const { tf } = await import("../core/engine.js");
-  const { compile, modelInstance } = await import("../interpreter/program.js");
-  const { posteriorModel } = await import("../interpreter/instance.js");
+  const { compile, modelInstance, posteriorModel } = await import("../interpreter/index.js");
   const { source, file } = request;
   const def = request.program.body.find((s) => s.kind === "Model" && s.name === request.model);
   if (def?.kind !== "Model") throw new UserError(`${file}: no model named '${request.model}'`);

@@ -210,7 +210,7 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
     rl.on("SIGINT", () => {
       if (running) {
         running.abort();
-        say("\ninterrupt: stopping the running input where it can be stopped");
+        say("\ninterrupt: asked the running input to stop (an inference that cannot be stopped runs to its end)");
         return;
       }
       const had = buffer !== "" || rl.line !== "";

@@ -95,8 +95,22 @@ async function runSampler(model: PosteriorModel, o: SampleCliOptions): Promise<S
   }
 }
 
+/** Fails before any work when the folder of `PREFIX-1.csv` cannot take files. */
+async function checkOutputFolder(prefix: string): Promise<void> {
+  const { access, constants } = await import("node:fs/promises");
+  const { dirname } = await import("node:path");
+  const dir = dirname(prefix);
+  try {
+    await access(dir, constants.W_OK);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    throw new UserError(`cannot write '${prefix}-1.csv': ${code === "ENOENT" ? `the folder '${dir}' does not exist` : `the folder '${dir}' is not writable`}`);
+  }
+}
+
 /** The command's action. */
 export async function sampleCommand(file: string, o: SampleCliOptions): Promise<void> {
+  await checkOutputFolder(o.output);
   const { readModelInput } = await import("../model-input.js");
   const { posteriorFromData } = await import("../interpreter.js");
   const input = await readModelInput(file, o.model, o.data);

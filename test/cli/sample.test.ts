@@ -41,14 +41,14 @@ describe("dlm sample", () => {
   it("runs NUTS on linreg: CSVs, JSON summary, plots; posterior means near least squares", async () => {
     const r = await dlm([
       "sample", join(FIXTURES, "normal.dlm"), "--model", "linreg", "--data", join(FIXTURES, "linreg.json"),
-      "--chains", "2", "--warmup", "150", "--draws", "150", "--seed", "3", "--output", prefix, "--json", "--plot", plots, "--quiet",
+      "--chains", "2", "--warmup", "100", "--draws", "100", "--seed", "3", "--output", prefix, "--json", "--plot", plots, "--quiet",
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe(""); // --quiet: no progress, no notes
     json = JSON.parse(r.stdout) as JsonSummary;
     expect(Object.keys(json).sort()).toEqual(["chains", "divergences", "draws", "parameters", "seconds", "warnings"]);
     expect(json.chains).toBe(2);
-    expect(json.draws).toBe(150);
+    expect(json.draws).toBe(100);
     expect(Object.keys(json.parameters)).toEqual(["alpha", "beta[1]", "beta[2]", "sigma"]);
     for (const row of Object.values(json.parameters)) {
       expect(Object.keys(row)).toEqual(["mean", "sd", "mcse", "q5", "q50", "q95", "ess_bulk", "ess_tail", "rhat"]);
@@ -84,7 +84,7 @@ describe("dlm sample", () => {
     expect(lines[h + 3]).toBe("# Diagonal elements of inverse mass matrix:");
     expect(lines[h + 4]!.split(", ")).toHaveLength(4);
     const rows = lines.filter((l) => l !== "" && !l.startsWith("#")).slice(1);
-    expect(rows).toHaveLength(150);
+    expect(rows).toHaveLength(100);
     rows.forEach((row) => expect(row.split(",")).toHaveLength(11));
     expect(csv).toMatch(/#  Elapsed Time: [\d.e-]+ seconds \(Warm-up\)\n#\s+[\d.e-]+ seconds \(Sampling\)\n#\s+[\d.e-]+ seconds \(Total\)/);
   });
@@ -94,7 +94,7 @@ describe("dlm sample", () => {
     expect(r.code, r.stderr).toBe(0);
     const back = JSON.parse(r.stdout) as JsonSummary;
     expect(back.chains).toBe(2);
-    expect(back.draws).toBe(150);
+    expect(back.draws).toBe(100);
     expect(back.divergences).toBe(json.divergences);
     expect(Object.keys(back.parameters)).toEqual(Object.keys(json.parameters));
     for (const [name, row] of Object.entries(json.parameters)) {
@@ -102,7 +102,7 @@ describe("dlm sample", () => {
     }
     const table = await dlm(["summary", `${prefix}-1.csv`, `${prefix}-2.csv`]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^2 chains × 150 draws; \d+ divergent transitions?/);
+    expect(table.stdout).toMatch(/^2 chains × 100 draws; \d+ divergent transitions?/);
     expect(table.stdout).toMatch(/\nname\s+mean\s+sd\s+mcse\s+q5\s+q50\s+q95\s+ess_bulk\s+ess_tail\s+rhat\n/);
     expect(table.stdout).toMatch(/\nbeta\[2\]\s+-2\.\d/);
   });
