@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { tf } from "../../core/engine.js";
 import { valueAndGrad } from "../../core/autodiff.js";
 import { compile, modelInstance } from "../../interpreter/program.js";
-import { logDensityOf } from "../../interpreter/instance.js";
+import { logDensityOf, outputsOf } from "../../interpreter/instance.js";
 import { CATALOGUE } from "./catalogue.js";
 import { rng } from "./reference.js";
 
@@ -49,13 +49,19 @@ describe.each(CATALOGUE)("catalogue: $name", (entry) => {
 });
 
 describe("leaks", () => {
-  it("keeps numTensors flat over 1,000 log-density evaluations", () => {
+  it("keeps numTensors flat over 1,000 log-density evaluations (and 100 gradients and outputs)", () => {
     const entry = CATALOGUE.find((e) => e.model === "bnn")!;
     const inst = modelInstance(compile(entry.source, "bnn.dlm"), "bnn", entry.data);
     const q = tf.randomNormal([4, entry.dim]) as tf.Tensor2D;
     tf.tidy(() => logDensityOf(inst, q)); // warm-up: lazily created constants
     const before = tf.memory().numTensors;
     for (let i = 0; i < 1000; i++) logDensityOf(inst, q).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    for (let i = 0; i < 100; i++) {
+      const r = valueAndGrad((x) => logDensityOf(inst, x), q);
+      tf.dispose([r.value, r.grad]);
+      outputsOf(inst, q);
+    }
     expect(tf.memory().numTensors).toBe(before);
     q.dispose();
   });
