@@ -3,7 +3,7 @@
  * data, for the interpreter's `plot_trace(post, file)` & co. and for `dlm sample --plot DIR`.
  * Each `plot…` returns the SVG text; `writeSvgFile` saves it.
  */
-export { plotTrace, plotDensity, plotPairs } from "./posterior-plots.js";
+export { plotTrace, plotDensity, plotPairs, drawsFromRows } from "./posterior-plots.js";
 export type { DrawsByName, PlotOptions } from "./posterior-plots.js";
 export { plotBand, plotUncertainty, plotHistory } from "./prediction-plots.js";
 export type { Band, UncertaintyMap, History } from "./prediction-plots.js";

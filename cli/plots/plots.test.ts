@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { countElements, svgProblems } from "../../test/cli/svg.js";
 import { kde, kdeAt, silvermanBandwidth } from "./kde.js";
-import { plotDensity, plotPairs, plotTrace } from "./posterior-plots.js";
+import { drawsFromRows, plotDensity, plotPairs, plotTrace } from "./posterior-plots.js";
 import { plotBand, plotHistory, plotUncertainty } from "./prediction-plots.js";
 
 // Deterministic pseudo-draws (a fixed linear congruential sequence; no randomness needed here).
@@ -90,6 +90,13 @@ describe("plots", () => {
     expect(svg).toContain("epoch");
     expect(svg).toContain("validation loss");
     await expect(plotHistory({ series: { elbo: [NaN] } })).rejects.toThrow(/no finite values/);
+  });
+
+  it("drawsFromRows turns chain × draw × scalar rows into draws by name", () => {
+    const d = drawsFromRows(["a", "b[1]"], [[[1, 2], [3, 4]], [[5, 6], [7, 8]]]);
+    expect([...d.keys()]).toEqual(["a", "b[1]"]);
+    expect(d.get("a")).toEqual([[1, 3], [5, 7]]);
+    expect(d.get("b[1]")).toEqual([[2, 4], [6, 8]]);
   });
 
   it("kde matches scipy.stats.gaussian_kde with Silverman's bandwidth", () => {

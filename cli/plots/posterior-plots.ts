@@ -16,6 +16,14 @@ export interface PlotOptions {
   readonly title?: string;
 }
 
+/**
+ * `DrawsByName` from draws stored row-wise: `rows[m][n][j]` is draw n of scalar `names[j]` in
+ * chain m (the layout of the interpreter's `Posterior.outputs`).
+ */
+export function drawsFromRows(names: readonly string[], rows: readonly (readonly (readonly number[])[])[]): Map<string, number[][]> {
+  return new Map(names.map((name, j) => [name, rows.map((chain) => chain.map((draw) => draw[j]!))]));
+}
+
 function entries(draws: DrawsByName): [string, readonly (readonly number[])[]][] {
   return draws instanceof Map ? [...draws.entries()] : Object.entries(draws);
 }

@@ -75,6 +75,15 @@ describe.concurrent("dlm: usage and help", () => {
     });
   });
 
+  it("--debug adds the stack trace to an error; without it there is none", async () => {
+    const [plain, debug] = await Promise.all([dlm(["summary", "/nonexistent/a.csv"]), dlm(["summary", "/nonexistent/a.csv", "--debug"])]);
+    expect(plain.code).toBe(1);
+    expect(debug.code).toBe(1);
+    expect(hasStackTrace(plain.stderr)).toBe(false);
+    expect(debug.stderr.split("\n")[0]).toBe(plain.stderr.split("\n")[0]);
+    expect(hasStackTrace(debug.stderr)).toBe(true);
+  });
+
   it("vi and train are registered but not available yet (exit 1)", async () => {
     const [vi, train] = await Promise.all([
       dlm(["vi", NORMAL, "--model", "normal", "--data", NORMAL_DATA]),
