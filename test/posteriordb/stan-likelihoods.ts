@@ -108,6 +108,26 @@ export const STAN_LIKELIHOODS: Readonly<Record<string, (v: Values, d: Data) => n
     const b = vec(v, "beta", 4);
     return earn.reduce((s, e, n) => s + normalLp(Math.log(e), b[0]! + b[1]! * height[n]! + b[2]! * male[n]! + b[3]! * height[n]! * male[n]!, v("sigma")), 0);
   },
+  "gp_pois_regr-gp_pois_regr": (v, d) => {
+    // f = cholesky(gp_exp_quad_cov(x, alpha, rho) + 1e-10 I) * f_tilde, then k ~ poisson_log(f)
+    const [x, k] = [arr(d, "x"), arr(d, "k")];
+    const n = x.length;
+    const cov = x.map((xi, i) => x.map((xj, j) => v("alpha") ** 2 * Math.exp(-((xi - xj) ** 2) / (2 * v("rho") ** 2)) + (i === j ? 1e-10 : 0)));
+    const L = cov.map(() => new Array<number>(n).fill(0));
+    for (let j = 0; j < n; j++) {
+      let s = cov[j]![j]!;
+      for (let m = 0; m < j; m++) s -= L[j]![m]! ** 2;
+      L[j]![j] = Math.sqrt(s);
+      for (let i = j + 1; i < n; i++) {
+        let t = cov[i]![j]!;
+        for (let m = 0; m < j; m++) t -= L[i]![m]! * L[j]![m]!;
+        L[i]![j] = t / L[j]![j]!;
+      }
+    }
+    const z = vec(v, "f_tilde", n);
+    const f = L.map((row) => row.reduce((s, l, j) => s + l * z[j]!, 0));
+    return k.reduce((s, ki, i) => s + ki * f[i]! - Math.exp(f[i]!), 0);
+  },
   "GLM_Poisson_Data-GLM_Poisson_model": (v, d) => {
     const [year, C] = [arr(d, "year"), arr(d, "C")];
     return C.reduce((s, c, i) => {
