@@ -10,6 +10,7 @@ import { suggest } from "../grammar/index.js";
 import { LAYERS } from "../nn/index.js";
 import { builtinValues } from "./builtins.js";
 import { SCRIPT_NAMES } from "./script-names.js";
+import { BUILTIN_SIGNATURES } from "./builtin-signatures.js";
 
 interface Scope {
   readonly names: Set<string>;
@@ -67,10 +68,30 @@ function name(st: State, scope: Scope, n: string, span: Span): void {
   err(st, span, `unknown name \`${n}\``, near !== undefined ? `did you mean \`${near}\`?` : undefined);
 }
 
-function callArity(st: State, e: CallExpr): void {
+function builtinArity(st: State, e: CallExpr, name: string): void {
+  const sig = BUILTIN_SIGNATURES[name];
+  if (sig === undefined) return;
+  const [min, max, keywords] = sig;
+  const n = e.args.length;
+  if (n < min || n > max) {
+    const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+    err(st, e.span, `\`${name}\` takes ${want} positional argument${max === 1 ? "" : "s"}, but ${n} ${n === 1 ? "was" : "were"} given`);
+  }
+  for (const k of e.kwargs) {
+    if (!keywords.includes(k.name)) {
+      const near = suggest(k.name, keywords);
+      err(st, k.span, `\`${name}\` has no keyword argument \`${k.name}\``, near !== undefined ? `did you mean \`${near}\`?` : keywords.length > 0 ? `it takes ${keywords.map((x) => `\`${x}\``).join(", ")}` : "it takes no keyword arguments");
+    }
+  }
+}
+
+function callArity(st: State, scope: Scope, e: CallExpr): void {
   if (e.callee.kind !== "Name") return;
   const c = st.callables.get(e.callee.name);
-  if (c === undefined) return;
+  if (c === undefined) {
+    if (!has(scope, e.callee.name)) builtinArity(st, e, e.callee.name);
+    return;
+  }
   const kws = e.kwargs.map((k) => k.name);
   switch (c.kind) {
     case "dist": {
@@ -128,7 +149,7 @@ function expr(st: State, scope: Scope, e: Expr): void {
       if (!(e.callee.kind === "Name" && e.callee.name === "factor")) expr(st, scope, e.callee);
       e.args.forEach((a) => expr(st, scope, a));
       e.kwargs.forEach((k) => expr(st, scope, k.value));
-      callArity(st, e);
+      callArity(st, scope, e);
       return;
     case "Pair": case "Binary": expr(st, scope, e.left); expr(st, scope, e.right); return;
     case "Unary": expr(st, scope, e.operand); return;
