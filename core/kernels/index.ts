@@ -19,6 +19,7 @@ import { identityFix } from "./identity.js";
 import { maxPoolGradFix } from "./max-pool-grad.js";
 import { maxPoolWithArgmaxFix } from "./max-pool-with-argmax.js";
 import { oneHotFix } from "./one-hot.js";
+import { tileFix } from "./tile.js";
 import { unsortedSegmentSumFix } from "./unsorted-segment-sum.js";
 
 /** One replacement: the kernel it replaces and how to build it from the stock kernel (if any). */
@@ -90,6 +91,12 @@ export const KERNEL_FIXES: readonly KernelFix[] = [
     backendName: "wasm",
     defect: "writes int32 bits whatever dtype is asked for: float32 one-hots hold 1.4e-45",
     make: (stock) => oneHotFix(needStock("OneHot", stock), "wasm"),
+  },
+  {
+    kernelName: "Tile",
+    backendName: "wasm",
+    defect: "generic per-element loop: ~40× slower than a broadcast; tf.where with a scalar and broadcastTo use it",
+    make: (stock) => tileFix(needStock("Tile", stock), "wasm"),
   },
   {
     kernelName: "UnsortedSegmentSum",
