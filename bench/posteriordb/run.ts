@@ -8,10 +8,12 @@
  *   npx tsx bench/posteriordb/run.ts --merge a.json b.json ...
  *
  * Names may be whole posterior names or any unique substring ("garch"). `--max-seconds` stops a
- * posterior's run after S seconds (the row then says "timeout"); without it every run goes to
- * the end. Progress goes to stderr, the table to stdout. `--json` saves the rows after every
- * posterior; `--merge` prints one table from the rows of several such files (runs split over
- * several processes).
+ * posterior's run after S seconds; a run stopped during sampling with at least 50 draws per
+ * chain is still checked on the draws it has (its row says so), one stopped earlier is reported
+ * as stopped. Without it every run goes to the end. Progress goes to stderr, the table to
+ * stdout. `--json` saves the rows after every posterior; `--merge` prints one table from the
+ * rows of several such files (runs split over several processes; a posterior in several files
+ * keeps its row from the last).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { initEngine } from "../../core/engine.js";
@@ -44,7 +46,12 @@ interface Row {
   readonly essPerSecond: number | undefined;
   readonly stan: StanAnchor | undefined;
   readonly note: string;
+  /** Draws per chain the check used (fewer than asked when the run was stopped). */
+  readonly draws?: number;
 }
+
+/** A run stopped during sampling is checked when it has at least this many draws per chain. */
+const MIN_PARTIAL_DRAWS = 50;
 
 function parseArgs(argv: readonly string[]): Options {
   const names: string[] = [];
@@ -120,14 +127,25 @@ async function runOne(name: string, o: Options, stan: StanAnchor | undefined): P
     return { ...base, dim: model.dim, seconds: (Date.now() - started) / 1000, check: undefined, essPerSecond: undefined, note: `sampling failed: ${msg}` };
   }
   const seconds = result.seconds.warmup + result.seconds.sampling;
-  if (result.interrupted || result.nDraws < 4) {
-    return { ...base, dim: model.dim, seconds, check: undefined, essPerSecond: undefined, note: `stopped after ${o.maxSeconds} s at ${where}` };
+  const stopped = result.interrupted ? `stopped after ${o.maxSeconds} s at ${where}` : "";
+  if (result.nDraws < MIN_PARTIAL_DRAWS) {
+    return { ...base, dim: model.dim, seconds, check: undefined, essPerSecond: undefined, note: stopped || `only ${result.nDraws} draws` };
   }
   const chains = result.draws.map((q) => chainOutputs(model, q, result.nDraws));
   const summary = summarize({ names: model.outputNames, chains, sampler: result.stats }, { maxDepth: 10, includeLp: false });
   const divergences = summary.sampler?.divergences ?? 0;
   const check = checkPosterior(summary.rows, p.reference, p.referenceNames, divergences, (stan?.maxDivergences ?? 0) > 0);
-  return { ...base, dim: model.dim, seconds, check, essPerSecond: check.minEssBulk / result.seconds.sampling, note: check.failures.join("; ") };
+  // A run stopped during sampling is still checked, on the draws it has (the MCSE widens the tolerance).
+  const partial = result.interrupted ? `${stopped}; checked on ${result.nDraws} draws per chain` : "";
+  return {
+    ...base,
+    dim: model.dim,
+    seconds,
+    check,
+    essPerSecond: check.minEssBulk / result.seconds.sampling,
+    note: [partial, ...check.failures].filter((x) => x !== "").join("; "),
+    draws: result.nDraws,
+  };
 }
 
 /** The Markdown table of the rows. */
@@ -138,7 +156,7 @@ function table(rows: readonly Row[]): string {
     const c = r.check;
     const stanEss = `${fmt(r.stan?.essPerSecond1, 1)} / ${fmt(r.stan?.essPerSecond4, 1)}`;
     const worst = c?.worst ? `${fmt(Math.abs(c.worst.z), 2)} (${c.worst.name})` : "–";
-    const result = c?.pass ? "pass" : `FAIL: ${r.note}`;
+    const result = c?.pass ? (r.note === "" ? "pass" : `pass (${r.note})`) : `FAIL: ${r.note}`;
     return `| ${r.name} | ${r.dim ?? "–"} | ${fmt(r.seconds, 1)} | ${fmt(c?.minEssBulk, 0)} | ${fmt(r.essPerSecond, 1)} | ${stanEss} | ${fmt(c?.maxRhat, 3)} | ${c ? c.divergences : "–"} (${r.stan?.maxDivergences ?? "–"}) | ${worst} | ${result} |`;
   });
   return [head, sep, ...lines].join("\n");
@@ -147,8 +165,9 @@ function table(rows: readonly Row[]): string {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   if (o.merge.length > 0) {
-    const rows = o.merge.flatMap((f) => JSON.parse(readFileSync(f, "utf8")) as Row[]);
-    rows.sort((a, b) => a.name.localeCompare(b.name));
+    // a posterior run in several files keeps its row from the last file that has it
+    const byName = new Map(o.merge.flatMap((f) => JSON.parse(readFileSync(f, "utf8")) as Row[]).map((r) => [r.name, r]));
+    const rows = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
     process.stdout.write(`${table(rows)}\n`);
     return;
   }
