@@ -18,4 +18,6 @@ export default tseslint.config(
   { files: ["distributions/**/*.ts"], rules: restrict(["chevrotain", "**/grammar/**", "**/interpreter/**", "**/inference/**", "**/nn/**", "**/cli/**"]) },
   { files: ["nn/**/*.ts"], rules: restrict(["chevrotain", "**/grammar/**", "**/interpreter/**", "**/inference/**", "**/cli/**"]) },
   { files: ["inference/**/*.ts"], rules: restrict(["chevrotain", "**/grammar/**", "**/interpreter/**", "**/nn/**", "**/cli/**"]) },
+  // plots/ draws plain arrays: the interpreter and the CLI use it, never the other way round.
+  { files: ["plots/**/*.ts"], rules: restrict(["chevrotain", "**/grammar/**", "**/interpreter/**", "**/cli/**", "**/repl/**", "**/nn/**"]) },
 );

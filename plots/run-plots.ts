@@ -1,7 +1,7 @@
 /** `dlm sample --plot DIR`: trace, density and pair plots of a run's draws as SVG files. */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Draws } from "../../inference/draws/index.js";
+import type { Draws } from "../inference/draws/index.js";
 import { plotDensity, plotPairs, plotTrace, type DrawsByName } from "./posterior-plots.js";
 
 /** The draws of a `Draws` record by name (lp__ first when present), as plain arrays. */

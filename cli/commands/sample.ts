@@ -137,7 +137,7 @@ export async function sampleCommand(file: string, o: SampleCliOptions): Promise<
   const summary = summarizeDraws(draws);
   const notes = warnings(summary);
   if (o.plot !== undefined) {
-    const { writeRunPlots } = await import("../plots/run-plots.js");
+    const { writeRunPlots } = await import("../../plots/run-plots.js");
     const written = await writeRunPlots(draws, o.plot);
     if (!o.quiet) process.stderr.write(`plots: ${written.join(", ")}\n`);
   }

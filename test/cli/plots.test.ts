@@ -3,10 +3,10 @@
  * density estimate matches scipy.
  */
 import { describe, expect, it } from "vitest";
-import { countElements, svgProblems } from "../../test/cli/svg.js";
-import { kde, kdeAt, silvermanBandwidth } from "./kde.js";
-import { drawsFromRows, plotDensity, plotPairs, plotTrace } from "./posterior-plots.js";
-import { plotBand, plotHistory, plotUncertainty } from "./prediction-plots.js";
+import { countElements, svgProblems } from "./svg.js";
+import { kde, kdeAt, silvermanBandwidth } from "../../plots/kde.js";
+import { drawsFromRows, plotDensity, plotPairs, plotTrace } from "../../plots/posterior-plots.js";
+import { plotBand, plotHistory, plotUncertainty } from "../../plots/prediction-plots.js";
 
 // Deterministic pseudo-draws (a fixed linear congruential sequence; no randomness needed here).
 function lcg(seed: number, n: number): number[] {
