@@ -1,7 +1,8 @@
 /**
  * Stock versus fixed wasm kernels (core/kernels): transposed BatchMatMul products, the
- * 784-128-10 MLP training step at batch 128, and the conv2d gradients of a small conv layer.
- * The cpu backend is timed alongside as the baseline. Run: `npx tsx bench/matmul-bench.ts`.
+ * 784-128-10 MLP training step at batch 128, the conv2d and max-pool gradients of a small
+ * conv layer, and Tile/broadcastTo. The cpu backend is timed alongside as the baseline.
+ * Run: `npx tsx bench/matmul-bench.ts [--thresholds] [--only matmuls|mlpStep|convLayer|broadcasts]`.
  */
 import { tf, initEngine } from "../core/engine.js";
 import { withStockKernels } from "../core/kernels/index.js";
@@ -167,7 +168,29 @@ async function thresholds(): Promise<void> {
   }
 }
 
-await matmuls();
-if (process.argv.includes("--thresholds")) await thresholds();
-await mlpStep();
-await convLayer();
+async function broadcasts(): Promise<void> {
+  console.log("\n### Tile / broadcastTo, x [256,1000] (ms per call)\n");
+  console.log(row(["call", "wasm stock", "wasm fixed", "cpu"]));
+  console.log(row(["---", "---:", "---:", "---:"]));
+  const cases: [string, () => Case][] = [
+    ["tf.tile([256,1], [1,1000])", () => {
+      const x = det([256, 1], 1);
+      return { inputs: [x], run: () => void tf.tile(x, [1, 1000]).dataSync() };
+    }],
+    ["tf.where(mask, x, tf.scalar(-Infinity))", () => {
+      const x = det([256, 1000], 2);
+      const mask = tf.greater(x, 0);
+      return { inputs: [x, mask], run: () => void tf.where(mask, x, tf.scalar(-Infinity)).dataSync() };
+    }],
+  ];
+  for (const [name, make] of cases) console.log(row([name, ...(await threeWays(make)).map(fmt)]));
+}
+
+// `--only <section>` runs one section; `--thresholds` adds the BatchMatMul threshold sweep.
+const only = process.argv[process.argv.indexOf("--only") + 1];
+const sections: Record<string, () => Promise<void>> = { matmuls, mlpStep, convLayer, broadcasts };
+for (const [name, run] of Object.entries(sections)) {
+  if (process.argv.includes("--only") && name !== only) continue;
+  await run();
+  if (name === "matmuls" && process.argv.includes("--thresholds")) await thresholds();
+}
