@@ -5,20 +5,27 @@
  */
 import { tf } from "../core/engine.js";
 import { key as makeKey } from "../core/random.js";
-import { sample as runSampler, type SampleResult } from "../inference/mcmc/index.js";
+import { sample as runSampler, type ProgressInfo, type SampleResult } from "../inference/mcmc/index.js";
+import type { Draws } from "../inference/draws/index.js";
 import { formatSummaryTable, summarize, warnings } from "../inference/diagnostics/index.js";
 import type { Span } from "../grammar/ast.js";
 import { DlmError } from "./errors.js";
 import { outputNamesOf, outputsOf, posteriorModel, constrainedLatents, type ModelInstance } from "./instance.js";
+import { columnMajorOrder, scalarNames } from "./names.js";
 import { disposeSimulated, mixtureMoments, simulate } from "./simulate.js";
 import { num, tensor, type Value } from "./value.js";
 
 export interface Posterior {
-  readonly inst: ModelInstance;
+  /** The sampled instance; undefined for draws loaded from CSV files (`loaded`). */
+  readonly inst: ModelInstance | undefined;
   readonly result: SampleResult;
   readonly names: readonly string[];
   /** Per chain, per draw, the output scalars. */
   readonly outputs: readonly (readonly number[][])[];
+  /** Draws read back by `load_draws`: `predict` takes the latents from their columns by name. */
+  readonly loaded?: Draws;
+  /** How it was sampled (for the CSV header of `save`). */
+  readonly settings?: SampleSettings;
 }
 
 export interface SampleSettings {
@@ -31,6 +38,9 @@ export interface SampleSettings {
   readonly maxDepth?: number;
   readonly stepSize?: number;
   readonly steps?: number;
+  /** Stops the run after the current iteration, keeping the completed draws. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (info: ProgressInfo) => void;
 }
 
 /** Run NUTS/HMC on an instance. Point parameters (networks without priors) are refused. */
@@ -51,6 +61,8 @@ export async function samplePosterior(inst: ModelInstance, s: SampleSettings, sp
     ...(s.adaptDelta !== undefined ? { adaptDelta: s.adaptDelta } : {}),
     ...(s.maxDepth !== undefined ? { maxDepth: s.maxDepth } : {}),
     ...(s.algorithm === "hmc" ? { hmc: { ...(s.stepSize !== undefined ? { stepSize: s.stepSize } : {}), ...(s.steps !== undefined ? { steps: s.steps } : {}) } } : {}),
+    ...(s.signal !== undefined ? { signal: s.signal } : {}),
+    ...(s.onProgress !== undefined ? { onProgress: s.onProgress } : {}),
   });
   let result: SampleResult;
   try {
@@ -60,10 +72,11 @@ export async function samplePosterior(inst: ModelInstance, s: SampleSettings, sp
     if (e instanceof DlmError || !(e instanceof Error)) throw e;
     throw new DlmError(e.message, span);
   }
+  if (result.interrupted && result.nDraws === 0) throw new DlmError("`sample` was interrupted during warm-up: no draws were kept", span);
   const outputs = result.draws.map((d) =>
     tf.tidy(() => (result.nDraws === 0 ? [] : outputsOf(inst, tf.tensor2d(d, [result.nDraws, result.dim])))),
   );
-  return { inst, result, names: outputNamesOf(inst), outputs };
+  return { inst, result, names: outputNamesOf(inst), outputs, settings: s };
 }
 
 /** The summary table and sampler warnings, as lines. */
@@ -76,12 +89,17 @@ export function summaryLines(p: Posterior): string[] {
 /** `predict(post, inst)`: per missing variable, exact mixture moments and the draws. */
 export function predict(p: Posterior, inst: ModelInstance, seed: number): Value {
   const all = p.result.draws;
-  const n = all.length * p.result.nDraws;
+  const n = p.loaded !== undefined ? p.result.chains * p.result.nDraws : all.length * p.result.nDraws;
   if (n === 0) throw new DlmError("the posterior has no draws", undefined);
-  const q = new Float32Array(n * p.result.dim);
-  all.forEach((d, c) => q.set(d, c * d.length));
-  const kept: Record<string, tf.Tensor> = tf.tidy(() => Object.fromEntries(constrainedLatents(p.inst, tf.tensor2d(q, [n, p.result.dim]))));
-  const fixed = new Map(Object.entries(kept));
+  let fixed: Map<string, tf.Tensor>;
+  if (p.loaded !== undefined || p.inst === undefined) fixed = loadedLatents(p, inst, n);
+  else {
+    const sampled = p.inst;
+    const q = new Float32Array(n * p.result.dim);
+    all.forEach((d, c) => q.set(d, c * d.length));
+    const kept: Record<string, tf.Tensor> = tf.tidy(() => Object.fromEntries(constrainedLatents(sampled, tf.tensor2d(q, [n, p.result.dim]))));
+    fixed = new Map(Object.entries(kept));
+  }
   const sims = simulate(inst, n, makeKey(seed), fixed, false);
   for (const t of fixed.values()) t.dispose();
   const fields = new Map<string, Value>();
@@ -104,4 +122,30 @@ export function predict(p: Posterior, inst: ModelInstance, seed: number): Value 
   disposeSimulated(sims);
   if (fields.size === 0) throw new DlmError("this instance has nothing to predict", undefined, "give the variable to predict as `missing`, e.g. `predict(post, model(xnew, missing))`");
   return { kind: "record", tag: "prediction", fields };
+}
+
+/**
+ * The latents of `inst` as `[n, ...shape]` tensors from loaded draws, found by their Stan-style
+ * column names (`beta[1]`, ...; column-major, as written), draws of all chains stacked.
+ */
+function loadedLatents(p: Posterior, inst: ModelInstance, n: number): Map<string, tf.Tensor> {
+  const column = new Map(p.names.map((name, j) => [name, j]));
+  const out = new Map<string, tf.Tensor>();
+  for (const l of inst.latents) {
+    const names = scalarNames(l.name, l.shape);
+    const order = columnMajorOrder(l.shape);
+    const size = names.length;
+    const data = new Float32Array(n * size);
+    names.forEach((name, k) => {
+      const j = column.get(name);
+      if (j === undefined) {
+        for (const t of out.values()) t.dispose();
+        throw new DlmError(`the loaded draws have no column \`${name}\` for the latent \`${l.name}\` of this model`, undefined, "load draws saved from a posterior of the same model");
+      }
+      let i = 0;
+      for (const rows of p.outputs) for (const r of rows) data[i++ * size + order[k]!] = r[j]!;
+    });
+    out.set(l.name, tf.tensor(data, [n, ...l.shape], "float32"));
+  }
+  return out;
 }
