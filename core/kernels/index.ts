@@ -13,6 +13,7 @@ import type { BackendName } from "../engine.js";
 import type { KernelFunc } from "./compose.js";
 import { batchMatMulFix } from "./batch-matmul.js";
 import { installBroadcastGradients } from "./broadcast-grads.js";
+import { concatFix, packFix } from "./concat.js";
 import { conv2dBackpropFilterFix, conv2dBackpropInputFix } from "./conv2d-backprop.js";
 import { depthwiseBackpropFilterFix, depthwiseBackpropInputFix } from "./depthwise-backprop.js";
 import { identityFix } from "./identity.js";
@@ -43,6 +44,18 @@ export const KERNEL_FIXES: readonly KernelFix[] = [
     backendName: "wasm",
     defect: "transposed operands leave the fast path (0.4–1.9 GFLOP/s); inner dimension 0 returns garbage",
     make: (stock) => batchMatMulFix(needStock("BatchMatMul", stock), "wasm"),
+  },
+  {
+    kernelName: "Concat",
+    backendName: "wasm",
+    defect: "one JavaScript copy per run: joining along an inner axis of short runs is ~100× slow",
+    make: (stock) => concatFix(needStock("Concat", stock), "wasm"),
+  },
+  {
+    kernelName: "Pack",
+    backendName: "wasm",
+    defect: "one JavaScript copy per element when stacking along the last axis (tf.stack, bandPart)",
+    make: (stock) => packFix(needStock("Pack", stock), "wasm"),
   },
   {
     kernelName: "Conv2DBackpropFilter",
