@@ -148,9 +148,7 @@ function checkObserved(site: ObservedSite, d: Distribution, source: string, data
     );
   }
   // Bounds that depend on latents (`y ~ Uniform(0, theta)`) cannot be checked against data here.
-  const c = d.support;
-  const latentBound = site.dist.batched && (c.kind === "greaterThan" || c.kind === "lessThan" || c.kind === "interval");
-  if (latentBound) return;
+  if (latentBound(site, d)) return;
   const inside = tf.tidy(() => contains(d.support, site.value.t).dataSync());
   const bad = inside.findIndex((x) => x === 0);
   if (bad >= 0) {
@@ -163,6 +161,18 @@ function checkObserved(site: ObservedSite, d: Distribution, source: string, data
     );
   }
 }
+
+/** The unmasked log density where the value is in the support by construction (fewer kernels). */
+const inSupportLogProb = (d: Distribution, x: tf.Tensor): tf.Tensor => (d.logProbInSupport ?? d.logProb)(x);
+
+/** A support bound that may depend on latents (`y ~ Uniform(0, theta)`). */
+function latentBound(site: ObservedSite, d: Distribution): boolean {
+  const c = d.support;
+  return site.dist.batched && (c.kind === "greaterThan" || c.kind === "lessThan" || c.kind === "interval");
+}
+
+/** Whether checkObserved validated this site's values against the support at instantiation (data, fixed bounds). */
+const validatedData = (site: ObservedSite, d: Distribution): boolean => !site.value.batched && !latentBound(site, d);
 
 /** Values for the scorer: unconstrained blocks `[C, ...ushape]` by latent name. */
 export interface ScoreState {
@@ -199,7 +209,7 @@ export function scorer(
       }
       const bij = bijectorFor(d.support);
       const x = bij.forward(y);
-      add(tf.add(sumNonChain(d.logProb(x), true), sumNonChain(bij.logDetJacobian(y), true)), true, site.stmt);
+      add(tf.add(sumNonChain(inSupportLogProb(d, x), true), sumNonChain(bij.logDetJacobian(y), true)), true, site.stmt);
       return tensor(x, true);
     },
     latentGroup(sites) {
@@ -218,7 +228,7 @@ export function scorer(
     observe(site) {
       const d = observedDist(site);
       const w = weight?.(site) ?? 1;
-      const lp = d.logProb(site.value.t);
+      const lp = validatedData(site, d) ? inSupportLogProb(d, site.value.t) : d.logProb(site.value.t);
       add(w === 1 ? lp : tf.mul(lp, w), site.dist.batched || site.value.batched, site.stmt);
     },
     factor(lp: TensorValue, span: Span) {
