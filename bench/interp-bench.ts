@@ -6,6 +6,9 @@
  * factories the interpreter uses (HalfNormal, Normal, Bernoulli(logit)), which isolates the
  * interpreter's own overhead from the cost of the distribution implementations.
  *
+ * It also prints the kernels one evaluation launches (tf.profile): on wasm each launch costs
+ * microseconds, so at one chain the kernel count, not the arithmetic, sets the time.
+ *
  * Model (both versions): x [200, 4] fixed data, y ∈ {0, 1}; s ~ HalfNormal(1) (log-transformed,
  * + log-Jacobian); net = Chain(Dense(4 => 16, tanh), Dense(16 => 1)); every weight ~ Normal(0, s);
  * y ~ Bernoulli(logit = net(x)[:, 1]). D = 1 + 64 + 16 + 16 + 1 = 98.
@@ -73,6 +76,19 @@ function handWithDistributions(x: tf.Tensor2D, y: tf.Tensor1D): (q: tf.Tensor2D)
     });
 }
 
+/** Kernels launched by one log density and by one log density + gradient (tf.profile). */
+async function kernelCount(f: (q: tf.Tensor2D) => tf.Tensor1D, q: tf.Tensor2D): Promise<[number, number]> {
+  // tf.profile hands back the same record object each time: read each count at once.
+  const fwd = (await tf.profile(() => {
+    f(q).dispose();
+  })).kernels.length;
+  const both = (await tf.profile(() => {
+    const r = valueAndGrad(f, q);
+    tf.dispose([r.value, r.grad]);
+  })).kernels.length;
+  return [fwd, both];
+}
+
 function timeIt(f: (q: tf.Tensor2D) => tf.Tensor1D, q: tf.Tensor2D, iterations: number): number {
   for (let i = 0; i < 5; i++) {
     const r = valueAndGrad(f, q);
@@ -97,6 +113,14 @@ async function main(): Promise<void> {
   const hand = handWritten(x, y);
   const handDist = handWithDistributions(x, y);
   console.log(`backend ${info.backend}, ${iterations} iterations, D = ${inst.layout.dim}`);
+  {
+    const q1 = tf.zeros([1, inst.layout.dim]) as tf.Tensor2D;
+    for (const [name, f] of [[".dlm", dlm], ["hand", hand], ["hand + distributions/", handDist]] as const) {
+      const [fwd, both] = await kernelCount(f, q1);
+      console.log(`kernels, 1 chain, ${name}: ${fwd} log density, ${both} log density + gradient`);
+    }
+    q1.dispose();
+  }
   console.log("| chains | .dlm ms/grad | hand ms/grad | ratio | hand + distributions/ ms/grad | ratio to it | |Δ log p| |");
   console.log("|---:|---:|---:|---:|---:|---:|---:|");
   for (const chains of [1, 4, 16]) {

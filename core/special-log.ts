@@ -71,17 +71,19 @@ export const xlog1py = binaryWithGrad(
 );
 
 /**
- * softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^{−|x|}) (stable for all x; equals x to
- * float32 precision past x ≈ 17). Gradient σ(x).
+ * softplus(x) = log(1 + eˣ), by the backend's own Softplus kernel: one kernel, with the
+ * native gradient σ(x). Unlike their Log1p, the wasm and cpu kernels compute it carefully
+ * (eˣ below x ≈ −13.9, x above 13.9, log1p(eˣ) in between, as TensorFlow's does): measured
+ * relative error ≤ 4.7e-7 against float64 over every float32 x in [−87, 100] (the worst at the
+ * switch to eˣ), so the forms built from log1p are not needed (special.test.ts pins it).
  */
-export const softplus = unaryWithGrad(
-  (x) => tf.add(tf.relu(x), log1pValue(tf.exp(tf.neg(tf.abs(x))))),
-  (x) => tf.sigmoid(x),
-);
+export function softplus(x: Arg): tf.Tensor {
+  return tf.tidy(() => tf.softplus(toFloat(x)));
+}
 
-/** log σ(x) = −softplus(−x); log(1 − σ(x)) is logSigmoid(−x). Gradient σ(−x). */
+/** log σ(x) = −softplus(−x) (three kernels); log(1 − σ(x)) is logSigmoid(−x). Gradient σ(−x). */
 export function logSigmoid(x: Arg): tf.Tensor {
-  return tf.tidy(() => tf.neg(softplus(tf.neg(toFloat(x)))));
+  return tf.tidy(() => tf.neg(tf.softplus(tf.neg(toFloat(x)))));
 }
 
 /**

@@ -74,9 +74,10 @@ export function describe(c: Constraint): string {
  */
 export function contains(c: Constraint, x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const notNan = tf.logicalNot(tf.isNaN(x));
+    // Comparisons are false at NaN already; only the kinds that need it build this mask.
+    const notNan = (): tf.Tensor => tf.logicalNot(tf.isNaN(x));
     switch (c.kind) {
-      case "real": return notNan;
+      case "real": return notNan();
       case "positive": return tf.greaterEqual(x, 0);
       case "greaterThan": return tf.greaterEqual(x, c.lower);
       case "lessThan": return tf.lessEqual(x, c.upper);
@@ -101,7 +102,7 @@ export function contains(c: Constraint, x: tf.Tensor): tf.Tensor {
         const begin = new Array<number>(rank).fill(0);
         const size = [...x.shape.slice(0, -1), n - 1];
         const inc = n < 2 ? tf.ones(x.shape.slice(0, -1), "bool") : tf.all(tf.greaterEqual(tf.slice(x, [...begin.slice(0, -1), 1], size), tf.slice(x, begin, size)), -1);
-        return c.kind === "ordered" ? tf.logicalAnd(inc, tf.all(notNan, -1)) : tf.logicalAnd(inc, tf.all(tf.greaterEqual(x, 0), -1));
+        return c.kind === "ordered" ? tf.logicalAnd(inc, tf.all(notNan(), -1)) : tf.logicalAnd(inc, tf.all(tf.greaterEqual(x, 0), -1));
       }
       case "integer": {
         const isInt = tf.equal(x, tf.round(x));

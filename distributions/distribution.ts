@@ -22,6 +22,13 @@ export interface Distribution {
   readonly discrete: boolean;
   /** Log density (or mass) of `x`: shape `broadcast(batch of x, batchShape)`. */
   logProb(x: tf.Tensor): tf.Tensor;
+  /**
+   * `logProb` for values known to lie in the support (a latent made by the support's
+   * bijector, data already checked with `contains`): the same formula without the support
+   * mask, so fewer kernels. Outside the support the result is unspecified (not −∞).
+   * Optional: callers fall back to `logProb`.
+   */
+  readonly logProbInSupport?: (x: tf.Tensor) => tf.Tensor;
   /** Draws of shape `[...sampleShape, ...batchShape, ...eventShape]`. */
   sample(key: Key, sampleShape?: Shape): tf.Tensor;
   /** Mean, shape `[...batchShape, ...eventShape]`; NaN where undefined, Infinity where infinite. */

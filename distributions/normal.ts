@@ -18,12 +18,19 @@ export function normal(mu: Param, sigma: Param, options: DistributionOptions = {
   const m = asTensor(mu);
   const s = asTensor(sigma);
   const z = (x: tf.Tensor): tf.Tensor => tf.div(tf.sub(x, m), s);
+  // Few kernels on the hot path (each launch costs microseconds on wasm): no x − μ for a
+  // literal μ = 0, and log σ + ½ log 2π folded on the host for a literal σ.
+  const centred = (x: tf.Tensor): tf.Tensor => (typeof mu === "number" && mu === 0 ? x : tf.sub(x, m));
+  const logProb = (x: tf.Tensor): tf.Tensor =>
+    typeof sigma === "number"
+      ? tf.sub(tf.mul(tf.square(tf.mul(centred(x), 1 / sigma)), -0.5), Math.log(sigma) + 0.5 * LOG_2PI)
+      : tf.sub(tf.mul(tf.square(tf.div(centred(x), s)), -0.5), tf.add(tf.log(s), 0.5 * LOG_2PI));
   return makeDistribution({
     name: "Normal",
     support: real,
     paramShapes: [m.shape, s.shape],
     options,
-    logProb: (x) => tf.sub(tf.sub(tf.mul(-0.5, tf.square(z(x))), tf.log(s)), 0.5 * LOG_2PI),
+    logProb,
     sample: (key, sampleShape, batchShape) => tf.add(m, tf.mul(s, standardNormal(key, [...sampleShape, ...batchShape]))),
     mean: () => m,
     variance: () => tf.square(s),

@@ -154,7 +154,11 @@ export interface Parts {
   readonly options?: DistributionOptions | undefined;
   readonly eventShape?: Shape;
   readonly discrete?: boolean;
-  /** The log density formula; values outside the support are masked to -Inf afterwards (univariate only). */
+  /**
+   * The log density formula; values outside the support are masked to -Inf afterwards
+   * (univariate only). It returns a tensor it creates (never `x` or a parameter itself), so
+   * that the caller can own it without a copy.
+   */
   readonly logProb: (x: tf.Tensor) => tf.Tensor;
   /** Draws of shape [...sampleShape, ...batchShape, ...eventShape]. */
   readonly sample: (key: Key, sampleShape: Shape, batchShape: Shape) => tf.Tensor;
@@ -176,14 +180,28 @@ export function makeDistribution(parts: Parts): Distribution {
   const univariate = eventShape.length === 0;
   const full = [...batchShape, ...eventShape];
   const toFloat = (x: tf.Tensor): tf.Tensor => (x.dtype === "float32" ? x : tf.cast(x, "float32"));
-  const logProb = (x: tf.Tensor): tf.Tensor =>
+  // Only where the formula's result does not already cover the batch shape (x smaller than
+  // the parameters): a no-op, not a kernel, on the usual path.
+  const finish = (lp: tf.Tensor, x: tf.Tensor, xf: tf.Tensor): tf.Tensor => {
+    const out = broadcastTo(lp, batchShape);
+    // A copy only if the formula handed back its input, which the caller must not own.
+    return out === x || out === xf ? tf.clone(out) : out;
+  };
+  const logProbInSupport = (x: tf.Tensor): tf.Tensor =>
     tf.tidy(() => {
       const xf = toFloat(x);
-      let lp = parts.logProb(xf);
-      // Real-line supports need no mask (a NaN value gives NaN, which callers should see).
-      if (univariate && parts.support.kind !== "real") lp = tf.where(inSupport(parts.support, xf), lp, tf.scalar(-Infinity));
-      return tf.clone(broadcastTo(lp, batchShape));
+      return finish(parts.logProb(xf), x, xf);
     });
+  // Real-line supports need no mask (a NaN value gives NaN, which callers should see).
+  const masked = univariate && parts.support.kind !== "real";
+  const logProb = !masked
+    ? logProbInSupport
+    : (x: tf.Tensor): tf.Tensor =>
+        tf.tidy(() => {
+          const xf = toFloat(x);
+          const lp = tf.where(inSupport(parts.support, xf), parts.logProb(xf), tf.scalar(-Infinity));
+          return finish(lp, x, xf);
+        });
   const d: Distribution = {
     name: parts.name,
     support: parts.support,
@@ -191,6 +209,7 @@ export function makeDistribution(parts: Parts): Distribution {
     eventShape,
     discrete: parts.discrete ?? false,
     logProb,
+    logProbInSupport,
     // clone: a formula may hand back a parameter tensor itself, which the caller must not own.
     sample: (key, sampleShape = []) => tf.tidy(() => tf.clone(broadcastTo(parts.sample(key, sampleShape, batchShape), [...sampleShape, ...full]))),
     mean: () => tf.tidy(() => tf.clone(tf.broadcastTo(parts.mean(), full))),

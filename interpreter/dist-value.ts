@@ -7,7 +7,8 @@
  * gets singleton axes after the chain axis, so `Normal(mu, 1, size = K)` with a latent
  * scalar `mu` has batch shape `[C, K]`, and a batched `Normal(mu, sigma)` scoring data `[N]`
  * is rebuilt with R = 1 (batch `[C, 1]` against `[N]` gives `[C, N]`). Event axes
- * (Dirichlet's alpha, Categorical's probabilities) are never padded: EVENT_RANK says which.
+ * (Dirichlet's alpha, Categorical's probabilities) are never padded: the registry's
+ * `paramEventRanks` says which.
  */
 import type { Span } from "../grammar/ast.js";
 import { DISTRIBUTIONS, bindArgs, type DistArg, type DistributionSpec } from "../distributions/index.js";
@@ -15,14 +16,6 @@ import type { Distribution } from "../distributions/distribution.js";
 import { padBatched } from "./align.js";
 import { DlmError, locate } from "./errors.js";
 import { asInt, describeValue, shapeOf, type DistValue, type TensorValue, type Value } from "./value.js";
-
-/** Event rank of the parameters that carry event axes (all others are elementwise, rank 0). */
-const EVENT_RANK: Readonly<Record<string, Readonly<Record<string, number>>>> = {
-  Categorical: { p: 1, logits: 1 },
-  Dirichlet: { alpha: 1 },
-  Mixture: { weights: 1 },
-  MvNormal: { mu: 1, Sigma: 2, L: 2 },
-};
 
 /** An argument before building: a plain number, an array, an inner distribution, or a list. */
 type Raw = number | TensorValue | DistValue | readonly Raw[];
@@ -99,7 +92,7 @@ function distValue(
   span: Span,
   text: string,
 ): DistValue {
-  const ranks = EVENT_RANK[spec.name] ?? {};
+  const ranks = spec.paramEventRanks;
   const all = [...positional, ...keywords];
   const batched = all.some((b) => isBatched(b.raw));
   const paramRank = Math.max(0, ...all.map((b) => batchRank(b.raw, ranks[b.pname] ?? 0)));
