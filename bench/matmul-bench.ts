@@ -169,7 +169,7 @@ async function thresholds(): Promise<void> {
 }
 
 async function broadcasts(): Promise<void> {
-  console.log("\n### Tile / broadcastTo, x [256,1000] (ms per call)\n");
+  console.log("\n### Tile / broadcastTo / stack / concat, x [256,1000] (ms per call)\n");
   console.log(row(["call", "wasm stock", "wasm fixed", "cpu"]));
   console.log(row(["---", "---:", "---:", "---:"]));
   const cases: [string, () => Case][] = [
@@ -181,6 +181,16 @@ async function broadcasts(): Promise<void> {
       const x = det([256, 1000], 2);
       const mask = tf.greater(x, 0);
       return { inputs: [x, mask], run: () => void tf.where(mask, x, tf.scalar(-Infinity)).dataSync() };
+    }],
+    ["tf.stack([x, y], 2) (Pack)", () => {
+      const x = det([256, 1000], 3);
+      const y = det([256, 1000], 4);
+      return { inputs: [x, y], run: () => void tf.stack([x, y], 2).dataSync() };
+    }],
+    ["tf.concat([x, ones [256,1]], 1)", () => {
+      const x = det([256, 1000], 5);
+      const one = tf.ones([256, 1]);
+      return { inputs: [x, one], run: () => void tf.concat([x, one], 1).dataSync() };
     }],
   ];
   for (const [name, make] of cases) console.log(row([name, ...(await threeWays(make)).map(fmt)]));
