@@ -64,6 +64,13 @@ export interface ScriptOptions {
   readonly out: (line: string) => void;
   /** One line of warnings or error messages (no newline). */
   readonly err: (line: string) => void;
+  /** Aborting it stops a running `sample` after the current iteration (the script goes on). */
+  readonly signal?: AbortSignal;
+  /** Progress of each `sample` (see the interpreter's ScriptOptions.progress). */
+  readonly progress?: (run: { readonly chains: number; readonly warmup: number; readonly draws: number }) => {
+    update(info: import("./progress.js").ProgressEvent): void;
+    stop(end: { readonly interrupted: boolean; readonly kept: number }): void;
+  };
 }
 
 /** Runs a script top to bottom through the interpreter; resolves to its exit status (0 or 1). */

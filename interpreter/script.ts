@@ -1,8 +1,14 @@
 /**
  * Scripts: top-level statements run in order (`dlm run`), or one input at a time (the REPL's
  * Session). Script builtins: print, read_csv, read_json, names, standardize, onehot,
- * train_test_split, NUTS/HMC, sample, summary, predict, prior_predictive; `train` and `vi`
- * report that they are not available yet. Model calls create instances.
+ * train_test_split, NUTS/HMC, sample, summary, predict, prior_predictive, save, load_draws,
+ * grid and the plots (script-plots.ts); `train` and `vi` report that they are not available
+ * yet. Model calls create instances.
+ *
+ * `sample` stops after the current iteration when `options.signal` is aborted (Ctrl-C in the
+ * REPL and in `dlm run`) and the script goes on with the completed draws; `options.progress`
+ * is told about every iteration. A REPL session may redefine models, fns, networks and
+ * variables of earlier inputs; within one input (and a script) a name is defined once.
  *
  * `sample` is asynchronous while the evaluator is not: an async builtin throws a Pending
  * signal carrying its promise; the runner awaits it, memoises the result by call position
@@ -18,6 +24,9 @@ import { builtinValues, globalEnv } from "./builtins.js";
 import { predictiveBuiltins } from "./metrics.js";
 import { readCsv, readJson, resolvePath } from "./data-readers.js";
 import { DlmError } from "./errors.js";
+import type { ProgressInfo } from "../inference/mcmc/index.js";
+import { drawFiles, loadPosterior, savePosterior } from "./script-io.js";
+import { plotBuiltins } from "./script-plots.js";
 import { evaluate, runStmt, type EvalContext } from "./evaluate.js";
 import { instantiate, type ModelInstance } from "./instance.js";
 import { predict, samplePosterior, summaryLines, type Posterior, type SampleSettings } from "./posterior.js";
@@ -33,6 +42,23 @@ export interface ScriptOptions {
   readonly err?: (line: string) => void;
   /** Print the value of each expression statement (the REPL); default true for sessions, false for runScript. */
   readonly echo?: boolean;
+  /** Read when a `sample` starts: aborting it stops that run after the current iteration. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called when a `sample` starts; its `update` hears every iteration, `stop` the end. */
+  readonly progress?: (run: SampleRun) => SampleProgress;
+}
+
+/** The size of a `sample` run, for progress bars. */
+export interface SampleRun {
+  readonly chains: number;
+  readonly warmup: number;
+  readonly draws: number;
+}
+
+export interface SampleProgress {
+  update(info: ProgressInfo): void;
+  /** The run ended; `interrupted` when it was stopped early (`kept` completed draws per chain). */
+  stop(end: { readonly interrupted: boolean; readonly kept: number }): void;
 }
 
 class Pending {
@@ -46,6 +72,15 @@ interface Host {
   source: string;
   readonly memo: Map<number, Value>;
   calls: number;
+  readonly options: ScriptOptions;
+  readonly err: (line: string) => void;
+}
+
+/** The value of the asynchronous call at `span` once it has run, else a Pending signal for the runner. */
+function wait(host: Host, span: Span, make: () => Promise<Value>): Value {
+  const memo = host.memo.get(span.start);
+  if (memo !== undefined) return memo;
+  throw new Pending(span.start, make());
 }
 
 const opaque = (tag: string, payload: unknown, showText: string): Value => ({ kind: "opaque", tag, payload, show: showText });
@@ -58,6 +93,11 @@ function instanceOf(v: Value, span: Span, what: string): ModelInstance {
 function posteriorOf(v: Value, span: Span): Posterior {
   if (v.kind === "opaque" && v.tag === "posterior") return v.payload as Posterior;
   throw new DlmError(`expected a posterior (the result of \`sample\`), but this is ${describeValue(v)}`, span);
+}
+
+function posteriorValue(p: Posterior): Value {
+  const from = p.loaded !== undefined ? "loaded draws" : "a posterior";
+  return opaque("posterior", p, `${from}: ${p.result.chains} chain${p.result.chains === 1 ? "" : "s"} × ${p.result.nDraws} draws of ${p.names.length} quantities`);
 }
 
 function optInt(kwargs: ReadonlyMap<string, Value>, k: string, dflt: number, span: Span): number {
@@ -128,8 +168,20 @@ function scriptBuiltins(host: Host): Value[] {
         ...(a.adaptDelta !== undefined ? { adaptDelta: a.adaptDelta } : {}), ...(a.maxDepth !== undefined ? { maxDepth: a.maxDepth } : {}),
         ...(a.stepSize !== undefined ? { stepSize: a.stepSize } : {}), ...(a.steps !== undefined ? { steps: a.steps } : {}),
       };
-      throw new Pending(span.start, samplePosterior(inst, settings, span).then((p) =>
-        opaque("posterior", p, `a posterior: ${p.result.chains} chains × ${p.result.nDraws} draws of ${p.names.length} quantities`)));
+      const signal = host.options.signal;
+      const progress = host.options.progress?.({ chains: settings.chains, warmup: settings.warmup, draws: settings.draws });
+      const run = samplePosterior(inst, { ...settings, ...(signal !== undefined ? { signal } : {}), ...(progress !== undefined ? { onProgress: (i: ProgressInfo) => progress.update(i) } : {}) }, span);
+      throw new Pending(span.start, run.then(
+        (p) => {
+          progress?.stop({ interrupted: p.result.interrupted, kept: p.result.nDraws });
+          if (p.result.interrupted) host.err(`interrupted: \`sample\` kept the ${p.result.nDraws} completed draws per chain (of ${draws})`);
+          return posteriorValue(p);
+        },
+        (e: unknown) => {
+          progress?.stop({ interrupted: signal?.aborted ?? false, kept: 0 });
+          throw e;
+        },
+      ));
     }),
     builtin("summary", (args, kwargs, span) => {
       arity("summary", args, 1, 1, span);
@@ -155,6 +207,18 @@ function scriptBuiltins(host: Host): Value[] {
       disposeSimulated(sims);
       return { kind: "record", tag: "prior predictive draws", fields };
     }),
+    builtin("save", (args, kwargs, span) => {
+      arity("save", args, 2, 2, span);
+      noKeywords("save", kwargs, [], span);
+      savePosterior(posteriorOf(args[0]!, span), asString(args[1]!, span, "the file name"), host.file, span);
+      return { kind: "missing" };
+    }),
+    builtin("load_draws", (args, kwargs, span) => {
+      arity("load_draws", args, 1, 1, span);
+      noKeywords("load_draws", kwargs, [], span);
+      return posteriorValue(loadPosterior(drawFiles(args[0]!, host.file, span), span));
+    }),
+    ...plotBuiltins({ file: host.file, wait: (span, make) => wait(host, span, make), posteriorOf }),
     notYet("train", "optimisation"),
     notYet("vi", "variational inference"),
     builtin("argmax", (args, kwargs, span) => {
@@ -199,12 +263,18 @@ export interface Session {
 }
 
 export function createSession(options: ScriptOptions = {}): Session {
-  const host: Host = { file: options.file ?? "<repl>", seed: options.seed ?? 1, out: options.out ?? ((l) => console.log(l)), source: "", memo: new Map(), calls: 0 };
   const err = options.err ?? ((l: string) => console.error(l));
+  const host: Host = { file: options.file ?? "<repl>", seed: options.seed ?? 1, out: options.out ?? ((l) => console.log(l)), source: "", memo: new Map(), calls: 0, options, err };
   const extra = new Map<string, Value>();
   for (const b of scriptBuiltins(host)) extra.set((b as { name: string }).name, b);
   for (const b of predictiveBuiltins(builtinValues())) extra.set(b.name, b);
   const globals = globalEnv(extra);
+  const builtinNames = new Set(globals.vars.keys());
+  /** Names known to the static check of `program`: everything defined so far except what it redefines. */
+  const knownFor = (program: Program, source: string): string[] => {
+    const redefined = new Set(program.body.flatMap((s) => (s.kind === "Fn" || s.kind === "Network" || s.kind === "Model") && !builtinNames.has(s.name) ? [s.name] : []));
+    return [...globals.vars.keys(), ...includedNames(source, host.file)].filter((n) => !redefined.has(n));
+  };
 
   // Where each definition came from (REPL inputs and included files), to render its errors.
   const origin = new WeakMap<object, { source: string; file: string }>();
@@ -286,7 +356,7 @@ export function createSession(options: ScriptOptions = {}): Session {
     host.source = source;
     let program: Program;
     try {
-      const parsed = parseChecked(source, host.file, [...globals.vars.keys(), ...includedNames(source, host.file)]);
+      const parsed = parseChecked(source, host.file, knownFor(parse(source, host.file).program, source));
       for (const w of parsed.warnings) err(w.message);
       program = parsed.program;
     } catch (e) {

@@ -1,17 +1,12 @@
 /**
- * Values as text, for `print` and the REPL: numbers with up to 6 significant digits, small
- * arrays in full (nested brackets), large ones by shape.
+ * Values as text, for `print` in scripts and the REPL alike: numbers with up to 6 significant
+ * digits, arrays NumPy style (format.ts: nested brackets, aligned columns, and arrays of more
+ * than 1000 elements cut to their first and last 3 entries along each axis with `...`).
  */
+import { formatArray, formatNumber } from "./format.js";
 import { describeValue, type Value } from "./value.js";
 
-const fmtNum = (x: number): string => (Number.isInteger(x) ? String(x) : Number(x.toPrecision(6)).toString());
-
-function nested(data: ArrayLike<number>, shape: readonly number[], offset = 0): string {
-  if (shape.length === 0) return fmtNum(data[offset]!);
-  const [n, ...rest] = shape as [number, ...number[]];
-  const stride = rest.reduce((a, b) => a * b, 1);
-  return `[${Array.from({ length: n }, (_, i) => nested(data, rest, offset + i * stride)).join(", ")}]`;
-}
+const fmtNum = (x: number): string => formatNumber(x);
 
 export function show(v: Value): string {
   switch (v.kind) {
@@ -21,8 +16,8 @@ export function show(v: Value): string {
     case "missing": return "missing";
     case "list": return `(${v.items.map(show).join(", ")})`;
     case "tensor":
-      if (v.batched || v.t.size > 200) return describeValue(v);
-      return nested(v.t.dataSync(), v.t.shape);
+      if (v.batched) return describeValue(v);
+      return formatArray(v.t.dataSync(), v.t.shape);
     case "record": {
       if (v.tag === "pair") return `${show(v.fields.get("from")!)} => ${show(v.fields.get("to")!)}`;
       const names = [...v.fields.keys()].filter((k) => !k.startsWith("__"));

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { unclosedBrackets } from "./brackets.js";
 import { complete } from "./complete.js";
-import { formatArray, formatNumber } from "./format.js";
+import { formatArray, formatNumber } from "../interpreter/format.js";
 
 describe("unclosedBrackets", () => {
   it("counts open brackets, ignoring strings and comments", () => {

@@ -1,6 +1,12 @@
-/** `dlm run FILE.dlm`: run a script; `print` writes to stdout, progress and warnings to stderr. */
+/**
+ * `dlm run FILE.dlm`: run a script; `print` writes to stdout, progress and warnings to stderr.
+ * Each `sample` shows progress like `dlm sample` (bars on a terminal, plain lines elsewhere,
+ * nothing with --quiet). Ctrl-C stops the running `sample` after the current iteration and the
+ * script goes on with the completed draws; the exit code is then 130. A second Ctrl-C exits at
+ * once (130).
+ */
 import type { Command } from "commander";
-import { ReportedFailure } from "../errors.js";
+import { EXIT_INTERRUPTED, ReportedFailure } from "../errors.js";
 import { backendOf } from "../global-options.js";
 import { integerAtLeast } from "../parse-options.js";
 
@@ -18,17 +24,50 @@ export async function runCommand(file: string, o: RunOptions): Promise<void> {
   parseOrFail(source, file);
   const { initEngine } = await import("../../core/engine.js");
   await initEngine(o.backend);
-  const status = await runScriptSource(source, {
-    file,
-    ...(o.seed !== undefined ? { seed: o.seed } : {}),
-    out: (line) => void process.stdout.write(line + "\n"),
-    err: (line) => {
-      // Errors are always shown; --quiet silences warnings and progress only.
-      const isError = / error: |^error: |internal error: /.test(line);
-      if (isError || !o.quiet) process.stderr.write(line + "\n");
-    },
-  });
-  if (status !== 0) throw new ReportedFailure(status);
+  const { progressReporter } = await import("../progress.js");
+  const abort = new AbortController();
+  let current: { log(line: string): void; stop(): void } | undefined;
+  const onSigint = (): void => {
+    if (abort.signal.aborted) {
+      current?.stop();
+      process.stderr.write("interrupted again: exiting\n");
+      process.exit(EXIT_INTERRUPTED);
+    }
+    abort.abort();
+    const note = "interrupt: stopping the running `sample` after the current iteration (Ctrl-C again to quit at once)";
+    if (current) current.log(note);
+    else process.stderr.write(note + "\n");
+  };
+  process.on("SIGINT", onSigint);
+  let status: number;
+  try {
+    status = await runScriptSource(source, {
+      file,
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      out: (line) => void process.stdout.write(line + "\n"),
+      err: (line) => {
+        // Errors are always shown; --quiet silences warnings and progress only.
+        const isError = / error: |^error: |internal error: /.test(line);
+        if (isError || !o.quiet) process.stderr.write(line + "\n");
+      },
+      signal: abort.signal,
+      progress: (run) => {
+        const reporter = progressReporter({ ...run, quiet: o.quiet ?? false });
+        current = reporter;
+        return {
+          update: (info) => reporter.update(info),
+          stop: () => {
+            reporter.stop();
+            current = undefined;
+          },
+        };
+      },
+    });
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+  if (status !== 0) throw new ReportedFailure(abort.signal.aborted ? EXIT_INTERRUPTED : status);
+  if (abort.signal.aborted) process.exitCode = EXIT_INTERRUPTED;
 
 }
 

@@ -1,0 +1,173 @@
+/**
+ * Script builtins that draw: `plot_trace(post, file)`, `plot_density(post, file)`,
+ * `plot_band(pred.y, x, file)`, `plot_uncertainty(pred.y, file)` over `grid(x, n)`, and
+ * `plot_history(fit, file)` (not available until `train`/`vi` exist). SVG files, paths relative
+ * to the script's folder; rendering (plots/) is asynchronous, so each plot waits through the
+ * script runner's `wait` (see script.ts).
+ */
+import { writeFile } from "node:fs/promises";
+import { tf } from "../core/engine.js";
+import type { Span } from "../grammar/index.js";
+import { drawsFromRows, plotBand, plotDensity, plotTrace, plotUncertainty } from "../plots/index.js";
+import { arity, builtin, noKeywords } from "./builtins-math.js";
+import { resolvePath } from "./data-readers.js";
+import { DlmError } from "./errors.js";
+import type { Posterior } from "./posterior.js";
+import { asInt, asString, asTensorValue, describeValue, tensor, type Value } from "./value.js";
+
+export interface PlotHost {
+  /** The script file (paths are relative to its folder). */
+  readonly file: string;
+  /** Runs `make` once for the call at `span` and gives its value when the statement runs again. */
+  readonly wait: (span: Span, make: () => Promise<Value>) => Value;
+  readonly posteriorOf: (v: Value, span: Span) => Posterior;
+}
+
+/** Linear interpolation quantile (numpy's default, "linear") of sorted values. */
+export function quantileSorted(sorted: readonly number[], p: number): number {
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+/**
+ * `grid(x, n)`: for a vector, n evenly spaced points over its range; for an N×2 matrix, the n×n
+ * points of a regular grid over the range of each column (row i·n + j holds (x1_j, x2_i)), e.g.
+ * for `plot_uncertainty`. Each range is widened by 5% on both sides.
+ */
+export function gridPoints(values: ArrayLike<number>, shape: readonly number[], n: number): { data: number[]; shape: number[] } {
+  const cols = shape.length === 1 ? 1 : shape[1]!;
+  const rows = shape[0]!;
+  const axis = (c: number): number[] => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < rows; i++) {
+      const v = values[i * cols + c]!;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    const pad = hi > lo ? 0.05 * (hi - lo) : 0.5;
+    return Array.from({ length: n }, (_, k) => lo - pad + (n === 1 ? 0.5 : k / (n - 1)) * (hi - lo + 2 * pad));
+  };
+  if (cols === 1) return { data: axis(0), shape: [n] };
+  const a = axis(0);
+  const b = axis(1);
+  const data: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) data.push(a[j]!, b[i]!);
+  return { data, shape: [n * n, 2] };
+}
+
+function predictive(v: Value, span: Span, what: string): ReadonlyMap<string, Value> {
+  if (v.kind === "record" && v.tag === "predictive distribution") return v.fields;
+  throw new DlmError(`${what} should be a predictive distribution such as \`pred.y\` (from \`predict\`), but it is ${describeValue(v)}`, span);
+}
+
+const host2d = (t: tf.Tensor): number[][] => {
+  const n = t.shape[0]!;
+  const m = t.size / n;
+  const d = t.dataSync();
+  return Array.from({ length: m }, (_, j) => Array.from({ length: n }, (_, i) => d[i * m + j]!).sort((a, b) => a - b));
+};
+
+/** The plotting builtins and `grid`, for a script session. */
+export function plotBuiltins(host: PlotHost): Value[] {
+  let lastGrid: { data: number[]; shape: number[] } | undefined;
+  const write = (span: Span, path: string, render: () => Promise<string>): Value =>
+    host.wait(span, async () => {
+      const full = resolvePath(path, host.file);
+      let svg: string;
+      try {
+        svg = await render();
+      } catch (e) {
+        throw new DlmError(e instanceof Error ? e.message : String(e), span);
+      }
+      try {
+        await writeFile(full, svg, "utf8");
+      } catch (e) {
+        throw new DlmError(`cannot write ${full}: ${e instanceof Error ? e.message : String(e)}`, span);
+      }
+      return { kind: "missing" };
+    });
+  const posteriorPlot = (name: string, draw: typeof plotTrace): Value =>
+    builtin(name, (args, kwargs, span) => {
+      arity(name, args, 2, 2, span);
+      noKeywords(name, kwargs, [], span);
+      const p = host.posteriorOf(args[0]!, span);
+      const path = asString(args[1]!, span, "the file name");
+      return write(span, path, () => draw(drawsFromRows(p.names, p.outputs)));
+    });
+  return [
+    posteriorPlot("plot_trace", plotTrace),
+    posteriorPlot("plot_density", plotDensity),
+    builtin("grid", (args, kwargs, span) => {
+      arity("grid", args, 2, 2, span);
+      noKeywords("grid", kwargs, [], span);
+      const x = asTensorValue(args[0]!, span, "the data");
+      const n = asInt(args[1]!, span, "the number of points per axis");
+      if (n < 1) throw new DlmError("grid needs at least 1 point per axis", span);
+      if (x.batched || x.t.size === 0 || !(x.t.rank === 1 || (x.t.rank === 2 && (x.t.shape[1] === 1 || x.t.shape[1] === 2)))) {
+        throw new DlmError(`grid needs a vector or a matrix with 1 or 2 columns, but this is ${describeValue(x)}`, span);
+      }
+      const g = gridPoints(x.t.dataSync(), x.t.rank === 2 && x.t.shape[1] === 1 ? [x.t.shape[0]!] : x.t.shape, n);
+      if (g.shape.length === 2) lastGrid = g;
+      return tensor(tf.tensor(g.data, g.shape, "float32"), false);
+    }),
+    builtin("plot_band", (args, kwargs, span) => {
+      arity("plot_band", args, 3, 3, span);
+      noKeywords("plot_band", kwargs, ["level"], span);
+      const f = predictive(args[0]!, span, "the first argument of `plot_band`");
+      const x = Array.from(asTensorValue(args[1]!, span, "x").t.dataSync());
+      const path = asString(args[2]!, span, "the file name");
+      const level = kwargs.has("level") ? asTensorValue(kwargs.get("level")!, span, "level").t.dataSync()[0]! : 0.9;
+      if (!(level > 0 && level < 1)) throw new DlmError("`level` should be between 0 and 1", span);
+      const sorted = host2d(asTensorValue(f.get("draws")!, span).t);
+      const mean = Array.from(asTensorValue(f.get("mean")!, span).t.dataSync());
+      if (sorted.length !== x.length) throw new DlmError(`the prediction has ${sorted.length} points but x has ${x.length}`, span, "predict at the same x that you plot against");
+      const lo = (1 - level) / 2;
+      return write(span, path, () => plotBand({
+        x, mean,
+        lower: sorted.map((s) => quantileSorted(s, lo)), upper: sorted.map((s) => quantileSorted(s, 1 - lo)),
+        innerLower: sorted.map((s) => quantileSorted(s, 0.25)), innerUpper: sorted.map((s) => quantileSorted(s, 0.75)),
+        label: `${Math.round(level * 100)}% interval`,
+      }));
+    }),
+    builtin("plot_uncertainty", (args, kwargs, span) => {
+      arity("plot_uncertainty", args, 2, 2, span);
+      noKeywords("plot_uncertainty", kwargs, ["x"], span);
+      const f = predictive(args[0]!, span, "the first argument of `plot_uncertainty`");
+      const path = asString(args[1]!, span, "the file name");
+      const probs = f.get("probs");
+      let value: number[];
+      let label: string;
+      if (probs !== undefined) {
+        // Predictive entropy −Σ p log p of the mixture's class probabilities.
+        const t = asTensorValue(probs, span).t;
+        const k = t.shape[t.rank - 1]!;
+        const d = t.dataSync();
+        value = Array.from({ length: t.size / k }, (_, i) => {
+          let h = 0;
+          for (let c = 0; c < k; c++) {
+            const p = d[i * k + c]!;
+            if (p > 0) h -= p * Math.log(p);
+          }
+          return h;
+        });
+        label = "predictive entropy";
+      } else {
+        value = Array.from(asTensorValue(f.get("sd")!, span).t.dataSync());
+        label = "predictive sd";
+      }
+      const at = kwargs.get("x");
+      const g = at !== undefined ? { data: Array.from(asTensorValue(at, span, "x").t.dataSync()), shape: asTensorValue(at, span).t.shape } : lastGrid;
+      if (g === undefined || g.shape.length !== 2 || g.shape[1] !== 2) throw new DlmError("plot_uncertainty needs the 2-D points of the prediction", span, "predict over `grid(x, n)` of a two-column x (or pass `x = points`)");
+      if (g.shape[0] !== value.length) throw new DlmError(`the prediction has ${value.length} points but the grid has ${g.shape[0]}`, span, "predict over the most recent `grid(x, n)` (or pass `x = points`)");
+      const x1 = g.data.filter((_, i) => i % 2 === 0);
+      const x2 = g.data.filter((_, i) => i % 2 === 1);
+      return write(span, path, () => plotUncertainty({ x1, x2, value, label }));
+    }),
+    builtin("plot_history", (_args, _kwargs, span) => {
+      throw new DlmError("`plot_history` is not available yet in this version of dlm (it plots the curves of `train` and `vi`, which are not available yet either)", span);
+    }),
+  ];
+}
