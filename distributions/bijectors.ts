@@ -58,7 +58,9 @@ function identity(c: Constraint): Bijector {
 
 /** x = lower + exp(y); log|J| = y. */
 function lowerBound(c: Constraint, lower: Bound): Bijector {
-  return elementwise(c, (y) => tf.add(lower, tf.exp(y)), (x) => tf.log(tf.sub(x, lower)), (y) => tf.clone(y));
+  // No `0 + eʸ` kernel for the common literal lower bound 0 (positive supports).
+  const zero = typeof lower === "number" && lower === 0;
+  return elementwise(c, (y) => (zero ? tf.exp(y) : tf.add(lower, tf.exp(y))), (x) => (zero ? tf.log(x) : tf.log(tf.sub(x, lower))), (y) => tf.clone(y));
 }
 
 /** x = upper − exp(y); log|J| = y. */

@@ -23,7 +23,7 @@ export function normal(mu: Param, sigma: Param, options: DistributionOptions = {
   const centred = (x: tf.Tensor): tf.Tensor => (typeof mu === "number" && mu === 0 ? x : tf.sub(x, m));
   const logProb = (x: tf.Tensor): tf.Tensor =>
     typeof sigma === "number"
-      ? tf.sub(tf.mul(tf.square(tf.mul(centred(x), 1 / sigma)), -0.5), Math.log(sigma) + 0.5 * LOG_2PI)
+      ? tf.sub(tf.mul(tf.square(sigma === 1 ? centred(x) : tf.mul(centred(x), 1 / sigma)), -0.5), Math.log(sigma) + 0.5 * LOG_2PI)
       : tf.sub(tf.mul(tf.square(tf.div(centred(x), s)), -0.5), tf.add(tf.log(s), 0.5 * LOG_2PI));
   return makeDistribution({
     name: "Normal",
@@ -51,7 +51,11 @@ export function halfNormal(sigma: Param, options: DistributionOptions = {}): Dis
     support: positive,
     paramShapes: [s.shape],
     options,
-    logProb: (x) => tf.sub(tf.sub(tf.mul(-0.5, tf.square(tf.div(x, s))), tf.log(s)), 0.5 * LOG_2PI - LOG_2),
+    // A literal σ folds 1/σ and the constant on the host (fewer kernels, as in Normal).
+    logProb: (x) =>
+      typeof sigma === "number"
+        ? tf.sub(tf.mul(tf.square(sigma === 1 ? x : tf.mul(x, 1 / sigma)), -0.5), Math.log(sigma) + 0.5 * LOG_2PI - LOG_2)
+        : tf.sub(tf.mul(tf.square(tf.div(x, s)), -0.5), tf.add(tf.log(s), 0.5 * LOG_2PI - LOG_2)),
     sample: (key, sampleShape, batchShape) => tf.abs(tf.mul(s, standardNormal(key, [...sampleShape, ...batchShape]))),
     mean: () => tf.mul(s, Math.sqrt(2 / Math.PI)),
     variance: () => tf.mul(tf.square(s), 1 - 2 / Math.PI),
