@@ -131,7 +131,8 @@ export function predict(p: Posterior, inst: ModelInstance, seed: number): Value 
 function loadedLatents(p: Posterior, inst: ModelInstance, n: number): Map<string, tf.Tensor> {
   const column = new Map(p.names.map((name, j) => [name, j]));
   const out = new Map<string, tf.Tensor>();
-  for (const l of inst.latents) {
+  // Missing data arguments are latents of `inst` too: those are what predict simulates.
+  for (const l of inst.latents.filter((x) => !inst.missing.has(x.name))) {
     const names = scalarNames(l.name, l.shape);
     const order = columnMajorOrder(l.shape);
     const size = names.length;
