@@ -13,7 +13,7 @@ export const GENERAL_HELP = `Type statements and expressions; input continues wh
 Commands:
   :help [name]     this text, or the reference of a builtin, distribution or layer
   :load FILE       run a .dlm file in this session
-  :reload [FILE]   start a fresh session and run the file again
+  :reload [FILE]   run the file again (its definitions replace the old ones; variables stay)
   :vars            the variables defined so far
   :type EXPR       the shape and dtype of an expression
   :time EXPR       evaluate and report the wall-clock time

@@ -67,13 +67,9 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
     return createSession(sessionOptions);
   };
   let session: Session | undefined;
-  let ready: Promise<Session>;
-  const restart = (): void => {
-    ready = newSession();
-    ready.catch(() => undefined);
-    void ready.then((s) => (session = s), () => undefined);
-  };
-  restart();
+  const ready: Promise<Session> = newSession();
+  ready.catch(() => undefined);
+  void ready.then((s) => (session = s), () => undefined);
 
   // The grammar (Chevrotain builds its parser on import) loads after the prompt is shown.
   let staticNames: string[] = [];
@@ -132,13 +128,11 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
         else await loadFile(arg);
         return true;
       case ":reload": {
-        // A fresh session (definitions may change between loads), then the file again.
+        // The session redefines models, fns and variables, so the file runs again in place:
+        // variables made at the prompt survive a reload.
         const target = arg !== "" ? arg : lastLoaded;
         if (target === undefined) say("nothing loaded yet: :load FILE.dlm");
-        else {
-          restart();
-          await loadFile(target);
-        }
+        else await loadFile(target);
         return true;
       }
       case ":vars": {
@@ -210,7 +204,7 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
     rl.on("SIGINT", () => {
       if (running) {
         running.abort();
-        say("\ninterrupt: asked the running input to stop (an inference that cannot be stopped runs to its end)");
+        say("\ninterrupt: a running `sample` stops after the current iteration, keeping its completed draws");
         return;
       }
       const had = buffer !== "" || rl.line !== "";

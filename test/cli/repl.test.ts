@@ -74,16 +74,27 @@ describe("dlm repl", () => {
     expect(readFileSync(history, "utf8")).toContain("z = [1, 2, 3] * 2\n");
   });
 
-  it("loads a file given on the command line; :reload; an error in the file does not end the session", () => {
+  it("loads a file given on the command line; :reload keeps the session; Ctrl-C stops a long sample, keeping its draws", () => {
     const file = join(tmp, "defs.dlm");
-    writeFileSync(file, "fn double(x) = 2 * x\n");
+    writeFileSync(file, "fn double(x) = 2 * x\nmodel m(y) {\n  mu ~ Normal(0, 10)\n  y ~ Normal(mu, 1)\n}\n");
+    const other = join(tmp, "defs2.dlm");
+    writeFileSync(other, "fn double(x) = 3 * x\n");
     const { transcript, ok, exit } = drive(
       [
         prompt(),
         { send: "double(21)\r" }, { expect: "42" }, prompt(),
+        { send: "keep = 5\r" }, prompt(),
         { send: ":load " + join(FIXTURES, "nothere.dlm") + "\r" }, { expect: "cannot read" }, prompt(),
         { send: ":reload\r" }, { expect: "loaded" }, prompt(),
         { send: "double(4)\r" }, { expect: "\\n8\\s" }, prompt(),
+        // a redefinition from another file; the prompt's variable survives the reloads
+        { send: ":reload " + other + "\r" }, { expect: "loaded" }, prompt(),
+        { send: "double(4) + keep\r" }, { expect: "\\n17\\s" }, prompt(),
+        { send: "post = sample(m([1.0, 2.0]), draws = 1000000, warmup = 0, chains = 1, seed = 2)\r" },
+        { sleep: 4 }, { send: "\u0003" },
+        { expect: "interrupted: `sample` kept the \\d+ completed draws per chain \\(of 1000000\\)", timeout: 60 }, prompt(),
+        { send: "post\r" }, { expect: "a posterior: 1 chain × \\d+ draws of 1 quantities" }, prompt(),
+        { send: "keep\r" }, { expect: "\\n5\\s" }, prompt(),
         { send: ":quit\r" },
       ],
       [file],
