@@ -1,0 +1,51 @@
+/**
+ * `dlm run` with a long `sample`: plain progress lines on stderr off a terminal; SIGINT stops the
+ * sample after the current iteration and the script goes on with the completed draws (its
+ * summary on stdout, its `save` written), then exits 130. With --quiet no progress is shown.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readCmdStanCsv } from "../../inference/draws/index.js";
+import { dlm, FIXTURES, hasStackTrace } from "./run-cli.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "dlm-run-"));
+
+describe("dlm run", () => {
+  it("SIGINT stops a running sample, keeps its draws, and the script goes on (exit 130)", async () => {
+    const script = join(tmp, "interrupt.dlm");
+    writeFileSync(script, readFileSync(join(FIXTURES, "interrupt.dlm"), "utf8").replace("__OUT__", "kept.csv"));
+    let sent = false;
+    const r = await dlm(["run", script], {
+      onStderr: (child, stderr) => {
+        if (!sent && /\(Sampling\)/.test(stderr)) {
+          sent = true;
+          child.kill("SIGINT");
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(r.code, r.stderr).toBe(130);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.stderr).toMatch(/Iteration:\s+1 \/ 1000020 \[\s*0%\]\s+\(Warmup\)\s+divergences: 0 0/);
+    const kept = Number(/interrupted: `sample` kept the (\d+) completed draws per chain \(of 1000000\)/.exec(r.stderr)?.[1]);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(1000000);
+    // the statements after the sample ran: print, summary, save (one CSV per chain with the kept draws)
+    expect(r.stdout).toMatch(/^after sample\nname\s+mean/);
+    expect(r.stdout).toMatch(/\nmu\s+\S+/);
+    for (const c of [1, 2]) expect(readCmdStanCsv(readFileSync(join(tmp, `kept-${c}.csv`), "utf8")).chain.values[0]!.length).toBe(kept);
+  }, 120_000);
+
+  it("--quiet shows no progress; a completed run exits 0", async () => {
+    const script = join(tmp, "short.dlm");
+    writeFileSync(script, "model m(y) {\n  mu ~ Normal(0, 10)\n  y ~ Normal(mu, 1)\n}\npost = sample(m([1.0]), draws = 20, warmup = 20, chains = 1)\nprint(\"done\")\n");
+    const [quiet, loud] = await Promise.all([dlm(["run", script, "--quiet"]), dlm(["run", script])]);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout).toBe("done\n");
+    expect(quiet.stderr).not.toMatch(/Iteration:/);
+    expect(loud.code, loud.stderr).toBe(0);
+    expect(loud.stderr).toMatch(/Iteration: 40 \/ 40 \[100%\]\s+\(Sampling\)/);
+  }, 120_000);
+});
