@@ -202,7 +202,8 @@ export function makeDistribution(parts: Parts): Distribution {
           const lp = tf.where(inSupport(parts.support, xf), parts.logProb(xf), tf.scalar(-Infinity));
           return finish(lp, x, xf);
         });
-  const d: Distribution = {
+  // One object, filled in place: distributions are built on every log-density evaluation.
+  const d: { -readonly [K in keyof Distribution]: Distribution[K] } = {
     name: parts.name,
     support: parts.support,
     batchShape,
@@ -215,19 +216,12 @@ export function makeDistribution(parts: Parts): Distribution {
     mean: () => tf.tidy(() => tf.clone(tf.broadcastTo(parts.mean(), full))),
     variance: () => tf.tidy(() => tf.clone(tf.broadcastTo(parts.variance(), full))),
   };
-  const wrap = (f: ((x: tf.Tensor) => tf.Tensor) | undefined) =>
-    f ? { fn: (x: tf.Tensor) => tf.tidy(() => broadcastTo(f(toFloat(x)), batchShape)) } : undefined;
-  const logCdf = wrap(parts.logCdf);
-  const logSf = wrap(parts.logSf);
-  const quantile = wrap(parts.quantile);
-  const quantileSf = wrap(parts.quantileSf);
-  return {
-    ...d,
-    ...(logCdf ? { logCdf: logCdf.fn } : {}),
-    ...(logSf ? { logSf: logSf.fn } : {}),
-    ...(quantile ? { quantile: quantile.fn } : {}),
-    ...(quantileSf ? { quantileSf: quantileSf.fn } : {}),
-  };
+  const wrap = (f: (x: tf.Tensor) => tf.Tensor) => (x: tf.Tensor) => tf.tidy(() => broadcastTo(f(toFloat(x)), batchShape));
+  if (parts.logCdf) d.logCdf = wrap(parts.logCdf);
+  if (parts.logSf) d.logSf = wrap(parts.logSf);
+  if (parts.quantile) d.quantile = wrap(parts.quantile);
+  if (parts.quantileSf) d.quantileSf = wrap(parts.quantileSf);
+  return d;
 }
 
 export const LOG_2PI = Math.log(2 * Math.PI);

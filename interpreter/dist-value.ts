@@ -61,6 +61,9 @@ export function distSpec(name: string): DistributionSpec | undefined {
   return DISTRIBUTIONS[name];
 }
 
+/** Call shapes (name, arity, keywords) that passed bindArgs's check. */
+const checkedCalls = new Set<string>();
+
 /** Build a DistValue from evaluated call arguments; `text` is the call's source (for messages). */
 export function makeDistValue(
   spec: DistributionSpec,
@@ -70,11 +73,17 @@ export function makeDistValue(
   text: string,
 ): DistValue {
   const name = spec.name;
-  // Arity and keyword names first, with placeholders: errors point at the call.
-  try {
-    bindArgs(spec, { positional: args.map(() => 0), keywords: Object.fromEntries([...kwargs.keys()].map((k) => [k, 0])) });
-  } catch (e) {
-    throw locate(e, span);
+  // Arity and keyword names first, with placeholders: errors point at the call. A call shape
+  // that passed once passes again (the check does not depend on values): skip it on the
+  // log density's hot path.
+  const shape = `${name}/${args.length}/${[...kwargs.keys()].join(",")}`;
+  if (!checkedCalls.has(shape)) {
+    try {
+      bindArgs(spec, { positional: args.map(() => 0), keywords: Object.fromEntries([...kwargs.keys()].map((k) => [k, 0])) });
+    } catch (e) {
+      throw locate(e, span);
+    }
+    checkedCalls.add(shape);
   }
   const alt = new Map(spec.alternatives.map((a) => [a.keyword, a.replaces]));
   const positional = args.map((v, i) => ({ pname: spec.params[i]!, raw: toRaw(v, name, spec.params[i]!, span) }));
