@@ -1,0 +1,47 @@
+# Runs rstan's NUTS on one Stan program and data set and writes what bench/stan/run.ts needs as
+# JSON: compile, warm-up and sampling seconds per chain, leapfrog steps (gradient evaluations)
+# in each phase, divergences, and the post-warm-up draws of the requested parameters per chain.
+#
+#   Rscript bench/stan/run_stan.R model.stan data.json out.json chains warmup draws seed cache_dir param...
+suppressPackageStartupMessages({ library(rstan); library(jsonlite) })
+a <- commandArgs(trailingOnly = TRUE)
+stan_file <- a[1]; data_file <- a[2]; out_file <- a[3]
+chains <- as.integer(a[4]); warmup <- as.integer(a[5]); draws <- as.integer(a[6])
+seed <- as.integer(a[7]); cache_dir <- a[8]; params <- a[-(1:8)]
+
+# Compiled models are cached by the program's md5 (compilation takes 30-60 s per model).
+dir.create(cache_dir, showWarnings = FALSE, recursive = TRUE)
+cache <- file.path(cache_dir, paste0(tools::md5sum(stan_file), ".rds"))
+t0 <- proc.time()[["elapsed"]]
+if (file.exists(cache)) {
+  sm <- readRDS(cache)
+} else {
+  # Debian's r-cran-bh ships no headers of its own (Boost lives in /usr/include), so rstan's
+  # default boost_lib does not exist there.
+  boost <- rstan_options("boost_lib")
+  if (!file.exists(boost) && file.exists("/usr/include/boost/version.hpp")) boost <- "/usr/include"
+  sm <- stan_model(stan_file, boost_lib = boost)
+  tmp <- paste0(cache, ".", Sys.getpid())  # written whole, then renamed: concurrent runs never read half a file
+  saveRDS(sm, tmp)
+  file.rename(tmp, cache)
+}
+compile_s <- proc.time()[["elapsed"]] - t0
+
+data <- fromJSON(data_file, simplifyVector = TRUE)
+fit <- sampling(sm, data = data, chains = chains, iter = warmup + draws, warmup = warmup,
+                seed = seed, cores = 1, refresh = 0)
+times <- get_elapsed_time(fit)
+sp_all <- get_sampler_params(fit, inc_warmup = TRUE)
+leap_w <- sum(sapply(sp_all, function(s) sum(s[seq_len(warmup), "n_leapfrog__"])))
+leap_s <- sum(sapply(sp_all, function(s) sum(s[warmup + seq_len(draws), "n_leapfrog__"])))
+div <- sum(sapply(sp_all, function(s) sum(s[warmup + seq_len(draws), "divergent__"])))
+arr <- as.array(fit)
+params <- params[params %in% dimnames(arr)[[3]]]  # names the program does not define are skipped
+per_chain <- lapply(seq_len(chains), function(c) {
+  out <- list()
+  for (p in params) out[[p]] <- as.numeric(arr[, c, p])
+  out
+})
+write_json(list(compile_s = compile_s, warmup_s = sum(times[, "warmup"]), sampling_s = sum(times[, "sample"]),
+                grad_warmup = leap_w, grad_sampling = leap_s, divergences = div, draws = per_chain),
+           out_file, auto_unbox = TRUE, digits = NA)
