@@ -3,5 +3,5 @@ export const SCRIPT_NAMES: readonly string[] = [
   "print", "read_csv", "read_json", "names", "standardize", "train_test_split", "onehot", "argmax",
   "sample", "summary", "predict", "train", "vi", "NUTS", "HMC", "ADVI", "BayesByBackprop", "Adam", "SGD",
   "prior_predictive", "accuracy", "rmse", "loglik", "probs", "sd", "quantile",
-  "save", "load_draws", "grid", "plot_trace", "plot_density", "plot_band", "plot_uncertainty", "plot_history",
+  "save", "load_draws", "grid", "plot_trace", "plot_density", "plot_pairs", "plot_band", "plot_uncertainty", "plot_history",
 ];

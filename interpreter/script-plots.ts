@@ -1,5 +1,6 @@
 /**
  * Script builtins that draw: `plot_trace(post, file)`, `plot_density(post, file)`,
+ * `plot_pairs(post, file)` (scatter plots of every pair of the first 6 scalars),
  * `plot_band(pred.y, x, file)`, `plot_uncertainty(pred.y, file)` over `grid(x, n)`, and
  * `plot_history(fit, file)` (not available until `train`/`vi` exist). SVG files, paths relative
  * to the script's folder; rendering (plots/) is asynchronous, so each plot waits through the
@@ -8,7 +9,7 @@
 import { writeFile } from "node:fs/promises";
 import { tf } from "../core/engine.js";
 import type { Span } from "../grammar/index.js";
-import { drawsFromRows, plotBand, plotDensity, plotTrace, plotUncertainty } from "../plots/index.js";
+import { drawsFromRows, plotBand, plotDensity, plotPairs, plotTrace, plotUncertainty } from "../plots/index.js";
 import { arity, builtin, noKeywords } from "./builtins-math.js";
 import { resolvePath } from "./data-readers.js";
 import { DlmError } from "./errors.js";
@@ -100,6 +101,7 @@ export function plotBuiltins(host: PlotHost): Value[] {
   return [
     posteriorPlot("plot_trace", plotTrace),
     posteriorPlot("plot_density", plotDensity),
+    posteriorPlot("plot_pairs", plotPairs),
     builtin("grid", (args, kwargs, span) => {
       arity("grid", args, 2, 2, span);
       noKeywords("grid", kwargs, [], span);

@@ -79,6 +79,7 @@ x = [0.0, 1.0, 2.0, 3.0]
 post = sample(reg(x, [0.1, 1.1, 1.9, 3.2]), draws = 60, warmup = 60, chains = 2, seed = 1)
 plot_trace(post, "trace.svg")
 plot_density(post, "density.svg")
+plot_pairs(post, "pairs.svg")
 xs = grid(x, 5)
 print(xs)
 pred = predict(post, reg(xs, missing))
@@ -93,7 +94,7 @@ plot_uncertainty(pred2.y, "map.svg")
     // grid pads each range by 5%: [0, 3] → [-0.15, 3.15] in 5 points; [0, 2] × [0, 4] in 3 × 3.
     expect(r.out[0]).toBe("[-0.15, 0.675,   1.5, 2.325,  3.15]");
     expect(r.out[1]!.replace(/\s+/g, " ")).toBe("[[-0.1, -0.2], [ 1, -0.2], [ 2.1, -0.2], [-0.1, 2], [ 1, 2], [ 2.1, 2], [-0.1, 4.2], [ 1, 4.2], [ 2.1, 4.2]]");
-    for (const f of ["trace.svg", "density.svg", "band.svg", "map.svg"]) {
+    for (const f of ["trace.svg", "density.svg", "pairs.svg", "band.svg", "map.svg"]) {
       const svg = readFileSync(join(dir, f), "utf8");
       expect(svgProblems(svg), f).toEqual([]);
     }
