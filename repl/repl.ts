@@ -56,12 +56,19 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
     await initEngine(options.backend);
     const { createSession } = await import("../interpreter/index.js");
     // `signal` is read by sessions that can stop a running inference (see the module comment).
+    const { progressReporter } = await import("../cli/progress.js");
+    const tty = (output as NodeJS.WriteStream).isTTY === true;
     const sessionOptions = {
       file: "<repl>",
       out: (line: string) => say(line),
       err: (line: string) => say(line),
       get signal(): AbortSignal | undefined {
         return running?.signal;
+      },
+      // Progress bars (one per chain) on a terminal, as `dlm sample` shows them; nothing otherwise.
+      progress: (run: { chains: number; warmup: number; draws: number }) => {
+        const bars = progressReporter({ ...run, quiet: !tty, stream: output as NodeJS.WriteStream, tty: true });
+        return { update: (info: import("../cli/progress.js").ProgressEvent) => bars.update(info), stop: () => bars.stop() };
       },
     };
     return createSession(sessionOptions);

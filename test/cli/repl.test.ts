@@ -72,6 +72,8 @@ describe("dlm repl", () => {
     expect(mu, transcript).not.toBeNull();
     expect(Math.abs(Number(mu![1]) - 1.9934)).toBeLessThan(0.35);
     expect(readFileSync(history, "utf8")).toContain("z = [1, 2, 3] * 2\n");
+    // the sample showed one progress bar per chain (cli-progress), as `dlm sample` does on a terminal
+    expect(transcript).toMatch(/chain 2 \|[^\n]*\| 200\/200 sampling/);
   });
 
   it("loads a file given on the command line; :reload keeps the session; Ctrl-C stops a long sample, keeping its draws", () => {
