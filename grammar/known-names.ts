@@ -34,7 +34,7 @@ export const BUILTINS: readonly string[] = [
   // scripts: data, fitting, prediction, metrics, plots, files
   "print", "read_csv", "read_json", "names", "standardize", "train_test_split", "grid", "sample", "train",
   "vi", "predict", "summary", "sd", "quantile", "probs", "entropy", "mutual_info", "accuracy", "loglik",
-  "rmse", "ece", "coverage", "plot_trace", "plot_density", "plot_band", "plot_uncertainty",
+  "rmse", "ece", "coverage", "plot_trace", "plot_density", "plot_pairs", "plot_band", "plot_uncertainty",
   "plot_history", "save", "load_draws",
 ];
 
