@@ -190,6 +190,8 @@ function recorded(): Map<string, Measure> {
 }
 
 const fmt = (x: number | undefined, d: number): string => (x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(d));
+/** Ratios span orders of magnitude: two significant digits. */
+const ratio = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? "–" : x.toPrecision(2));
 const perS = (m: Measure): number => m.minEss / m.samplingSeconds;
 const perGrad = (m: Measure): number => m.minEss / m.gradients;
 const usPerGrad = (m: Measure): number => (1e6 * m.samplingSeconds) / m.gradients;
@@ -200,7 +202,7 @@ function table(rows: readonly Row[]): string {
   const sep = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|";
   const lines = rows.map((r) => {
     const s = r.stan;
-    return `| ${r.name} | ${r.chains} | ${fmt(r.ours.minEss, 0)} | ${fmt(perS(r.ours), 1)} | ${fmt(perGrad(r.ours), 4)} | ${fmt(usPerGrad(r.ours), 1)} | ${fmt(s?.minEss, 0)} | ${fmt(s && perS(s), 1)} | ${fmt(s && perGrad(s), 4)} | ${fmt(s && usPerGrad(s), 1)} | ${fmt(s && perS(r.ours) / perS(s), 3)} | ${fmt(s && perGrad(r.ours) / perGrad(s), 2)} | ${r.ours.divergences}/${s?.divergences ?? "–"} | ${r.stanSource} |`;
+    return `| ${r.name} | ${r.chains} | ${fmt(r.ours.minEss, 0)} | ${fmt(perS(r.ours), 1)} | ${fmt(perGrad(r.ours), 4)} | ${fmt(usPerGrad(r.ours), 1)} | ${fmt(s?.minEss, 0)} | ${fmt(s && perS(s), 1)} | ${fmt(s && perGrad(s), 4)} | ${fmt(s && usPerGrad(s), 1)} | ${ratio(s && perS(r.ours) / perS(s))} | ${ratio(s && perGrad(r.ours) / perGrad(s))} | ${r.ours.divergences}/${s?.divergences ?? "–"} | ${r.stanSource} |`;
   });
   return [head, sep, ...lines].join("\n");
 }
