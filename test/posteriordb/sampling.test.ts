@@ -16,6 +16,7 @@ import { dataAvailable, instantiatePosterior, loadPosterior } from "../../bench/
 
 const SUBSET = [
   { name: "eight_schools-eight_schools_noncentered", warmup: 150, draws: 150 },
+  { name: "mesquite-logmesquite", warmup: 150, draws: 150 },
 ];
 
 describe.skipIf(!dataAvailable())("posteriordb fast subset: NUTS against the reference posteriors", () => {
