@@ -120,6 +120,9 @@ export const ARRAY_BUILTINS: readonly Builtin[] = [
   }),
   builtin("stack", (args, kwargs, span) => {
     noKeywords("stack", kwargs, [], span);
+    // One argument is a collection: a list is stacked; an array (an array literal `[a, b]`
+    // is already stacked by the evaluator) is its own stack along its first non-chain axis.
+    if (args.length === 1 && args[0]!.kind !== "list") return asTensorValue(args[0]!, span);
     const items = args.length === 1 && args[0]!.kind === "list" ? args[0]!.items : args;
     return stackValues(items.map((a) => asTensorValue(a, span)), span);
   }),

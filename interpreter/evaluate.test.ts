@@ -210,3 +210,43 @@ describe("include and origins", () => {
     expect(err.at(-1)).toContain(" 3 |   y ~ Poisson(l)");
   });
 });
+
+describe("stacking and concatenation with mixed batched and plain operands", () => {
+  // A latent vector a (batched, [C, 2]) next to the data vector b = [10, 20]; the expected
+  // layouts follow the definitions: stack puts items along a new first axis, vcat joins along
+  // axis 1, hcat makes vectors columns and joins along axis 2.
+  const src = `model m(b, B) {
+  a ~ Normal(0, 1, size = 2)
+  s = stack([a, b])
+  s1 = stack([b, a])
+  s2 = stack(a, b)
+  v = vcat(a, b)
+  vm = vcat(B, stack([a, a]))
+  h = hcat(a, b)
+  hm = hcat(B, a)
+}`;
+  const b = [10, 20];
+  const B = [[1, 2], [3, 4]];
+
+  it("gives the non-chain shapes of the unbatched case", () => {
+    const inst = modelInstance(compile(src), "m", { b, B });
+    const shapes = Object.fromEntries(inst.records.map((r) => [r.name, r.shape]));
+    expect(shapes).toEqual({ s: [2, 2], s1: [2, 2], s2: [2, 2], v: [4], vm: [4, 2], h: [2, 2], hm: [2, 3] });
+  });
+
+  it("puts each chain's values where the unbatched definition does", () => {
+    const inst = modelInstance(compile(src), "m", { b, B });
+    const q = [[0.5, -1], [2, 3]];
+    const out = tf.tidy(() => outputsOf(inst, tf.tensor2d(q)));
+    const names = outputNamesOf(inst);
+    q.forEach(([a1, a2], c) => {
+      const get = (n: string): number => out[c]![names.indexOf(n)]!;
+      expect([get("s[1,1]"), get("s[1,2]"), get("s[2,1]"), get("s[2,2]")]).toEqual([a1, a2, 10, 20]);
+      expect([get("s1[1,1]"), get("s1[1,2]"), get("s1[2,1]"), get("s1[2,2]")]).toEqual([10, 20, a1, a2]);
+      expect([get("v[1]"), get("v[2]"), get("v[3]"), get("v[4]")]).toEqual([a1, a2, 10, 20]);
+      expect([get("vm[1,1]"), get("vm[2,2]"), get("vm[3,1]"), get("vm[4,2]")]).toEqual([1, 4, a1, a2]);
+      expect([get("h[1,1]"), get("h[2,1]"), get("h[1,2]"), get("h[2,2]")]).toEqual([a1, a2, 10, 20]);
+      expect([get("hm[1,1]"), get("hm[2,2]"), get("hm[1,3]"), get("hm[2,3]")]).toEqual([1, 4, a1, a2]);
+    });
+  });
+});

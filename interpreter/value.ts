@@ -190,8 +190,10 @@ export function stackValues(items: readonly TensorValue[], span: Span | undefine
     throw new DlmError(`the elements of this array have different shapes: ${shapes.map((s) => `[${s.join(", ")}]`).join(", ")}`, span);
   }
   if (!batched) return tensor(tf.stack(items.map((x) => x.t)), false);
+  // Batched items may carry a chain axis of 1 (a latent-free value made batched by a chain-1
+  // trace) next to C: broadcast every item to C chains before stacking.
   const c = Math.max(...items.map((x) => (x.batched ? x.t.shape[0]! : 1)));
-  const parts = items.map((x) => (x.batched ? x.t : tf.broadcastTo(tf.expandDims(x.t, 0), [c, ...first])));
+  const parts = items.map((x) => (x.batched ? (x.t.shape[0] === c ? x.t : tf.broadcastTo(x.t, [c, ...first])) : tf.broadcastTo(tf.expandDims(x.t, 0), [c, ...first])));
   return tensor(tf.stack(parts, 1), true);
 }
 
