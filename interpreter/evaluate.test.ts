@@ -250,3 +250,33 @@ describe("stacking and concatenation with mixed batched and plain operands", () 
     });
   });
 });
+
+describe("function scope", () => {
+  // Regression: a local of a user fn named like one of the calling model's data arguments or
+  // latents was checked against the model ("`K` is a data argument of the model").
+  it("keeps a fn's locals apart from the calling model's data and latent names", () => {
+    const src = `fn colsum(e) {
+  K = ncols(e)
+  mu = zeros(K)
+  for k in 1:K {
+    mu[k] = sum(e[:, k])
+  }
+  return mu
+}
+model m(K, e) {
+  mu ~ Normal(0, 1)
+  fn helper(x) = x * K
+  factor(mu * sum(colsum(e)) + helper(1))
+}`;
+    const e = [[1, 2, 3], [4, 5, 6]];
+    const q = [[0.5], [-2]];
+    const got = ld(src, "m", { K: 7, e }, q);
+    // sum of column sums is 21; helper(1) = K = 7 (the model's K, untouched by the fn's local)
+    q.forEach(([mu], c) => expect(got[c]).toBeCloseTo(normalLp(mu!, 0, 1) + mu! * 21 + 7, 4));
+  });
+
+  it("still rejects reassigning a data argument in the model body itself", () => {
+    const src = "model m(K) {\n  mu ~ Normal(0, 1)\n  K = 3\n}";
+    expect(() => modelInstance(compile(src), "m", { K: 2 })).toThrow(/`K` is a data argument of the model/);
+  });
+});

@@ -40,6 +40,8 @@ export interface EvalContext {
   readonly model?: ModelFrame;
   /** Loop depth > 0 or inside a branch: top-level records are only taken at depth 0. */
   readonly depth: number;
+  /** Inside a user function's body: its names are its own, not the calling model's arguments. */
+  readonly inFn?: boolean;
 }
 
 /** Thrown by `return`, caught by the function (or `forward`) call. */
@@ -97,12 +99,12 @@ export function evaluate(e: Expr, env: Env, ctx: EvalContext): Value {
 function resolve(name: string, span: Span, env: Env, ctx: EvalContext): Value {
   const v = lookup(env, name);
   if (v !== undefined) {
-    if (v.kind === "missing" && ctx.model?.missing.has(name) === true) {
+    if (v.kind === "missing" && ctx.inFn !== true && ctx.model?.missing.has(name) === true) {
       throw new DlmError(`\`${name}\` is missing (latent) and has no value yet`, span, `give it a distribution with \`${name} ~ ...\` before using it`);
     }
     return v;
   }
-  if (ctx.model?.missing.has(name) === true) {
+  if (ctx.inFn !== true && ctx.model?.missing.has(name) === true) {
     throw new DlmError(`\`${name}\` is used before it is defined`, span, `\`${name}\` is a latent argument here: put its \`~\` statement before this use`);
   }
   const names: string[] = [];
@@ -303,7 +305,7 @@ function callUser(
 ): Value {
   if (ctx.depth > MAX_DEPTH) throw new DlmError(`calls nested more than ${MAX_DEPTH} deep (runaway recursion in \`${name}\`?)`, span);
   const env = bindArgs(name, params, keywords, closure, args, kwargs, span, ctx);
-  const inner: EvalContext = { ...ctx, depth: ctx.depth + 1 };
+  const inner: EvalContext = { ...ctx, depth: ctx.depth + 1, inFn: true };
   if (body.kind !== "Block") return evaluate(body, env, inner);
   try {
     runBlock(body.body, env, inner);
@@ -358,7 +360,8 @@ export function runStmt(s: Stmt, env: Env, ctx: EvalContext): void {
       if (s.target.kind === "Name" && v.kind === "layer" && ctx.model !== undefined) {
         v = bindNetwork(s.target.name, v, s.span, ctx.handler);
       }
-      if (s.target.kind === "Name" && ctx.model !== undefined) {
+      // A function's locals live in its own frame, whatever the calling model's names are.
+      if (s.target.kind === "Name" && ctx.model !== undefined && ctx.inFn !== true) {
         const name = s.target.name;
         if (ctx.model.latents.has(name)) fail(s.target.span, `\`${name}\` is a random variable (it has a \`~\` statement) and cannot be assigned`);
         if (ctx.model.data.has(name)) fail(s.target.span, `\`${name}\` is a data argument of the model and cannot be reassigned`, "use a new name for the derived value");
