@@ -124,13 +124,23 @@ function blocks(inst: ModelInstance, q: tf.Tensor2D): Map<string, tf.Tensor> {
   return new Map(Object.entries(unflatten(inst.layout, q)));
 }
 
-/** The log joint on the unconstrained space for C chains at once (log|det J| included). */
+/**
+ * The log joint on the unconstrained space for C chains at once (log|det J| included).
+ * With `terms`, each statement's contribution `[C]` is appended to it, unfused (no grouping of
+ * adjacent latents), and the caller owns and disposes those tensors as well as the result.
+ */
 export function logDensityOf(inst: ModelInstance, q: tf.Tensor2D, terms?: ScoreState["terms"]): tf.Tensor1D {
   return tf.tidy(() => {
     const state: ScoreState = { acc: tf.zeros([q.shape[0]]), ...(terms ? { terms } : {}) };
     const mb = inst.minibatch;
     const weight = mb === undefined ? undefined : (site: { argument: string }): number => (mb.arguments.has(site.argument) ? mb.scale : 1);
+    const before = terms?.length ?? 0;
     runModel(inst, scorer(blocks(inst, q), inst.points, state, undefined, weight, terms === undefined ? { q, layout: inst.layout } : undefined));
+    // The terms outlive this tidy: the caller reads them after it has returned. A term may be
+    // a tensor the instance owns (`factor(c)` of scalar data), so the caller gets clones.
+    if (terms !== undefined) {
+      for (let i = before; i < terms.length; i++) terms[i] = { ...terms[i]!, value: tf.keep(tf.clone(terms[i]!.value)) };
+    }
     return state.acc as tf.Tensor1D;
   });
 }
@@ -188,16 +198,19 @@ export function constrainedLatents(inst: ModelInstance, q: tf.Tensor2D): Map<str
   return out;
 }
 
-/** Which statement made the log density non-finite at `q` (file:line). */
+/**
+ * Which statement made the log density non-finite at the unconstrained point `q` (length D):
+ * `file:line:col: \`statement\` gives a log density of -Infinity` (or NaN, Infinity) for
+ * the first such statement in program order; an error's message if scoring throws; undefined
+ * if every term is finite.
+ */
 export function explainNonFiniteOf(inst: ModelInstance, q: Float32Array): string | undefined {
   const terms: NonNullable<ScoreState["terms"]> = [];
-  return tf.tidy(() => {
-    try {
-      const qq = tf.tensor2d(q, [1, q.length]);
-      runModel(inst, scorer(blocks(inst, qq), inst.points, { acc: tf.zeros([1]), terms }));
-    } catch (e) {
-      return e instanceof Error ? e.message : String(e);
-    }
+  const qq = tf.tensor2d(q, [1, q.length]);
+  let owned = false; // the terms are ours (clones) only once logDensityOf has returned
+  try {
+    tf.dispose(logDensityOf(inst, qq, terms));
+    owned = true;
     for (const t of terms) {
       const v = t.value.dataSync()[0]!;
       if (!Number.isFinite(v)) {
@@ -208,7 +221,12 @@ export function explainNonFiniteOf(inst: ModelInstance, q: Float32Array): string
       }
     }
     return undefined;
-  });
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  } finally {
+    qq.dispose();
+    if (owned) for (const t of terms) t.value.dispose();
+  }
 }
 
 /** The PosteriorModel of an instance, for inference. */
