@@ -28,6 +28,8 @@ export const BUILTIN_SIGNATURES: Readonly<Record<string, BuiltinSignature>> = {
   range: [2, 2, ["step"]],
   reshape: many(2),
   vcat: many(1),
+  logpdf: [2, 2, []],
+  logprob: [2, 2, []],
   hcat: many(1),
   stack: many(1),
   outer: [2, 2, []],

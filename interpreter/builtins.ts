@@ -5,6 +5,7 @@
 import type { Span } from "../grammar/ast.js";
 import { ACTIVATIONS, LAYERS, pair, ArgumentError } from "../nn/index.js";
 import { ARRAY_BUILTINS } from "./builtins-array.js";
+import { DIST_BUILTINS } from "./builtins-dist.js";
 import { LINALG_BUILTINS } from "./builtins-linalg.js";
 import { MATH_BUILTINS, builtin } from "./builtins-math.js";
 import { DISTRIBUTION_NAMES, distSpec, makeDistValue } from "./dist-value.js";
@@ -52,7 +53,7 @@ function distBuiltin(name: string): Builtin {
 /** Every builtin value, by name. */
 export function builtinValues(): Map<string, Value> {
   const out = new Map<string, Value>();
-  for (const b of [...MATH_BUILTINS, ...ARRAY_BUILTINS, ...LINALG_BUILTINS]) out.set(b.name, b);
+  for (const b of [...MATH_BUILTINS, ...ARRAY_BUILTINS, ...LINALG_BUILTINS, ...DIST_BUILTINS]) out.set(b.name, b);
   for (const name of DISTRIBUTION_NAMES) out.set(name, distBuiltin(name));
   for (const name of Object.keys(LAYERS)) out.set(name, layerBuiltin(name));
   out.set("pi", { kind: "num", v: Math.PI });
