@@ -35,7 +35,7 @@ export const BUILTINS: readonly string[] = [
   "print", "read_csv", "read_json", "names", "standardize", "train_test_split", "grid", "sample", "train",
   "vi", "predict", "summary", "sd", "quantile", "probs", "entropy", "mutual_info", "accuracy", "loglik",
   "rmse", "ece", "coverage", "plot_trace", "plot_density", "plot_pairs", "plot_band", "plot_uncertainty",
-  "plot_history", "save", "load_draws",
+  "plot_history", "save", "load_draws", "logpdf", "logprob",
 ];
 
 /** Every name above: what a `Normall(0, 1)` is compared with to suggest `Normal`. */
