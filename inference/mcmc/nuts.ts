@@ -18,7 +18,7 @@
 import { tf } from "../../core/engine.js";
 import type { LogDensityModel } from "../../core/model.js";
 import type { RandomStream } from "../../core/random.js";
-import { energyError, leapfrog, type PhasePoint } from "./integrator.js";
+import { leapfrog, type PhasePoint } from "./integrator.js";
 import { drawMomentum, kinetic, velocity, type Metric } from "./metric.js";
 import type { ChainState, TransitionResult } from "./state.js";
 import { arena, logAddExp, rowDot, select, tidy, widen } from "./tensors.js";
@@ -74,6 +74,13 @@ export function nutsTransition(
   const crit = (a: tf.Tensor2D, b: tf.Tensor2D, rho: tf.Tensor2D): tf.Tensor1D => critV(velocity(metric, a), velocity(metric, b), rho);
 
   const eps = A.own(tf.tensor2d(Float32Array.from(stepSize), [C, 1]));
+  // constants of the whole transition, uploaded once instead of at every leaf
+  const c = A.own({
+    half: tf.scalar(0.5),
+    one: tf.scalar(1),
+    negMaxDeltaH: tf.scalar(-maxDeltaH),
+    negInf: tf.fill([C], -Infinity) as tf.Tensor1D,
+  });
   const p0 = A.own(drawMomentum(metric, streams));
   const k0 = A.own(kinetic(metric, p0));
   const lp0 = state.lp;
@@ -92,7 +99,7 @@ export function nutsTransition(
   let gradientCalls = 0;
 
   const roots = (): unknown[] => [
-    back, fwd, sample, logW, rho, pbb, pbf, pfb, pff, active, depth, nLeap, sumMetro, divergent, eps, k0,
+    back, fwd, sample, logW, rho, pbb, pbf, pfb, pff, active, depth, nLeap, sumMetro, divergent, eps, k0, c,
   ];
 
   for (let j = 0; j < options.maxDepth; j++) {
@@ -104,6 +111,7 @@ export function nutsTransition(
     }
     const forward = A.own(tf.tidy(() => tf.greater(uniforms(streams), 0.5)) as tf.Tensor1D);
     const h = A.own(tf.tidy(() => select(forward, eps, tf.neg(eps))));
+    const halfH = A.own(tf.mul(c.half, h) as tf.Tensor2D);
     let z: PhasePoint = A.own(tidy(() => selectPoint(forward, fwd, back)));
     let valid = active;
     let logWsub = A.own(tf.fill([C], -Infinity) as tf.Tensor1D);
@@ -124,21 +132,28 @@ export function nutsTransition(
         if (!go) break;
       }
       const u = uniforms(streams);
-      const zNew = A.own(leapfrog(model, metric, z, h));
+      const zNew = A.own(leapfrog(model, metric, z, h, halfH));
       gradientCalls += 1;
       const step = A.own(
         tidy(() => {
           const live = valid;
+          const liveF = tf.cast(live, "float32");
           const vN = velocity(metric, zNew.p);
-          const kN = tf.mul(0.5, rowDot(zNew.p, vN)) as tf.Tensor1D;
-          const lw = tf.neg(energyError(zNew.lp, kN, lp0, k0));
-          const div = tf.logicalAnd(live, tf.greater(tf.neg(lw), maxDeltaH)) as tf.Tensor1D;
-          const nLeapN = tf.add(nLeap, tf.cast(live, "float32")) as tf.Tensor1D;
-          const metro = tf.minimum(tf.exp(lw), 1); // = (lw > 0) ? 1 : exp(lw)
-          const sumMetroN = tf.add(sumMetro, tf.mul(metro, tf.cast(live, "float32"))) as tf.Tensor1D;
-          // progressive multinomial choice: take the new leaf with probability w_n / W_sub
+          const kN = tf.mul(c.half, rowDot(zNew.p, vN)) as tf.Tensor1D;
+          // log weight lw = −ΔH = (lp − lp0) − (K − K0), bit for bit −((lp0 − lp) + (K − K0))
+          // (negation is exact); NaN becomes −∞ (an impossible point)
+          const lwRaw = tf.sub(tf.sub(zNew.lp, lp0), tf.sub(kN, k0)) as tf.Tensor1D;
+          const lw = select(tf.isNaN(lwRaw) as tf.Tensor1D, c.negInf, lwRaw);
+          // ΔH > maxΔH ⇔ lw < −maxΔH
+          const div = tf.logicalAnd(live, tf.less(lw, c.negMaxDeltaH)) as tf.Tensor1D;
+          const nLeapN = tf.add(nLeap, liveF) as tf.Tensor1D;
+          const metro = tf.minimum(tf.exp(lw), c.one); // = (lw > 0) ? 1 : exp(lw)
+          const sumMetroN = tf.add(sumMetro, tf.mul(metro, liveF)) as tf.Tensor1D;
+          // progressive multinomial choice: take the new leaf with probability w_n / W_sub.
+          // The proposal, ρ and W_sub of a chain that is no longer valid are never read again
+          // (the merge masks them with active ∧ valid), so they are updated without a mask.
           const logWnew = logAddExp(logWsub, lw);
-          const take = tf.logicalAnd(live, tf.less(u, tf.exp(tf.sub(lw, logWnew)))) as tf.Tensor1D;
+          const take = tf.less(u, tf.exp(tf.sub(lw, logWnew))) as tf.Tensor1D;
           const takeW = widen(take, D);
           const liveW = widen(live, D);
           const propN = {
@@ -147,10 +162,10 @@ export function nutsTransition(
             grad: select(takeW, zNew.grad, prop.grad),
             k: select(take, kN, prop.k),
           };
-          const rhoN = select(liveW, tf.add(rhoSub, zNew.p) as tf.Tensor2D, rhoSub);
+          const rhoN = tf.add(rhoSub, zNew.p) as tf.Tensor2D;
           return {
             div, nLeapN, sumMetroN, propN, rhoN, vN,
-            logWsubN: select(live, logWnew, logWsub),
+            logWsubN: logWnew,
             zN: selectPoint(live, zNew, z, liveW),
           };
         }),
@@ -208,7 +223,7 @@ export function nutsTransition(
       prop = step.propN;
       logWsub = step.logWsubN;
       z = step.zN;
-      A.sweep([...roots(), z, prop, valid, logWsub, rhoSub, pFirst, rBefore, pLastLeft, vFirst, vLastLeft, forward, h]);
+      A.sweep([...roots(), z, prop, valid, logWsub, rhoSub, pFirst, rBefore, pLastLeft, vFirst, vLastLeft, forward, h, halfH]);
     }
     // merge the subtree into the trajectory (chains still active whose subtree is valid)
     const u = uniforms(streams);
