@@ -80,6 +80,8 @@ export function nutsTransition(
     one: tf.scalar(1),
     negMaxDeltaH: tf.scalar(-maxDeltaH),
     negInf: tf.fill([C], -Infinity) as tf.Tensor1D,
+    zeros: tf.zeros([C]) as tf.Tensor1D,
+    zerosCD: tf.zeros([C, D]) as tf.Tensor2D,
   });
   const p0 = A.own(drawMomentum(metric, streams));
   const k0 = A.own(kinetic(metric, p0));
@@ -88,13 +90,14 @@ export function nutsTransition(
   let back = start;
   let fwd = start;
   let sample: Sample = { q: state.q, lp: state.lp, grad: state.grad, k: k0 };
-  let logW = A.own(tf.zeros([C]) as tf.Tensor1D);
+  // tensors are immutable, so the zero-initialised accumulators can share one constant
+  let logW = c.zeros;
   let rho = p0;
   let pbb = p0, pbf = p0, pfb = p0, pff = p0;
   let active = A.own(tf.ones([C], "bool") as tf.Tensor1D);
-  let depth = A.own(tf.zeros([C]) as tf.Tensor1D);
-  let nLeap = A.own(tf.zeros([C]) as tf.Tensor1D);
-  let sumMetro = A.own(tf.zeros([C]) as tf.Tensor1D);
+  let depth = c.zeros;
+  let nLeap = c.zeros;
+  let sumMetro = c.zeros;
   let divergent = A.own(tf.zeros([C], "bool") as tf.Tensor1D);
   let gradientCalls = 0;
 
@@ -114,8 +117,8 @@ export function nutsTransition(
     const halfH = A.own(tf.mul(c.half, h) as tf.Tensor2D);
     let z: PhasePoint = A.own(tidy(() => selectPoint(forward, fwd, back)));
     let valid = active;
-    let logWsub = A.own(tf.fill([C], -Infinity) as tf.Tensor1D);
-    let rhoSub = A.own(tf.zerosLike(p0));
+    let logWsub = c.negInf;
+    let rhoSub = c.zerosCD;
     let prop: Sample = { ...sample };
     const pFirst: tf.Tensor2D[] = [];
     const rBefore: tf.Tensor2D[] = [];
@@ -150,12 +153,11 @@ export function nutsTransition(
           const metro = tf.minimum(tf.exp(lw), c.one); // = (lw > 0) ? 1 : exp(lw)
           const sumMetroN = tf.add(sumMetro, tf.mul(metro, liveF)) as tf.Tensor1D;
           // progressive multinomial choice: take the new leaf with probability w_n / W_sub.
-          // The proposal, ρ and W_sub of a chain that is no longer valid are never read again
+          // The proposal, ρ, W_sub and end point of a chain that is no longer valid are never read again
           // (the merge masks them with active ∧ valid), so they are updated without a mask.
           const logWnew = logAddExp(logWsub, lw);
           const take = tf.less(u, tf.exp(tf.sub(lw, logWnew))) as tf.Tensor1D;
           const takeW = widen(take, D);
-          const liveW = widen(live, D);
           const propN = {
             q: select(takeW, zNew.q, prop.q),
             lp: select(take, zNew.lp, prop.lp),
@@ -166,7 +168,9 @@ export function nutsTransition(
           return {
             div, nLeapN, sumMetroN, propN, rhoN, vN,
             logWsubN: logWnew,
-            zN: selectPoint(live, zNew, z, liveW),
+            // an invalid chain's end point is never read again either: letting it integrate on
+            // (instead of freezing it with a mask) only continues its Hamiltonian trajectory
+            zN: zNew,
           };
         }),
       );
@@ -280,17 +284,20 @@ export function nutsTransition(
     A.sweep(roots());
   }
 
-  const stats = tf.tidy(() => [
-    sample.lp,
-    tf.div(sumMetro, tf.maximum(nLeap, 1)),
-    depth,
-    nLeap,
-    tf.cast(divergent, "float32"),
-    tf.sub(sample.k, sample.lp),
-  ]);
-  const host = stats.map((t) => Float64Array.from(t.dataSync()));
-  // tensors in `stats` that are roots (sample.lp, depth, nLeap) are freed with the arena
-  tf.dispose(stats.filter((t) => t !== sample.lp && t !== depth && t !== nLeap));
+  // one host read for all six statistic rows, `[6, C]`
+  const packed = tf.tidy(() =>
+    tf.stack([
+      sample.lp,
+      tf.div(sumMetro, tf.maximum(nLeap, 1)),
+      depth,
+      nLeap,
+      tf.cast(divergent, "float32"),
+      tf.sub(sample.k, sample.lp),
+    ]),
+  );
+  const flat = packed.dataSync();
+  packed.dispose();
+  const host = [0, 1, 2, 3, 4, 5].map((r) => Float64Array.from(flat.subarray(r * C, (r + 1) * C)));
   const next = tidy(() => ({ q: sample.q.clone(), lp: sample.lp.clone(), grad: sample.grad.clone() }));
   A.release([]);
   return {
