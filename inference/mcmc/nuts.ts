@@ -77,6 +77,7 @@ export function nutsTransition(
   // constants of the whole transition, uploaded once instead of at every leaf
   const c = A.own({
     half: tf.scalar(0.5),
+    zero: tf.scalar(0),
     one: tf.scalar(1),
     negMaxDeltaH: tf.scalar(-maxDeltaH),
     negInf: tf.fill([C], -Infinity) as tf.Tensor1D,
@@ -137,12 +138,15 @@ export function nutsTransition(
       const u = uniforms(streams);
       const zNew = A.own(leapfrog(model, metric, z, h, halfH));
       gradientCalls += 1;
+      const rPrev = rhoSub;
+      // one scope per leaf: the leaf's statistics, its checkpoints and its U-turn checks
       const step = A.own(
         tidy(() => {
           const live = valid;
           const liveF = tf.cast(live, "float32");
           const vN = velocity(metric, zNew.p);
-          const kN = tf.mul(c.half, rowDot(zNew.p, vN)) as tf.Tensor1D;
+          // inline row dot / widen: this scope already frees their intermediates
+          const kN = tf.mul(c.half, tf.sum(tf.mul(zNew.p, vN), 1)) as tf.Tensor1D;
           // log weight lw = −ΔH = (lp − lp0) − (K − K0), bit for bit −((lp0 − lp) + (K − K0))
           // (negation is exact); NaN becomes −∞ (an impossible point)
           const lwRaw = tf.sub(tf.sub(zNew.lp, lp0), tf.sub(kN, k0)) as tf.Tensor1D;
@@ -153,11 +157,13 @@ export function nutsTransition(
           const metro = tf.minimum(tf.exp(lw), c.one); // = (lw > 0) ? 1 : exp(lw)
           const sumMetroN = tf.add(sumMetro, tf.mul(metro, liveF)) as tf.Tensor1D;
           // progressive multinomial choice: take the new leaf with probability w_n / W_sub.
-          // The proposal, ρ, W_sub and end point of a chain that is no longer valid are never read again
-          // (the merge masks them with active ∧ valid), so they are updated without a mask.
+          // The proposal, ρ, W_sub and end point of a chain that is no longer valid are never
+          // read again (the merge masks them with active ∧ valid), so they are updated without
+          // a mask; letting an invalid chain's end point integrate on (instead of freezing it)
+          // only continues its Hamiltonian trajectory.
           const logWnew = logAddExp(logWsub, lw);
           const take = tf.less(u, tf.exp(tf.sub(lw, logWnew))) as tf.Tensor1D;
-          const takeW = widen(take, D);
+          const takeW = tf.tile(tf.reshape(take, [C, 1]), [1, D]) as tf.Tensor2D;
           const propN = {
             q: select(takeW, zNew.q, prop.q),
             lp: select(take, zNew.lp, prop.lp),
@@ -165,33 +171,20 @@ export function nutsTransition(
             k: select(take, kN, prop.k),
           };
           const rhoN = tf.add(rhoSub, zNew.p) as tf.Tensor2D;
-          return {
-            div, nLeapN, sumMetroN, propN, rhoN, vN,
-            logWsubN: logWnew,
-            // an invalid chain's end point is never read again either: letting it integrate on
-            // (instead of freezing it with a mask) only continues its Hamiltonian trajectory
-            zN: zNew,
-          };
-        }),
-      );
-      u.dispose();
-      const rPrev = rhoSub;
-      rhoSub = step.rhoN;
-      // checkpoints of every level whose block opens or whose left half closes at leaf n
-      for (let i = 0; i <= j; i++) {
-        const size = 2 ** i;
-        if (n % size === 0) {
-          pFirst[i] = zNew.p;
-          vFirst[i] = step.vN;
-          rBefore[i] = rPrev;
-        }
-        if (i >= 1 && n % size === size / 2 - 1) {
-          pLastLeft[i] = zNew.p;
-          vLastLeft[i] = step.vN;
-        }
-      }
-      const ok = A.own(
-        tidy(() => {
+          // checkpoints of every level whose block opens or whose left half closes at leaf n
+          // (vN is part of the result, so it outlives this scope)
+          for (let i = 0; i <= j; i++) {
+            const size = 2 ** i;
+            if (n % size === 0) {
+              pFirst[i] = zNew.p;
+              vFirst[i] = vN;
+              rBefore[i] = rPrev;
+            }
+            if (i >= 1 && n % size === size / 2 - 1) {
+              pLastLeft[i] = zNew.p;
+              vLastLeft[i] = vN;
+            }
+          }
           // U-turn checks of every block that completes at leaf n, all in one batch: for each
           // check c, v_a·ρ > 0 and v_b·ρ > 0 (rows of `va`, `vb`, `rho` stacked to [checks, C, D])
           const va: tf.Tensor2D[] = [];
@@ -200,28 +193,33 @@ export function nutsTransition(
           for (let i = 1; i <= j; i++) {
             if ((n + 1) % 2 ** i !== 0) continue;
             va.push(vFirst[i]!, vFirst[i]!, vLastLeft[i]!);
-            vb.push(step.vN, vFirst[i - 1]!, step.vN);
+            vb.push(vN, vFirst[i - 1]!, vN);
             rr.push(
-              tf.sub(rhoSub, rBefore[i]!), // the whole block
+              tf.sub(rhoN, rBefore[i]!), // the whole block
               tf.add(tf.sub(rBefore[i - 1]!, rBefore[i]!), pFirst[i - 1]!), // left half + first leaf of the right half
-              tf.add(tf.sub(rhoSub, rBefore[i - 1]!), pLastLeft[i]!), // last leaf of the left half + right half
+              tf.add(tf.sub(rhoN, rBefore[i - 1]!), pLastLeft[i]!), // last leaf of the left half + right half
             );
           }
-          let acc = tf.logicalNot(step.div) as tf.Tensor1D;
+          let acc = tf.logicalNot(div) as tf.Tensor1D;
           if (rr.length > 0) {
             const rho3 = tf.stack(rr);
             const dots = (v: tf.Tensor2D[]): tf.Tensor => tf.sum(tf.mul(tf.stack(v), rho3), 2);
-            const noTurn = tf.all(tf.logicalAnd(tf.greater(dots(va), 0), tf.greater(dots(vb), 0)), 0);
+            const noTurn = tf.all(tf.logicalAnd(tf.greater(dots(va), c.zero), tf.greater(dots(vb), c.zero)), 0);
             acc = tf.logicalAnd(acc, noTurn) as tf.Tensor1D;
           }
           return {
+            nLeapN, sumMetroN, propN, rhoN, vN,
+            logWsubN: logWnew,
+            zN: zNew,
             valid: tf.logicalAnd(valid, acc) as tf.Tensor1D,
-            divergent: tf.logicalOr(divergent, step.div) as tf.Tensor1D,
+            divergent: tf.logicalOr(divergent, div) as tf.Tensor1D,
           };
         }),
       );
-      valid = ok.valid;
-      divergent = ok.divergent;
+      u.dispose();
+      rhoSub = step.rhoN;
+      valid = step.valid;
+      divergent = step.divergent;
       nLeap = step.nLeapN;
       sumMetro = step.sumMetroN;
       prop = step.propN;
