@@ -21,7 +21,7 @@ import type { RandomStream } from "../../core/random.js";
 import { leapfrog, type PhasePoint } from "./integrator.js";
 import { drawMomentum, kinetic, velocity, type Metric } from "./metric.js";
 import type { ChainState, TransitionResult } from "./state.js";
-import { arena, logAddExp, rowDot, select, tidy, widen } from "./tensors.js";
+import { arena, logAddExp, select, tidy, widen } from "./tensors.js";
 
 export interface NutsOptions {
   /** Maximum tree depth (Stan default 10: at most 2^10 − 1 leapfrogs). */
@@ -68,10 +68,6 @@ export function nutsTransition(
   const maxDeltaH = options.maxDeltaH ?? 1000;
   const kCheck = options.kCheck ?? ((j: number) => Math.max(4, 2 ** j / 8));
   const A = arena();
-  // v(a)·ρ > 0 and v(b)·ρ > 0: "no U-turn yet" (strict, so a zero product terminates).
-  const critV = (va: tf.Tensor2D, vb: tf.Tensor2D, rho: tf.Tensor2D): tf.Tensor1D =>
-    tf.logicalAnd(tf.greater(rowDot(va, rho), 0), tf.greater(rowDot(vb, rho), 0)) as tf.Tensor1D;
-  const crit = (a: tf.Tensor2D, b: tf.Tensor2D, rho: tf.Tensor2D): tf.Tensor1D => critV(velocity(metric, a), velocity(metric, b), rho);
 
   const eps = A.own(tf.tensor2d(Float32Array.from(stepSize), [C, 1]));
   // constants of the whole transition, uploaded once instead of at every leaf
@@ -236,8 +232,10 @@ export function nutsTransition(
         const fm = tf.logicalAnd(m, forward) as tf.Tensor1D;
         const bm = tf.logicalAnd(m, tf.logicalNot(forward)) as tf.Tensor1D;
         const accept = tf.logicalAnd(m, tf.less(u, tf.exp(tf.sub(logWsub, logW)))) as tf.Tensor1D;
-        const acceptW = widen(accept, D);
-        const [mW, fmW, bmW, forwardW] = [m, fm, bm, forward].map((x) => widen(x, D)) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        // the five masks widened to [C, D] together: stack, tile once, unstack
+        const [mW, fmW, bmW, forwardW, acceptW] = tf.unstack(
+          tf.tile(tf.reshape(tf.stack([m, fm, bm, forward, accept]), [5, C, 1]), [1, 1, D]),
+        ) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const sampleN: Sample = {
           q: select(acceptW, prop.q, sample.q),
           lp: select(accept, prop.lp, sample.lp),
@@ -253,10 +251,13 @@ export function nutsTransition(
         const rhoB = select(forwardW, rho, rhoSub);
         const rhoF = select(forwardW, rhoSub, rho);
         const rhoN = tf.add(rhoB, rhoF) as tf.Tensor2D;
-        const topOk = tf.logicalAnd(
-          crit(pbbN, pffN, rhoN),
-          tf.logicalAnd(crit(pbbN, pfbN, tf.add(rhoB, pfbN) as tf.Tensor2D), crit(pbfN, pffN, tf.add(rhoF, pbfN) as tf.Tensor2D)),
-        );
+        // the three top-level U-turn checks in one batch (as at the leaves): for each check,
+        // v_a·ρ > 0 and v_b·ρ > 0 ("no U-turn yet"; strict, so a zero product terminates),
+        // with each end point's velocity computed once
+        const [vbb, vff, vfb, vbf] = [pbbN, pffN, pfbN, pbfN].map((x) => velocity(metric, x)) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const rho3 = tf.stack([rhoN, tf.add(rhoB, pfbN), tf.add(rhoF, pbfN)]);
+        const dots = (v: tf.Tensor2D[]): tf.Tensor => tf.sum(tf.mul(tf.stack(v), rho3), 2);
+        const topOk = tf.all(tf.logicalAnd(tf.greater(dots([vbb, vbb, vbf]), c.zero), tf.greater(dots([vff, vfb, vff]), c.zero)), 0);
         return {
           sampleN, logWN, pbfN, pfbN, pffN, pbbN,
           rhoN: select(mW, rhoN, rho),
