@@ -157,7 +157,12 @@ export function nutsTransition(
           // read again (the merge masks them with active ∧ valid), so they are updated without
           // a mask; letting an invalid chain's end point integrate on (instead of freezing it)
           // only continues its Hamiltonian trajectory.
-          const logWnew = logAddExp(logWsub, lw);
+          // log(W_sub + w_n) as logAddExp (tensors.ts) computes it, with −|a − b| written as
+          // min − max: bit for bit the same because lw is never NaN (the two forms differ only
+          // where the second operand is NaN), and one kernel fewer
+          const mx = tf.maximum(logWsub, lw);
+          const sum = tf.add(mx, tf.log1p(tf.exp(tf.sub(tf.minimum(logWsub, lw), mx)))) as tf.Tensor1D;
+          const logWnew = select(tf.equal(mx, c.negInf) as tf.Tensor1D, mx as tf.Tensor1D, sum);
           const take = tf.less(u, tf.exp(tf.sub(lw, logWnew))) as tf.Tensor1D;
           const takeW = tf.tile(tf.reshape(take, [C, 1]), [1, D]) as tf.Tensor2D;
           const propN = {
