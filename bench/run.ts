@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, readonly string[]> = {
   matmul: ["bench/matmul-bench.ts"],
   interp: ["bench/interp-bench.ts"],
   mcmc: ["bench/mcmc-bench.ts"],
+  "nuts-overhead": ["bench/nuts-overhead.ts"],
   stan: ["bench/stan/run.ts"],
   posteriordb: ["bench/posteriordb/run.ts"],
 };
