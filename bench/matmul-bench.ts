@@ -4,23 +4,11 @@
  * conv layer, and Tile/broadcastTo. The cpu backend is timed alongside as the baseline.
  * Run: `npx tsx bench/matmul-bench.ts [--thresholds] [--only matmuls|mlpStep|convLayer|broadcasts]`.
  */
+import { msPerCall } from "./timing.js";
 import { tf, initEngine } from "../core/engine.js";
 import { withStockKernels } from "../core/kernels/index.js";
 import { det } from "../core/kernels/testing.js";
 
-/** Median milliseconds per call of `f` (after warm-up), over at least `minMs` and `minCalls` calls. */
-function msPerCall(f: () => void, minMs = 300, minCalls = 5): number {
-  f();
-  const times: number[] = [];
-  const start = performance.now();
-  while (performance.now() - start < minMs || times.length < minCalls) {
-    const t0 = performance.now();
-    f();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
 
 const fmt = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(ms < 10 ? 2 : 1) : "n/a");
 const row = (cells: readonly string[]): string => `| ${cells.join(" | ")} |`;

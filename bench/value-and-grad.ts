@@ -11,6 +11,7 @@
  *   n = 100 fixed observations: log p(β) = Σ_i [y_i η_i − softplus(η_i)] − ½ Σ_j β_j²,
  *   η = β Xᵀ (a product with a transposed operand, and its gradient).
  */
+import { msPerCall } from "./timing.js";
 import { tf, initEngine, type BackendName } from "../core/engine.js";
 import { valueAndGrad } from "../core/autodiff.js";
 import { withStockKernels } from "../core/kernels/index.js";
@@ -55,19 +56,6 @@ const logistic10k: Density = {
   },
 };
 
-/** Median milliseconds per call of `f` after warm-up, over at least `minMs` and `minCalls` calls. */
-function msPerCall(f: () => void, minMs = 150, minCalls = 5): number {
-  f();
-  const times: number[] = [];
-  const start = performance.now();
-  while (performance.now() - start < minMs || times.length < minCalls) {
-    const t0 = performance.now();
-    f();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
 
 async function time(backend: BackendName, density: Density, chains: number, stock = false, minCalls = 5): Promise<number> {
   await initEngine(backend);
