@@ -93,7 +93,9 @@ describe("dlm repl", () => {
         { send: ":reload " + other + "\r" }, { expect: "loaded" }, prompt(),
         { send: "double(4) + keep\r" }, { expect: "\\n17\\s" }, prompt(),
         { send: "post = sample(m([1.0, 2.0]), draws = 1000000, warmup = 0, chains = 1, seed = 2)\r" },
-        { sleep: 4 }, { send: "\u0003" },
+        // Ctrl-C only once the sampler is running (its progress bar is up): a fixed sleep raced
+        // with start-up on a loaded machine and the key cancelled the input line instead.
+        { expect: "\\d+/1000000 sampling", timeout: 60 }, { send: "\u0003" },
         { expect: "interrupted: `sample` kept the \\d+ completed draws per chain \\(of 1000000\\)", timeout: 60 }, prompt(),
         { send: "post\r" }, { expect: "a posterior: 1 chain × \\d+ draws of 1 quantities" }, prompt(),
         { send: "keep\r" }, { expect: "\\n5\\s" }, prompt(),
