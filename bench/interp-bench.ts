@@ -35,18 +35,18 @@ model bnn(x, y) {
 const N = 200;
 const LOG_2PI = Math.log(2 * Math.PI);
 
+/** The BNN's parameters cut out of q: log s, then the 97 weights of Dense(4 => 16), Dense(16 => 1). */
+function unpack(q: tf.Tensor2D) {
+  const c = q.shape[0];
+  const cut = (off: number, shape: number[]): tf.Tensor => tf.reshape(tf.slice(q, [0, off], [c, shape.reduce((a, b) => a * b, 1)]), [c, ...shape]);
+  const ls = tf.reshape(tf.slice(q, [0, 0], [c, 1]), [c]);
+  return { c, ls, s: tf.exp(ls), w1: cut(1, [4, 16]), b1: cut(65, [16]), w2: cut(81, [16, 1]), b2: cut(97, [1]), weights: tf.slice(q, [0, 1], [c, 97]) };
+}
+
 function handWritten(x: tf.Tensor2D, y: tf.Tensor1D): (q: tf.Tensor2D) => tf.Tensor1D {
   return (q) =>
     tf.tidy(() => {
-      const c = q.shape[0];
-      const cut = (off: number, shape: number[]): tf.Tensor => tf.reshape(tf.slice(q, [0, off], [c, shape.reduce((a, b) => a * b, 1)]), [c, ...shape]);
-      const ls = tf.reshape(tf.slice(q, [0, 0], [c, 1]), [c]);
-      const s = tf.exp(ls);
-      const w1 = cut(1, [4, 16]);
-      const b1 = cut(65, [16]);
-      const w2 = cut(81, [16, 1]);
-      const b2 = cut(97, [1]);
-      const weights = tf.slice(q, [0, 1], [c, 97]);
+      const { c, ls, s, w1, b1, w2, b2, weights } = unpack(q);
       // Normal(0, s) prior on 97 weights: −½ Σ w²/s² − 97 log s − 97/2 log 2π
       const prior = tf.sub(tf.mul(-0.5, tf.div(tf.sum(tf.square(weights), 1), tf.square(s))), tf.add(tf.mul(97, ls), 97 * 0.5 * LOG_2PI));
       // HalfNormal(1) at s plus log|J| = ls
@@ -64,15 +64,7 @@ const inSupport = (d: Distribution, x: tf.Tensor): tf.Tensor => (d.logProbInSupp
 function handWithDistributions(x: tf.Tensor2D, y: tf.Tensor1D): (q: tf.Tensor2D) => tf.Tensor1D {
   return (q) =>
     tf.tidy(() => {
-      const c = q.shape[0];
-      const cut = (off: number, shape: number[]): tf.Tensor => tf.reshape(tf.slice(q, [0, off], [c, shape.reduce((a, b) => a * b, 1)]), [c, ...shape]);
-      const ls = tf.reshape(tf.slice(q, [0, 0], [c, 1]), [c]);
-      const s = tf.exp(ls);
-      const w1 = cut(1, [4, 16]);
-      const b1 = cut(65, [16]);
-      const w2 = cut(81, [16, 1]);
-      const b2 = cut(97, [1]);
-      const weights = tf.slice(q, [0, 1], [c, 97]);
+      const { c, ls, s, w1, b1, w2, b2, weights } = unpack(q);
       const prior = tf.sum(inSupport(normal(0, tf.reshape(s, [c, 1])), weights), 1);
       const hyper = tf.add(inSupport(halfNormal(1), s), ls);
       const h = tf.tanh(tf.add(tf.matMul(tf.broadcastTo(tf.expandDims(x, 0), [c, N, 4]), w1 as tf.Tensor3D), tf.expandDims(b1, 1)));
