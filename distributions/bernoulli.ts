@@ -9,6 +9,7 @@ import { lchoose, logSigmoid, softplus, xlog1py, xlogy } from "../core/special.j
 import { boolean, integerInterval, nonNegativeInteger } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
 import { binomialDraw } from "./host-samplers.js";
+import { lgamma64 } from "../core/special-host.js";
 import { asTensor, check, compare, hostDraws, makeDistribution, type DistributionOptions, type Param } from "./util.js";
 
 type Form = { readonly p: tf.Tensor } | { readonly logit: tf.Tensor };
@@ -75,6 +76,10 @@ function makeBinomial(n: Param, f: Form, options: DistributionOptions): Distribu
       const lp = tf.add(lchoose(nt, tf.minimum(x, nt)), logLik(f, x, tf.sub(nt, x)));
       return tf.where(compare(tf.lessEqual, x, nt), lp, tf.scalar(-Infinity));
     },
+    // A literal n makes lchoose(n, k) a function of k alone.
+    valueSplit: typeof n === "number"
+      ? { key: `Binomial/${n}`, term64: (k: number) => lgamma64(n + 1) - lgamma64(k + 1) - lgamma64(n - k + 1), rest: (x: tf.Tensor) => logLik(f, x, tf.sub(nt, x)) }
+      : undefined,
     sample: (key, sampleShape, batchShape) =>
       hostDraws(key, sampleShape, batchShape, [nt, probOf(f)], (s, [trials, p]) => binomialDraw(s, trials!, p!)),
     mean: () => tf.mul(nt, probOf(f)),

@@ -29,6 +29,14 @@ export interface Distribution {
    * Optional: callers fall back to `logProb`.
    */
   readonly logProbInSupport?: (x: tf.Tensor) => tf.Tensor;
+  /**
+   * Univariate only, where available: `logProbInSupport(x) = rest(x) + term64(x)` elementwise,
+   * with `term64` a float64 function of the value alone (−lgamma(k + 1) for Poisson). A scorer
+   * of fixed data sums the value-only part once on the host instead of on every evaluation
+   * (interpreter/handlers.ts). `key` names the term (family and any literal parameter it uses),
+   * so that cached sums are reused only for the same term.
+   */
+  readonly valueSplit?: ValueSplit;
   /** Draws of shape `[...sampleShape, ...batchShape, ...eventShape]`. */
   sample(key: Key, sampleShape?: Shape): tf.Tensor;
   /** Mean, shape `[...batchShape, ...eventShape]`; NaN where undefined, Infinity where infinite. */
@@ -43,6 +51,15 @@ export interface Distribution {
   readonly quantile?: (u: tf.Tensor) => tf.Tensor;
   /** Univariate continuous only, where available: the inverse survival function, x with P(X > x) = s (precise in the upper tail). */
   readonly quantileSf?: (s: tf.Tensor) => tf.Tensor;
+}
+
+/** The split of a log density into a value-only term and the rest (Distribution.valueSplit). */
+export interface ValueSplit {
+  readonly key: string;
+  /** The value-only term of one element, float64. */
+  readonly term64: (x: number) => number;
+  /** logProbInSupport(x) minus the value-only term: shape `broadcast(batch of x, batchShape)`. */
+  readonly rest: (x: tf.Tensor) => tf.Tensor;
 }
 
 /** Raised for invalid arguments (`Normal(0, -1)`), with a message fit for users. */

@@ -8,10 +8,20 @@ import { tf } from "../core/engine.js";
 import { lbeta, lgamma, xlog1py, xlogy } from "../core/special.js";
 import { positive, unitInterval } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
-import { gammaP64, gammaQ64, incBeta64 } from "../core/special-host.js";
+import { gammaP64, gammaQ64, incBeta64, lbeta64, lgamma64 } from "../core/special-host.js";
 import { betaDraw } from "./host-samplers.js";
 import { hostElementwise } from "./host-elementwise.js";
 import { asTensor, check, compare, hostDraws, makeDistribution, type DistributionOptions, type Param } from "./util.js";
+
+/**
+ * α log β − lgamma(α), the normaliser of Gamma(α, rate β) and InverseGamma(α, scale β): in
+ * float64 on the host where α (and β) are literals, so no lgamma series runs per evaluation.
+ */
+function gammaLogNorm(shape: Param, b: tf.Tensor, beta: Param, a: tf.Tensor): tf.Tensor | number {
+  if (typeof shape === "number" && typeof beta === "number") return shape * Math.log(beta) - lgamma64(shape);
+  if (typeof shape === "number") return tf.sub(tf.mul(tf.log(b), shape), lgamma64(shape));
+  return tf.sub(tf.mul(a, tf.log(b)), lgamma(a));
+}
 
 /** Gamma(α shape, β rate) on x ≥ 0: α log β − lgamma(α) + (α − 1)·log x − βx (0·log 0 = 0). */
 export function gamma(shape: Param, rate: Param, options: DistributionOptions = {}): Distribution {
@@ -24,7 +34,7 @@ export function gamma(shape: Param, rate: Param, options: DistributionOptions = 
     support: positive,
     paramShapes: [a.shape, b.shape],
     options,
-    logProb: (x) => tf.sub(tf.add(tf.sub(tf.mul(a, tf.log(b)), lgamma(a)), xlogy(tf.sub(a, 1), x)), tf.mul(b, x)),
+    logProb: (x) => tf.sub(tf.add(xlogy(tf.sub(a, 1), x), gammaLogNorm(shape, b, rate, a)), tf.mul(b, x)),
     sample: (key, sampleShape, batchShape) => hostDraws(key, sampleShape, batchShape, [a, b], (s, [al, be]) => s.gamma(al!) / be!),
     mean: () => tf.div(a, b),
     variance: () => tf.div(a, tf.square(b)),
@@ -46,7 +56,7 @@ export function inverseGamma(shape: Param, scale: Param, options: DistributionOp
     options,
     logProb: (x) => {
       const safe = tf.where(compare(tf.greater, x, 0), x, tf.onesLike(x));
-      const lp = tf.sub(tf.sub(tf.sub(tf.mul(a, tf.log(b)), lgamma(a)), tf.mul(tf.add(a, 1), tf.log(safe))), tf.div(b, safe));
+      const lp = tf.add(tf.sub(tf.neg(tf.mul(tf.add(a, 1), tf.log(safe))), tf.div(b, safe)), gammaLogNorm(shape, b, scale, a));
       return tf.where(compare(tf.greater, x, 0), lp, tf.scalar(-Infinity));
     },
     sample: (key, sampleShape, batchShape) => hostDraws(key, sampleShape, batchShape, [a, b], (s, [al, be]) => be! / s.gamma(al!)),
@@ -69,7 +79,8 @@ export function beta(a: Param, b: Param, options: DistributionOptions = {}): Dis
     support: unitInterval,
     paramShapes: [at.shape, bt.shape],
     options,
-    logProb: (x) => tf.sub(tf.add(xlogy(tf.sub(at, 1), x), xlog1py(tf.sub(bt, 1), tf.neg(x))), lbeta(at, bt)),
+    // lbeta of literal a, b in float64 on the host (no lgamma series per evaluation).
+    logProb: (x) => tf.sub(tf.add(xlogy(tf.sub(at, 1), x), xlog1py(tf.sub(bt, 1), tf.neg(x))), typeof a === "number" && typeof b === "number" ? lbeta64(a, b) : lbeta(at, bt)),
     sample: (key, sampleShape, batchShape) => hostDraws(key, sampleShape, batchShape, [at, bt], (s, [p, q]) => betaDraw(s, p!, q!)),
     mean: () => tf.div(at, tf.add(at, bt)),
     variance: () => {

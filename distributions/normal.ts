@@ -87,6 +87,12 @@ export function logNormal(mu: Param, sigma: Param, options: DistributionOptions 
       const lp = tf.sub(tf.sub(tf.sub(tf.mul(-0.5, tf.square(tf.div(tf.sub(lx, m), s))), tf.log(s)), 0.5 * LOG_2PI), lx);
       return tf.where(compare(tf.greater, x, 0), lp, tf.scalar(-Infinity));
     },
+    // −log x depends on the value alone.
+    valueSplit: {
+      key: "LogNormal",
+      term64: (x: number) => -Math.log(x),
+      rest: (x: tf.Tensor) => tf.sub(tf.mul(-0.5, tf.square(tf.div(tf.sub(tf.log(x), m), s))), tf.add(tf.log(s), 0.5 * LOG_2PI)),
+    },
     sample: (key, sampleShape, batchShape) => tf.exp(tf.add(m, tf.mul(s, standardNormal(key, [...sampleShape, ...batchShape])))),
     mean: () => tf.exp(tf.add(m, tf.mul(0.5, tf.square(s)))),
     variance: () => {

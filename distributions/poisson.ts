@@ -3,12 +3,17 @@
  */
 import { tf } from "../core/engine.js";
 import { lbeta, lgamma, xlogy } from "../core/special.js";
+import { lbeta64, lgamma64 } from "../core/special-host.js";
 import { nonNegativeInteger } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
 import { poissonDraw } from "./host-samplers.js";
 import { asTensor, check, hostDraws, makeDistribution, type DistributionOptions, type Param } from "./util.js";
 
+/** The value-only term of the Poisson log-mass: −lgamma(k + 1). */
+const poissonTerm64 = (k: number): number => -lgamma64(k + 1);
+
 function makePoisson(rate: tf.Tensor, logRate: tf.Tensor | undefined, options: DistributionOptions): Distribution {
+  const rest = (k: tf.Tensor): tf.Tensor => (logRate ? tf.sub(tf.mul(k, logRate), rate) : tf.sub(xlogy(k, rate), rate));
   return makeDistribution({
     name: "Poisson",
     support: nonNegativeInteger,
@@ -20,6 +25,7 @@ function makePoisson(rate: tf.Tensor, logRate: tf.Tensor | undefined, options: D
       if (logRate) return tf.sub(tf.sub(tf.mul(k, logRate), rate), lf);
       return tf.sub(tf.sub(xlogy(k, rate), rate), lf);
     },
+    valueSplit: { key: "Poisson", term64: poissonTerm64, rest },
     sample: (key, sampleShape, batchShape) => hostDraws(key, sampleShape, batchShape, [rate], (s, [l]) => poissonDraw(s, l!)),
     mean: () => rate,
     variance: () => rate,
@@ -60,6 +66,14 @@ export function negativeBinomial(mu: Param, phi: Param, options: DistributionOpt
       const lc = tf.neg(tf.add(tf.log(kf), lbeta(f, tf.add(k, 1))));
       return tf.sub(tf.add(tf.add(lc, xlogy(k, m)), tf.mul(f, tf.log(f))), tf.mul(kf, tf.log(tf.add(m, f))));
     },
+    // A literal φ makes log C(k + φ − 1, k) a function of k alone.
+    valueSplit: typeof phi === "number"
+      ? {
+          key: `NegativeBinomial/${phi}`,
+          term64: (k: number) => -Math.log(k + phi) - lbeta64(phi, k + 1),
+          rest: (k: tf.Tensor) => tf.sub(tf.add(xlogy(k, m), phi * Math.log(phi)), tf.mul(tf.add(k, phi), tf.log(tf.add(m, phi)))),
+        }
+      : undefined,
     // Gamma–Poisson mixture: λ ~ Gamma(φ, rate φ/μ), k ~ Poisson(λ).
     sample: (key, sampleShape, batchShape) =>
       hostDraws(key, sampleShape, batchShape, [m, f], (s, [mm, ff]) => poissonDraw(s, (s.gamma(ff!) * mm!) / ff!)),

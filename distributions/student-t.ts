@@ -6,7 +6,7 @@
  */
 import { tf } from "../core/engine.js";
 import { lgamma, log1p } from "../core/special.js";
-import { incBeta64 } from "../core/special-host.js";
+import { incBeta64, lgamma64 } from "../core/special-host.js";
 import { hostElementwise } from "./host-elementwise.js";
 import { positive, real } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
@@ -46,6 +46,24 @@ function tLogDensity(nu: tf.Tensor, z: tf.Tensor, sigma: tf.Tensor): tf.Tensor {
   return tf.sub(norm, tf.mul(tf.mul(tf.add(nu, 1), 0.5), log1p(tf.div(tf.square(z), nu))));
 }
 
+/** lgamma((ν+1)/2) − lgamma(ν/2) − ½ log(νπ) in float64 on the host, for a literal ν. */
+export function studentTLogNorm64(nu: number): number {
+  return lgamma64((nu + 1) / 2) - lgamma64(nu / 2) - 0.5 * Math.log(nu * Math.PI);
+}
+
+/**
+ * The Student-t log density with host-side constants (hot path: a literal ν, and σ, μ where
+ * literal): c − ((ν+1)/2)·log1p(z²/ν) − log σ with c = studentTLogNorm64(ν) + extra, z = (x − μ)/σ.
+ * The lgamma series of a tensor ν would cost tens of kernels on every evaluation.
+ */
+function tLogDensityHost(nu: number, x: tf.Tensor, mu: Param, sigma: Param, extra: number): tf.Tensor {
+  const centred = typeof mu === "number" && mu === 0 ? x : tf.sub(x, mu);
+  const z2 = typeof sigma === "number" ? tf.mul(tf.square(centred), 1 / (sigma * sigma * nu)) : tf.div(tf.square(tf.div(centred, sigma)), nu);
+  const core = tf.mul(log1p(z2), -(nu + 1) / 2);
+  const c = studentTLogNorm64(nu) + extra;
+  return typeof sigma === "number" ? tf.add(core, c - Math.log(sigma)) : tf.sub(core, tf.sub(tf.log(sigma), c));
+}
+
 /** StudentT(ν, μ, σ): lgamma((ν+1)/2) − lgamma(ν/2) − ½ log(νπ) − log σ − ((ν+1)/2)·log1p(z²/ν). */
 export function studentT(nu: Param, mu: Param, sigma: Param, options: DistributionOptions = {}): Distribution {
   check("StudentT", "nu", nu, "positive", options.validate);
@@ -59,7 +77,7 @@ export function studentT(nu: Param, mu: Param, sigma: Param, options: Distributi
     support: real,
     paramShapes: [n.shape, m.shape, s.shape],
     options,
-    logProb: (x) => tLogDensity(n, tf.div(tf.sub(x, m), s), s),
+    logProb: (x) => (typeof nu === "number" ? tLogDensityHost(nu, x, typeof mu === "number" ? mu : m, typeof sigma === "number" ? sigma : s, 0) : tLogDensity(n, tf.div(tf.sub(x, m), s), s)),
     // z·sqrt(ν/χ²_ν), χ²_ν = 2·Gamma(ν/2).
     sample: (key, sampleShape, batchShape) =>
       hostDraws(key, sampleShape, batchShape, [n, m, s], (r, [v, loc, sc]) => loc! + (sc! * r.normal()) / Math.sqrt((2 * r.gamma(v! / 2)) / v!)),
@@ -89,7 +107,7 @@ export function halfStudentT(nu: Param, sigma: Param, options: DistributionOptio
     support: positive,
     paramShapes: [n.shape, s.shape],
     options,
-    logProb: (x) => tf.add(tLogDensity(n, tf.div(x, s), s), LOG_2),
+    logProb: (x) => (typeof nu === "number" ? tLogDensityHost(nu, x, 0, typeof sigma === "number" ? sigma : s, LOG_2) : tf.add(tLogDensity(n, tf.div(x, s), s), LOG_2)),
     sample: (key, sampleShape, batchShape) =>
       hostDraws(key, sampleShape, batchShape, [n, s], (r, [v, sc]) => Math.abs((sc! * r.normal()) / Math.sqrt((2 * r.gamma(v! / 2)) / v!))),
     mean: () => tf.where(compare(tf.greater, n, 1), meanFormula(), tf.scalar(Infinity)),

@@ -160,6 +160,8 @@ export interface Parts {
    * that the caller can own it without a copy.
    */
   readonly logProb: (x: tf.Tensor) => tf.Tensor;
+  /** Univariate only: logProb(x) = rest(x) + term64(x) inside the support (Distribution.valueSplit). */
+  readonly valueSplit?: { readonly key: string; readonly term64: (x: number) => number; readonly rest: (x: tf.Tensor) => tf.Tensor } | undefined;
   /** Draws of shape [...sampleShape, ...batchShape, ...eventShape]. */
   readonly sample: (key: Key, sampleShape: Shape, batchShape: Shape) => tf.Tensor;
   readonly mean: () => tf.Tensor;
@@ -217,6 +219,11 @@ export function makeDistribution(parts: Parts): Distribution {
     variance: () => tf.tidy(() => tf.clone(tf.broadcastTo(parts.variance(), full))),
   };
   const wrap = (f: (x: tf.Tensor) => tf.Tensor) => (x: tf.Tensor) => tf.tidy(() => broadcastTo(f(toFloat(x)), batchShape));
+  const split = parts.valueSplit;
+  if (split !== undefined && univariate) {
+    const rest = split.rest;
+    d.valueSplit = { key: split.key, term64: split.term64, rest: (x) => tf.tidy(() => { const xf = toFloat(x); return finish(rest(xf), x, xf); }) };
+  }
   if (parts.logCdf) d.logCdf = wrap(parts.logCdf);
   if (parts.logSf) d.logSf = wrap(parts.logSf);
   if (parts.quantile) d.quantile = wrap(parts.quantile);
