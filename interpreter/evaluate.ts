@@ -19,6 +19,7 @@ import {
 } from "./value.js";
 import { assignTo } from "./assign.js";
 import { buildBlockNetwork } from "./network-block.js";
+import { runCached, type ConstantCache } from "./constant-cache.js";
 
 /** What a model body knows about its arguments. */
 export interface ModelFrame {
@@ -42,6 +43,8 @@ export interface EvalContext {
   readonly depth: number;
   /** Inside a user function's body: its names are its own, not the calling model's arguments. */
   readonly inFn?: boolean;
+  /** Scored evaluations: the instance's cache of data-only top-level statements (constant-cache.ts). */
+  readonly cache?: ConstantCache;
 }
 
 /** Thrown by `return`, caught by the function (or `forward`) call. */
@@ -345,6 +348,15 @@ function bindArgs(
 // Statements
 
 export function runBlock(body: readonly Stmt[], env: Env, ctx: EvalContext): void {
+  const { cache, model } = ctx;
+  if (cache !== undefined && model !== undefined && ctx.depth === 0 && ctx.inFn !== true) {
+    // The model body's top level: data-only statements run once per instance, then replay.
+    const isLatent = (name: string): boolean => model.latents.has(name) || model.missing.has(name);
+    for (const s of body) {
+      runCached(cache, s, env, ctx.handler, isLatent, ctx.globals, (handler) => runStmt(s, env, handler === ctx.handler ? ctx : { ...ctx, handler }));
+    }
+    return;
+  }
   for (const s of body) runStmt(s, env, ctx);
 }
 

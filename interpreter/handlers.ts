@@ -8,7 +8,7 @@
  */
 import { tf } from "../core/engine.js";
 import { bijectorFor, contains, describe, type Bijector } from "../distributions/index.js";
-import type { Distribution } from "../distributions/distribution.js";
+import type { Distribution, ValueSplit } from "../distributions/distribution.js";
 import type { Span, TildeStmt } from "../grammar/ast.js";
 import { initParams, type Layer } from "../nn/layer.js";
 import type { ParamTree } from "../nn/tree.js";
@@ -174,9 +174,43 @@ function latentBound(site: ObservedSite, d: Distribution): boolean {
 /** Whether checkObserved validated this site's values against the support at instantiation (data, fixed bounds). */
 const validatedData = (site: ObservedSite, d: Distribution): boolean => !site.value.batched && !latentBound(site, d);
 
+/**
+ * Sums of value-only log-density terms (Distribution.valueSplit) of observed data, by data
+ * tensor and term key: computed once in float64 on the host, then reused by every evaluation.
+ * Keyed on the tensor object, so a new array (a minibatch's rows) gets its own sum.
+ */
+const valueTerms = new WeakMap<tf.Tensor, Map<string, number>>();
+
+/**
+ * The value-only part of an observed site's log density, summed as the scorer sums the site, or
+ * undefined where it does not apply: only for a whole data argument (`y ~ D`, not `y[i] ~ D`,
+ * whose array is new on every call) whose elements each get one term (no broadcasting of the
+ * distribution beyond the data's shape).
+ */
+function valueTermSum(site: ObservedSite, d: Distribution, split: ValueSplit): number | undefined {
+  if (site.name !== site.argument || site.value.batched || d.eventShape.length > 0) return undefined;
+  const x = site.value.t;
+  const batch = site.dist.batched ? d.batchShape.slice(1) : d.batchShape;
+  if (batch.length > x.rank || batch.some((n, i) => n !== 1 && n !== x.shape[x.rank - batch.length + i])) return undefined;
+  let byKey = valueTerms.get(x);
+  if (byKey === undefined) {
+    byKey = new Map();
+    valueTerms.set(x, byKey);
+  }
+  let sum = byKey.get(split.key);
+  if (sum === undefined) {
+    sum = 0;
+    for (const v of x.dataSync()) sum += split.term64(v);
+    byKey.set(split.key, sum);
+  }
+  return sum;
+}
+
 /** Values for the scorer: unconstrained blocks `[C, ...ushape]` by latent name. */
 export interface ScoreState {
   acc: tf.Tensor;
+  /** Host-side constants of the log density (value-only terms of observed data), added to `acc` by the caller. */
+  constant?: number;
   /** Per-statement log-density terms, when explaining a non-finite density. */
   readonly terms?: { stmt: TildeStmt | Span; value: tf.Tensor }[];
 }
@@ -192,10 +226,11 @@ export function scorer(
   /** The flat batch and its layout: lets a group of adjacent real latents be scored in one call. */
   flat?: { readonly q: tf.Tensor2D; readonly layout: Layout },
 ): Handler {
-  const add = (t: tf.Tensor, batched: boolean, where: TildeStmt | Span): void => {
+  const add = (t: tf.Tensor, batched: boolean, where: TildeStmt | Span, constant = 0): void => {
     const s = sumNonChain(t, batched);
-    state.terms?.push({ stmt: where, value: s });
+    state.terms?.push({ stmt: where, value: constant === 0 ? s : tf.add(s, constant) });
     state.acc = tf.add(state.acc, s);
+    if (constant !== 0) state.constant = (state.constant ?? 0) + constant;
   };
   return {
     latent(site) {
@@ -228,7 +263,16 @@ export function scorer(
     observe(site) {
       const d = observedDist(site);
       const w = weight?.(site) ?? 1;
-      const lp = validatedData(site, d) ? inSupportLogProb(d, site.value.t) : d.logProb(site.value.t);
+      const valid = validatedData(site, d);
+      // Fixed data: the value-only part of the log density (−lgamma(k + 1), ...) once, on the host.
+      const split = valid ? d.valueSplit : undefined;
+      const c = split === undefined ? undefined : valueTermSum(site, d, split);
+      if (split !== undefined && c !== undefined) {
+        const rest = split.rest(site.value.t);
+        add(w === 1 ? rest : tf.mul(rest, w), site.dist.batched, site.stmt, c * w);
+        return;
+      }
+      const lp = valid ? inSupportLogProb(d, site.value.t) : d.logProb(site.value.t);
       add(w === 1 ? lp : tf.mul(lp, w), site.dist.batched || site.value.batched, site.stmt);
     },
     factor(lp: TensorValue, span: Span) {

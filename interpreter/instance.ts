@@ -16,6 +16,7 @@ import { runBlock, evaluate, type EvalContext, type ModelFrame } from "./evaluat
 import type { Handler } from "./handler.js";
 import { discreteError, scorer, tracer, type LatentInfo, type RecordInfo, type ScoreState } from "./handlers.js";
 import { columnMajorOrder, scalarNames } from "./names.js";
+import { constantCache, type ConstantCache } from "./constant-cache.js";
 import { asTensorValue, childEnv, describeValue, shapeOf, type Env, type Value } from "./value.js";
 
 export interface ModelInstance {
@@ -110,13 +111,31 @@ function vectorHint(stmt: TildeStmt, source: string): string {
   return `${t} ~ ${d}`;
 }
 
-/** Run the model body under a handler. */
-export function runModel(inst: Pick<ModelInstance, "def" | "bindings" | "data" | "missing" | "source" | "globals">, handler: Handler): void {
+/** Run the model body under a handler; scored evaluations pass the instance's statement cache (scoredCache). */
+export function runModel(inst: Pick<ModelInstance, "def" | "bindings" | "data" | "missing" | "source" | "globals">, handler: Handler, cache?: ConstantCache): void {
   const env = childEnv(inst.globals, true);
   for (const [k, v] of inst.bindings) env.vars.set(k, v);
   const frame: ModelFrame = { data: inst.data, missing: inst.missing, latents: new Set() };
-  const ctx: EvalContext = { handler, globals: inst.globals, source: inst.source, model: frame, depth: 0 };
+  const ctx: EvalContext = { handler, globals: inst.globals, source: inst.source, model: frame, depth: 0, ...(cache !== undefined ? { cache } : {}) };
   runBlock(inst.def.body.body, env, ctx);
+}
+
+/**
+ * Caches of data-only statements, keyed on an instance's data bindings: copies of an instance
+ * (`{ ...inst, points }`) share one; a minibatched instance has new bindings for every batch,
+ * and gets none (its cached tensors would outlive it).
+ */
+const caches = new WeakMap<ReadonlyMap<string, Value>, ConstantCache>();
+
+/** The statement cache for scored evaluations of `inst` (constant-cache.ts), or undefined for minibatched instances. */
+export function scoredCache(inst: Pick<ModelInstance, "bindings" | "minibatch">): ConstantCache | undefined {
+  if (inst.minibatch !== undefined) return undefined;
+  let c = caches.get(inst.bindings);
+  if (c === undefined) {
+    c = constantCache();
+    caches.set(inst.bindings, c);
+  }
+  return c;
 }
 
 /** `[C, D]` → named unconstrained blocks. */
@@ -135,13 +154,13 @@ export function logDensityOf(inst: ModelInstance, q: tf.Tensor2D, terms?: ScoreS
     const mb = inst.minibatch;
     const weight = mb === undefined ? undefined : (site: { argument: string }): number => (mb.arguments.has(site.argument) ? mb.scale : 1);
     const before = terms?.length ?? 0;
-    runModel(inst, scorer(blocks(inst, q), inst.points, state, undefined, weight, terms === undefined ? { q, layout: inst.layout } : undefined));
+    runModel(inst, scorer(blocks(inst, q), inst.points, state, undefined, weight, terms === undefined ? { q, layout: inst.layout } : undefined), scoredCache(inst));
     // The terms outlive this tidy: the caller reads them after it has returned. A term may be
     // a tensor the instance owns (`factor(c)` of scalar data), so the caller gets clones.
     if (terms !== undefined) {
       for (let i = before; i < terms.length; i++) terms[i] = { ...terms[i]!, value: tf.keep(tf.clone(terms[i]!.value)) };
     }
-    return state.acc as tf.Tensor1D;
+    return (state.constant === undefined ? state.acc : tf.add(state.acc, state.constant)) as tf.Tensor1D;
   });
 }
 
@@ -169,7 +188,7 @@ export function outputsOf(inst: ModelInstance, q: tf.Tensor2D): number[][] {
         return v;
       },
     };
-    runModel(inst, wrapped);
+    runModel(inst, wrapped, scoredCache(inst));
     const push = (name: string, shape: readonly number[], t: tf.Tensor | undefined): void => {
       const size = shape.reduce((a, b) => a * b, 1);
       const full = t === undefined ? tf.fill([rows, size], NaN) : tf.broadcastTo(tf.reshape(t, [t.shape[0]!, size]), [rows, size]);
@@ -194,7 +213,7 @@ export function constrainedLatents(inst: ModelInstance, q: tf.Tensor2D): Map<str
       out.set(site.name, v.t);
       return v;
     },
-  });
+  }, scoredCache(inst));
   return out;
 }
 
