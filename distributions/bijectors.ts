@@ -13,7 +13,7 @@ import { tf } from "../core/engine.js";
 import { DistributionError, type Shape } from "./distribution.js";
 import { describe, type Bound, type Constraint } from "./constraints.js";
 import { softplus } from "../core/special.js";
-import { compare } from "./util.js";
+import { broadcastTo, compare } from "./util.js";
 
 export interface Bijector {
   readonly constraint: Constraint;
@@ -76,19 +76,22 @@ function lowerUpper(c: Constraint, lower: Bound, upper: Bound): Bijector {
   return elementwise(
     c,
     (y) => {
-      const w = tf.sub(upper, lower);
+      // Literal bounds: the width on the host (one kernel fewer per evaluation).
+      const w = typeof upper === "number" && typeof lower === "number" ? upper - lower : tf.sub(upper, lower);
       const fromLower = tf.add(lower, tf.mul(w, tf.sigmoid(y)));
       const fromUpper = tf.sub(upper, tf.mul(w, tf.sigmoid(tf.neg(y))));
       const pos = compare(tf.greater, y, 0);
-      const shape = tf.broadcastTo(tf.zeros([]), fromLower.shape).shape;
-      // Clamp guards the last ulp: a + w·σ(y) may round just outside [a, b].
-      const x = tf.where(tf.broadcastTo(pos, shape), tf.broadcastTo(fromUpper, shape), tf.broadcastTo(fromLower, shape));
+      const shape = fromLower.shape;
+      // Clamp guards the last ulp: a + w·σ(y) may round just outside [a, b]. Broadcasts only
+      // where a bound is wider than y (a copy kernel each otherwise).
+      const x = tf.where(broadcastTo(pos, shape), broadcastTo(fromUpper, shape), fromLower);
       return tf.minimum(tf.maximum(x, lower), upper);
     },
     (x) => tf.sub(tf.log(tf.sub(x, lower)), tf.log(tf.sub(upper, x))),
     (y) => {
       const a = tf.abs(y);
-      return tf.sub(tf.sub(tf.log(tf.sub(upper, lower)), a), tf.mul(2, softplus(tf.neg(a))));
+      const logWidth = typeof upper === "number" && typeof lower === "number" ? Math.log(upper - lower) : tf.log(tf.sub(upper, lower));
+      return tf.sub(tf.sub(logWidth, a), tf.mul(2, softplus(tf.neg(a))));
     },
   );
 }

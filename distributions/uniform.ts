@@ -21,7 +21,8 @@ export function uniform(lo: Param, hi: Param, options: DistributionOptions = {})
     support: interval(lo, hi),
     paramShapes: [a.shape, b.shape],
     options,
-    logProb: (x) => tf.mul(tf.neg(tf.log(width())), tf.onesLike(x)),
+    // Literal bounds: −log(hi − lo) on the host; x·0 keeps the result on x's shape and tape.
+    logProb: (x) => (typeof lo === "number" && typeof hi === "number" ? tf.add(tf.mul(x, 0), -Math.log(hi - lo)) : tf.mul(tf.neg(tf.log(width())), tf.onesLike(x))),
     sample: (key, sampleShape, batchShape) => quantile(standardUniform(key, [...sampleShape, ...batchShape])),
     mean: () => tf.mul(tf.add(a, b), 0.5),
     variance: () => tf.div(tf.square(width()), 12),
