@@ -165,3 +165,34 @@ describe("constant cache", () => {
     q.dispose();
   });
 });
+
+describe("value-only terms of observed data (Distribution.valueSplit)", () => {
+  const logFact = (k: number): number => { let s = 0; for (let i = 2; i <= k; i++) s += Math.log(i); return s; };
+  const poissonLp = (k: number, rate: number): number => k * Math.log(rate) - rate - logFact(k);
+  const y = [0, 3, 1, 7, 2, 5];
+  const src = "model m(y) {\n  a ~ Normal(0, 1)\n  y ~ Poisson(log_rate = a)\n}";
+
+  it("scores a whole data argument with the host-side −lgamma(k + 1) sum: same as the closed form, and as `y[i] ~` in a loop", () => {
+    const inst = modelInstance(compile(src), "m", { y });
+    const loop = modelInstance(compile("model m(y) {\n  a ~ Normal(0, 1)\n  for i in 1:length(y) {\n    y[i] ~ Poisson(log_rate = a)\n  }\n}"), "m", { y });
+    const q = [[0.4], [-0.3]];
+    for (let i = 0; i < 2; i++) {
+      const got = density(inst, q);
+      const viaLoop = density(loop, q);
+      q.forEach(([a], c) => {
+        const want = normalLp(a!, 0, 1) + y.reduce((acc, k) => acc + poissonLp(k, Math.exp(a!)), 0);
+        expect(got[c]).toBeCloseTo(want, 3);
+        expect(viaLoop[c]).toBeCloseTo(want, 3);
+      });
+    }
+  });
+
+  it("scales the value-only sum of a minibatch by N / batch, from the batch's own rows", () => {
+    const inst = modelInstance(compile(src), "m", { y });
+    const a = 0.2;
+    density(inst, [[a]]); // the full instance's sum is cached first
+    const rows = [1, 3];
+    const want = normalLp(a, 0, 1) + 3 * rows.reduce((acc, i) => acc + poissonLp(y[i]!, Math.exp(a)), 0);
+    expect(density(minibatchInstance(inst, rows), [[a]])[0]).toBeCloseTo(want, 3);
+  });
+});

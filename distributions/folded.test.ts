@@ -1,0 +1,123 @@
+/**
+ * Host-folded constants and value-only splits (the log density's hot path).
+ *
+ * - Literal parameters fold normalisers into float64 host constants (StudentT, HalfStudentT,
+ *   Gamma, InverseGamma, Beta, Uniform): the literal path, the tensor path and scipy agree.
+ * - valueSplit: rest(x) + term64(x) equals logProb(x) and scipy's log-density.
+ * References: scipy.stats 1.x logpdf/logpmf and mpmath (30 digits), computed offline with the
+ * calls quoted next to each table.
+ */
+import { describe, expect, it } from "vitest";
+import { tf } from "../core/engine.js";
+import type { Distribution } from "./distribution.js";
+import { binomial } from "./bernoulli.js";
+import { gamma, inverseGamma } from "./gamma.js";
+import { logNormal } from "./normal.js";
+import { negativeBinomial, poisson, poissonLogRate } from "./poisson.js";
+import { halfStudentT, studentT, studentTLogNorm64 } from "./student-t.js";
+import { uniform } from "./uniform.js";
+
+const lp = (d: Distribution, x: number[]): number[] => tf.tidy(() => Array.from(d.logProb(tf.tensor1d(x)).dataSync()));
+const s = (v: number): tf.Tensor => tf.scalar(v);
+
+function expectClose(got: readonly number[], want: readonly number[], digits: number): void {
+  expect(got).toHaveLength(want.length);
+  got.forEach((g, i) => expect(g).toBeCloseTo(want[i]!, digits));
+}
+
+describe("host-folded normalisers", () => {
+  it("studentTLogNorm64 = lgamma((ν+1)/2) − lgamma(ν/2) − ½ log(νπ)", () => {
+    // mpmath (dps 30): loggamma((nu+1)/2) - loggamma(nu/2) - log(nu*pi)/2
+    const cases: [number, number][] = [[3, -1.0008888496235097], [250, -0.91993853053805727], [0.7, -1.2220135816234488]];
+    for (const [nu, want] of cases) expect(studentTLogNorm64(nu)).toBeCloseTo(want, 12);
+  });
+
+  it("StudentT(3, 8, 10): literal and tensor parameters agree with scipy", () => {
+    // scipy.stats.t.logpdf([-25, 0, 8, 31.5], 3, loc=8, scale=10)
+    const x = [-25, 0, 8, 31.5];
+    const want = [-6.3685876788138405, -3.690216728578635, -3.303473942617556, -5.391668815341179];
+    expectClose(lp(studentT(3, 8, 10), x), want, 5);
+    expectClose(lp(studentT(3, s(8), s(10)), x), want, 5);
+    expectClose(lp(studentT(s(3), s(8), s(10)), x), want, 4);
+  });
+
+  it("StudentT(250, 0.5, 2): large ν stays accurate on the host path", () => {
+    // scipy.stats.t.logpdf([-3, 0.5, 4], 250, loc=0.5, scale=2)
+    expectClose(lp(studentT(250, 0.5, 2), [-3, 0.5, 4]), [-3.1411204903298064, -1.613085711098058, -3.1411204903298064], 5);
+  });
+
+  it("HalfStudentT(3, 10): literal and tensor σ agree with scipy", () => {
+    // log(2) + scipy.stats.t.logpdf([0, 0.5, 10, 120], 3, loc=0, scale=10)
+    const x = [0, 0.5, 10, 120];
+    const want = [-2.6103267620576105, -2.611992734665394, -3.185690906961172, -10.393967358278863];
+    expectClose(lp(halfStudentT(3, 10), x), want, 5);
+    expectClose(lp(halfStudentT(3, s(10)), x), want, 5);
+  });
+
+  it("Gamma and InverseGamma with a literal shape and a tensor rate/scale", () => {
+    const x = [0.2, 1, 3];
+    // scipy.stats.gamma.logpdf(x, 3.5, scale=1/2)
+    const g = [-3.198553251472516, -0.7749584703872657, -2.0284277487169917];
+    expectClose(lp(gamma(3.5, 2), x), g, 5);
+    expectClose(lp(gamma(3.5, s(2)), x), g, 5);
+    // scipy.stats.invgamma.logpdf(x, 4, scale=3)
+    const ig = [-4.350120752385114, -0.3973103145556156, -3.8903717578961645];
+    expectClose(lp(inverseGamma(4, 3), x), ig, 5);
+    expectClose(lp(inverseGamma(4, s(3)), x), ig, 5);
+  });
+
+  it("Uniform(-20, 20): −log 40 inside, −∞ outside; the same as tensor bounds", () => {
+    // scipy.stats.uniform.logpdf(0.3, -20, 40)
+    expectClose(lp(uniform(-20, 20), [0.3, -19.5]), [-3.6888794541139363, -3.6888794541139363], 6);
+    expect(lp(uniform(-20, 20), [25])[0]).toBe(-Infinity);
+    expectClose(lp(uniform(s(-20), s(20)), [0.3]), [-3.6888794541139363], 6);
+  });
+});
+
+describe("valueSplit: rest + value-only term = logProb", () => {
+  const split = (d: Distribution, x: number[]): number[] =>
+    tf.tidy(() => {
+      const sp = d.valueSplit;
+      if (sp === undefined) throw new Error(`${d.name} has no valueSplit`);
+      const rest = sp.rest(tf.tensor1d(x)).dataSync();
+      return x.map((v, i) => rest[i]! + sp.term64(v));
+    });
+  const k = [0, 1, 3, 7, 20];
+
+  const cases: { name: string; d: () => Distribution; x: number[]; want: number[] }[] = [
+    // scipy.stats.poisson.logpmf([0, 1, 3, 7, 20], 3.2)
+    { name: "Poisson(3.2)", d: () => poisson(3.2), x: k, want: [-3.2, -2.036849190194319, -1.5023070398110128, -3.583105692425648, -22.272600264639866] },
+    // scipy.stats.poisson.logpmf(k, exp(1.1))
+    { name: "Poisson(log_rate = 1.1)", d: () => poissonLogRate(1.1), x: k, want: [-3.0041660239464334, -1.9041660239464333, -1.495925493174488, -3.829327385011847, -23.339782484699917] },
+    // scipy.stats.nbinom.logpmf(k, 2.5, 2.5 / (4 + 2.5))
+    { name: "NegativeBinomial(4, 2.5)", d: () => negativeBinomial(s(4), 2.5), x: k, want: [-2.388778612568591, -1.9579956964761365, -1.9639304319959507, -2.9078441337815613, -7.79925546362023] },
+    // scipy.stats.binom.logpmf([0, 1, 5, 12], 12, 0.35)
+    { name: "Binomial(12, 0.35)", d: () => binomial(12, s(0.35)), x: [0, 1, 5, 12], want: [-5.169394993109451, -3.303527551727676, -1.5900296433261438, -12.597865493984134] },
+    // scipy.stats.lognorm.logpdf([0.1, 1, 2.5, 7], 0.5, scale=exp(0.3))
+    { name: "LogNormal(0.3, 0.5)", d: () => logNormal(0.3, 0.5), x: [0.1, 1, 2.5, 7], want: [-11.470104592200332, -0.4057913526447273, -1.9017106169068458, -7.589741939226607] },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: split parts sum to logProb and to scipy`, () => {
+      const d = c.d();
+      const parts = split(d, c.x);
+      expectClose(parts, lp(d, c.x), 4);
+      expectClose(parts, c.want, 4);
+    });
+  }
+
+  it("Poisson's value-only term is −lgamma(k + 1) (scipy.special.gammaln)", () => {
+    const term = poisson(1).valueSplit!.term64;
+    expectClose(k.map(term), [-0, -0, -1.791759469228055, -8.525161361065415, -42.335616460753485], 10);
+  });
+
+  it("no split where the term would depend on a tensor parameter", () => {
+    expect(negativeBinomial(4, s(2.5)).valueSplit).toBeUndefined();
+    expect(binomial(s(12), 0.35).valueSplit).toBeUndefined();
+  });
+
+  it("rest broadcasts to the batch shape like logProb", () => {
+    const d = poisson(tf.tensor2d([[1], [2], [3]]));
+    const shape = tf.tidy(() => d.valueSplit!.rest(tf.tensor1d([0, 1, 2, 3])).shape);
+    expect(shape).toEqual([3, 4]);
+  });
+});
