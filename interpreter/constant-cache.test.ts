@@ -53,7 +53,7 @@ describe("constant cache", () => {
     expect(calls() - traced).toBe(1);
   });
 
-  it("re-runs a statement that reads a latent, or makes a handler call (`~` on data in a loop)", () => {
+  it("re-runs a statement that reads a latent, makes a handler call (`~` on data in a loop), or reads what such a statement assigned", () => {
     const { prog, calls } = counted(`model m(x) {
   mu ~ Normal(0, 1)
   e = exp(mu)
@@ -62,6 +62,7 @@ describe("constant cache", () => {
     acc += exp(x[i])
     x[i] ~ Normal(mu, 1)
   }
+  d = exp(acc)
   factor(sum(e) + acc)
 }`);
     const inst = modelInstance(prog, "m", { x });
@@ -71,7 +72,7 @@ describe("constant cache", () => {
       const got = density(inst, q);
       q.forEach(([mu], c) => expect(got[c]).toBeCloseTo(normalLp(mu!, 0, 1) + x.reduce((a, v) => a + normalLp(v, mu!, 1), 0) + Math.exp(mu!) + expSum, 4));
     }
-    expect(calls() - traced).toBe(12); // 1 + 3 calls of `exp` per evaluation, none cached
+    expect(calls() - traced).toBe(15); // 1 + 3 + 1 calls of `exp` per evaluation, none cached
   });
 
   it("caches a for loop that fills a data matrix, and an `if` on data", () => {

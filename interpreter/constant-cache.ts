@@ -8,7 +8,9 @@
  * cached when its first execution
  *   1. is an Assign, If, For or expression statement (never `~`, `fn`, `model`, `network`);
  *   2. mentions no name that is a latent, a latent-dependent (batched) array, a distribution,
- *      a network, or a function defined inside the model (which may read latents);
+ *      a network, or a function defined inside the model (which may read latents), and no name
+ *      that an earlier re-run statement may assign (its value may come from a network's point
+ *      parameters, which training changes, or from anything else that is not data);
  *   3. makes no handler call other than `record` (no `~`, `factor`, network binding, `params`,
  *      also not through a user function);
  *   4. leaves every variable it wrote in the model's frame with a value that does not depend on
@@ -41,9 +43,11 @@ interface Entry {
 export interface ConstantCache {
   /** Per statement: its entry, or "rerun" when it does not meet the rule. */
   readonly entries: Map<Stmt, Entry | "rerun">;
+  /** Names that re-run statements may assign (rule 2). */
+  readonly tainted: Set<string>;
 }
 
-export const constantCache = (): ConstantCache => ({ entries: new Map() });
+export const constantCache = (): ConstantCache => ({ entries: new Map(), tainted: new Set() });
 
 /** Whether a value does not depend on the latents (rule 4). */
 export function isConstantValue(v: Value): boolean {
@@ -74,6 +78,32 @@ function mentionedNames(s: Stmt): readonly string[] {
   walk(s);
   out = [...found];
   namesOf.set(s, out);
+  return out;
+}
+
+/** Names a statement may assign or declare (`x = `, `x[i] = `, `x ~ `, `fn x`, in nested blocks too). */
+const writesOf = new WeakMap<Stmt, readonly string[]>();
+
+function assignedNames(s: Stmt): readonly string[] {
+  let out = writesOf.get(s);
+  if (out !== undefined) return out;
+  const found = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== "object") return;
+    if (Array.isArray(node)) { for (const x of node) walk(x); return; }
+    const rec = node as Record<string, unknown>;
+    const kind = rec["kind"];
+    if (kind === "Assign" || kind === "Tilde") {
+      const t = rec["target"] as { kind: string; name?: string; target?: { kind: string; name?: string } };
+      if (t.kind === "Name" && t.name !== undefined) found.add(t.name);
+      else if (t.target?.kind === "Name" && t.target.name !== undefined) found.add(t.target.name);
+    }
+    if ((kind === "Fn" || kind === "Network" || kind === "Model") && typeof rec["name"] === "string") found.add(rec["name"]);
+    for (const [k, v] of Object.entries(rec)) if (k !== "span") walk(v);
+  };
+  walk(s);
+  out = [...found];
+  writesOf.set(s, out);
   return out;
 }
 
@@ -112,13 +142,17 @@ export function runCached(
 ): void {
   const entry = cache.entries.get(s);
   if (entry === "rerun") { run(handler); return; }
+  const rerun = (): void => {
+    cache.entries.set(s, "rerun");
+    for (const name of assignedNames(s)) cache.tainted.add(name);
+  };
   if (entry !== undefined) {
     for (const [name, v] of entry.writes) env.vars.set(name, v);
     for (const [name, v, span] of entry.records) handler.record(name, v, span);
     return;
   }
-  if (!CACHEABLE_KINDS.has(s.kind) || readsLatent(s, env, isLatent, globals)) {
-    cache.entries.set(s, "rerun");
+  if (!CACHEABLE_KINDS.has(s.kind) || mentionedNames(s).some((n) => cache.tainted.has(n)) || readsLatent(s, env, isLatent, globals)) {
+    rerun();
     run(handler);
     return;
   }
@@ -139,7 +173,7 @@ export function runCached(
   const writes: [string, Value][] = [];
   for (const [name, v] of env.vars) if (before.get(name) !== v) writes.push([name, v]);
   if (called || !writes.every(([, v]) => isConstantValue(v)) || !records.every(([, v]) => isConstantValue(v))) {
-    cache.entries.set(s, "rerun");
+    rerun();
     return;
   }
   const keep = (v: Value): void => {
