@@ -14,8 +14,8 @@ import {
 } from "./adaptation.js";
 import { hmcTransition } from "./hmc.js";
 import { evaluate } from "./integrator.js";
-import { disposeMetric, unitMetric } from "./metric.js";
-import { disposeState } from "./state.js";
+import { unitMetric } from "./metric.js";
+import type { ChainState } from "./state.js";
 
 describe("dual averaging", () => {
   it("Stan's unit fact: with μ = log 1 and accept_stat = δ the first update gives ε = 1", () => {
@@ -46,14 +46,13 @@ describe("dual averaging", () => {
     const C = 8;
     const model = logDensityModel(D, (q) => tf.tidy(() => tf.mul(-0.5, tf.sum(tf.square(q), 1)) as tf.Tensor1D));
     const metric = unitMetric("diag", C, D);
-    const q0 = tf.zeros([C, D]) as tf.Tensor2D;
-    let state = { q: q0, ...evaluate(model, q0) };
+    const q0 = new Float64Array(C * D);
+    let state: ChainState = { q: q0, ...evaluate(model, q0) };
     const k = key(11);
     let da = Array.from({ length: C }, () => dualAveragingInit(Math.log(10 * 0.5)));
     let eps = new Array<number>(C).fill(0.5);
     const run = (i: number): Float64Array => {
       const r = hmcTransition(model, metric, state, eps, Array.from({ length: C }, (_, c) => stream(fold(fold(k, c), i))), { length: { kind: "steps", steps: 1 } });
-      disposeState(state);
       state = r.state;
       return r.stats.acceptStat;
     };
@@ -77,8 +76,6 @@ describe("dual averaging", () => {
     for (let i = 0; i < n; i++) sum += run(1000 + i).reduce((x, y) => x + y, 0) / C;
     expect(sum / n).toBeGreaterThan(0.77);
     expect(sum / n).toBeLessThan(0.9);
-    disposeState(state);
-    disposeMetric(metric);
   });
 });
 

@@ -8,13 +8,11 @@
  * the step-size jitter (always drawn), then one uniform for the accept decision. With a
  * trajectory length, L is computed from the nominal ε, so jitter varies the integration time.
  */
-import { tf } from "../../core/engine.js";
 import type { LogDensityModel } from "../../core/model.js";
 import type { RandomStream } from "../../core/random.js";
-import { energyError, leapfrog, type PhasePoint } from "./integrator.js";
-import { drawMomentum, kinetic, type Metric } from "./metric.js";
+import { integrator, type PhasePoint } from "./integrator.js";
+import { drawMomentum, kineticRow, type Metric } from "./metric.js";
 import type { ChainState, TransitionResult } from "./state.js";
-import { arena, select, tidy } from "./tensors.js";
 
 export type HmcLength =
   | { readonly kind: "steps"; readonly steps: number }
@@ -38,7 +36,7 @@ export function hmcSteps(length: HmcLength, eps: number): number {
   }
 }
 
-/** One static-HMC transition of every chain (input state stays owned by the caller). */
+/** One static-HMC transition of every chain (the input state is not modified). */
 export function hmcTransition(
   model: LogDensityModel,
   metric: Metric,
@@ -48,51 +46,50 @@ export function hmcTransition(
   options: HmcOptions,
 ): TransitionResult {
   const C = stepSize.length;
+  const D = model.dim;
   const jitter = options.jitter ?? 0;
-  const A = arena();
-  const p0 = A.own(drawMomentum(metric, streams));
-  const eps = streams.map((s, c) => stepSize[c]! * (1 + jitter * (2 * s.uniform() - 1)));
+  const maxDeltaH = options.maxDeltaH ?? 1000;
+  const p0 = drawMomentum(metric, streams);
+  const eps = Float64Array.from(streams, (s, c) => stepSize[c]! * (1 + jitter * (2 * s.uniform() - 1)));
   // as in Stan, L follows the nominal step size; the jitter changes ε only
   const steps = stepSize.map((e) => hmcSteps(options.length, e));
   const maxSteps = Math.max(...steps);
-  const h = A.own(tf.tensor2d(Float32Array.from(eps), [C, 1]));
-  const k0 = A.own(kinetic(metric, p0));
-  let z: PhasePoint = { q: state.q, p: p0, lp: state.lp, grad: state.grad };
+  const k0 = Float64Array.from({ length: C }, (_, c) => kineticRow(metric, c, p0, c * D));
+  const z: PhasePoint = { q: state.q.slice(), p: p0.slice(), lp: state.lp.slice(), grad: state.grad.slice() };
+  const leap = integrator(model, metric, C);
+  const live = new Uint8Array(C);
   for (let n = 0; n < maxSteps; n++) {
-    const zNew = A.own(leapfrog(model, metric, z, h));
-    if (steps.every((L) => L > n)) z = zNew;
-    else {
-      const live = tf.tensor1d(steps.map((L) => L > n), "bool");
-      const zPrev = z;
-      z = A.own(tidy(() => ({ q: select(live, zNew.q, zPrev.q), p: select(live, zNew.p, zPrev.p), lp: select(live, zNew.lp, zPrev.lp), grad: select(live, zNew.grad, zPrev.grad) })));
-      live.dispose();
-    }
-    A.sweep([z, p0, h, k0]);
+    // chains whose L is reached stay frozen
+    for (let c = 0; c < C; c++) live[c] = steps[c]! > n ? 1 : 0;
+    leap.step(z, eps, live);
   }
-  const u = tf.tensor1d(Float32Array.from(streams, (s) => s.uniform()));
-  const out = tidy(() => {
-    const k1 = kinetic(metric, z.p);
-    const dh = energyError(z.lp, k1, state.lp, k0);
-    const acceptProb = tf.minimum(1, tf.exp(tf.neg(dh)));
-    const accept = tf.less(u, acceptProb) as tf.Tensor1D;
-    const q = select(accept, z.q, state.q);
-    const lp = select(accept, z.lp, state.lp);
-    const grad = select(accept, z.grad, state.grad);
-    const energy = select(accept, tf.sub(k1, z.lp) as tf.Tensor1D, tf.sub(k0, state.lp) as tf.Tensor1D);
-    return { q, lp, grad, acceptProb, energy, divergent: tf.cast(tf.greater(dh, options.maxDeltaH ?? 1000), "float32") };
-  });
-  u.dispose();
-  A.release([]);
-  const read = (t: tf.Tensor): Float64Array => Float64Array.from(t.dataSync());
-  const stats = {
-    lp: read(out.lp),
-    acceptStat: read(out.acceptProb),
-    stepSize: Float64Array.from(eps),
-    treeDepth: new Float64Array(C),
-    nLeapfrog: Float64Array.from(steps),
-    divergent: read(out.divergent),
-    energy: read(out.energy),
+  const q = state.q.slice();
+  const lp = state.lp.slice();
+  const grad = state.grad.slice();
+  const acceptStat = new Float64Array(C);
+  const energy = new Float64Array(C);
+  const divergent = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    const u = streams[c]!.uniform();
+    const k1 = kineticRow(metric, c, z.p, c * D);
+    // ΔH = (V − V0) + (K − K0), each difference first (§1.3); NaN is +∞
+    let dh = state.lp[c]! - z.lp[c]! + (k1 - k0[c]!);
+    if (Number.isNaN(dh)) dh = Infinity;
+    acceptStat[c] = Math.min(1, Math.exp(-dh));
+    divergent[c] = dh > maxDeltaH ? 1 : 0;
+    if (u < acceptStat[c]!) {
+      const o = c * D;
+      q.set(z.q.subarray(o, o + D), o);
+      grad.set(z.grad.subarray(o, o + D), o);
+      lp[c] = z.lp[c]!;
+      energy[c] = k1 - z.lp[c]!;
+    } else {
+      energy[c] = k0[c]! - state.lp[c]!;
+    }
+  }
+  return {
+    state: { q, lp, grad },
+    stats: { lp: lp.slice(), acceptStat, stepSize: eps, treeDepth: new Float64Array(C), nLeapfrog: Float64Array.from(steps), divergent, energy },
+    gradientCalls: maxSteps,
   };
-  tf.dispose([out.acceptProb, out.energy, out.divergent]);
-  return { state: { q: out.q, lp: out.lp, grad: out.grad }, stats, gradientCalls: maxSteps };
 }

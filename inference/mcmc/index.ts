@@ -1,5 +1,6 @@
 /**
- * MCMC: static HMC and Stan's NUTS for many chains in one tensor program, with Stan's warm-up.
+ * MCMC: static HMC and Stan's NUTS for many chains in lockstep (one batched model gradient per
+ * leapfrog, the sampler's own arithmetic on the host in float64), with Stan's warm-up.
  */
 export { sample } from "./run.js";
 export type { SampleOptions, SampleResult, ProgressInfo, HmcSettings } from "./run.js";
@@ -9,9 +10,11 @@ export { nutsTransition } from "./nuts.js";
 export type { NutsOptions } from "./nuts.js";
 export { hmcTransition, hmcSteps } from "./hmc.js";
 export type { HmcOptions, HmcLength } from "./hmc.js";
-export { leapfrog, evaluate, energyError } from "./integrator.js";
-export type { PhasePoint } from "./integrator.js";
-export { diagMetric, denseMetric, unitMetric, disposeMetric, velocity, kinetic, drawMomentum } from "./metric.js";
+export { leapfrog, integrator, evaluate } from "./integrator.js";
+export type { PhasePoint, Integrator } from "./integrator.js";
+export { hostGradient } from "./gradient.js";
+export type { HostGradient } from "./gradient.js";
+export { diagMetric, denseMetric, unitMetric, velocity, kinetic, drawMomentum } from "./metric.js";
 export type { Metric, MetricKind } from "./metric.js";
 export { initStepSize, StepSizeError } from "./stepsize.js";
 export { initialState, InitializationError, MAX_INIT_TRIES } from "./init.js";
@@ -33,6 +36,6 @@ export {
   MetricAdaptationError,
 } from "./adaptation.js";
 export type { DualAveraging, DualAveragingOptions, WindowOptions, WindowState, Welford } from "./adaptation.js";
-export { STAT_COLUMNS, disposeState } from "./state.js";
+export { STAT_COLUMNS } from "./state.js";
 export type { ChainState, TransitionStats, TransitionResult, StatColumn } from "./state.js";
 export { cholesky, NotPositiveDefiniteError } from "./linalg.js";

@@ -3,10 +3,9 @@
  * Uniform(−R, R) (R = 2), redrawn per chain up to 100 times until the log density and every
  * gradient component are finite. User-supplied rows are tried once.
  */
-import { tf } from "../../core/engine.js";
 import type { LogDensityModel, PosteriorModel } from "../../core/model.js";
 import type { RandomStream } from "../../core/random.js";
-import { evaluate } from "./integrator.js";
+import { hostGradient } from "./gradient.js";
 import type { ChainState } from "./state.js";
 
 export const MAX_INIT_TRIES = 100;
@@ -30,7 +29,7 @@ function explain(model: LogDensityModel, row: Float32Array): string {
 }
 
 /** Finite per row: the log density and every component of its gradient. */
-function finiteRows(lp: Float32Array, grad: Float32Array, dim: number): boolean[] {
+function finiteRows(lp: Float64Array, grad: Float64Array, dim: number): boolean[] {
   return Array.from(lp, (v, c) => {
     if (!Number.isFinite(v)) return false;
     for (let i = 0; i < dim; i++) if (!Number.isFinite(grad[c * dim + i]!)) return false;
@@ -55,26 +54,28 @@ export function initialState(model: LogDensityModel, streams: readonly RandomStr
     });
   }
   const tries = user !== undefined || radius === 0 ? 1 : MAX_INIT_TRIES;
-  const rows = new Float32Array(C * D);
+  // float32-representable, as the model sees them
+  const rows = new Float64Array(C * D);
+  const lp = new Float64Array(C);
+  const grad = new Float64Array(C * D);
+  const gradient = hostGradient(model, C);
   const settled = new Array<boolean>(C).fill(false);
   for (let attempt = 0; attempt < tries; attempt++) {
     for (let c = 0; c < C; c++) {
       if (settled[c]) continue;
       for (let i = 0; i < D; i++) {
-        rows[c * D + i] = user !== undefined ? user[c]![i]! : radius === 0 ? 0 : -radius + 2 * radius * streams[c]!.uniform();
+        rows[c * D + i] = Math.fround(user !== undefined ? user[c]![i]! : radius === 0 ? 0 : -radius + 2 * radius * streams[c]!.uniform());
       }
     }
-    const q = tf.tensor2d(rows, [C, D]);
-    const { lp, grad } = evaluate(model, q);
-    const ok = finiteRows(lp.dataSync() as Float32Array, grad.dataSync() as Float32Array, D);
+    gradient.evaluate(rows, lp, grad);
+    const ok = finiteRows(lp, grad, D);
     ok.forEach((f, c) => {
       if (f) settled[c] = true;
     });
-    if (ok.every(Boolean)) return { q, lp, grad };
-    tf.dispose([q, lp, grad]);
+    if (ok.every(Boolean)) return { q: rows, lp, grad };
   }
   const bad = settled.findIndex((s) => !s);
-  const row = rows.slice(bad * D, (bad + 1) * D);
+  const row = Float32Array.from(rows.subarray(bad * D, (bad + 1) * D));
   const how =
     user !== undefined
       ? "at the user-supplied initial values"

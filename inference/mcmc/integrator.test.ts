@@ -2,19 +2,17 @@ import { describe, expect, it } from "vitest";
 import { tf } from "../../core/engine.js";
 import { key, fold, stream } from "../../core/random.js";
 import { logDensityModel } from "../../core/model.js";
-import { evaluate, leapfrog, type PhasePoint } from "./integrator.js";
-import { denseMetric, diagMetric, disposeMetric, drawMomentum, kinetic, unitMetric, velocity } from "./metric.js";
+import { evaluate, integrator, leapfrog, type PhasePoint } from "./integrator.js";
+import { denseMetric, diagMetric, drawMomentum, kinetic, unitMetric, velocity } from "./metric.js";
 
 // log π(q) = −½ Σ a_i q_i², per row
 const quadratic = (a: number[]) =>
   logDensityModel(a.length, (q) => tf.tidy(() => tf.mul(-0.5, tf.sum(tf.mul(tf.tensor1d(a), tf.square(q)), 1)) as tf.Tensor1D));
 
 function point(model: ReturnType<typeof quadratic>, q: number[][], p: number[][]): PhasePoint {
-  const qt = tf.tensor2d(q);
-  const { lp, grad } = evaluate(model, qt);
-  return { q: qt, p: tf.tensor2d(p), lp, grad };
+  const qh = Float64Array.from(q.flat(), Math.fround);
+  return { q: qh, p: Float64Array.from(p.flat()), ...evaluate(model, qh) };
 }
-const dispose = (z: PhasePoint): void => tf.dispose([z.q, z.p, z.lp, z.grad]);
 
 describe("leapfrog", () => {
   it("one step matches hand-computed values (diag and dense inverse metric)", () => {
@@ -30,17 +28,14 @@ describe("leapfrog", () => {
     ];
     for (const c of cases) {
       const z = point(model, [[1, -0.5]], [[0.3, 0.2]]);
-      const h = tf.tensor2d([[0.1]]);
-      const z1 = leapfrog(model, c.m, z, h);
-      const q = z1.q.dataSync();
-      const p = z1.p.dataSync();
-      c.q.forEach((v, i) => expect(q[i]).toBeCloseTo(v, 6));
-      c.p.forEach((v, i) => expect(p[i]).toBeCloseTo(v, 6));
-      expect(z1.lp.dataSync()[0]).toBeCloseTo(c.lp, 5);
-      dispose(z);
-      dispose(z1);
-      h.dispose();
-      disposeMetric(c.m);
+      const z1 = leapfrog(model, c.m, z, [0.1]);
+      c.q.forEach((v, i) => expect(z1.q[i]).toBeCloseTo(v, 6));
+      c.p.forEach((v, i) => expect(z1.p[i]).toBeCloseTo(v, 6));
+      expect(z1.lp[0]).toBeCloseTo(c.lp, 5);
+      // the input point is untouched, and the new position is exactly where lp and G were evaluated
+      expect(Array.from(z.p)).toEqual([0.3, 0.2]);
+      expect(Array.from(z1.q, Math.fround)).toEqual(Array.from(z1.q));
+      expect(Array.from(evaluate(model, z1.q).grad)).toEqual(Array.from(z1.grad));
     }
   });
 
@@ -50,17 +45,14 @@ describe("leapfrog", () => {
     // with ε² (ratio 4 for halving ε) instead of drifting.
     const model = quadratic([1]);
     const metric = unitMetric("diag", 2, 1);
-    let z = point(model, [[1], [1]], [[1], [1]]);
-    const h = tf.tensor2d([[0.1], [0.05]]);
+    const z = point(model, [[1], [1]], [[1], [1]]);
+    const h = Float64Array.of(0.1, 0.05);
+    const step = integrator(model, metric, 2);
     const maxErr = [0, 0];
     const before = tf.memory().numTensors;
     for (let n = 0; n < 1000; n++) {
-      const z1 = leapfrog(model, metric, z, h);
-      dispose(z);
-      z = z1;
-      const H = tf.tidy(() => tf.sub(kinetic(metric, z.p), z.lp));
-      H.dataSync().forEach((v, c) => (maxErr[c] = Math.max(maxErr[c]!, Math.abs(v - 1))));
-      H.dispose();
+      step.step(z, h);
+      kinetic(metric, z.p).forEach((k, c) => (maxErr[c] = Math.max(maxErr[c]!, Math.abs(k - z.lp[c]! - 1))));
     }
     expect(tf.memory().numTensors).toBe(before);
     expect(maxErr[0]).toBeLessThan(0.1 ** 2); // bounded: no drift over 1,000 steps (≈ ε²/4 here)
@@ -68,9 +60,6 @@ describe("leapfrog", () => {
     const ratio = maxErr[0]! / maxErr[1]!;
     expect(ratio).toBeGreaterThan(3.5);
     expect(ratio).toBeLessThan(4.5);
-    dispose(z);
-    h.dispose();
-    disposeMetric(metric);
   });
 
   it("is reversible: L steps with +ε then L steps with −ε return to the start", () => {
@@ -79,21 +68,10 @@ describe("leapfrog", () => {
     const start = point(model, [[0.4, -1.2, 2]], [[1, 0.3, -0.7]]);
     let z = start;
     for (const eps of [0.07, -0.07]) {
-      const h = tf.tensor2d([[eps]]);
-      for (let n = 0; n < 100; n++) {
-        const z1 = leapfrog(model, metric, z, h);
-        if (z !== start) dispose(z);
-        z = z1;
-      }
-      h.dispose();
+      for (let n = 0; n < 100; n++) z = leapfrog(model, metric, z, [eps]);
     }
-    const q = z.q.dataSync();
-    const p = z.p.dataSync();
-    [0.4, -1.2, 2].forEach((v, i) => expect(q[i]).toBeCloseTo(v, 4));
-    [1, 0.3, -0.7].forEach((v, i) => expect(p[i]).toBeCloseTo(v, 4));
-    dispose(z);
-    dispose(start);
-    disposeMetric(metric);
+    [0.4, -1.2, 2].forEach((v, i) => expect(z.q[i]).toBeCloseTo(v, 4));
+    [1, 0.3, -0.7].forEach((v, i) => expect(z.p[i]).toBeCloseTo(v, 4));
   });
 });
 
@@ -107,21 +85,16 @@ describe("metric", () => {
     const diag = diagMetric(Array.from({ length: n }, () => Float64Array.of(2, 0.5)), 2);
     const k = key(3);
     for (const [m, want] of [[dense, M], [diag, [0.5, 0, 0, 2]]] as const) {
-      const p = drawMomentum(m, Array.from({ length: n }, (_, c) => stream(fold(k, c))));
-      const x = p.dataSync();
+      const x = drawMomentum(m, Array.from({ length: n }, (_, c) => stream(fold(k, c))));
       const cov = [0, 0, 0, 0];
       for (let c = 0; c < n; c++) for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) cov[i * 2 + j]! += (x[c * 2 + i]! * x[c * 2 + j]!) / n;
       // sampling sd of a covariance entry ≈ sqrt((M_ii M_jj + M_ij²)/n) ≤ 0.025 here
       cov.forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThan(0.1));
-      p.dispose();
     }
     // kinetic energy and velocity at one point, by hand: p = (1, −2)
     const one = denseMetric([minv], 2);
-    const p = tf.tensor2d([[1, -2]]);
-    const v = velocity(one, p);
-    expect(Array.from(v.dataSync())).toEqual([expect.closeTo(0.8, 6), expect.closeTo(-0.4, 6)]);
-    expect(kinetic(one, p).dataSync()[0]).toBeCloseTo(0.5 * (1 * 0.8 + -2 * -0.4), 6);
-    tf.dispose([p, v]);
-    [dense, diag, one].forEach(disposeMetric);
+    const p = Float64Array.of(1, -2);
+    expect(Array.from(velocity(one, p))).toEqual([expect.closeTo(0.8, 12), expect.closeTo(-0.4, 12)]);
+    expect(kinetic(one, p)[0]).toBeCloseTo(0.5 * (1 * 0.8 + -2 * -0.4), 12);
   });
 });

@@ -28,25 +28,3 @@ export function cholesky(a: Float64Array, n: number): Float64Array {
   }
   return l;
 }
-
-/** Solve Lᵀ x = z for x by back substitution, L lower triangular (`n × n`). */
-export function solveLowerTransposed(l: Float64Array, z: ArrayLike<number>, n: number): Float64Array {
-  const x = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = z[i]!;
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * x[k]!;
-    x[i] = s / l[i * n + i]!;
-  }
-  return x;
-}
-
-/** y = A x for a row-major `n × n` A. */
-export function matVec(a: Float64Array, x: ArrayLike<number>, n: number): Float64Array {
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += a[i * n + k]! * x[k]!;
-    y[i] = s;
-  }
-  return y;
-}

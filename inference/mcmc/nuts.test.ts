@@ -3,9 +3,9 @@ import { tf } from "../../core/engine.js";
 import { fold, key, stream } from "../../core/random.js";
 import { logDensityModel } from "../../core/model.js";
 import { evaluate } from "./integrator.js";
-import { denseMetric, disposeMetric, unitMetric } from "./metric.js";
+import { denseMetric, unitMetric } from "./metric.js";
 import { nutsTransition } from "./nuts.js";
-import { disposeState, type ChainState } from "./state.js";
+import type { ChainState } from "./state.js";
 import { buildTree, referenceTransition, refLeapfrog, type RefModel, type RefPoint } from "./reference/nuts-reference.js";
 
 // Target: independent Gaussians with scales s plus a quartic term, so trajectories are not
@@ -32,9 +32,8 @@ const refModel: RefModel = {
 };
 
 function stateFrom(model: typeof tfModel, rows: number[][]): ChainState {
-  const q = tf.tensor2d(rows);
-  const { lp, grad } = evaluate(model, q);
-  return { q, lp, grad };
+  const q = Float64Array.from(rows.flat(), Math.fround);
+  return { q, ...evaluate(model, q) };
 }
 
 describe("lockstep NUTS against the recursive float64 reference (Stan's build_tree)", () => {
@@ -62,7 +61,7 @@ describe("lockstep NUTS against the recursive float64 reference (Stan's build_tr
         const ref = referenceTransition(
           { invMetric: new Float64Array(S.length).fill(1), integrate: refLeapfrog(refModel, new Float64Array(S.length).fill(1)) },
           start,
-          Math.fround(eps[c]!),
+          eps[c]!,
           maxDepth,
           stream(fold(kr, c)),
           stream(fold(kr, 10_000 + c)),
@@ -70,15 +69,13 @@ describe("lockstep NUTS against the recursive float64 reference (Stan's build_tr
         expect(r.stats.treeDepth[c], `round ${round} chain ${c}`).toBe(ref.depth);
         expect(r.stats.nLeapfrog[c], `round ${round} chain ${c}`).toBe(ref.nLeapfrog);
         expect(r.stats.divergent[c] === 1, `round ${round} chain ${c}`).toBe(ref.divergent);
-        expect(r.stats.acceptStat[c]!).toBeCloseTo(ref.acceptStat, 3);
+        // float64 bookkeeping; the float32 model's lp leaves |Δ| ≈ 3e-7 at most here
+        expect(r.stats.acceptStat[c]!).toBeCloseTo(ref.acceptStat, 5);
         depths.add(ref.depth);
         divergences += ref.divergent ? 1 : 0;
         compared += 1;
       }
-      disposeState(state);
-      disposeState(r.state);
     }
-    disposeMetric(metric);
     // the comparison must have exercised short, long and divergent trajectories
     expect(compared).toBe(96);
     expect(depths.size).toBeGreaterThanOrEqual(4);
@@ -127,7 +124,7 @@ describe("Stan's mock-model tree facts (base_nuts_test)", () => {
     const k = key(77);
     const before = tf.memory().numTensors;
     const r = nutsTransition(model, metric, state, eps, [0, 1, 2].map((c) => stream(fold(k, c))), { maxDepth });
-    const q = r.state.q.dataSync();
+    const q = r.state.q;
     // chain 1: flat region
     expect(r.stats.treeDepth[0]).toBe(maxDepth);
     expect(r.stats.nLeapfrog[0]).toBe(2 ** maxDepth - 1);
@@ -142,7 +139,7 @@ describe("Stan's mock-model tree facts (base_nuts_test)", () => {
     const ref = referenceTransition(
       { invMetric: Float64Array.of(1), integrate: refLeapfrog({ dim: 1, logDensity: (x) => ({ lp: -0.5 * x[0]! ** 2, grad: Float64Array.of(-x[0]!) }) }, Float64Array.of(1)) },
       { q: Float64Array.of(Math.fround(0.7)), lp: -0.5 * Math.fround(0.7) ** 2, grad: Float64Array.of(-Math.fround(0.7)) },
-      Math.fround(0.3),
+      0.3,
       maxDepth,
       stream(fold(k, 2)),
       stream(key(5)),
@@ -150,10 +147,13 @@ describe("Stan's mock-model tree facts (base_nuts_test)", () => {
     expect(r.stats.treeDepth[2]).toBe(ref.depth);
     expect(r.stats.nLeapfrog[2]).toBe(ref.nLeapfrog);
     expect(r.stats.divergent[2]).toBe(0);
-    disposeState(r.state);
     expect(tf.memory().numTensors).toBe(before);
-    disposeState(state);
-    disposeMetric(metric);
+    // positions stay float32-representable, so each draw is exactly the point whose lp and
+    // gradient the sampler carries (the model sees float32)
+    expect(Array.from(q, Math.fround)).toEqual(Array.from(q));
+    const again = evaluate(model, q);
+    expect(Array.from(again.lp)).toEqual(Array.from(r.state.lp));
+    expect(Array.from(again.grad)).toEqual(Array.from(r.state.grad));
   });
 });
 
@@ -202,20 +202,17 @@ describe("stationarity (TFP's target-conservation test, design/inference.md §9.
     let moved = 0;
     for (let it = 0; it < 2; it++) {
       const r = nutsTransition(model, metric, state, eps, Array.from({ length: C }, (_, c) => stream(fold(fold(k, it), c))), { maxDepth: 10 });
-      const before = state.q.dataSync();
-      const after = r.state.q.dataSync();
+      const before = state.q;
+      const after = r.state.q;
       for (let i = 0; i < before.length; i++) moved += Math.abs(after[i]! - before[i]!) / (2 * C * 2);
-      disposeState(state);
       state = r.state;
     }
-    const q = state.q.dataSync();
+    const q = state.q;
     const crit = Math.sqrt(Math.log(2 / 1e-4) / 2) / Math.sqrt(C);
     a.forEach((ai, i) => {
       expect(ks(Array.from({ length: C }, (_, c) => q[c * 2 + i]!), logGammaCdf(ai))).toBeLessThan(crit);
     });
     // and the chains did move (a sampler that never moves trivially conserves the target)
     expect(moved).toBeGreaterThan(0.3);
-    disposeState(state);
-    disposeMetric(metric);
   });
 });

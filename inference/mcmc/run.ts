@@ -28,8 +28,8 @@ import {
 import type { HmcLength } from "./hmc.js";
 import { hmc as hmcKernel, nuts } from "./kernel.js";
 import { initialState } from "./init.js";
-import { denseMetric, diagMetric, disposeMetric, unitMetric, type Metric, type MetricKind } from "./metric.js";
-import { disposeState, STAT_COLUMNS, type ChainState, type StatColumn, type TransitionStats } from "./state.js";
+import { denseMetric, diagMetric, unitMetric, type Metric, type MetricKind } from "./metric.js";
+import { STAT_COLUMNS, type ChainState, type StatColumn, type TransitionStats } from "./state.js";
 import { initStepSize } from "./stepsize.js";
 
 export interface HmcSettings {
@@ -187,95 +187,87 @@ export async function sample(model: LogDensityModel, options: SampleOptions = {}
     ...(options.initRadius !== undefined ? { radius: options.initRadius } : {}),
   });
   let metric = unitMetric(kind, C, D);
-  try {
-    let eps = new Array<number>(C).fill(adapt ? (options.stepSize ?? 1) : hmc.stepSize!);
-    let heuristicCalls = 0;
-    const heuristic = (): number[] => initStepSize(model, metric, state, eps, streamsAt(heuristicKeys, heuristicCalls++));
-    let da: DualAveraging[] = eps.map((e) => dualAveragingInit(Math.log(10 * e)));
-    if (adapt) eps = heuristic();
-    let win = windowInit(warmup);
-    let welford: Welford[] = eps.map(() => welfordInit(kind, D));
+  let eps = new Array<number>(C).fill(adapt ? (options.stepSize ?? 1) : hmc.stepSize!);
+  let heuristicCalls = 0;
+  const heuristic = (): number[] => initStepSize(model, metric, state, eps, streamsAt(heuristicKeys, heuristicCalls++));
+  let da: DualAveraging[] = eps.map((e) => dualAveragingInit(Math.log(10 * e)));
+  if (adapt) eps = heuristic();
+  let win = windowInit(warmup);
+  let welford: Welford[] = eps.map(() => welfordInit(kind, D));
 
-    const step = async (i: number): Promise<{ q: Float32Array; st: TransitionStats }> => {
-      const r = transition(metric, state, eps, i);
-      disposeState(state);
-      state = r.state;
-      gradientCalls += r.gradientCalls;
-      const n = r.stats.nLeapfrog;
-      const max = Math.max(...n);
-      efficiencySum += max > 0 ? n.reduce((a, b) => a + b, 0) / (C * max) : 1;
-      efficiencyN += 1;
-      const q = (await state.q.data()) as Float32Array;
-      return { q, st: r.stats };
-    };
+  const step = (i: number): { q: Float64Array; st: TransitionStats } => {
+    const r = transition(metric, state, eps, i);
+    state = r.state;
+    gradientCalls += r.gradientCalls;
+    const n = r.stats.nLeapfrog;
+    const max = Math.max(...n);
+    efficiencySum += max > 0 ? n.reduce((a, b) => a + b, 0) / (C * max) : 1;
+    efficiencyN += 1;
+    return { q: state.q, st: r.stats };
+  };
 
-    const phases = [
-      { phase: "warmup" as const, total: warmup },
-      { phase: "sampling" as const, total: nIter },
-    ];
-    let offset = 0;
-    interrupted = options.signal?.aborted ?? false;
-    for (const { phase, total } of phases) {
-      const t0 = performance.now();
-      const divergences = new Array<number>(C).fill(0);
-      for (let i = 0; i < total && !interrupted; i++) {
-        const { q, st } = await step(offset + i);
-        st.divergent.forEach((d, c) => (divergences[c] = divergences[c]! + d));
-        if (phase === "warmup" && adapt) {
-          for (let c = 0; c < C; c++) {
-            const r = dualAveragingLearn(da[c]!, st.acceptStat[c]!, daOptions);
-            da[c] = r.state;
-            eps[c] = r.stepSize;
-          }
-          if (inSlowWindow(win)) welford.forEach((w, c) => welfordAdd(w, q.subarray(c * D, (c + 1) * D)));
-          const ws = windowStep(win);
-          win = ws.state;
-          if (ws.windowEnd) {
-            const inverse = welford.map((w) => regularisedMetric(w));
-            disposeMetric(metric);
-            metric = metricFrom(kind, inverse, D);
-            welford = eps.map(() => welfordInit(kind, D));
-            eps = heuristic();
-            da = eps.map((e) => dualAveragingInit(Math.log(10 * e)));
-          }
+  const phases = [
+    { phase: "warmup" as const, total: warmup },
+    { phase: "sampling" as const, total: nIter },
+  ];
+  let offset = 0;
+  interrupted = options.signal?.aborted ?? false;
+  for (const { phase, total } of phases) {
+    const t0 = performance.now();
+    const divergences = new Array<number>(C).fill(0);
+    for (let i = 0; i < total && !interrupted; i++) {
+      const { q, st } = step(offset + i);
+      st.divergent.forEach((d, c) => (divergences[c] = divergences[c]! + d));
+      if (phase === "warmup" && adapt) {
+        for (let c = 0; c < C; c++) {
+          const r = dualAveragingLearn(da[c]!, st.acceptStat[c]!, daOptions);
+          da[c] = r.state;
+          eps[c] = r.stepSize;
         }
-        if (phase === "sampling" && i % thin === 0) {
-          for (let c = 0; c < C; c++) {
-            draws[c]!.set(q.subarray(c * D, (c + 1) * D), saved * D);
-            const cols = [st.lp, st.acceptStat, st.stepSize, st.treeDepth, st.nLeapfrog, st.divergent, st.energy];
-            STAT_COLUMNS.forEach((name, k) => (stats[c]![name][saved] = cols[k]![c]!));
-          }
-          saved += 1;
+        if (inSlowWindow(win)) welford.forEach((w, c) => welfordAdd(w, q.subarray(c * D, (c + 1) * D)));
+        const ws = windowStep(win);
+        win = ws.state;
+        if (ws.windowEnd) {
+          const inverse = welford.map((w) => regularisedMetric(w));
+          metric = metricFrom(kind, inverse, D);
+          welford = eps.map(() => welfordInit(kind, D));
+          eps = heuristic();
+          da = eps.map((e) => dualAveragingInit(Math.log(10 * e)));
         }
-        const last = i === total - 1 && phase === "sampling";
-        options.onProgress?.({ phase, iteration: i + 1, total, divergences: [...divergences], chainsDone: last ? C : 0 });
-        await nextTick();
-        if (options.signal?.aborted) interrupted = true;
       }
-      if (phase === "warmup" && adapt && warmup > 0 && !interrupted) eps = da.map(dualAveragingFinal);
-      seconds[phase] = (performance.now() - (phase === "warmup" ? tStart : t0)) / 1000;
-      offset += total;
-      if (interrupted) break;
+      if (phase === "sampling" && i % thin === 0) {
+        for (let c = 0; c < C; c++) {
+          draws[c]!.set(q.subarray(c * D, (c + 1) * D), saved * D);
+          const cols = [st.lp, st.acceptStat, st.stepSize, st.treeDepth, st.nLeapfrog, st.divergent, st.energy];
+          STAT_COLUMNS.forEach((name, k) => (stats[c]![name][saved] = cols[k]![c]!));
+        }
+        saved += 1;
+      }
+      const last = i === total - 1 && phase === "sampling";
+      options.onProgress?.({ phase, iteration: i + 1, total, divergences: [...divergences], chainsDone: last ? C : 0 });
+      await nextTick();
+      if (options.signal?.aborted) interrupted = true;
     }
-    return {
-      dim: D,
-      chains: C,
-      seed,
-      algorithm,
-      nDraws: saved,
-      draws: draws.map((d) => (saved === nSaved ? d : d.slice(0, saved * D))),
-      stats: stats.map((s) => Object.fromEntries(STAT_COLUMNS.map((n) => [n, saved === nSaved ? s[n] : s[n].slice(0, saved)])) as Record<StatColumn, Float64Array>),
-      stepSize: eps,
-      metric: kind,
-      inverseMetric: metric.inverse.map((m) => Float64Array.from(m)),
-      seconds,
-      interrupted,
-      lockstepEfficiency: efficiencyN > 0 ? efficiencySum / efficiencyN : 1,
-      gradientCalls,
-      gradientEvaluations: gradientCalls * C,
-    };
-  } finally {
-    disposeState(state);
-    disposeMetric(metric);
+    if (phase === "warmup" && adapt && warmup > 0 && !interrupted) eps = da.map(dualAveragingFinal);
+    seconds[phase] = (performance.now() - (phase === "warmup" ? tStart : t0)) / 1000;
+    offset += total;
+    if (interrupted) break;
   }
+  return {
+    dim: D,
+    chains: C,
+    seed,
+    algorithm,
+    nDraws: saved,
+    draws: draws.map((d) => (saved === nSaved ? d : d.slice(0, saved * D))),
+    stats: stats.map((s) => Object.fromEntries(STAT_COLUMNS.map((n) => [n, saved === nSaved ? s[n] : s[n].slice(0, saved)])) as Record<StatColumn, Float64Array>),
+    stepSize: eps,
+    metric: kind,
+    inverseMetric: metric.inverse.map((m) => Float64Array.from(m)),
+    seconds,
+    interrupted,
+    lockstepEfficiency: efficiencyN > 0 ? efficiencySum / efficiencyN : 1,
+    gradientCalls,
+    gradientEvaluations: gradientCalls * C,
+  };
 }

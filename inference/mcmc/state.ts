@@ -1,16 +1,16 @@
 /**
- * Records shared by the transition kernels.
+ * Records shared by the transition kernels. Everything lives on the host in float64
+ * (row-major `[C·D]` for per-coordinate arrays); the samplers never write to an input record.
  */
-import type { tf } from "../../core/engine.js";
 
-/** The current position of every chain with its log density and gradient (tensors owned by the holder). */
+/** The current position of every chain with its log density and gradient. */
 export interface ChainState {
-  /** `[C, D]` unconstrained positions. */
-  readonly q: tf.Tensor2D;
+  /** `[C·D]` unconstrained positions (float32-representable: the points the model was evaluated at). */
+  readonly q: Float64Array;
   /** `[C]` log π̃(q), log|J| included. */
-  readonly lp: tf.Tensor1D;
-  /** `[C, D]` ∇ log π̃(q). */
-  readonly grad: tf.Tensor2D;
+  readonly lp: Float64Array;
+  /** `[C·D]` ∇ log π̃(q). */
+  readonly grad: Float64Array;
 }
 
 /** Stan's per-draw sampler columns, one entry per chain. */
@@ -25,17 +25,11 @@ export interface TransitionStats {
 }
 
 export interface TransitionResult {
-  /** The next state (new tensors, owned by the caller). */
+  /** The next state (new arrays, owned by the caller). */
   readonly state: ChainState;
   readonly stats: TransitionStats;
   /** Batched gradient evaluations spent (each evaluates all C chains). */
   readonly gradientCalls: number;
-}
-
-export function disposeState(s: ChainState): void {
-  s.q.dispose();
-  s.lp.dispose();
-  s.grad.dispose();
 }
 
 /** Stan's names of the sampler columns, in `TransitionStats` order. */

@@ -3,15 +3,14 @@ import { tf } from "../../core/engine.js";
 import { fold, key, stream } from "../../core/random.js";
 import { logDensityModel } from "../../core/model.js";
 import { evaluate } from "./integrator.js";
-import { disposeMetric, unitMetric } from "./metric.js";
-import { disposeState } from "./state.js";
+import { unitMetric } from "./metric.js";
 import { initStepSize, StepSizeError } from "./stepsize.js";
 
 const gaussian = (sd: number) =>
   logDensityModel(2, (q) => tf.tidy(() => tf.mul(-0.5 / (sd * sd), tf.sum(tf.square(q), 1)) as tf.Tensor1D));
 
 function stateAt(model: ReturnType<typeof gaussian>, rows: number[][]) {
-  const q = tf.tensor2d(rows);
+  const q = Float64Array.from(rows.flat(), Math.fround);
   return { q, ...evaluate(model, q) };
 }
 
@@ -28,8 +27,6 @@ describe("initial step-size heuristic", () => {
       const metric = unitMetric("diag", C, 2);
       const state = stateAt(model, rows.map((r) => r.map((x) => x * sd)));
       eps.push(initStepSize(model, metric, state, new Array(C).fill(sd), Array.from({ length: C }, (_, c) => stream(fold(k, c)))));
-      disposeState(state);
-      disposeMetric(metric);
     }
     eps[0]!.forEach((e, c) => {
       expect(eps[1]![c]).toBe(64 * e);
@@ -44,13 +41,11 @@ describe("initial step-size heuristic", () => {
   it("raises 'posterior is improper' for a flat density", () => {
     const flat = logDensityModel(3, (q) => tf.tidy(() => tf.mul(0, tf.sum(q, 1)) as tf.Tensor1D));
     const metric = unitMetric("diag", 2, 3);
-    const q = tf.zeros([2, 3]) as tf.Tensor2D;
+    const q = new Float64Array(2 * 3);
     const state = { q, ...evaluate(flat, q) };
     const before = tf.memory().numTensors;
     expect(() => initStepSize(flat, metric, state, [1, 1], [stream(key(1)), stream(key(2))])).toThrow(StepSizeError);
     expect(() => initStepSize(flat, metric, state, [1, 1], [stream(key(1)), stream(key(2))])).toThrow(/posterior is improper/);
     expect(tf.memory().numTensors).toBe(before);
-    disposeState(state);
-    disposeMetric(metric);
   });
 });

@@ -8,11 +8,10 @@
  * the other side of log 0.8, else ε is doubled or halved and tried again. ε > 1e7 means the
  * density never bends (an improper posterior); ε = 0 means no step is ever accepted.
  */
-import { tf } from "../../core/engine.js";
 import type { LogDensityModel } from "../../core/model.js";
 import type { RandomStream } from "../../core/random.js";
-import { leapfrog } from "./integrator.js";
-import { drawMomentum, kinetic, type Metric } from "./metric.js";
+import { integrator, type Integrator, type PhasePoint } from "./integrator.js";
+import { drawMomentum, kineticRow, type Metric } from "./metric.js";
 import type { ChainState } from "./state.js";
 
 /** Raised when the step-size heuristic shows the target cannot be sampled. */
@@ -22,19 +21,19 @@ export class StepSizeError extends Error {
 
 const LOG_08 = Math.log(0.8);
 
-/** H0 − H1 per chain after one leapfrog from `state` with fresh momenta and per-chain steps `eps`. */
-function trial(model: LogDensityModel, metric: Metric, state: ChainState, eps: readonly number[], streams: readonly RandomStream[]): Float32Array {
+/**
+ * H0 − H1 = (lp1 − lp0) − (K1 − K0) per chain (NaN → −∞) after one leapfrog from `state` with
+ * fresh momenta (D normals per chain) and per-chain steps `eps`.
+ */
+function trial(leap: Integrator, metric: Metric, state: ChainState, eps: Float64Array, streams: readonly RandomStream[]): Float64Array {
+  const D = metric.dim;
   const p = drawMomentum(metric, streams);
-  const out = tf.tidy(() => {
-    const h = tf.tensor2d(Float32Array.from(eps), [eps.length, 1]);
-    const z = leapfrog(model, metric, { q: state.q, p, lp: state.lp, grad: state.grad }, h);
-    const d = tf.sub(tf.sub(z.lp, state.lp), tf.sub(kinetic(metric, z.p), kinetic(metric, p)));
-    return tf.where(tf.isNaN(d), tf.fill([d.shape[0]], -Infinity), d);
+  const z: PhasePoint = { q: state.q.slice(), p: p.slice(), lp: state.lp.slice(), grad: state.grad.slice() };
+  leap.step(z, eps);
+  return Float64Array.from({ length: eps.length }, (_, c) => {
+    const d = z.lp[c]! - state.lp[c]! - (kineticRow(metric, c, z.p, c * D) - kineticRow(metric, c, p, c * D));
+    return Number.isNaN(d) ? -Infinity : d;
   });
-  p.dispose();
-  const r = out.dataSync() as Float32Array;
-  out.dispose();
-  return r;
 }
 
 /**
@@ -53,10 +52,13 @@ export function initStepSize(
   if (model.dim === 0) return eps.map(() => NaN);
   const done = eps.map((e) => e === 0 || e > 1e7 || Number.isNaN(e));
   if (done.every(Boolean)) return eps;
-  const first = trial(model, metric, state, eps, streams);
+  const leap = integrator(model, metric, eps.length);
+  const h = Float64Array.from(eps);
+  const first = trial(leap, metric, state, h, streams);
   const direction = eps.map((_, c) => (first[c]! > LOG_08 ? 1 : -1));
   while (!done.every(Boolean)) {
-    const d = trial(model, metric, state, eps, streams);
+    h.set(eps);
+    const d = trial(leap, metric, state, h, streams);
     for (let c = 0; c < eps.length; c++) {
       if (done[c]) continue;
       const dh = d[c]!;

@@ -131,8 +131,6 @@ export function referenceTransition(
   const d = start.q.length;
   const p0 = new Float64Array(d);
   for (let i = 0; i < d; i++) p0[i] = rng.normal() / Math.sqrt(s.invMetric[i]!);
-  // the lockstep sampler works with float32 momenta
-  for (let i = 0; i < d; i++) p0[i] = Math.fround(p0[i]!);
   const z0: RefPoint = { q: start.q, p: p0, lp: start.lp, grad: start.grad };
   const H0 = refHamiltonian(s, z0);
   let fwd = z0;
