@@ -36,16 +36,38 @@ export function layout(blocks: readonly { name: string; shape: readonly number[]
   return { entries, dim: offset };
 }
 
-/** `[rows, dim]` → named tensors of shape `[rows, ...shape]`. */
+/**
+ * `[rows, dim]` → named tensors of shape `[rows, ...shape]`.
+ * One Split for all blocks rather than a Slice per block: its gradient is a single Concat,
+ * where per-block slices would cost a PadV2 and an Add per block in the backward pass. A block
+ * already of shape `[rows, size]` is not reshaped.
+ */
 export function unflatten(lay: Layout, q: tf.Tensor2D): Record<string, tf.Tensor> {
   if (q.shape[1] !== lay.dim) {
     throw new Error(`flat vector has ${q.shape[1]} columns, the layout needs ${lay.dim}`);
   }
   const rows = q.shape[0];
   const out: Record<string, tf.Tensor> = {};
-  for (const e of lay.entries) {
-    out[e.name] = tf.tidy(() => tf.reshape(tf.slice(q, [0, e.offset], [rows, e.size]), [rows, ...e.shape]));
+  const entries = lay.entries;
+  if (entries.length === 0) return out;
+  const shaped = (e: LayoutEntry, t: tf.Tensor): tf.Tensor =>
+    e.shape.length === 1 ? t : tf.reshape(t, [rows, ...e.shape]);
+  if (entries.length === 1) {
+    // the caller owns every returned tensor, so never hand back q itself
+    out[entries[0]!.name] = tf.reshape(q, [rows, ...entries[0]!.shape]);
+    return out;
   }
+  if (entries.some((e) => e.size === 0)) {
+    for (const e of entries) out[e.name] = tf.tidy(() => shaped(e, tf.slice(q, [0, e.offset], [rows, e.size])));
+    return out;
+  }
+  const parts = tf.split(q, entries.map((e) => e.size), 1);
+  entries.forEach((e, i) => {
+    const part = parts[i]!;
+    const t = shaped(e, part);
+    if (t !== part) part.dispose();
+    out[e.name] = t;
+  });
   return out;
 }
 

@@ -70,16 +70,23 @@ export function index(v: TensorValue, specs: readonly IndexSpec[], span: Span | 
     if (spec.kind === "all") { axis += 1; return; }
     if (spec.kind === "range" && spec.step === 1) {
       const p = positions(spec, n, span, k);
+      axis += 1;
+      // the whole axis (`x[1:n]`): nothing to cut, and no Slice (with its PadV2 gradient)
+      if (p.pos.length === n) return;
       const begin = new Array<number>(t.rank).fill(0);
       const size = [...t.shape];
       begin[ax] = p.pos[0] ?? 0;
       size[ax] = p.pos.length;
       t = tf.slice(t, begin, size);
-      axis += 1;
       return;
     }
     const p = positions(spec, n, span, k);
     if (p.drop) {
+      // the only element of a length-1 axis (`eta[:, 1]` of an [N, 1] output): a reshape
+      if (n === 1) {
+        t = tf.squeeze(t, [ax]);
+        return;
+      }
       t = tf.squeeze(tf.slice(t, t.shape.map((_, i) => (i === ax ? p.pos[0]! : 0)), t.shape.map((d, i) => (i === ax ? 1 : d))), [ax]);
       return;
     }

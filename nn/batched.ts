@@ -9,17 +9,19 @@
  * per-chain data (B = C) through a batched product with equal batch dimensions.
  */
 import { tf } from "../core/engine.js";
-import { ShapeError, fmtShape, type ApplyContext } from "./layer.js";
+import { ShapeError, fmtShape, paramLabel, type ApplyContext } from "./layer.js";
 
 /**
- * Whether parameter `p` carries the chain axis, from its rank against the declared rank.
+ * Whether parameter `name` (tensor `p`) of the layer at `ctx.path` carries the chain axis, from
+ * its rank against the declared rank.
  * Throws when the rank fits neither, or when a chain axis appears outside batch mode.
  */
-export function carriesBatch(p: tf.Tensor, declaredRank: number, what: string, ctx: ApplyContext): boolean {
+export function carriesBatch(p: tf.Tensor, declaredRank: number, name: string, ctx: ApplyContext): boolean {
   if (p.rank === declaredRank) return false;
   if (p.rank === declaredRank + 1 && ctx.batchRank === 1) return true;
   const hint = p.rank === declaredRank + 1 ? " (a chain axis needs batchRank = 1)" : "";
-  throw new ShapeError(`${what} has shape ${fmtShape(p.shape)}, expected rank ${declaredRank}${hint}`);
+  // the parameter's full name is built only here: on the hot path it would be a string per call
+  throw new ShapeError(`${paramLabel(ctx, name)} has shape ${fmtShape(p.shape)}, expected rank ${declaredRank}${hint}`);
 }
 
 /**
@@ -43,6 +45,9 @@ export function linear(x: tf.Tensor, w: tf.Tensor, wBatched: boolean): tf.Tensor
   const mid = x.shape.slice(1, -1);
   if (x.rank < 2) throw new ShapeError(`input of shape ${fmtShape(x.shape)} lacks the leading batch axis`);
   if (b === chains) {
+    // [C, N, in] already has the product's shape: no reshapes (each would be a kernel and a
+    // tape entry, on every evaluation)
+    if (x.rank === 3) return tf.matMul(x as tf.Tensor3D, w as tf.Tensor3D);
     const y = tf.matMul(tf.reshape(x, [chains, -1, nin]) as tf.Tensor3D, w as tf.Tensor3D);
     return tf.reshape(y, [chains, ...mid, nout]);
   }
