@@ -3,7 +3,7 @@
  * (from distributions/'s registry) and layers (from nn/'s registry), by the names users write.
  */
 import type { Span } from "../grammar/ast.js";
-import { ACTIVATIONS, LAYERS, pair, ArgumentError } from "../nn/index.js";
+import { ACTIVATIONS, LAYERS, pair, ArgumentError, type Layer } from "../nn/index.js";
 import { ARRAY_BUILTINS } from "./builtins-array.js";
 import { DIST_BUILTINS } from "./builtins-dist.js";
 import { LINALG_BUILTINS } from "./builtins-linalg.js";
@@ -29,14 +29,64 @@ function toHost(v: Value, span: Span): unknown {
   }
 }
 
+/** Identities of layer objects, for the cache keys below. */
+const layerIds = new WeakMap<object, number>();
+let nextLayerId = 0;
+
+/**
+ * A key that identifies a layer call by its arguments, or undefined when an argument is not a
+ * plain description (a tensor, a user function): numbers, strings, pairs, activation names and
+ * (already cached) layers by identity.
+ */
+function callKey(args: readonly unknown[], kwargs: readonly (readonly [string, unknown])[]): string | undefined {
+  const part = (x: unknown): string | undefined => {
+    switch (typeof x) {
+      case "number": return `n${x}`;
+      case "string": return `s${JSON.stringify(x)}`;
+      case "boolean": return x ? "T" : "F";
+      case "object": {
+        if (x === null) return undefined;
+        if (Array.isArray(x)) {
+          const items = x.map(part);
+          return items.includes(undefined) ? undefined : `[${items.join(",")}]`;
+        }
+        if ("kind" in x && x.kind === "pair" && "from" in x && "to" in x) return `p${String(x.from)}>${String(x.to)}`;
+        if ("apply" in x && "paramSpecs" in x) {
+          let id = layerIds.get(x);
+          if (id === undefined) layerIds.set(x, (id = nextLayerId++));
+          return `l${id}`;
+        }
+        return undefined;
+      }
+      default: return undefined;
+    }
+  };
+  const parts = [...args.map(part), ...kwargs.map(([k, v]) => { const p = part(v); return p === undefined ? undefined : `${k}=${p}`; })];
+  return parts.includes(undefined) ? undefined : parts.join(";");
+}
+
+/** Most distinct argument lists cached per layer constructor (a bound, not a working set). */
+const LAYER_CACHE_LIMIT = 512;
+
 function layerBuiltin(name: string): Builtin {
   const entry = LAYERS[name]!;
+  // Layers are immutable descriptions (parameters and running state live elsewhere), so a call
+  // with the same arguments may return the same object. A model body that builds its network
+  // on every log-density evaluation then gets the same layer each time, which lets the
+  // network code cache what it derives from a layer (parameter leaves, names).
+  const cache = new Map<string, Layer>();
   return builtin(name, (args, kwargs, span) => {
     try {
-      const layer = entry.make({
-        positional: args.map((a) => toHost(a, span)),
-        keywords: Object.fromEntries([...kwargs].map(([k, x]) => [k, toHost(x, span)])),
-      });
+      const positional = args.map((a) => toHost(a, span));
+      const keywords = [...kwargs].map(([k, x]) => [k, toHost(x, span)] as const);
+      const k = callKey(positional, keywords);
+      const hit = k === undefined ? undefined : cache.get(k);
+      if (hit !== undefined) return { kind: "layer", layer: hit };
+      const layer = entry.make({ positional, keywords: Object.fromEntries(keywords) });
+      if (k !== undefined) {
+        if (cache.size >= LAYER_CACHE_LIMIT) cache.clear();
+        cache.set(k, layer);
+      }
       return { kind: "layer", layer };
     } catch (e) {
       if (e instanceof ArgumentError || e instanceof Error) throw new DlmError(e.message, span, `usage: ${entry.doc}`);

@@ -61,6 +61,9 @@ export function distSpec(name: string): DistributionSpec | undefined {
   return DISTRIBUTIONS[name];
 }
 
+/** Keyword alternatives by keyword (`logit` → `p`), per distribution. */
+const alternatives = new WeakMap<DistributionSpec, Map<string, string>>();
+
 /** Call shapes (name, arity, keywords) that passed bindArgs's check. */
 const checkedCalls = new Set<string>();
 
@@ -85,7 +88,8 @@ export function makeDistValue(
     }
     checkedCalls.add(shape);
   }
-  const alt = new Map(spec.alternatives.map((a) => [a.keyword, a.replaces]));
+  let alt = alternatives.get(spec);
+  if (alt === undefined) alternatives.set(spec, (alt = new Map(spec.alternatives.map((a) => [a.keyword, a.replaces]))));
   const positional = args.map((v, i) => ({ pname: spec.params[i]!, raw: toRaw(v, name, spec.params[i]!, span) }));
   const keywords = [...kwargs].filter(([k]) => k !== "size").map(([k, v]) => ({ key: k, pname: alt.get(k) ?? k, raw: toRaw(v, name, k, span) }));
   return distValue(spec, positional, keywords, sizeOf(kwargs.get("size"), span), span, text);

@@ -62,28 +62,64 @@ export function callNet(net: NetValue, x: TensorValue, span: Span): TensorValue 
   }
 }
 
-function setLeaf(tree: ParamTree, path: readonly string[], value: unknown): ParamTree {
-  const [head, ...rest] = path;
-  if (head === undefined) return tree;
-  const next = rest.length === 0 ? value : setLeaf((tree[head] ?? {}) as ParamTree, rest, value);
-  return { ...tree, [head]: next } as ParamTree;
+type MutableTree = Record<string, unknown>;
+
+/** `tree` with the leaves at `updates` replaced: one copy of each node on the way, not one per leaf. */
+function setLeaves(tree: ParamTree, updates: readonly { path: readonly string[]; value: unknown }[]): ParamTree {
+  const root: MutableTree = { ...tree };
+  const copied = new Set<object>([root]);
+  for (const { path, value } of updates) {
+    let node = root;
+    for (let i = 0; i < path.length - 1; i++) {
+      const key = path[i]!;
+      let child = node[key] as MutableTree | undefined;
+      if (child === undefined || !copied.has(child)) {
+        child = { ...(child ?? {}) };
+        copied.add(child);
+        node[key] = child;
+      }
+      node = child;
+    }
+    node[path[path.length - 1]!] = value;
+  }
+  return root as ParamTree;
 }
 
-function priorOnLeaves(net: NetValue, leaves: readonly { path: readonly string[]; shape: readonly number[] }[], dist: DistValue, stmt: TildeStmt, handler: Handler): void {
-  const sites = leaves.map((leaf) => ({ name: paramName([...net.path, ...leaf.path], net.root), dist: dist.resized(leaf.shape), shape: leaf.shape, stmt }));
+interface Leaf { readonly path: readonly string[]; readonly shape: readonly number[] }
+
+/**
+ * What a layer's parameter leaves look like under a root and path: the leaves, their full
+ * paths and their names. Layers are immutable and the layer builtins hand out the same object
+ * for the same arguments, so this is derived once per layer rather than on every evaluation.
+ */
+const leafPlans = new WeakMap<Layer, Map<string, { leaves: readonly Leaf[]; paths: readonly (readonly string[])[]; names: readonly string[] }>>();
+
+function leafPlan(net: NetValue, leaves: () => readonly Leaf[], key: string): { leaves: readonly Leaf[]; paths: readonly (readonly string[])[]; names: readonly string[] } {
+  let byRoot = leafPlans.get(net.layer);
+  if (byRoot === undefined) leafPlans.set(net.layer, (byRoot = new Map()));
+  const k = `${key}|${net.root}|${net.path.join("/")}`;
+  let plan = byRoot.get(k);
+  if (plan === undefined) {
+    const ls = leaves();
+    const paths = ls.map((leaf) => [...net.path, ...leaf.path]);
+    plan = { leaves: ls, paths, names: paths.map((p) => paramName(p, net.root)) };
+    byRoot.set(k, plan);
+  }
+  return plan;
+}
+
+function priorOnLeaves(net: NetValue, plan: ReturnType<typeof leafPlan>, dist: DistValue, stmt: TildeStmt, handler: Handler): void {
+  const sites = plan.leaves.map((leaf, i) => ({ name: plan.names[i]!, dist: dist.resized(leaf.shape), shape: leaf.shape, stmt }));
   const values = handler.latentGroup !== undefined && sites.length > 1 ? handler.latentGroup(sites) : sites.map((s) => handler.latent(s));
-  leaves.forEach((leaf, i) => {
-    const v = values[i]!;
-    net.slot.params = setLeaf(net.slot.params, [...net.path, ...leaf.path], v.t);
-    net.slot.batched = net.slot.batched || v.batched;
-  });
+  net.slot.params = setLeaves(net.slot.params, plan.paths.map((path, i) => ({ path, value: values[i]!.t })));
+  net.slot.batched = net.slot.batched || values.some((v) => v.batched);
 }
 
 /** `params(net) ~ D`: an iid prior on every scalar of every parameter tensor of `net`. */
 export function tildeParams(net: NetValue, dist: DistValue, stmt: TildeStmt, handler: Handler): void {
-  const leaves = walkTree(net.layer.paramSpecs(), isSpec).map((l) => ({ path: l.path, shape: l.value.shape }));
-  if (leaves.length === 0) throw new DlmError(`${paramName(net.path, net.root)} has no parameters`, stmt.target.span);
-  priorOnLeaves(net, leaves, dist, stmt, handler);
+  const plan = leafPlan(net, () => walkTree(net.layer.paramSpecs(), isSpec).map((l) => ({ path: l.path, shape: l.value.shape })), "*");
+  if (plan.leaves.length === 0) throw new DlmError(`${paramName(net.path, net.root)} has no parameters`, stmt.target.span);
+  priorOnLeaves(net, plan, dist, stmt, handler);
 }
 
 /** `net[2].weight ~ D`. */
@@ -92,7 +128,7 @@ export function tildeParamLeaf(net: NetValue, leaf: string, dist: DistValue, stm
   if (spec === undefined || !isSpec(spec)) {
     throw new DlmError(`${paramName(net.path, net.root)} has no parameter \`${leaf}\``, stmt.target.span);
   }
-  priorOnLeaves(net, [{ path: [leaf], shape: spec.shape }], dist, stmt, handler);
+  priorOnLeaves(net, leafPlan(net, () => [{ path: [leaf], shape: spec.shape }], leaf), dist, stmt, handler);
 }
 
 export type { Layer };

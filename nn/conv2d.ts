@@ -14,7 +14,7 @@ import { tf } from "../core/engine.js";
 import { toActivation, type Activation } from "./activations.js";
 import { carriesBatch, foldBatch, lift, linear } from "./batched.js";
 import { glorotUniform, zerosInit, type Initialiser } from "./init.js";
-import { ShapeError, fmtShape, getParam, paramLabel, positiveInt, type ApplyContext, type Layer } from "./layer.js";
+import { ShapeError, fmtShape, getParam, positiveInt, type ApplyContext, type Layer } from "./layer.js";
 import { axisPad, describePad, type Padding } from "./padding.js";
 import type { ParamTree, Shape } from "./tree.js";
 
@@ -92,14 +92,14 @@ export function conv2d(kernel: readonly [number, number], cin: number, cout: num
         throw new ShapeError(`${describe()} expects images (N, height, width, ${cin}), got shape ${fmtShape(x.shape)}`);
       }
       const w = getParam(params, "weight", ctx);
-      const batched = carriesBatch(w, 4, paramLabel(ctx, "weight"), ctx);
+      const batched = carriesBatch(w, 4, "weight", ctx);
       const folded = foldBatch(x, ctx);
       const cols = folded.unfold(patches(folded.x, kh, kw, stride, pad));
       const wMat = tf.reshape(w, batched ? [w.shape[0]!, kh * kw * cin, cout] : [kh * kw * cin, cout]);
       let y = linear(cols, wMat, batched);
       if (useBias) {
         const b = getParam(params, "bias", ctx);
-        y = tf.add(y, lift(b, y.rank, carriesBatch(b, 1, paramLabel(ctx, "bias"), ctx)));
+        y = tf.add(y, lift(b, y.rank, carriesBatch(b, 1, "bias", ctx)));
       }
       return act.fn(y);
     },

@@ -12,7 +12,7 @@ import { tf } from "../core/engine.js";
 import { toActivation, type Activation } from "./activations.js";
 import { carriesBatch, lift, linear } from "./batched.js";
 import { glorotUniform, zerosInit, type Initialiser } from "./init.js";
-import { ShapeError, fmtShape, getParam, paramLabel, positiveInt, type ApplyContext, type Layer, type SpecTree } from "./layer.js";
+import { ShapeError, fmtShape, getParam, positiveInt, type ApplyContext, type Layer, type SpecTree } from "./layer.js";
 import type { ParamTree, Shape } from "./tree.js";
 
 export interface DenseOptions {
@@ -56,10 +56,10 @@ export function dense(nin: number, nout: number, options: DenseOptions = {}): De
     },
     apply: (params: ParamTree, x: tf.Tensor, ctx: ApplyContext): tf.Tensor => {
       const w = getParam(params, "weight", ctx);
-      let y = linear(x, w, carriesBatch(w, 2, paramLabel(ctx, "weight"), ctx));
+      let y = linear(x, w, carriesBatch(w, 2, "weight", ctx));
       if (useBias) {
         const b = getParam(params, "bias", ctx);
-        y = tf.add(y, lift(b, y.rank, carriesBatch(b, 1, paramLabel(ctx, "bias"), ctx)));
+        y = tf.add(y, lift(b, y.rank, carriesBatch(b, 1, "bias", ctx)));
       }
       return act.fn(y);
     },

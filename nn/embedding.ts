@@ -10,7 +10,7 @@
 import { tf } from "../core/engine.js";
 import { carriesBatch, linear } from "./batched.js";
 import { normalInit, type Initialiser } from "./init.js";
-import { getParam, paramLabel, positiveInt, type Layer } from "./layer.js";
+import { getParam, positiveInt, type Layer } from "./layer.js";
 
 export interface EmbeddingLayer extends Layer {
   readonly kind: "Embedding";
@@ -32,7 +32,7 @@ export function embedding(vocab: number, dim: number, options: { readonly init?:
     apply: (params, x, ctx) => {
       const w = getParam(params, "weight", ctx);
       const hot = tf.oneHot(tf.cast(tf.sub(x, 1), "int32"), vocab);
-      return linear(tf.cast(hot, "float32"), w, carriesBatch(w, 2, paramLabel(ctx, "weight"), ctx));
+      return linear(tf.cast(hot, "float32"), w, carriesBatch(w, 2, "weight", ctx));
     },
   };
 }

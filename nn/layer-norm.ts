@@ -7,7 +7,7 @@ import { tf } from "../core/engine.js";
 import { toActivation, type Activation } from "./activations.js";
 import { carriesBatch, lift } from "./batched.js";
 import { onesInit, zerosInit } from "./init.js";
-import { ShapeError, fmtShape, getParam, paramLabel, positiveInt, type ApplyContext, type Layer, type SpecTree } from "./layer.js";
+import { ShapeError, fmtShape, getParam, positiveInt, type ApplyContext, type Layer, type SpecTree } from "./layer.js";
 import type { ParamTree, Shape } from "./tree.js";
 
 export interface NormOptions {
@@ -25,8 +25,8 @@ export interface LayerNormLayer extends Layer {
 export function affineTransform(xhat: tf.Tensor, params: ParamTree, ctx: ApplyContext): tf.Tensor {
   const g = getParam(params, "gain", ctx);
   const b = getParam(params, "bias", ctx);
-  const scaled = tf.mul(xhat, lift(g, xhat.rank, carriesBatch(g, 1, paramLabel(ctx, "gain"), ctx)));
-  return tf.add(scaled, lift(b, xhat.rank, carriesBatch(b, 1, paramLabel(ctx, "bias"), ctx)));
+  const scaled = tf.mul(xhat, lift(g, xhat.rank, carriesBatch(g, 1, "gain", ctx)));
+  return tf.add(scaled, lift(b, xhat.rank, carriesBatch(b, 1, "bias", ctx)));
 }
 
 export function affineSpecs(d: number, affine: boolean): SpecTree {
