@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 const restrict = (patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", "bench/out/**"] },
+  { ignores: ["dist/**", "dist-bench/**", "node_modules/**", "coverage/**", "bench/out/**"] },
   ...tseslint.configs.recommended,
   {
     rules: {

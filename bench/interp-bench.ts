@@ -87,9 +87,11 @@ async function kernelCount(f: (q: tf.Tensor2D) => tf.Tensor1D, q: tf.Tensor2D): 
   return [fwd, both];
 }
 
+interface Timing { readonly wall: number; readonly cpu: number }
+
 /** Wall-clock and process CPU milliseconds per log density + gradient. */
-function timeIt(f: (q: tf.Tensor2D) => tf.Tensor1D, q: tf.Tensor2D, iterations: number): { wall: number; cpu: number } {
-  for (let i = 0; i < 5; i++) {
+function timeIt(f: (q: tf.Tensor2D) => tf.Tensor1D, q: tf.Tensor2D, iterations: number): Timing {
+  for (let i = 0; i < 2; i++) {
     const r = valueAndGrad(f, q);
     tf.dispose([r.value, r.grad]);
   }
@@ -127,22 +129,31 @@ async function main(): Promise<void> {
   for (const chains of [1, 4, 16]) {
     const q = tf.mul(0.3, randomNormal(key(chains), [chains, inst.layout.dim])) as tf.Tensor2D;
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(dlm(q), hand(q)))).dataSync()[0]!);
-    // Interleave the versions to share the machine's load fairly; the process's CPU time is
-    // less sensitive to the other jobs on the machine than the wall clock.
-    const sum = { a: { wall: 0, cpu: 0 }, b: { wall: 0, cpu: 0 }, d: { wall: 0, cpu: 0 } };
-    const addTo = (acc: { wall: number; cpu: number }, t: { wall: number; cpu: number }): void => {
-      acc.wall += t.wall / 4;
-      acc.cpu += t.cpu / 4;
-    };
-    for (let r = 0; r < 4; r++) {
-      addTo(sum.a, timeIt(dlm, q, iterations / 4));
-      addTo(sum.b, timeIt(hand, q, iterations / 4));
-      addTo(sum.d, timeIt(handDist, q, iterations / 4));
+    // Interleave the versions in many short rounds and take medians: a load spike from other
+    // jobs on the machine then spoils a few rounds, not the result. The process's CPU time is
+    // less sensitive to the other jobs than the wall clock.
+    // JIT and allocator warm-up, not timed: the first few hundred calls are much slower
+    for (const f of [dlm, hand, handDist]) timeIt(f, q, 150);
+    const rounds = Math.max(5, Math.min(25, Math.floor(iterations / 20)));
+    const per = Math.max(1, Math.round(iterations / rounds));
+    const runs = { a: [] as Timing[], b: [] as Timing[], d: [] as Timing[] };
+    for (let r = 0; r < rounds; r++) {
+      runs.a.push(timeIt(dlm, q, per));
+      runs.b.push(timeIt(hand, q, per));
+      runs.d.push(timeIt(handDist, q, per));
     }
-    const { a, b, d } = sum;
+    const med = (xs: readonly number[]): number => {
+      const s = [...xs].sort((x, y) => x - y);
+      const m = s.length >> 1;
+      return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+    };
+    const of = (ts: readonly Timing[], k: keyof Timing): number => med(ts.map((t) => t[k]));
+    // per-round ratios: both versions of a round ran within milliseconds of each other
+    const ratio = (x: readonly Timing[], y: readonly Timing[], k: keyof Timing): number => med(x.map((t, i) => t[k] / y[i]![k]));
+    const { a, b, d } = runs;
     console.log(
-      `| ${chains} | ${a.wall.toFixed(2)} | ${b.wall.toFixed(2)} | ${(a.wall / b.wall).toFixed(2)} | ${d.wall.toFixed(2)} | ${(a.wall / d.wall).toFixed(2)} ` +
-        `| ${a.cpu.toFixed(2)} / ${b.cpu.toFixed(2)} / ${d.cpu.toFixed(2)} | ${(a.cpu / b.cpu).toFixed(2)} | ${diff.toExponential(1)} |`,
+      `| ${chains} | ${of(a, "wall").toFixed(2)} | ${of(b, "wall").toFixed(2)} | ${ratio(a, b, "wall").toFixed(2)} | ${of(d, "wall").toFixed(2)} | ${ratio(a, d, "wall").toFixed(2)} ` +
+        `| ${of(a, "cpu").toFixed(2)} / ${of(b, "cpu").toFixed(2)} / ${of(d, "cpu").toFixed(2)} | ${ratio(a, b, "cpu").toFixed(2)} | ${diff.toExponential(1)} |`,
     );
     q.dispose();
   }

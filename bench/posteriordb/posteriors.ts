@@ -6,13 +6,13 @@
  * $POSTERIORDB_DIR (default /work/shared/benchmarks/posteriordb); see its README.md.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { benchPath } from "../paths.js";
 import { compile, modelInstance, type DataValue } from "../../interpreter/program.js";
 import type { ModelInstance } from "../../interpreter/instance.js";
 
 /** Folder of the translations. */
-export const MODELS_DIR = join(dirname(fileURLToPath(import.meta.url)), "models");
+export const MODELS_DIR = benchPath("posteriordb", "models");
 
 /** Folder of the posteriordb data and references. */
 export const DATA_DIR = process.env["POSTERIORDB_DIR"] ?? "/work/shared/benchmarks/posteriordb";

@@ -22,8 +22,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { initEngine } from "../../core/engine.js";
 import { essBulk } from "../../inference/diagnostics/index.js";
@@ -31,8 +30,9 @@ import { sample } from "../../inference/mcmc/index.js";
 import { posteriorModel } from "../../interpreter/instance.js";
 import { chainOutputs } from "../../cli/to-draws.js";
 import { DATA_DIR, instantiatePosterior, loadPosterior } from "../posteriordb/posteriors.js";
+import { benchPath } from "../paths.js";
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+const HERE = benchPath("stan");
 
 /** Our Stan programs, by posterior, with the names (before any `[`) they define. */
 const PROGRAMS: Readonly<Record<string, { readonly file: string; readonly names: readonly string[] }>> = {
