@@ -10,6 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
+import { installFusedLogPdfKernels } from "./fused-logpdf-kernels.js";
 import { installKernelFixes } from "./kernels/index.js";
 
 export { tf };
@@ -77,6 +78,7 @@ export async function initEngine(requested?: string): Promise<EngineInfo> {
   if (!ok) throw new BackendError(`backend '${name}' failed to start; available: ${available.join(", ")}`);
   await tf.ready();
   installKernelFixes(name);
+  installFusedLogPdfKernels();
   current = { backend: name, tfjsVersion: tf.version.tfjs, available };
   return current;
 }

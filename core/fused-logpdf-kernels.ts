@@ -1,0 +1,245 @@
+/**
+ * Fused kernels for sums of element-wise log densities, with analytic, lazily evaluated
+ * gradients (the public functions are in fused-logpdf.ts).
+ *
+ * Why kernels: written as tfjs ops, Σ Normal(x | μ, σ) is ~8 ops on the gradient tape, each
+ * replayed by one or more backward kernels, and on wasm every engine-level kernel launch costs
+ * microseconds of bookkeeping. Here the forward pass is ONE engine kernel, a composite that
+ * calls the backend's own kernel functions directly (kernels/compose.ts), and the gradient of
+ * each input is one more engine kernel. The gradient is registered with `tf.registerGradient`
+ * and returns one closure per input; tfjs's tape prunes the inputs that do not lead from the
+ * differentiated tensors (getFilteredNodesXToY in tfjs-core), so e.g. the x-gradient of
+ * observed data is never computed. This is how Stan's hand-written partials work (Carpenter et
+ * al. 2015, "The Stan Math Library", §4 operands-and-partials). Unlike `tf.customGrad`, every
+ * tensor the density depends on is a kernel input, so a trained variable passed as μ or σ is
+ * seen by the tape.
+ *
+ * Outputs: the sum (scalar, or `[S₀]` with `keepAxis0`); when the tape is recording
+ * (`withGrad`, set by the caller from `tf.engine().isTapeOn()`) also the element-wise partials
+ * the backward pass needs, shaped like the broadcast shape S, which the gradient config saves
+ * (`outputsToSave`):
+ *   Normal:    w = z/σ (∂/∂x = −w, ∂/∂μ = w) and, for a tensor σ, g_σ = (z² − 1)/σ;
+ *   Bernoulli: h = (1 − 2y)·sigmoid((1 − 2y)·η), so ∂/∂η = −h (= y − sigmoid(η) for y ∈ {0, 1},
+ *              without the cancellation of 1 − sigmoid(η) for large η at y = 1).
+ * A number operand is a kernel attribute (`x`, `loc`, `scale`, `y`, `logit`), not an input.
+ * Every kernel records the operands' shapes as attributes (`xShape`, …) so that the gradient
+ * can sum the broadcast partials back to each input's shape.
+ *
+ * The backward kernels have no gradient of their own: second derivatives through these sums
+ * are not supported (tfjs reports the missing gradient of `DlmSumToShape`).
+ *
+ * This file imports TensorFlow.js directly (like kernels/), because engine.ts installs it.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { compose, type Composer, type Info, type KernelFunc } from "./kernels/compose.js";
+
+/** Kernel name of Σ log Normal(x | loc, scale). Inputs (tensors only): x, loc, scale. */
+export const NORMAL_LOGPDF_SUM = "DlmNormalLogPdfSum";
+/** Kernel name of Σ log Bernoulli(y | logit). Inputs (tensors only): y, logit. */
+export const BERNOULLI_LOGIT_LOGPMF_SUM = "DlmBernoulliLogitLogPmfSum";
+/**
+ * Kernel name of the backward step: inputs g (shape S) and dy (the sum's upstream gradient,
+ * `[]` or `[S₀]`); attrs shape (the target), negate, keepAxis0. Output
+ * sum-to-shape(±g·dy broadcast back over the summed axes).
+ */
+export const SUM_TO_SHAPE = "DlmSumToShape";
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+type Attrs = NonNullable<Parameters<KernelFunc>[0]["attrs"]>;
+
+const range = (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+const product = (xs: readonly number[]): number => xs.reduce((p, d) => p * d, 1);
+
+/** The broadcast (NumPy) shape of several shapes; throws on a mismatch. */
+export function broadcastShapes(shapes: readonly (readonly number[])[]): number[] {
+  return shapes.reduce<number[]>((s, t) => tf.backend_util.assertAndGetBroadcastShape(s, [...t]), []);
+}
+
+/** Axes of S summed by the kernels: all, or all but the first. */
+const sumAxes = (rank: number, keepAxis0: boolean): number[] => range(keepAxis0 ? 1 : 0, rank);
+
+/** Σ over `axes` (nothing to do for none). */
+function sumOver(c: Composer, x: Info, axes: readonly number[]): Info {
+  return axes.length > 0 ? c.run("Sum", { x }, { axis: [...axes], keepDims: false }) : x;
+}
+
+/** `x·k` for a host number k, skipping k = 1 and using Neg for k = −1. */
+function scaleBy(c: Composer, x: Info, k: number): Info {
+  if (k === 1) return x;
+  if (k === -1) return c.run("Neg", { x });
+  return c.run("Multiply", { a: x, b: c.fill([], k) });
+}
+
+interface RefCounting {
+  incRef(dataId: object): void;
+}
+
+/**
+ * Run a composition whose kernel has extra outputs: `body` returns the main result and the
+ * auxiliary buffers; each auxiliary one gets a reference of its own before `compose` frees
+ * its intermediates (buffers are reference-counted on every tfjs backend, which is how their
+ * `Identity` shares a buffer), so it survives as a kernel output.
+ */
+function composeWithAux(backend: object, backendName: string, body: (c: Composer) => readonly [Info, readonly Info[]]): Info[] {
+  let aux: readonly Info[] = [];
+  const main = compose(backend, backendName, (c) => {
+    const [result, extra] = body(c);
+    for (const info of extra) (backend as RefCounting).incRef(info.dataId);
+    aux = extra.map((info) => ({ dataId: info.dataId, shape: [...info.shape], dtype: info.dtype }));
+    return result;
+  });
+  return aux.length > 0 ? [main, ...aux] : [main];
+}
+
+const num = (attrs: Attrs, name: string): number | undefined => {
+  const v = attrs[name];
+  return typeof v === "number" ? v : undefined;
+};
+
+/** The forward Normal kernel of one backend. */
+function normalKernel(backendName: string): KernelFunc {
+  return ({ inputs, backend, attrs = {} }) => {
+    const x = inputs["x"];
+    const loc = inputs["loc"];
+    const scale = inputs["scale"];
+    const keepAxis0 = attrs["keepAxis0"] === true;
+    const withGrad = attrs["withGrad"] === true;
+    const xc = num(attrs, "x") ?? 0;
+    const lc = num(attrs, "loc") ?? 0;
+    const sc = num(attrs, "scale") ?? 1;
+    const shape = broadcastShapes([x, loc, scale].flatMap((t) => (t ? [t.shape] : [])));
+    const rank = shape.length;
+    const axes = sumAxes(rank, keepAxis0);
+    const perRow = product(axes.map((i) => shape[i]!));
+    return composeWithAux(backend, backendName, (c) => {
+      const xi = x ?? c.fill([], xc);
+      const d = loc ? c.run("Sub", { a: xi, b: loc }) : lc === 0 ? xi : c.run("Sub", { a: xi, b: c.fill([], lc) });
+      const z = scale ? c.run("RealDiv", { a: d, b: scale }) : scaleBy(c, d, 1 / sc);
+      const sq = c.run("Square", { x: z });
+      let value = scaleBy(c, sumOver(c, sq, axes), -0.5);
+      let constant = perRow * HALF_LOG_2PI;
+      if (scale) {
+        // Σ over S of the broadcast log σ = (multiplicity) · Σ over σ's own axes.
+        const offset = rank - scale.shape.length;
+        const own = axes.filter((i) => i >= offset).map((i) => i - offset);
+        const multiplicity = product(axes.map((i) => (i < offset || scale.shape[i - offset] === 1 ? shape[i]! : 1)));
+        const logs = scaleBy(c, sumOver(c, c.run("Log", { x: scale }), own), multiplicity);
+        value = c.run("Sub", { a: value, b: logs });
+      } else {
+        constant += perRow * Math.log(sc);
+      }
+      if (constant !== 0) value = c.run("Sub", { a: value, b: c.fill([], constant) });
+      if (!withGrad) return [value, []];
+      const w = scale ? c.run("RealDiv", { a: z, b: scale }) : scaleBy(c, z, 1 / sc);
+      if (!scale) return [value, [w]];
+      const gScale = c.run("RealDiv", { a: c.run("Sub", { a: sq, b: c.fill([], 1) }), b: scale });
+      return [value, [w, gScale]];
+    });
+  };
+}
+
+/** The forward Bernoulli(logit) kernel of one backend. */
+function bernoulliKernel(backendName: string): KernelFunc {
+  return ({ inputs, backend, attrs = {} }) => {
+    const y = inputs["y"];
+    const logit = inputs["logit"];
+    const keepAxis0 = attrs["keepAxis0"] === true;
+    const withGrad = attrs["withGrad"] === true && logit !== undefined;
+    const yc = num(attrs, "y") ?? 0;
+    const lc = num(attrs, "logit") ?? 0;
+    const shape = broadcastShapes([y, logit].flatMap((t) => (t ? [t.shape] : [])));
+    const axes = sumAxes(shape.length, keepAxis0);
+    return composeWithAux(backend, backendName, (c) => {
+      const eta = logit ?? c.fill([], lc);
+      // s = 1 − 2y; t = s·η; log p = −softplus(t) (bernoulli.ts's form).
+      const s = y ? c.run("Sub", { a: c.fill([], 1), b: c.run("Add", { a: y, b: y }) }) : undefined;
+      const t = s ? c.run("Multiply", { a: s, b: eta }) : scaleBy(c, eta, 1 - 2 * yc);
+      const value = c.run("Neg", { x: sumOver(c, c.run("Softplus", { x: t }), axes) });
+      if (!withGrad) return [value, []];
+      const sig = c.run("Sigmoid", { x: t });
+      return [value, [s ? c.run("Multiply", { a: s, b: sig }) : scaleBy(c, sig, 1 - 2 * yc)]];
+    });
+  };
+}
+
+/** The backward kernel of one backend (see SUM_TO_SHAPE). */
+function sumToShapeKernel(backendName: string): KernelFunc {
+  return ({ inputs, backend, attrs = {} }) => {
+    const g = inputs["g"]!;
+    const dy = inputs["dy"]!;
+    const target = attrs["shape"] as number[];
+    const negate = attrs["negate"] === true;
+    const keepAxis0 = attrs["keepAxis0"] === true;
+    return compose(backend, backendName, (c) => {
+      const rank = g.shape.length;
+      let d = keepAxis0 && rank > 1 ? c.reshape(dy, [dy.shape[0]!, ...range(1, rank).map(() => 1)]) : dy;
+      if (negate) d = c.run("Neg", { x: d });
+      const full = c.run("Multiply", { a: g, b: d });
+      const offset = rank - target.length;
+      const axes = range(0, rank).filter((i) => i < offset || (target[i - offset] === 1 && g.shape[i] !== 1));
+      const summed = sumOver(c, full, axes);
+      return summed.shape.length === target.length ? summed : c.reshape(summed, target);
+    });
+  };
+}
+
+/** `sumToShape(±g·dy)` for an input of `shape` (one engine kernel). */
+function sumToShape(g: tf.Tensor, dy: tf.Tensor, shape: readonly number[], negate: boolean, keepAxis0: boolean): tf.Tensor {
+  return tf.engine().runKernel(SUM_TO_SHAPE, { g, dy }, { shape: [...shape], negate, keepAxis0 }) as tf.Tensor;
+}
+
+const firstDy = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(dy) ? dy[0]! : dy);
+const shapeAttr = (attrs: Attrs, name: string): number[] => attrs[`${name}Shape`] as number[];
+
+const normalGradient: tf.GradConfig = {
+  kernelName: NORMAL_LOGPDF_SUM,
+  outputsToSave: [false, true, true],
+  gradFunc: (dy, saved, attrs) => {
+    const [w, gScale] = saved as [tf.Tensor, tf.Tensor | undefined];
+    const d = firstDy(dy);
+    const keep = attrs["keepAxis0"] === true;
+    return {
+      x: () => sumToShape(w, d, shapeAttr(attrs, "x"), true, keep),
+      loc: () => sumToShape(w, d, shapeAttr(attrs, "loc"), false, keep),
+      scale: () => sumToShape(gScale!, d, shapeAttr(attrs, "scale"), false, keep),
+    };
+  },
+};
+
+const bernoulliGradient: tf.GradConfig = {
+  kernelName: BERNOULLI_LOGIT_LOGPMF_SUM,
+  outputsToSave: [false, true],
+  gradFunc: (dy, saved, attrs) => {
+    const [h] = saved as [tf.Tensor];
+    const d = firstDy(dy);
+    return {
+      logit: () => sumToShape(h, d, shapeAttr(attrs, "logit"), true, attrs["keepAxis0"] === true),
+      y: () => {
+        throw new Error("bernoulliLogitLogPmfSum: no gradient with respect to y (a class label in {0, 1})");
+      },
+    };
+  },
+};
+
+const FACTORIES: readonly (readonly [string, (backendName: string) => KernelFunc])[] = [
+  [NORMAL_LOGPDF_SUM, normalKernel],
+  [BERNOULLI_LOGIT_LOGPMF_SUM, bernoulliKernel],
+  [SUM_TO_SHAPE, sumToShapeKernel],
+];
+
+/**
+ * Register the fused kernels for every backend tfjs knows (`tf.engine().backendNames()`: cpu
+ * and wasm here, tensorflow where tfjs-node is loaded) and their gradients; idempotent.
+ */
+export function installFusedLogPdfKernels(): void {
+  for (const backendName of tf.engine().backendNames()) {
+    for (const [kernelName, make] of FACTORIES) {
+      if (tf.getKernel(kernelName, backendName)) continue;
+      tf.registerKernel({ kernelName, backendName, kernelFunc: make(backendName) });
+    }
+  }
+  for (const config of [normalGradient, bernoulliGradient]) {
+    if (tf.getGradient(config.kernelName)?.gradFunc !== config.gradFunc) tf.registerGradient(config);
+  }
+}
