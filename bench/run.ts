@@ -27,6 +27,7 @@ const BENCHMARKS: Record<string, readonly string[]> = {
   "nuts-overhead": ["bench/nuts-overhead.ts"],
   stan: ["bench/stan/run.ts"],
   posteriordb: ["bench/posteriordb/run.ts"],
+  "grad-cost": ["bench/posteriordb/grad-cost.ts"],
 };
 
 const root = fileURLToPath(new URL("..", import.meta.url));
