@@ -2,7 +2,7 @@
  * HMC and NUTS as (init, step) state machines over immutable records (architecture §3.3; the
  * idea of NumPyro's `init_fn` / `sample_fn`). A `KernelState` holds everything a transition
  * needs: the chains' positions, metric, step sizes, per-chain keys and the iteration counter.
- * `step` returns a new record; the tensors of the input record stay owned by the caller.
+ * `step` returns a new record and never writes to the arrays of the input record.
  * Transition i of chain c draws all its numbers from `stream(fold(keys[c], i))`.
  */
 import type { LogDensityModel } from "../../core/model.js";

@@ -1,6 +1,6 @@
 /**
- * `sample(model, options)`: the asynchronous driver of HMC/NUTS for many chains in one tensor
- * program, with Stan's warm-up (design/inference.md §3): initial points, the step-size
+ * `sample(model, options)`: the asynchronous driver of HMC/NUTS for many chains in lockstep
+ * (one batched model gradient per leapfrog, the sampler's arithmetic on the host), with Stan's warm-up (design/inference.md §3): initial points, the step-size
  * heuristic, per-chain dual averaging, the windowed metric adaptation, then the sampling
  * phase. Every random number is a function of (seed, chain, purpose, iteration), so C chains
  * in one batch give the same draws as C single-chain runs with the same per-chain keys.
@@ -79,7 +79,7 @@ export interface SampleOptions {
   readonly initRadius?: number;
   /** Starting step size before the heuristic (Stan: 1). */
   readonly stepSize?: number;
-  /** NUTS in-subtree sync period as a function of the subtree depth (see `NutsOptions.kCheck`). */
+  /** NUTS: how often (in leaves) a subtree that no chain still needs is stopped early, per subtree depth (see `NutsOptions.kCheck`; default every leaf). */
   readonly kCheck?: (depth: number) => number;
   readonly onProgress?: (info: ProgressInfo) => void;
   readonly signal?: AbortSignal;
