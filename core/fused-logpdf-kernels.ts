@@ -3,10 +3,12 @@
  * gradients (the public functions are in fused-logpdf.ts).
  *
  * Why kernels: written as tfjs ops, Σ Normal(x | μ, σ) is ~8 ops on the gradient tape, each
- * replayed by one or more backward kernels, and on wasm every engine-level kernel launch costs
- * microseconds of bookkeeping. Here the forward pass is ONE engine kernel, a composite that
- * calls the backend's own kernel functions directly (kernels/compose.ts), and the gradient of
- * each input is one more engine kernel. The gradient is registered with `tf.registerGradient`
+ * replayed by one or more backward kernels, and on wasm every kernel launch costs microseconds.
+ * Here the forward pass is ONE engine kernel and the gradient of each input one more. Two
+ * implementations: on cpu and wasm (buffers in host memory) the host loops of
+ * fused-logpdf-host.ts, the fastest by far for model-sized tensors; on every other backend
+ * (tensorflow, webgl) the composites below, which call the backend's own kernel functions
+ * directly (kernels/compose.ts). The gradient configuration is shared. The gradient is registered with `tf.registerGradient`
  * and returns one closure per input; tfjs's tape prunes the inputs that do not lead from the
  * differentiated tensors (getFilteredNodesXToY in tfjs-core), so e.g. the x-gradient of
  * observed data is never computed. This is how Stan's hand-written partials work (Carpenter et
@@ -31,6 +33,7 @@
  * This file imports TensorFlow.js directly (like kernels/), because engine.ts installs it.
  */
 import * as tf from "@tensorflow/tfjs";
+import { bernoulliHostKernel, isHostBackend, normalHostKernel, sumToShapeHostKernel } from "./fused-logpdf-host.js";
 import { compose, type Composer, type Info, type KernelFunc } from "./kernels/compose.js";
 
 /** Kernel name of Σ log Normal(x | loc, scale). Inputs (tensors only): x, loc, scale. */
@@ -222,22 +225,42 @@ const bernoulliGradient: tf.GradConfig = {
   },
 };
 
-const FACTORIES: readonly (readonly [string, (backendName: string) => KernelFunc])[] = [
-  [NORMAL_LOGPDF_SUM, normalKernel],
-  [BERNOULLI_LOGIT_LOGPMF_SUM, bernoulliKernel],
-  [SUM_TO_SHAPE, sumToShapeKernel],
+type Factory = (backendName: string) => KernelFunc;
+
+/** Kernel name → [composite implementation, host-loop implementation]. */
+const FACTORIES: readonly (readonly [string, Factory, Factory])[] = [
+  [NORMAL_LOGPDF_SUM, normalKernel, normalHostKernel],
+  [BERNOULLI_LOGIT_LOGPMF_SUM, bernoulliKernel, bernoulliHostKernel],
+  [SUM_TO_SHAPE, sumToShapeKernel, sumToShapeHostKernel],
 ];
+
+/** Which implementation is registered, by backend name. */
+const registered = new Map<string, "host" | "composite">();
+
+/** Options of `installFusedLogPdfKernels`. */
+export interface FusedInstallOptions {
+  /**
+   * Use the host loops of fused-logpdf-host.ts on cpu and wasm (default true); false installs
+   * the composite kernels there too (for tests of that path and for benchmarks). Other
+   * backends always get the composites.
+   */
+  readonly hostLoops?: boolean;
+}
 
 /**
  * Register the fused kernels for every backend tfjs knows (`tf.engine().backendNames()`: cpu
- * and wasm here, tensorflow where tfjs-node is loaded) and their gradients; idempotent.
+ * and wasm here, tensorflow where tfjs-node is loaded) and their gradients; idempotent, and
+ * re-registers a backend's kernels when `options` ask for the other implementation.
  */
-export function installFusedLogPdfKernels(): void {
+export function installFusedLogPdfKernels(options: FusedInstallOptions = {}): void {
   for (const backendName of tf.engine().backendNames()) {
-    for (const [kernelName, make] of FACTORIES) {
-      if (tf.getKernel(kernelName, backendName)) continue;
-      tf.registerKernel({ kernelName, backendName, kernelFunc: make(backendName) });
+    const kind = options.hostLoops !== false && isHostBackend(backendName) ? "host" : "composite";
+    if (registered.get(backendName) === kind && FACTORIES.every(([name]) => tf.getKernel(name, backendName))) continue;
+    for (const [kernelName, composite, host] of FACTORIES) {
+      if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);
+      tf.registerKernel({ kernelName, backendName, kernelFunc: (kind === "host" ? host : composite)(backendName) });
     }
+    registered.set(backendName, kind);
   }
   for (const config of [normalGradient, bernoulliGradient]) {
     if (tf.getGradient(config.kernelName)?.gradFunc !== config.gradFunc) tf.registerGradient(config);

@@ -3,14 +3,22 @@
 // central finite differences of that float64 reference (h = 1e-5, error O(h²)·f''' ≈ 1e-9),
 // and the gradients tfjs's autodiff takes of the plain unfused op formulas (the forms of
 // distributions/normal.ts and distributions/bernoulli.ts).
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tf, initEngine } from "./engine.js";
 import { bernoulliLogitLogPmfSum, normalLogPdfSum } from "./fused-logpdf.js";
+import { installFusedLogPdfKernels } from "./fused-logpdf-kernels.js";
 import { lcg } from "./kernels/testing.js";
 
 afterAll(async () => {
   await initEngine("wasm");
+  installFusedLogPdfKernels();
 });
+
+// Both implementations: the host loops (cpu, wasm: the default) and the composite kernels.
+const IMPLEMENTATIONS = [
+  ["host loops", true],
+  ["composite kernels", false],
+] as const;
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -108,7 +116,9 @@ const NORMAL_CASES: readonly NormalCase[] = [
 const operand = (v: Host | number): Host => (typeof v === "number" ? num(v) : v);
 const asArg = (v: Host | number): tf.Tensor | number => (typeof v === "number" ? v : tensorOf(v));
 
-describe("normalLogPdfSum", () => {
+for (const [impl, hostLoops] of IMPLEMENTATIONS) describe(`normalLogPdfSum (${impl})`, () => {
+  beforeAll(() => installFusedLogPdfKernels({ hostLoops }));
+  afterAll(() => installFusedLogPdfKernels());
   for (const c of NORMAL_CASES) {
     it(`value and gradients: ${c.name}`, () => {
       const ops = [operand(c.x), operand(c.loc), operand(c.scale)];
@@ -178,7 +188,9 @@ const BERNOULLI_CASES: readonly BernoulliCase[] = [
   { name: "[C, N] labels, [C, 1] logits, per chain", y: labels([C, 6], 25), logit: host([C, 1], 26, -3, 3), keepAxis0: true },
 ];
 
-describe("bernoulliLogitLogPmfSum", () => {
+for (const [impl, hostLoops] of IMPLEMENTATIONS) describe(`bernoulliLogitLogPmfSum (${impl})`, () => {
+  beforeAll(() => installFusedLogPdfKernels({ hostLoops }));
+  afterAll(() => installFusedLogPdfKernels());
   for (const c of BERNOULLI_CASES) {
     it(`value and gradient: ${c.name}`, () => {
       const ops = [operand(c.y), operand(c.logit)];
@@ -228,7 +240,9 @@ const kernelNames = async (f: () => tf.TensorContainer): Promise<string[]> => {
   return info.kernels.map((k) => k.name);
 };
 
-describe("only the needed gradients", () => {
+for (const [impl, hostLoops] of IMPLEMENTATIONS) describe(`only the needed gradients (${impl})`, () => {
+  beforeAll(() => installFusedLogPdfKernels({ hostLoops }));
+  afterAll(() => installFusedLogPdfKernels());
   it("x constant takes fewer kernels than x differentiated; each gradient is one kernel", async () => {
     const x = tensorOf(host([4, 97], 31, -1, 1));
     const loc = tensorOf(host([97], 32, -1, 1));
@@ -249,20 +263,22 @@ describe("only the needed gradients", () => {
 
   it("a trained variable passed as loc or scale gets its gradient (the customGrad pitfall)", () => {
     const x = tensorOf(host([6], 41, -2, 2));
-    const m = tf.variable(tf.scalar(0.3), true, "fused_test_m");
-    const s = tf.variable(tf.scalar(1.7), true, "fused_test_s");
+    const m = tf.variable(tf.scalar(0.3), true, `fused_test_m_${hostLoops}`);
+    const s = tf.variable(tf.scalar(1.7), true, `fused_test_s_${hostLoops}`);
     const { value, grads } = tf.variableGrads(() => normalLogPdfSum(x, m, s, false) as tf.Scalar, [m, s]);
     const xs = Array.from(x.dataSync());
     const mv = m.dataSync()[0]!;
     const sv = s.dataSync()[0]!;
     expectClose(value.dataSync(), [xs.reduce((a, xi) => a + normal64(xi, mv, sv), 0)], 1e-6);
-    expectClose(grads["fused_test_m"]!.dataSync(), [xs.reduce((a, xi) => a + (xi - mv) / sv ** 2, 0)], 1e-5);
-    expectClose(grads["fused_test_s"]!.dataSync(), [xs.reduce((a, xi) => a + (((xi - mv) / sv) ** 2 - 1) / sv, 0)], 1e-5);
+    expectClose(grads[`fused_test_m_${hostLoops}`]!.dataSync(), [xs.reduce((a, xi) => a + (xi - mv) / sv ** 2, 0)], 1e-5);
+    expectClose(grads[`fused_test_s_${hostLoops}`]!.dataSync(), [xs.reduce((a, xi) => a + (((xi - mv) / sv) ** 2 - 1) / sv, 0)], 1e-5);
     tf.dispose([x, m, s, value, ...Object.values(grads)]);
   });
 });
 
-describe("memory and backends", () => {
+for (const [impl, hostLoops] of IMPLEMENTATIONS) describe(`memory and backends (${impl})`, () => {
+  beforeAll(() => installFusedLogPdfKernels({ hostLoops }));
+  afterAll(() => installFusedLogPdfKernels());
   it("leaves no tensors or buffers behind over 1,000 value+gradient calls", () => {
     const w = tensorOf(host([4, 97], 51, -1, 1));
     const s = tensorOf(host([4, 1], 52, 0.5, 2));
@@ -294,10 +310,13 @@ describe("memory and backends", () => {
         const { value, grads } = tf.valueAndGrads(f)([x, s], tf.tensor1d([1, 2, 3, 4]));
         return [value, ...grads].map((t) => Array.from(t.dataSync()));
       });
+    // initEngine installs the default implementation: ask for this block's again.
     await initEngine("cpu");
+    installFusedLogPdfKernels({ hostLoops });
     expect(tf.getBackend()).toBe("cpu");
     const onCpu = run();
     await initEngine("wasm");
+    installFusedLogPdfKernels({ hostLoops });
     expect(tf.getBackend()).toBe("wasm");
     const onWasm = run();
     onCpu.forEach((a, i) => expectClose(a, onWasm[i]!, 1e-6));

@@ -1,0 +1,127 @@
+/**
+ * Fused log-density sums (core/fused-logpdf.ts) against the plain op formulas of
+ * distributions/normal.ts and bernoulli.ts: engine kernels (tf.profile) and milliseconds per
+ * value + gradient, fused and plain measured in the same run (interleaved rounds, best median
+ * of each), with the ratios. "fused" is the default implementation (host loops on cpu and
+ * wasm), "composite" the composite kernels that other backends get. Run: `npx tsx bench/fused-logpdf.ts [backend…]` (default wasm).
+ *
+ * Cases (4 chains; the differentiated tensors are the arguments of tf.valueAndGrads, dy = 1):
+ * - normal-prior: Σ_k Normal(w[c, k] | 0, s[c]) with w [4, 97] and a latent s [4, 1], both
+ *   differentiated (the weight prior of bench/interp-bench.ts's BNN).
+ * - bernoulli-lik: Σ_n Bernoulli(y[n] | logit = η[c, n]) with η [4, 200] differentiated and
+ *   y [200] data.
+ * - normal-lik: Σ_n Normal(y[n] | μ[c, n], σ[c]) with y [200] data, μ [4, 200] and σ [4, 1]
+ *   differentiated (the x-gradient of the data is never computed).
+ */
+import { msPerCall } from "./timing.js";
+import { tf, initEngine, type BackendName } from "../core/engine.js";
+import { bernoulliLogitLogPmfSum, normalLogPdfSum } from "../core/fused-logpdf.js";
+import { installFusedLogPdfKernels } from "../core/fused-logpdf-kernels.js";
+import { det, lcg } from "../core/kernels/testing.js";
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const CHAINS = 4;
+
+interface Case {
+  readonly name: string;
+  /** Builds data and parameters; returns both densities, the parameters and everything to free. */
+  readonly make: () => {
+    fused: (...p: tf.Tensor[]) => tf.Tensor;
+    plain: (...p: tf.Tensor[]) => tf.Tensor;
+    params: tf.Tensor[];
+    free: tf.Tensor[];
+  };
+}
+
+const plainNormal = (x: tf.Tensor, m: tf.Tensor | 0, s: tf.Tensor): tf.Tensor =>
+  tf.sum(tf.sub(tf.mul(tf.square(tf.div(m === 0 ? x : tf.sub(x, m), s)), -0.5), tf.add(tf.log(s), HALF_LOG_2PI)), 1);
+
+const positive = (shape: number[], seed: number): tf.Tensor => tf.tidy(() => tf.add(tf.abs(det(shape, seed)), 0.5));
+
+const CASES: readonly Case[] = [
+  {
+    name: "normal-prior w [4, 97], s [4, 1]",
+    make: () => {
+      const w = det([CHAINS, 97], 1);
+      const s = positive([CHAINS, 1], 2);
+      return {
+        fused: (ww, ss) => normalLogPdfSum(ww!, 0, ss!, true),
+        plain: (ww, ss) => plainNormal(ww!, 0, ss!),
+        params: [w, s],
+        free: [w, s],
+      };
+    },
+  },
+  {
+    name: "bernoulli-lik η [4, 200], y [200]",
+    make: () => {
+      const eta = tf.mul(det([CHAINS, 200], 3), 3);
+      const y = tf.tensor1d(Array.from(lcg(200, 4), (v) => (v > 0 ? 1 : 0)));
+      return {
+        fused: (e) => bernoulliLogitLogPmfSum(y, e!, true),
+        plain: (e) => tf.sum(tf.neg(tf.softplus(tf.mul(tf.sub(1, tf.mul(2, y)), e!))), 1),
+        params: [eta],
+        free: [eta, y],
+      };
+    },
+  },
+  {
+    name: "normal-lik y [200], μ [4, 200], σ [4, 1]",
+    make: () => {
+      const y = det([200], 5);
+      const mu = det([CHAINS, 200], 6);
+      const s = positive([CHAINS, 1], 7);
+      return {
+        fused: (m, ss) => normalLogPdfSum(y, m!, ss!, true),
+        plain: (m, ss) => plainNormal(y, m!, ss!),
+        params: [mu, s],
+        free: [y, mu, s],
+      };
+    },
+  },
+];
+
+function valueAndGrads(f: (...p: tf.Tensor[]) => tf.Tensor, params: tf.Tensor[]): () => void {
+  const dy = tf.ones([CHAINS]);
+  return () => {
+    const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => f(...p))(params, dy);
+    tf.dispose([value, ...grads]);
+  };
+}
+
+async function kernels(call: () => void): Promise<number> {
+  return (await tf.profile(call)).kernels.length;
+}
+
+async function bench(backend: BackendName): Promise<void> {
+  await initEngine(backend);
+  for (const c of CASES) {
+    const { fused, plain, params, free } = c.make();
+    const fCall = valueAndGrads(fused, params);
+    const pCall = valueAndGrads(plain, params);
+    const [kf, kp] = [await kernels(fCall), await kernels(pCall)];
+    const composite = (): number => {
+      installFusedLogPdfKernels({ hostLoops: false });
+      try {
+        return msPerCall(fCall, 200);
+      } finally {
+        installFusedLogPdfKernels();
+      }
+    };
+    let [tFused, tComposite, tPlain] = [Infinity, Infinity, Infinity];
+    for (let round = 0; round < 5; round++) {
+      tFused = Math.min(tFused, msPerCall(fCall, 200));
+      tComposite = Math.min(tComposite, composite());
+      tPlain = Math.min(tPlain, msPerCall(pCall, 200));
+    }
+    const us = (ms: number): string => (ms * 1000).toFixed(0);
+    const row = [backend, c.name, kf, kp, us(tFused), us(tComposite), us(tPlain), (tFused / tPlain).toFixed(2), (tComposite / tPlain).toFixed(2)];
+    console.log(`| ${row.join(" | ")} |`);
+    tf.dispose(free);
+  }
+}
+
+const backends = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["wasm"]) as BackendName[];
+console.log("| backend | case (value + gradient) | kernels fused | kernels plain | µs fused | µs composite | µs plain | fused/plain | composite/plain |");
+console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+for (const b of backends) await bench(b);
