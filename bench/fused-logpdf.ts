@@ -5,12 +5,13 @@
  * of each), with the ratios. "fused" is the default implementation (host loops on cpu and
  * wasm), "composite" the composite kernels that other backends get. Run: `npx tsx bench/fused-logpdf.ts [backend…]` (default wasm).
  *
- * Cases (4 chains; the differentiated tensors are the arguments of tf.valueAndGrads, dy = 1):
+ * Cases (the differentiated tensors are the arguments of tf.valueAndGrads, dy = 1; the last
+ * two, at 64 chains, are above HOST_LOOP_MAX_SIZE, so "fused" runs the composites on wasm):
  * - normal-prior: Σ_k Normal(w[c, k] | 0, s[c]) with w [4, 97] and a latent s [4, 1], both
  *   differentiated (the weight prior of bench/interp-bench.ts's BNN).
- * - bernoulli-lik: Σ_n Bernoulli(y[n] | logit = η[c, n]) with η [4, 200] differentiated and
- *   y [200] data.
- * - normal-lik: Σ_n Normal(y[n] | μ[c, n], σ[c]) with y [200] data, μ [4, 200] and σ [4, 1]
+ * - bernoulli-lik: Σ_n Bernoulli(y[n] | logit = η[c, n]) with η [C, N] differentiated and
+ *   y [N] data (C, N = 4, 200 and 64, 2000).
+ * - normal-lik: Σ_n Normal(y[n] | μ[c, n], σ[c]) with y [N] data, μ [C, N] and σ [C, 1]
  *   differentiated (the x-gradient of the data is never computed).
  */
 import { msPerCall } from "./timing.js";
@@ -38,6 +39,35 @@ const plainNormal = (x: tf.Tensor, m: tf.Tensor | 0, s: tf.Tensor): tf.Tensor =>
 
 const positive = (shape: number[], seed: number): tf.Tensor => tf.tidy(() => tf.add(tf.abs(det(shape, seed)), 0.5));
 
+const bernoulliCase = (chains: number, n: number): Case => ({
+  name: `bernoulli-lik η [${chains}, ${n}], y [${n}]`,
+  make: () => {
+    const eta = tf.mul(det([chains, n], 3), 3);
+    const y = tf.tensor1d(Array.from(lcg(n, 4), (v) => (v > 0 ? 1 : 0)));
+    return {
+      fused: (e) => bernoulliLogitLogPmfSum(y, e!, true),
+      plain: (e) => tf.sum(tf.neg(tf.softplus(tf.mul(tf.sub(1, tf.mul(2, y)), e!))), 1),
+      params: [eta],
+      free: [eta, y],
+    };
+  },
+});
+
+const normalLikCase = (chains: number, n: number): Case => ({
+  name: `normal-lik y [${n}], μ [${chains}, ${n}], σ [${chains}, 1]`,
+  make: () => {
+    const y = det([n], 5);
+    const mu = det([chains, n], 6);
+    const s = positive([chains, 1], 7);
+    return {
+      fused: (m, ss) => normalLogPdfSum(y, m!, ss!, true),
+      plain: (m, ss) => plainNormal(y, m!, ss!),
+      params: [mu, s],
+      free: [y, mu, s],
+    };
+  },
+});
+
 const CASES: readonly Case[] = [
   {
     name: "normal-prior w [4, 97], s [4, 1]",
@@ -52,37 +82,15 @@ const CASES: readonly Case[] = [
       };
     },
   },
-  {
-    name: "bernoulli-lik η [4, 200], y [200]",
-    make: () => {
-      const eta = tf.mul(det([CHAINS, 200], 3), 3);
-      const y = tf.tensor1d(Array.from(lcg(200, 4), (v) => (v > 0 ? 1 : 0)));
-      return {
-        fused: (e) => bernoulliLogitLogPmfSum(y, e!, true),
-        plain: (e) => tf.sum(tf.neg(tf.softplus(tf.mul(tf.sub(1, tf.mul(2, y)), e!))), 1),
-        params: [eta],
-        free: [eta, y],
-      };
-    },
-  },
-  {
-    name: "normal-lik y [200], μ [4, 200], σ [4, 1]",
-    make: () => {
-      const y = det([200], 5);
-      const mu = det([CHAINS, 200], 6);
-      const s = positive([CHAINS, 1], 7);
-      return {
-        fused: (m, ss) => normalLogPdfSum(y, m!, ss!, true),
-        plain: (m, ss) => plainNormal(y, m!, ss!),
-        params: [mu, s],
-        free: [y, mu, s],
-      };
-    },
-  },
+  bernoulliCase(CHAINS, 200),
+  normalLikCase(CHAINS, 200),
+  // Above HOST_LOOP_MAX_SIZE: the composites on wasm.
+  bernoulliCase(64, 2000),
+  normalLikCase(64, 2000),
 ];
 
 function valueAndGrads(f: (...p: tf.Tensor[]) => tf.Tensor, params: tf.Tensor[]): () => void {
-  const dy = tf.ones([CHAINS]);
+  const dy = tf.ones([params[0]!.shape[0]!]);
   return () => {
     const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => f(...p))(params, dy);
     tf.dispose([value, ...grads]);

@@ -6,7 +6,8 @@
  * replayed by one or more backward kernels, and on wasm every kernel launch costs microseconds.
  * Here the forward pass is ONE engine kernel and the gradient of each input one more. Two
  * implementations: on cpu and wasm (buffers in host memory) the host loops of
- * fused-logpdf-host.ts, the fastest by far for model-sized tensors; on every other backend
+ * fused-logpdf-host.ts (on wasm for broadcast sizes up to HOST_LOOP_MAX_SIZE, the fastest by
+ * far for small tensors, and the composites below for larger ones); on every other backend
  * (tensorflow, webgl) the composites below, which call the backend's own kernel functions
  * directly (kernels/compose.ts). The gradient configuration is shared. The gradient is registered with `tf.registerGradient`
  * and returns one closure per input; tfjs's tape prunes the inputs that do not lead from the
@@ -227,6 +228,30 @@ const bernoulliGradient: tf.GradConfig = {
 
 type Factory = (backendName: string) => KernelFunc;
 
+/**
+ * Largest broadcast size that the host loops take on wasm; bigger tensors go to the
+ * composites, whose wasm kernels are vectorised (SIMD): on the 2-core machine the loops cost
+ * ~9 ns per element against ~1–2 ns, so the composite's fixed cost of ~10 kernel launches is
+ * repaid from ~2,000–4,000 elements (bench/fused-logpdf.ts prints both). On cpu the backend's
+ * own kernels are generic JS loops, slower than ours at every size: no limit there.
+ */
+export const HOST_LOOP_MAX_SIZE = 2048;
+
+const hostLoopMaxSize = (backendName: string): number => (backendName === "wasm" ? HOST_LOOP_MAX_SIZE : Infinity);
+
+const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
+
+/** Host loop for small tensors, composite for large ones (the outputs agree). */
+function bySize(kernelName: string, backendName: string, host: KernelFunc, composite: KernelFunc): KernelFunc {
+  const limit = hostLoopMaxSize(backendName);
+  if (limit === Infinity) return host;
+  return (args) => {
+    const { inputs } = args;
+    const n = kernelName === SUM_TO_SHAPE ? sizeOf(inputs["g"]!.shape) : sizeOf(broadcastShapes(Object.values(inputs).map((t) => t!.shape)));
+    return n <= limit ? host(args) : composite(args);
+  };
+}
+
 /** Kernel name → [composite implementation, host-loop implementation]. */
 const FACTORIES: readonly (readonly [string, Factory, Factory])[] = [
   [NORMAL_LOGPDF_SUM, normalKernel, normalHostKernel],
@@ -240,9 +265,9 @@ const registered = new Map<string, "host" | "composite">();
 /** Options of `installFusedLogPdfKernels`. */
 export interface FusedInstallOptions {
   /**
-   * Use the host loops of fused-logpdf-host.ts on cpu and wasm (default true); false installs
-   * the composite kernels there too (for tests of that path and for benchmarks). Other
-   * backends always get the composites.
+   * Use the host loops of fused-logpdf-host.ts on cpu, and on wasm for tensors of at most
+   * HOST_LOOP_MAX_SIZE elements (default true); false installs the composite kernels there
+   * too (for tests of that path and for benchmarks). Other backends always get the composites.
    */
   readonly hostLoops?: boolean;
 }
@@ -258,7 +283,8 @@ export function installFusedLogPdfKernels(options: FusedInstallOptions = {}): vo
     if (registered.get(backendName) === kind && FACTORIES.every(([name]) => tf.getKernel(name, backendName))) continue;
     for (const [kernelName, composite, host] of FACTORIES) {
       if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);
-      tf.registerKernel({ kernelName, backendName, kernelFunc: (kind === "host" ? host : composite)(backendName) });
+      const kernelFunc = kind === "host" ? bySize(kernelName, backendName, host(backendName), composite(backendName)) : composite(backendName);
+      tf.registerKernel({ kernelName, backendName, kernelFunc });
     }
     registered.set(backendName, kind);
   }

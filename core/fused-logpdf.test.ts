@@ -153,6 +153,19 @@ for (const [impl, hostLoops] of IMPLEMENTATIONS) describe(`normalLogPdfSum (${im
     });
   }
 
+  it("a broadcast size above HOST_LOOP_MAX_SIZE (composites on wasm) agrees with the float64 reference", () => {
+    const x = host([3, 1000], 71, -2, 2);
+    const s = host([3, 1], 72, 0.5, 2);
+    const [xt, st] = [tensorOf(x), tensorOf(s)];
+    const v = normalLogPdfSum(xt, 0.1, st, true);
+    expectClose(v.dataSync(), refSum([x, num(0.1), s], true, normal64), 2e-6);
+    const [gx, gs] = tf.grads((a: tf.Tensor, b: tf.Tensor) => normalLogPdfSum(a, 0.1, b, true))([xt, st]);
+    const sd = s.data;
+    expectClose(gx!.dataSync(), x.data.map((xi, k) => -(xi - 0.1) / sd[Math.floor(k / 1000)]! ** 2), 1e-6);
+    expectClose(gs!.dataSync(), fdGrad([x, num(0.1), s], 2, true, [1, 1, 1], normal64), 1e-5);
+    tf.dispose([xt, st, v, gx!, gs!]);
+  });
+
   it("all-number operands give the scalar log density", () => {
     const v = normalLogPdfSum(1.5, 0.5, 2, false);
     expectClose(v.dataSync(), [normal64(1.5, 0.5, 2)], 1e-7);
@@ -215,6 +228,17 @@ for (const [impl, hostLoops] of IMPLEMENTATIONS) describe(`bernoulliLogitLogPmfS
       if (typeof y !== "number") y.dispose();
     });
   }
+
+  it("a broadcast size above HOST_LOOP_MAX_SIZE (composites on wasm) agrees with the float64 reference", () => {
+    const y = labels([3000], 73);
+    const eta = host([2, 3000], 74, -5, 5);
+    const [yt, et] = [tensorOf(y), tensorOf(eta)];
+    const v = bernoulliLogitLogPmfSum(yt, et, true);
+    expectClose(v.dataSync(), refSum([y, eta], true, bernoulli64), 2e-6);
+    const g = tf.grad((e: tf.Tensor) => bernoulliLogitLogPmfSum(yt, e, true))(et);
+    expectClose(g.dataSync(), eta.data.map((e, k) => y.data[k % 3000]! - 1 / (1 + Math.exp(-e))), 1e-6);
+    tf.dispose([yt, et, v, g]);
+  });
 
   it("takes int32 and bool labels, and refuses a gradient with respect to y", () => {
     const eta = tf.tensor1d([-1, 0.5, 2]);
