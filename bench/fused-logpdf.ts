@@ -13,8 +13,13 @@
  *   y [N] data (C, N = 4, 200 and 64, 2000).
  * - normal-lik: Σ_n Normal(y[n] | μ[c, n], σ[c]) with y [N] data, μ [C, N] and σ [C, 1]
  *   differentiated (the x-gradient of the data is never computed).
+ * - bnn: the whole 98-parameter BNN of bench/interp-bench.ts (log s, then Dense(4 => 16, tanh),
+ *   Dense(16 => 1); weights ~ Normal(0, s), s ~ HalfNormal(1), y [200] ~ Bernoulli(logit =
+ *   net(x))) through core/autodiff's valueAndGrad at q [4, 98], with the prior and the
+ *   likelihood as fused sums or as the plain formulas.
  */
 import { msPerCall } from "./timing.js";
+import { valueAndGrad } from "../core/autodiff.js";
 import { tf, initEngine, type BackendName } from "../core/engine.js";
 import { bernoulliLogitLogPmfSum, normalLogPdfSum } from "../core/fused-logpdf.js";
 import { installFusedLogPdfKernels } from "../core/fused-logpdf-kernels.js";
@@ -97,6 +102,48 @@ function valueAndGrads(f: (...p: tf.Tensor[]) => tf.Tensor, params: tf.Tensor[])
   };
 }
 
+/** The BNN's log density with its two sums made by `prior(weights, s [c, 1])` and `lik(eta)`. */
+function bnn(prior: (w: tf.Tensor, s: tf.Tensor) => tf.Tensor, lik: (eta: tf.Tensor) => tf.Tensor): (q: tf.Tensor2D) => tf.Tensor1D {
+  const n = 200;
+  const x = det([n, 4], 8);
+  return (q) =>
+    tf.tidy(() => {
+      const c = q.shape[0];
+      const cut = (off: number, shape: number[]): tf.Tensor => tf.reshape(tf.slice(q, [0, off], [c, shape.reduce((a, b) => a * b, 1)]), [c, ...shape]);
+      const ls = tf.slice(q, [0, 0], [c, 1]);
+      const s = tf.exp(ls);
+      const [w1, b1, w2, b2] = [cut(1, [4, 16]), cut(65, [16]), cut(81, [16, 1]), cut(97, [1])];
+      const hyper = tf.reshape(tf.add(tf.sub(tf.mul(-0.5, tf.square(s)), HALF_LOG_2PI - Math.log(2)), ls), [c]);
+      const h = tf.tanh(tf.add(tf.matMul(tf.broadcastTo(tf.expandDims(x, 0), [c, n, 4]), w1 as tf.Tensor3D), tf.expandDims(b1, 1)));
+      const eta = tf.reshape(tf.add(tf.matMul(h as tf.Tensor3D, w2 as tf.Tensor3D), tf.expandDims(b2, 1)), [c, n]);
+      return tf.add(tf.add(prior(tf.slice(q, [0, 1], [c, 97]), s), hyper), lik(eta)) as tf.Tensor1D;
+    });
+}
+
+async function benchBnn(backend: BackendName): Promise<void> {
+  await initEngine(backend);
+  const y = tf.tensor1d(Array.from(lcg(200, 9), (v) => (v > 0 ? 1 : 0)));
+  const fused = bnn((w, s) => normalLogPdfSum(w, 0, s, true), (eta) => bernoulliLogitLogPmfSum(y, eta, true));
+  const plain = bnn(
+    (w, s) => plainNormal(w, 0, s),
+    (eta) => tf.sum(tf.neg(tf.softplus(tf.mul(tf.sub(1, tf.mul(2, y)), eta))), 1),
+  );
+  const q = tf.mul(det([CHAINS, 98], 10), 0.3) as tf.Tensor2D;
+  const call = (f: (q: tf.Tensor2D) => tf.Tensor1D) => (): void => {
+    const { value, grad } = valueAndGrad(f, q);
+    tf.dispose([value, grad]);
+  };
+  const [kf, kp] = [await kernels(call(fused)), await kernels(call(plain))];
+  let [tFused, tPlain] = [Infinity, Infinity];
+  for (let round = 0; round < 5; round++) {
+    tFused = Math.min(tFused, msPerCall(call(fused), 200));
+    tPlain = Math.min(tPlain, msPerCall(call(plain), 200));
+  }
+  const us = (ms: number): string => (ms * 1000).toFixed(0);
+  console.log(`| ${backend} | bnn q [4, 98] (prior + likelihood fused) | ${kf} | ${kp} | ${us(tFused)} | | ${us(tPlain)} | ${(tFused / tPlain).toFixed(2)} | |`);
+  tf.dispose([y, q]);
+}
+
 async function kernels(call: () => void): Promise<number> {
   return (await tf.profile(call)).kernels.length;
 }
@@ -132,4 +179,7 @@ async function bench(backend: BackendName): Promise<void> {
 const backends = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["wasm"]) as BackendName[];
 console.log("| backend | case (value + gradient) | kernels fused | kernels plain | µs fused | µs composite | µs plain | fused/plain | composite/plain |");
 console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-for (const b of backends) await bench(b);
+for (const b of backends) {
+  await bench(b);
+  await benchBnn(b);
+}
