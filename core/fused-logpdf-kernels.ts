@@ -9,13 +9,13 @@
  * fused-logpdf-host.ts (on wasm for broadcast sizes up to HOST_LOOP_MAX_SIZE, the fastest by
  * far for small tensors, and the composites below for larger ones); on every other backend
  * (tensorflow, webgl) the composites below, which call the backend's own kernel functions
- * directly (kernels/compose.ts). The gradient configuration is shared. The gradient is registered with `tf.registerGradient`
- * and returns one closure per input; tfjs's tape prunes the inputs that do not lead from the
- * differentiated tensors (getFilteredNodesXToY in tfjs-core), so e.g. the x-gradient of
- * observed data is never computed. This is how Stan's hand-written partials work (Carpenter et
- * al. 2015, "The Stan Math Library", §4 operands-and-partials). Unlike `tf.customGrad`, every
- * tensor the density depends on is a kernel input, so a trained variable passed as μ or σ is
- * seen by the tape.
+ * directly (kernels/compose.ts). The gradient, shared by both, is registered with
+ * `tf.registerGradient` and returns one closure per input; tfjs's tape prunes the inputs that
+ * do not lead from the differentiated tensors (getFilteredNodesXToY in tfjs-core), so e.g.
+ * the x-gradient of observed data is never computed, as with Stan's hand-written partials
+ * (Carpenter et al. 2015, "The Stan Math Library: Reverse-Mode Automatic Differentiation in
+ * C++"). Unlike `tf.customGrad`, every tensor the density depends on is a kernel input, so a
+ * trained variable passed as μ or σ is seen by the tape.
  *
  * Outputs: the sum (scalar, or `[S₀]` with `keepAxis0`); when the tape is recording
  * (`withGrad`, set by the caller from `tf.engine().isTapeOn()`) also the element-wise partials
