@@ -317,9 +317,15 @@ for (const [impl, hostLoops] of IMPLEMENTATIONS) describe(`memory and backends (
       });
       tf.dispose(r);
     };
+    // Without a tape (value only: one output per kernel) as well.
+    const valueOnly = (): void => tf.dispose([normalLogPdfSum(w, 0, s, true), bernoulliLogitLogPmfSum(y, eta, false)]);
     step();
+    valueOnly();
     const before = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
-    for (let i = 0; i < 1000; i++) step();
+    for (let i = 0; i < 1000; i++) {
+      step();
+      valueOnly();
+    }
     expect([tf.memory().numTensors, tf.engine().backend.numDataIds()]).toEqual(before);
     tf.dispose([w, s, y, eta]);
   });
