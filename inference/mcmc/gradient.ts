@@ -27,6 +27,7 @@ export interface HostGradient {
 export function hostGradient(model: LogDensityModel, chains: number): HostGradient {
   const dim = model.dim;
   const upload = new Float32Array(chains * dim);
+  const f = (t: tf.Tensor2D): tf.Tensor1D => model.logDensity(t);
   return {
     chains,
     dim,
@@ -39,7 +40,7 @@ export function hostGradient(model: LogDensityModel, chains: number): HostGradie
       let value: Float32Array | Int32Array | Uint8Array;
       let g: Float32Array | Int32Array | Uint8Array;
       try {
-        const r = valueAndGrad((t) => model.logDensity(t), x);
+        const r = valueAndGrad(f, x);
         value = r.value.dataSync();
         g = r.grad.dataSync();
         r.value.dispose();
