@@ -5,6 +5,7 @@
  */
 import { tf } from "../core/engine.js";
 import { uniform } from "../core/random.js";
+import { bernoulliLogitLogPmfSum } from "../core/fused-logpdf.js";
 import { lchoose, logSigmoid, softplus, xlog1py, xlogy } from "../core/special.js";
 import { boolean, integerInterval, nonNegativeInteger } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
@@ -41,6 +42,7 @@ function makeBernoulli(f: Form, options: DistributionOptions): Distribution {
     paramShapes: [paramOf(f).shape],
     options,
     logProb: (x) => bernoulliLogMass(f, x),
+    ...("logit" in f ? { logProbSum: (x: tf.Tensor, keepAxis0: boolean) => bernoulliLogitLogPmfSum(x, f.logit, keepAxis0) } : {}),
     sample: (key, sampleShape, batchShape) => tf.cast(tf.less(uniform(key, [...sampleShape, ...batchShape]), probOf(f)), "float32"),
     mean: () => probOf(f),
     variance: () => {

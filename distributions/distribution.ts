@@ -30,6 +30,14 @@ export interface Distribution {
    */
   readonly logProbInSupport?: (x: tf.Tensor) => tf.Tensor;
   /**
+   * Univariate only, where the family has a fused kernel (core/fused-logpdf.ts):
+   * Σ logProbInSupport(x) over every axis of `broadcast(batch of x, batchShape)`, or over every
+   * axis but the first with `keepAxis0` (a scorer's per-chain sum, `[C]`), as one kernel whose
+   * gradient is analytic and computed only for what is differentiated. Values must lie in the
+   * support. Optional: callers fall back to summing `logProbInSupport`.
+   */
+  readonly logProbSum?: (x: tf.Tensor, keepAxis0: boolean) => tf.Tensor;
+  /**
    * Univariate only, where available: `logProbInSupport(x) = rest(x) + term64(x)` elementwise,
    * with `term64` a float64 function of the value alone (−lgamma(k + 1) for Poisson). A scorer
    * of fixed data sums the value-only part once on the host instead of on every evaluation

@@ -4,6 +4,7 @@
  */
 import { tf } from "../core/engine.js";
 import { normal as standardNormal } from "../core/random.js";
+import { normalLogPdfSum } from "../core/fused-logpdf.js";
 import { erf, erfc, expm1, log1p, normalLogCdf, normalLogSf, probit } from "../core/special.js";
 import { positive, real } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
@@ -31,6 +32,7 @@ export function normal(mu: Param, sigma: Param, options: DistributionOptions = {
     paramShapes: [m.shape, s.shape],
     options,
     logProb,
+    logProbSum: (x, keepAxis0) => normalLogPdfSum(x, typeof mu === "number" ? mu : m, typeof sigma === "number" ? sigma : s, keepAxis0),
     sample: (key, sampleShape, batchShape) => tf.add(m, tf.mul(s, standardNormal(key, [...sampleShape, ...batchShape]))),
     mean: () => m,
     variance: () => tf.square(s),

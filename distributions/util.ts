@@ -160,6 +160,12 @@ export interface Parts {
    * that the caller can own it without a copy.
    */
   readonly logProb: (x: tf.Tensor) => tf.Tensor;
+  /**
+   * Univariate only: Σ logProb(x) over the broadcast of x and the parameters (all axes, or all
+   * but the first), fused (Distribution.logProbSum). Used only where that broadcast is already
+   * the whole batch shape (`size` does not widen it).
+   */
+  readonly logProbSum?: (x: tf.Tensor, keepAxis0: boolean) => tf.Tensor;
   /** Univariate only: logProb(x) = rest(x) + term64(x) inside the support (Distribution.valueSplit). */
   readonly valueSplit?: { readonly key: string; readonly term64: (x: number) => number; readonly rest: (x: tf.Tensor) => tf.Tensor } | undefined;
   /** Draws of shape [...sampleShape, ...batchShape, ...eventShape]. */
@@ -219,6 +225,22 @@ export function makeDistribution(parts: Parts): Distribution {
     variance: () => tf.tidy(() => tf.clone(tf.broadcastTo(parts.variance(), full))),
   };
   const wrap = (f: (x: tf.Tensor) => tf.Tensor) => (x: tf.Tensor) => tf.tidy(() => broadcastTo(f(toFloat(x)), batchShape));
+  const fused = parts.logProbSum;
+  if (fused !== undefined && univariate) {
+    d.logProbSum = (x, keepAxis0) =>
+      tf.tidy(() => {
+        const xf = toFloat(x);
+        const natural = broadcastShapes(xf.shape, ...parts.paramShapes);
+        const whole = broadcastShapes(natural, batchShape);
+        // `size` widening the batch beyond x and the parameters would count terms more than
+        // once in a sum over the natural broadcast: sum the elementwise densities instead.
+        if (whole.length !== natural.length || whole.some((n, i) => n !== natural[i]) || (keepAxis0 && whole.length === 0)) {
+          const lp = logProbInSupport(xf);
+          return lp.rank === 0 ? lp : tf.sum(lp, keepAxis0 ? Array.from({ length: lp.rank - 1 }, (_, i) => i + 1) : undefined);
+        }
+        return fused(xf, keepAxis0);
+      });
+  }
   const split = parts.valueSplit;
   if (split !== undefined && univariate) {
     const rest = split.rest;

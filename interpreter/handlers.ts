@@ -226,12 +226,16 @@ export function scorer(
   /** The flat batch and its layout: lets a group of adjacent real latents be scored in one call. */
   flat?: { readonly q: tf.Tensor2D; readonly layout: Layout },
 ): Handler {
-  const add = (t: tf.Tensor, batched: boolean, where: TildeStmt | Span, constant = 0): void => {
-    const s = sumNonChain(t, batched);
+  /** Add a term already summed to `[C]` (batched) or a scalar. */
+  const addSum = (s: tf.Tensor, where: TildeStmt | Span, constant = 0): void => {
     state.terms?.push({ stmt: where, value: constant === 0 ? s : tf.add(s, constant) });
     state.acc = tf.add(state.acc, s);
     if (constant !== 0) state.constant = (state.constant ?? 0) + constant;
   };
+  const add = (t: tf.Tensor, batched: boolean, where: TildeStmt | Span, constant = 0): void => addSum(sumNonChain(t, batched), where, constant);
+  /** Σ of the log density of values in the support: the fused kernel where the family has one. */
+  const inSupportSum = (d: Distribution, x: tf.Tensor, batched: boolean): tf.Tensor =>
+    d.logProbSum !== undefined ? d.logProbSum(x, batched) : sumNonChain(inSupportLogProb(d, x), batched);
   return {
     latent(site) {
       const d = site.dist.build(0);
@@ -239,12 +243,12 @@ export function scorer(
       if (y === undefined) throw new DlmError(`\`${site.name}\` did not exist when the model was instantiated`, site.stmt.span, "the set of latent variables must not depend on their values");
       // The real line needs no transform (and no log-Jacobian): skip the identity bijector.
       if (d.support.kind === "real") {
-        add(d.logProb(y), true, site.stmt);
+        addSum(inSupportSum(d, y, true), site.stmt);
         return tensor(y, true);
       }
       const bij = bijectorFor(d.support);
       const x = bij.forward(y);
-      add(tf.add(sumNonChain(inSupportLogProb(d, x), true), sumNonChain(bij.logDetJacobian(y), true)), true, site.stmt);
+      addSum(tf.add(inSupportSum(d, x, true), sumNonChain(bij.logDetJacobian(y), true)), site.stmt);
       return tensor(x, true);
     },
     latentGroup(sites) {
@@ -257,7 +261,7 @@ export function scorer(
       const d = contiguous ? sites[0]!.dist.resized([total]).build(0) : undefined;
       if (flat === undefined || first === undefined || d === undefined || d.support.kind !== "real" || d.eventShape.length > 0) return sites.map((s) => this.latent(s));
       const y = tf.slice(flat.q, [0, first.offset], [flat.q.shape[0], total]);
-      add(d.logProb(y), true, sites[0]!.stmt);
+      addSum(inSupportSum(d, y, true), sites[0]!.stmt);
       return sites.map((s) => tensor(values.get(s.name)!, true));
     },
     observe(site) {
@@ -272,8 +276,14 @@ export function scorer(
         add(w === 1 ? rest : tf.mul(rest, w), site.dist.batched, site.stmt, c * w);
         return;
       }
+      const batched = site.dist.batched || site.value.batched;
+      if (valid && d.logProbSum !== undefined) {
+        const s = d.logProbSum(site.value.t, batched);
+        addSum(w === 1 ? s : tf.mul(s, w), site.stmt);
+        return;
+      }
       const lp = valid ? inSupportLogProb(d, site.value.t) : d.logProb(site.value.t);
-      add(w === 1 ? lp : tf.mul(lp, w), site.dist.batched || site.value.batched, site.stmt);
+      add(w === 1 ? lp : tf.mul(lp, w), batched, site.stmt);
     },
     factor(lp: TensorValue, span: Span) {
       add(lp.t, lp.batched, span);
