@@ -25,6 +25,12 @@ export interface Bijector {
   inverse(x: tf.Tensor): tf.Tensor;
   /** log|det ∂x/∂y| in the free coordinates, event axes summed. */
   logDetJacobian(y: tf.Tensor): tf.Tensor;
+  /**
+   * `logDetJacobian` where it is `y` itself (exp-based bounds): hands back `y`, no copy. The
+   * caller must not dispose the result. A scorer adds it straight into the log density, so
+   * the clone `logDetJacobian` makes (a kernel and a tape entry) is saved.
+   */
+  readonly logDetJacobianView?: (y: tf.Tensor) => tf.Tensor;
   /** Shape of `y` for a constrained value of the given shape. */
   unconstrainedShape(constrainedShape: Shape): Shape;
   /** Shape of `x` for an unconstrained value of the given shape. */
@@ -38,6 +44,7 @@ function elementwise(
   forward: (y: tf.Tensor) => tf.Tensor,
   inverse: (x: tf.Tensor) => tf.Tensor,
   logDetJacobian: (y: tf.Tensor) => tf.Tensor,
+  logDetJacobianIsY = false,
 ): Bijector {
   return {
     constraint,
@@ -45,6 +52,7 @@ function elementwise(
     forward: (y) => tf.tidy(() => forward(y)),
     inverse: (x) => tf.tidy(() => inverse(x)),
     logDetJacobian: (y) => tf.tidy(() => logDetJacobian(y)),
+    ...(logDetJacobianIsY ? { logDetJacobianView: (y: tf.Tensor) => y } : {}),
     unconstrainedShape: same,
     constrainedShape: same,
   };
@@ -60,12 +68,12 @@ function identity(c: Constraint): Bijector {
 function lowerBound(c: Constraint, lower: Bound): Bijector {
   // No `0 + eʸ` kernel for the common literal lower bound 0 (positive supports).
   const zero = typeof lower === "number" && lower === 0;
-  return elementwise(c, (y) => (zero ? tf.exp(y) : tf.add(lower, tf.exp(y))), (x) => (zero ? tf.log(x) : tf.log(tf.sub(x, lower))), (y) => tf.clone(y));
+  return elementwise(c, (y) => (zero ? tf.exp(y) : tf.add(lower, tf.exp(y))), (x) => (zero ? tf.log(x) : tf.log(tf.sub(x, lower))), (y) => tf.clone(y), true);
 }
 
 /** x = upper − exp(y); log|J| = y. */
 function upperBound(c: Constraint, upper: Bound): Bijector {
-  return elementwise(c, (y) => tf.sub(upper, tf.exp(y)), (x) => tf.log(tf.sub(upper, x)), (y) => tf.clone(y));
+  return elementwise(c, (y) => tf.sub(upper, tf.exp(y)), (x) => tf.log(tf.sub(upper, x)), (y) => tf.clone(y), true);
 }
 
 /**

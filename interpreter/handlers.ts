@@ -208,7 +208,8 @@ function valueTermSum(site: ObservedSite, d: Distribution, split: ValueSplit): n
 
 /** Values for the scorer: unconstrained blocks `[C, ...ushape]` by latent name. */
 export interface ScoreState {
-  acc: tf.Tensor;
+  /** The log density so far, `[C]`; undefined until the first term (no zeros + add). */
+  acc: tf.Tensor | undefined;
   /** Host-side constants of the log density (value-only terms of observed data), added to `acc` by the caller. */
   constant?: number;
   /** Per-statement log-density terms, when explaining a non-finite density. */
@@ -229,7 +230,7 @@ export function scorer(
   /** Add a term already summed to `[C]` (batched) or a scalar. */
   const addSum = (s: tf.Tensor, where: TildeStmt | Span, constant = 0): void => {
     state.terms?.push({ stmt: where, value: constant === 0 ? s : tf.add(s, constant) });
-    state.acc = tf.add(state.acc, s);
+    state.acc = state.acc === undefined ? s : tf.add(state.acc, s);
     if (constant !== 0) state.constant = (state.constant ?? 0) + constant;
   };
   const add = (t: tf.Tensor, batched: boolean, where: TildeStmt | Span, constant = 0): void => addSum(sumNonChain(t, batched), where, constant);
@@ -248,7 +249,7 @@ export function scorer(
       }
       const bij = bijectorFor(d.support);
       const x = bij.forward(y);
-      addSum(tf.add(inSupportSum(d, x, true), sumNonChain(bij.logDetJacobian(y), true)), site.stmt);
+      addSum(tf.add(inSupportSum(d, x, true), sumNonChain(bij.logDetJacobianView?.(y) ?? bij.logDetJacobian(y), true)), site.stmt);
       return tensor(x, true);
     },
     latentGroup(sites) {
@@ -286,7 +287,10 @@ export function scorer(
       add(w === 1 ? lp : tf.mul(lp, w), batched, site.stmt);
     },
     factor(lp: TensorValue, span: Span) {
-      add(lp.t, lp.batched, span);
+      const s = sumNonChain(lp.t, lp.batched);
+      // The first term becomes the accumulator, which the caller will own: never a value
+      // that lives elsewhere (data, a cached constant).
+      addSum(s === lp.t && state.acc === undefined ? tf.clone(s) : s, span);
     },
     network(name: string) {
       // Networks whose parameters all have priors keep no point values: `params(net) ~ D` fills them.

@@ -150,7 +150,7 @@ function blocks(inst: ModelInstance, q: tf.Tensor2D): Map<string, tf.Tensor> {
  */
 export function logDensityOf(inst: ModelInstance, q: tf.Tensor2D, terms?: ScoreState["terms"]): tf.Tensor1D {
   return tf.tidy(() => {
-    const state: ScoreState = { acc: tf.zeros([q.shape[0]]), ...(terms ? { terms } : {}) };
+    const state: ScoreState = { acc: undefined, ...(terms ? { terms } : {}) };
     const mb = inst.minibatch;
     const weight = mb === undefined ? undefined : (site: { argument: string }): number => (mb.arguments.has(site.argument) ? mb.scale : 1);
     const before = terms?.length ?? 0;
@@ -160,7 +160,10 @@ export function logDensityOf(inst: ModelInstance, q: tf.Tensor2D, terms?: ScoreS
     if (terms !== undefined) {
       for (let i = before; i < terms.length; i++) terms[i] = { ...terms[i]!, value: tf.keep(tf.clone(terms[i]!.value)) };
     }
-    return (state.constant === undefined ? state.acc : tf.add(state.acc, state.constant)) as tf.Tensor1D;
+    // Every term the scorer adds is a tensor made in this scope (see `factor`), so the
+    // caller may own the sum even when it is the only term.
+    const acc = state.acc ?? tf.zeros([q.shape[0]]);
+    return (state.constant === undefined ? acc : tf.add(acc, state.constant)) as tf.Tensor1D;
   });
 }
 
