@@ -8,7 +8,7 @@ import { normalLogPdfSum } from "../core/fused-logpdf.js";
 import { erf, erfc, expm1, log1p, normalLogCdf, normalLogSf, probit } from "../core/special.js";
 import { positive, real } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
-import { LOG_2, LOG_2PI, asTensor, check, compare, makeDistribution, type DistributionOptions, type Param } from "./util.js";
+import { LOG_2, LOG_2PI, asTensor, broadcastShapes, check, compare, makeDistribution, type DistributionOptions, type Param } from "./util.js";
 
 const SQRT1_2 = Math.SQRT1_2;
 
@@ -58,6 +58,12 @@ export function halfNormal(sigma: Param, options: DistributionOptions = {}): Dis
       typeof sigma === "number"
         ? tf.sub(tf.mul(tf.square(sigma === 1 ? x : tf.mul(x, 1 / sigma)), -0.5), Math.log(sigma) + 0.5 * LOG_2PI - LOG_2)
         : tf.sub(tf.mul(tf.square(tf.div(x, s)), -0.5), tf.add(tf.log(s), 0.5 * LOG_2PI - LOG_2)),
+    // Σ log p = Σ Normal(x | 0, σ) + n·log 2 over the n summed terms (per chain with keepAxis0)
+    logProbSum: (x, keepAxis0) => {
+      const shape = broadcastShapes(x.shape, s.shape);
+      const n = shape.reduce((a, b) => a * b, 1) / (keepAxis0 ? (shape[0] ?? 1) : 1);
+      return tf.add(normalLogPdfSum(x, 0, typeof sigma === "number" ? sigma : s, keepAxis0), n * LOG_2);
+    },
     sample: (key, sampleShape, batchShape) => tf.abs(tf.mul(s, standardNormal(key, [...sampleShape, ...batchShape]))),
     mean: () => tf.mul(s, Math.sqrt(2 / Math.PI)),
     variance: () => tf.mul(tf.square(s), 1 - 2 / Math.PI),

@@ -1,0 +1,81 @@
+/**
+ * Distribution.logProbSum (the fused per-chain sums the scorer takes) against the sum of the
+ * family's own elementwise logProb, for values and gradients, over the layouts the scorer
+ * produces: a latent [C] scalar, a latent block [C, K] with a per-chain scale [C, 1], data [N]
+ * against batched parameters [C, N], literal parameters, and a `size`-widened batch (which must
+ * fall back to the elementwise sum). The elementwise formulas are themselves checked against
+ * scipy in distributions.test.ts.
+ */
+import { describe, expect, it } from "vitest";
+import { tf } from "../core/engine.js";
+import type { Distribution } from "./distribution.js";
+import { bernoulliLogit } from "./bernoulli.js";
+import { halfNormal, normal } from "./normal.js";
+
+const rowSum = (t: tf.Tensor, keep: boolean): tf.Tensor => (keep ? (t.rank <= 1 ? t : tf.sum(t, Array.from({ length: t.rank - 1 }, (_, i) => i + 1))) : tf.sum(t));
+
+/** Values and gradients (w.r.t. every tensor in `wrt`) of Σ logProb and of logProbSum. */
+function compare(make: (...p: tf.Tensor[]) => Distribution, x: tf.Tensor, wrt: tf.Tensor[], keep: boolean, useX = false): void {
+  const both = (fused: boolean) => {
+    const f = (...args: tf.Tensor[]): tf.Scalar => {
+      const xx = useX ? args[args.length - 1]! : x;
+      const d = make(...args.slice(0, useX ? -1 : undefined));
+      expect(d.logProbSum).toBeDefined();
+      const s = fused ? d.logProbSum!(xx, keep) : rowSum(d.logProb(xx), keep);
+      return tf.sum(tf.mul(s, tf.range(1, s.size + 1).reshape(s.shape))) as tf.Scalar;
+    };
+    const inputs = useX ? [...wrt, x] : wrt;
+    const g = tf.grads(f)(inputs);
+    return { value: f(...inputs).dataSync()[0]!, grads: g.map((t) => Array.from(t.dataSync())) };
+  };
+  tf.tidy(() => {
+    const a = both(true);
+    const b = both(false);
+    expect(a.value).toBeCloseTo(b.value, 2);
+    expect(Math.abs(a.value - b.value)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(b.value)));
+    a.grads.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - b.grads[i]![j]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(b.grads[i]![j]!)))));
+  });
+}
+
+const t = (v: number[], shape: number[]): tf.Tensor => tf.tensor(v, shape);
+
+describe("Distribution.logProbSum", () => {
+  it("Normal: a latent block [C, K] under Normal(0, s) with s [C, 1]", () => {
+    const w = t([0.3, -1.2, 2.0, 0.1, -0.4, 0.7], [2, 3]);
+    const scale = t([0.5, 2.5], [2, 1]);
+    compare((sc) => normal(0, sc!), w, [scale], true);
+    compare((sc) => normal(0, sc!), w, [scale], true, true);
+  });
+
+  it("Normal: data [N] against batched means [C, N] and a literal or batched scale", () => {
+    const y = t([1.5, -0.3, 0.8, 2.2], [4]);
+    const mu = t([1, 0, 0.5, 2, -1, 0.2, 0.4, 3], [2, 4]);
+    compare((m) => normal(m!, 0.7), y, [mu], true);
+    compare((m, sc) => normal(m!, sc!), y, [mu, t([0.9, 1.9], [2, 1])], true);
+    compare((m) => normal(m!, 0.7), y, [t([0.1, 0.2, 0.3, 0.4], [4])], false);
+  });
+
+  it("Normal: a scalar latent [C] and a size-widened batch (elementwise fallback)", () => {
+    compare((m) => normal(m!, 5), t([0.2, -3], [2]), [t([0, 1], [2])], true, true);
+    // size = 3 widens the batch to [2, 3] against x [2, 1]: each x counted three times
+    const d = normal(0, 1, { size: [2, 3] });
+    const x = t([0.5, -1], [2, 1]);
+    tf.tidy(() => {
+      const want = rowSum(d.logProb(x), true).dataSync();
+      const got = d.logProbSum!(x, true).dataSync();
+      Array.from(got).forEach((g, i) => expect(g).toBeCloseTo(want[i]!, 4));
+    });
+  });
+
+  it("HalfNormal: the log 2 of every summed term is included", () => {
+    compare((sc) => halfNormal(sc!), t([0.3, 1.2, 2.0, 0.1], [2, 2]), [t([0.5, 2.5], [2, 1])], true, true);
+    compare(() => halfNormal(1), t([0.3, 1.7], [2]), [], true, true);
+  });
+
+  it("Bernoulli(logit): data labels against batched logits [C, N]", () => {
+    const y = t([1, 0, 0, 1, 1], [5]);
+    const eta = t([2, -1, 0.5, -3, 20, -20, 0, 1.5, 0.1, -0.7], [2, 5]);
+    compare((e) => bernoulliLogit(e!), y, [eta], true);
+    compare((e) => bernoulliLogit(e!), y, [t([2, -1, 0.5, -3, 20], [5])], false);
+  });
+});
