@@ -273,3 +273,96 @@ export function sumToShapeHostKernel(backendName: string): KernelFunc {
     return out;
   };
 }
+
+/**
+ * The standardised log density of a location-scale family and its derivative, element by
+ * element: log p(x | μ, σ) = logf(z) − log σ + c with z = (x − μ)/σ (LOC_SCALE_LOGPDF_SUM).
+ * `p` is the family's shape parameter (ν, α), a kernel attribute.
+ */
+export interface StandardFamily {
+  readonly logf: (z: number, p: number) => number;
+  /** d logf / dz. */
+  readonly dlogf: (z: number, p: number) => number;
+}
+
+/**
+ * The families of LOC_SCALE_LOGPDF_SUM (constants, such as the normaliser, are the kernel's
+ * `c` attribute, folded by the caller):
+ *   studentT(ν):  logf = −((ν+1)/2)·log1p(z²/ν)            (StudentT, HalfStudentT)
+ *   gamma(α):     logf = (α − 1)·log z − z                  (Gamma, with σ = 1/rate)
+ *   invGamma(α):  logf = −(α + 1)·log z − 1/z               (InverseGamma, with σ = scale)
+ * Gamma with α = 1 at z = 0 is 0·log 0 = 0, as in xlogy.
+ */
+export const STANDARD_FAMILIES: Readonly<Record<string, StandardFamily>> = {
+  studentT: {
+    logf: (z, nu) => -0.5 * (nu + 1) * Math.log1p((z * z) / nu),
+    dlogf: (z, nu) => (-(nu + 1) * z) / (nu + z * z),
+  },
+  gamma: {
+    logf: (z, a) => (a === 1 ? 0 : (a - 1) * Math.log(z)) - z,
+    dlogf: (z, a) => (a === 1 ? 0 : (a - 1) / z) - 1,
+  },
+  invGamma: {
+    logf: (z, a) => -(a + 1) * Math.log(z) - 1 / z,
+    dlogf: (z, a) => (1 / z - (a + 1)) / z,
+  },
+};
+
+/**
+ * Σ log p(x | μ, σ) of a location-scale family by one loop (outputs and attributes:
+ * LOC_SCALE_LOGPDF_SUM). Partials: ∂/∂x = −w with w = −logf′(z)/σ, ∂/∂μ = w, and
+ * ∂/∂σ = g_σ = −(z·logf′(z) + 1)/σ (Normal's w = z/σ and g_σ = (z² − 1)/σ are the case
+ * logf = −z²/2).
+ */
+export function locScaleHostKernel(backendName: string): KernelFunc {
+  return ({ inputs, backend, attrs = {} }) => {
+    const family = STANDARD_FAMILIES[String(attrs["family"])];
+    if (family === undefined) throw new Error(`internal: unknown family '${String(attrs["family"])}'`);
+    const p = num(attrs, "p", 1);
+    const c = num(attrs, "c", 0);
+    const mem = hostMemory(backend, backendName);
+    const keepAxis0 = attrs["keepAxis0"] === true;
+    const withGrad = attrs["withGrad"] === true;
+    const [xi, li, si] = [inputs["x"], inputs["loc"], inputs["scale"]];
+    const shape = broadcast([xi, li, si].flatMap((t) => (t ? [t.shape] : [])));
+    const x = operand(xi, num(attrs, "x", 0), shape);
+    const m = operand(li, num(attrs, "loc", 0), shape);
+    const s = operand(si, num(attrs, "scale", 1), shape);
+    const n = size(shape);
+    const rows = rowsOf(shape, keepAxis0);
+    const perRow = rows > 0 ? n / rows : 0;
+    const value = mem.alloc(valueShape(shape, keepAxis0));
+    const w = withGrad ? mem.alloc(shape) : undefined;
+    const gScale = withGrad && si ? mem.alloc(shape) : undefined;
+    // Views only after the last allocation (a wasm heap that grows detaches older views).
+    const xv = x.info ? mem.view(x.info) : undefined;
+    const mv = m.info ? mem.view(m.info) : undefined;
+    const sv = s.info ? mem.view(s.info) : undefined;
+    const logS = sv ? Float64Array.from(sv, Math.log) : undefined;
+    const out = mem.view(value);
+    const wv = w ? mem.view(w) : undefined;
+    const gv = gScale ? mem.view(gScale) : undefined;
+    const [xo, mo, so] = [x.offsets, m.offsets, s.offsets];
+    const { logf, dlogf } = family;
+    const constant = perRow * (c - (sv ? 0 : Math.log(s.constant)));
+    for (let r = 0; r < rows; r++) {
+      let acc = 0;
+      for (let k = r * perRow, end = k + perRow; k < end; k++) {
+        const xk = xv ? xv[xo ? xo[k]! : k]! : x.constant;
+        const mk = mv ? mv[mo ? mo[k]! : k]! : m.constant;
+        const sIdx = so ? so[k]! : k;
+        const inv = sv ? 1 / sv[sIdx]! : 1 / s.constant;
+        const z = (xk - mk) * inv;
+        acc += logf(z, p);
+        if (logS) acc -= logS[sIdx]!;
+        if (wv) {
+          const d = dlogf(z, p);
+          wv[k] = -d * inv;
+          if (gv) gv[k] = -(z * d + 1) * inv;
+        }
+      }
+      out[r] = acc + constant;
+    }
+    return w ? (gScale ? [value, w, gScale] : [value, w]) : value;
+  };
+}

@@ -34,13 +34,20 @@
  * This file imports TensorFlow.js directly (like kernels/), because engine.ts installs it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { bernoulliHostKernel, isHostBackend, normalHostKernel, sumToShapeHostKernel } from "./fused-logpdf-host.js";
+import { bernoulliHostKernel, isHostBackend, locScaleHostKernel, normalHostKernel, sumToShapeHostKernel } from "./fused-logpdf-host.js";
 import { compose, type Composer, type Info, type KernelFunc } from "./kernels/compose.js";
 
 /** Kernel name of Σ log Normal(x | loc, scale). Inputs (tensors only): x, loc, scale. */
 export const NORMAL_LOGPDF_SUM = "DlmNormalLogPdfSum";
 /** Kernel name of Σ log Bernoulli(y | logit). Inputs (tensors only): y, logit. */
 export const BERNOULLI_LOGIT_LOGPMF_SUM = "DlmBernoulliLogitLogPmfSum";
+/**
+ * Kernel name of Σ log p(x | loc, scale) of a location-scale family (attrs: `family` — a key
+ * of STANDARD_FAMILIES in fused-logpdf-host.ts —, its shape parameter `p`, and `c`, a constant
+ * added per summed element). Inputs (tensors only): x, loc, scale; outputs and partials as
+ * NORMAL_LOGPDF_SUM's.
+ */
+export const LOC_SCALE_LOGPDF_SUM = "DlmLocScaleLogPdfSum";
 /**
  * Kernel name of the backward step: inputs g (shape S) and dy (the sum's upstream gradient,
  * `[]` or `[S₀]`); attrs shape (the target), negate, keepAxis0. Output
@@ -101,44 +108,115 @@ const num = (attrs: Attrs, name: string): number | undefined => {
   return typeof v === "number" ? v : undefined;
 };
 
+/** The operands of a location-scale kernel: tensors where given, else the number attributes. */
+interface LocScaleOperands {
+  readonly x: Info | undefined;
+  readonly loc: Info | undefined;
+  readonly scale: Info | undefined;
+  readonly xc: number;
+  readonly lc: number;
+  readonly sc: number;
+  readonly shape: number[];
+  readonly axes: number[];
+  /** Elements summed into each output element. */
+  readonly perRow: number;
+}
+
+function locScaleOperands(inputs: Parameters<KernelFunc>[0]["inputs"], attrs: Attrs): LocScaleOperands {
+  const [x, loc, scale] = [inputs["x"], inputs["loc"], inputs["scale"]];
+  const shape = broadcastShapes([x, loc, scale].flatMap((t) => (t ? [t.shape] : [])));
+  const axes = sumAxes(shape.length, attrs["keepAxis0"] === true);
+  return { x, loc, scale, xc: num(attrs, "x") ?? 0, lc: num(attrs, "loc") ?? 0, sc: num(attrs, "scale") ?? 1, shape, axes, perRow: product(axes.map((i) => shape[i]!)) };
+}
+
+/** z = (x − μ)/σ. */
+function standardise(c: Composer, o: LocScaleOperands): Info {
+  const xi = o.x ?? c.fill([], o.xc);
+  const d = o.loc ? c.run("Sub", { a: xi, b: o.loc }) : o.lc === 0 ? xi : c.run("Sub", { a: xi, b: c.fill([], o.lc) });
+  return o.scale ? c.run("RealDiv", { a: d, b: o.scale }) : scaleBy(c, d, 1 / o.sc);
+}
+
+/** `value` − Σ log σ over the summed axes − `constant` (per summed element) · perRow. */
+function subtractLogScale(c: Composer, o: LocScaleOperands, value: Info, constant: number): Info {
+  let total = o.perRow * constant;
+  let out = value;
+  const scale = o.scale;
+  if (scale) {
+    // Σ over S of the broadcast log σ = (multiplicity) · Σ over σ's own axes.
+    const offset = o.shape.length - scale.shape.length;
+    const own = o.axes.filter((i) => i >= offset).map((i) => i - offset);
+    const multiplicity = product(o.axes.map((i) => (i < offset || scale.shape[i - offset] === 1 ? o.shape[i]! : 1)));
+    const logs = scaleBy(c, sumOver(c, c.run("Log", { x: scale }), own), multiplicity);
+    out = c.run("Sub", { a: out, b: logs });
+  } else {
+    total += o.perRow * Math.log(o.sc);
+  }
+  return total !== 0 ? c.run("Sub", { a: out, b: c.fill([], total) }) : out;
+}
+
 /** The forward Normal kernel of one backend. */
 function normalKernel(backendName: string): KernelFunc {
   return ({ inputs, backend, attrs = {} }) => {
-    const x = inputs["x"];
-    const loc = inputs["loc"];
-    const scale = inputs["scale"];
-    const keepAxis0 = attrs["keepAxis0"] === true;
+    const o = locScaleOperands(inputs, attrs);
     const withGrad = attrs["withGrad"] === true;
-    const xc = num(attrs, "x") ?? 0;
-    const lc = num(attrs, "loc") ?? 0;
-    const sc = num(attrs, "scale") ?? 1;
-    const shape = broadcastShapes([x, loc, scale].flatMap((t) => (t ? [t.shape] : [])));
-    const rank = shape.length;
-    const axes = sumAxes(rank, keepAxis0);
-    const perRow = product(axes.map((i) => shape[i]!));
     return composeWithAux(backend, backendName, (c) => {
-      const xi = x ?? c.fill([], xc);
-      const d = loc ? c.run("Sub", { a: xi, b: loc }) : lc === 0 ? xi : c.run("Sub", { a: xi, b: c.fill([], lc) });
-      const z = scale ? c.run("RealDiv", { a: d, b: scale }) : scaleBy(c, d, 1 / sc);
+      const z = standardise(c, o);
       const sq = c.run("Square", { x: z });
-      let value = scaleBy(c, sumOver(c, sq, axes), -0.5);
-      let constant = perRow * HALF_LOG_2PI;
-      if (scale) {
-        // Σ over S of the broadcast log σ = (multiplicity) · Σ over σ's own axes.
-        const offset = rank - scale.shape.length;
-        const own = axes.filter((i) => i >= offset).map((i) => i - offset);
-        const multiplicity = product(axes.map((i) => (i < offset || scale.shape[i - offset] === 1 ? shape[i]! : 1)));
-        const logs = scaleBy(c, sumOver(c, c.run("Log", { x: scale }), own), multiplicity);
-        value = c.run("Sub", { a: value, b: logs });
-      } else {
-        constant += perRow * Math.log(sc);
-      }
-      if (constant !== 0) value = c.run("Sub", { a: value, b: c.fill([], constant) });
+      const value = subtractLogScale(c, o, scaleBy(c, sumOver(c, sq, o.axes), -0.5), HALF_LOG_2PI);
       if (!withGrad) return [value, []];
-      const w = scale ? c.run("RealDiv", { a: z, b: scale }) : scaleBy(c, z, 1 / sc);
-      if (!scale) return [value, [w]];
-      const gScale = c.run("RealDiv", { a: c.run("Sub", { a: sq, b: c.fill([], 1) }), b: scale });
+      const w = o.scale ? c.run("RealDiv", { a: z, b: o.scale }) : scaleBy(c, z, 1 / o.sc);
+      if (!o.scale) return [value, [w]];
+      const gScale = c.run("RealDiv", { a: c.run("Sub", { a: sq, b: c.fill([], 1) }), b: o.scale });
       return [value, [w, gScale]];
+    });
+  };
+}
+
+/**
+ * logf(z) and, with `withGrad`, logf′(z) of a standard family (STANDARD_FAMILIES of
+ * fused-logpdf-host.ts) from backend kernels. StudentT takes the backend's Log1p of z²/ν ≥ 0:
+ * on wasm that is log(1 + u), whose absolute error (one float32 rounding of 1 + u, ≤ 6e-8) is
+ * below the float32 resolution of the summed log density.
+ */
+function standardFamilyOps(c: Composer, family: string, z: Info, p: number, withGrad: boolean): [Info, Info | undefined] {
+  switch (family) {
+    case "studentT": {
+      const z2 = c.run("Square", { x: z });
+      const logf = scaleBy(c, c.run("Log1p", { x: scaleBy(c, z2, 1 / p) }), -(p + 1) / 2);
+      if (!withGrad) return [logf, undefined];
+      return [logf, c.run("RealDiv", { a: scaleBy(c, z, -(p + 1)), b: c.run("Add", { a: z2, b: c.fill([], p) }) })];
+    }
+    case "gamma": {
+      const logf = p === 1 ? c.run("Neg", { x: z }) : c.run("Sub", { a: scaleBy(c, c.run("Log", { x: z }), p - 1), b: z });
+      if (!withGrad) return [logf, undefined];
+      return [logf, p === 1 ? c.fill(z.shape, -1) : c.run("Sub", { a: scaleBy(c, c.run("Reciprocal", { x: z }), p - 1), b: c.fill([], 1) })];
+    }
+    case "invGamma": {
+      const r = c.run("Reciprocal", { x: z });
+      const logf = c.run("Sub", { a: scaleBy(c, c.run("Log", { x: z }), -(p + 1)), b: r });
+      if (!withGrad) return [logf, undefined];
+      return [logf, c.run("Multiply", { a: c.run("Sub", { a: r, b: c.fill([], p + 1) }), b: r })];
+    }
+    default:
+      throw new Error(`internal: unknown family '${family}'`);
+  }
+}
+
+/** The forward location-scale kernel of one backend (LOC_SCALE_LOGPDF_SUM). */
+function locScaleKernel(backendName: string): KernelFunc {
+  return ({ inputs, backend, attrs = {} }) => {
+    const o = locScaleOperands(inputs, attrs);
+    const withGrad = attrs["withGrad"] === true;
+    return composeWithAux(backend, backendName, (c) => {
+      const z = standardise(c, o);
+      const [logf, dlogf] = standardFamilyOps(c, String(attrs["family"]), z, num(attrs, "p") ?? 1, withGrad);
+      const value = subtractLogScale(c, o, sumOver(c, logf, o.axes), -(num(attrs, "c") ?? 0));
+      if (dlogf === undefined) return [value, []];
+      // w = −logf′(z)/σ; g_σ = −(z·logf′(z) + 1)/σ
+      const w = o.scale ? c.run("RealDiv", { a: c.run("Neg", { x: dlogf }), b: o.scale }) : scaleBy(c, dlogf, -1 / o.sc);
+      if (!o.scale) return [value, [w]];
+      const zd1 = c.run("Add", { a: c.run("Multiply", { a: z, b: dlogf }), b: c.fill([], 1) });
+      return [value, [w, c.run("RealDiv", { a: c.run("Neg", { x: zd1 }), b: o.scale })]];
     });
   };
 }
@@ -196,8 +274,9 @@ function sumToShape(g: tf.Tensor, dy: tf.Tensor, shape: readonly number[], negat
 const firstDy = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(dy) ? dy[0]! : dy);
 const shapeAttr = (attrs: Attrs, name: string): number[] => attrs[`${name}Shape`] as number[];
 
-const normalGradient: tf.GradConfig = {
-  kernelName: NORMAL_LOGPDF_SUM,
+/** The gradient of a location-scale kernel (NORMAL_LOGPDF_SUM, LOC_SCALE_LOGPDF_SUM): w and g_σ saved. */
+const locScaleGradient = (kernelName: string): tf.GradConfig => ({
+  kernelName,
   outputsToSave: [false, true, true],
   gradFunc: (dy, saved, attrs) => {
     const [w, gScale] = saved as [tf.Tensor, tf.Tensor | undefined];
@@ -209,7 +288,9 @@ const normalGradient: tf.GradConfig = {
       scale: () => sumToShape(gScale!, d, shapeAttr(attrs, "scale"), false, keep),
     };
   },
-};
+});
+const normalGradient = locScaleGradient(NORMAL_LOGPDF_SUM);
+const familyGradient = locScaleGradient(LOC_SCALE_LOGPDF_SUM);
 
 const bernoulliGradient: tf.GradConfig = {
   kernelName: BERNOULLI_LOGIT_LOGPMF_SUM,
@@ -256,6 +337,7 @@ function bySize(kernelName: string, backendName: string, host: KernelFunc, compo
 const FACTORIES: readonly (readonly [string, Factory, Factory])[] = [
   [NORMAL_LOGPDF_SUM, normalKernel, normalHostKernel],
   [BERNOULLI_LOGIT_LOGPMF_SUM, bernoulliKernel, bernoulliHostKernel],
+  [LOC_SCALE_LOGPDF_SUM, locScaleKernel, locScaleHostKernel],
   [SUM_TO_SHAPE, sumToShapeKernel, sumToShapeHostKernel],
 ];
 
@@ -288,7 +370,7 @@ export function installFusedLogPdfKernels(options: FusedInstallOptions = {}): vo
     }
     registered.set(backendName, kind);
   }
-  for (const config of [normalGradient, bernoulliGradient]) {
+  for (const config of [normalGradient, familyGradient, bernoulliGradient]) {
     if (tf.getGradient(config.kernelName)?.gradFunc !== config.gradFunc) tf.registerGradient(config);
   }
 }

@@ -5,7 +5,8 @@
 // distributions/normal.ts and distributions/bernoulli.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tf, initEngine } from "./engine.js";
-import { bernoulliLogitLogPmfSum, normalLogPdfSum } from "./fused-logpdf.js";
+import { bernoulliLogitLogPmfSum, locScaleLogPdfSum, normalLogPdfSum, type StandardFamilyName } from "./fused-logpdf.js";
+import { lgamma64 } from "./special-host.js";
 import { installFusedLogPdfKernels } from "./fused-logpdf-kernels.js";
 import { lcg } from "./kernels/testing.js";
 
@@ -179,6 +180,88 @@ for (const [impl, hostLoops] of IMPLEMENTATIONS) describe(`normalLogPdfSum (${im
     expect(() => normalLogPdfSum(tf.zeros([2], "int32"), 0, 1, false)).toThrow(/float32/);
     expect(() => normalLogPdfSum(tf.scalar(1), 0, 1, true)).toThrow(/rank/);
     tf.dispose([a, b]);
+  });
+});
+
+// The location-scale families, as float64 densities written out in full (normaliser included):
+// StudentT (Stan's student_t_lpdf), Gamma with σ = 1/rate and InverseGamma with σ = scale.
+interface FamilyCase {
+  readonly family: StandardFamilyName;
+  readonly p: number;
+  /** The normaliser handed to the kernel as `c`. */
+  readonly c: number;
+  readonly density64: (x: number, m: number, s: number) => number;
+  /** Values drawn from (lo, hi): positive for the gamma families. */
+  readonly lo: number;
+  readonly hi: number;
+}
+const studentTNorm = (nu: number): number => lgamma64((nu + 1) / 2) - lgamma64(nu / 2) - 0.5 * Math.log(nu * Math.PI);
+const FAMILY_CASES: readonly FamilyCase[] = [
+  { family: "studentT", p: 3, c: studentTNorm(3), lo: -8, hi: 8, density64: (x, m, s) => studentTNorm(3) - Math.log(s) - 2 * Math.log(1 + ((x - m) / s) ** 2 / 3) },
+  { family: "studentT", p: 0.7, c: studentTNorm(0.7), lo: -3, hi: 3, density64: (x, m, s) => studentTNorm(0.7) - Math.log(s) - 0.85 * Math.log(1 + ((x - m) / s) ** 2 / 0.7) },
+  // Gamma(α = 2.5, rate = 1/s): α log β − lgamma α + (α − 1) log x − βx with β = 1/s (m = 0)
+  { family: "gamma", p: 2.5, c: -lgamma64(2.5), lo: 0.05, hi: 6, density64: (x, _m, s) => -2.5 * Math.log(s) - lgamma64(2.5) + 1.5 * Math.log(x) - x / s },
+  { family: "gamma", p: 1, c: 0, lo: 0.05, hi: 6, density64: (x, _m, s) => -Math.log(s) - x / s },
+  // InverseGamma(α = 1.5, scale = s): α log s − lgamma α − (α + 1) log x − s/x
+  { family: "invGamma", p: 1.5, c: -lgamma64(1.5), lo: 0.05, hi: 4, density64: (x, _m, s) => 1.5 * Math.log(s) - lgamma64(1.5) - 2.5 * Math.log(x) - s / x },
+];
+
+for (const [impl, hostLoops] of IMPLEMENTATIONS) describe(`locScaleLogPdfSum (${impl})`, () => {
+  beforeAll(() => installFusedLogPdfKernels({ hostLoops }));
+  afterAll(() => installFusedLogPdfKernels());
+  for (const f of FAMILY_CASES) {
+    const located = f.family === "studentT";
+    const cases: readonly NormalCase[] = [
+      { name: "[C, K] x, [C, 1] scale, per chain", x: host([C, K], 31, f.lo, f.hi), loc: 0, scale: host([C, 1], 32, 0.5, 2), keepAxis0: true },
+      { name: "[N] data, number scale, total", x: host([9], 33, f.lo, f.hi), loc: located ? host([C, 9], 34, -1, 1) : 0, scale: 1.7, keepAxis0: located },
+      { name: "[C] x, [] scale, per chain", x: host([C], 35, f.lo, f.hi), loc: located ? -0.3 : 0, scale: host([], 36, 0.4, 3), keepAxis0: true },
+    ];
+    for (const c of cases) {
+      it(`${f.family}(${f.p}): value and gradients, ${c.name}`, () => {
+        const ops = [operand(c.x), operand(c.loc), operand(c.scale)];
+        const want = refSum(ops, c.keepAxis0, f.density64);
+        const args = [asArg(c.x), asArg(c.loc), asArg(c.scale)] as const;
+        const value = locScaleLogPdfSum(f.family, f.p, f.c, args[0], args[1], args[2], c.keepAxis0);
+        expect(value.shape).toEqual(c.keepAxis0 ? [want.length] : []);
+        expectClose(value.dataSync(), want, 3e-6);
+        value.dispose();
+        const tensorIdx = [0, 1, 2].filter((k) => typeof args[k] !== "number");
+        const tensors = tensorIdx.map((k) => args[k] as tf.Tensor);
+        const u = want.map((_, r) => 0.5 + r);
+        const dy = c.keepAxis0 ? tf.tensor1d(u) : tf.scalar(u[0]!);
+        const fused = tf.grads((...ts: tf.Tensor[]) => {
+          const a = [...args] as (tf.Tensor | number)[];
+          tensorIdx.forEach((k, j) => (a[k] = ts[j]!));
+          return locScaleLogPdfSum(f.family, f.p, f.c, a[0]!, a[1]!, a[2]!, c.keepAxis0);
+        })(tensors, dy);
+        tensorIdx.forEach((k, j) => {
+          expect(fused[j]!.shape).toEqual(tensors[j]!.shape);
+          expectClose(fused[j]!.dataSync(), fdGrad(ops, k, c.keepAxis0, u, f.density64), 2e-5);
+        });
+        tf.dispose([...fused, ...tensors, dy]);
+      });
+    }
+  }
+
+  it("a broadcast size above HOST_LOOP_MAX_SIZE (composites on wasm) agrees with the float64 reference", () => {
+    for (const f of FAMILY_CASES) {
+      const x = host([2, 1500], 75, f.lo, f.hi);
+      const s = host([2, 1], 76, 0.5, 2);
+      const [xt, st] = [tensorOf(x), tensorOf(s)];
+      const v = locScaleLogPdfSum(f.family, f.p, f.c, xt, 0, st, true);
+      expectClose(v.dataSync(), refSum([x, num(0), s], true, f.density64), 3e-6);
+      const gs = tf.grad((b: tf.Tensor) => locScaleLogPdfSum(f.family, f.p, f.c, xt, 0, b, true))(st);
+      expectClose(gs.dataSync(), fdGrad([x, num(0), s], 2, true, [1, 1], f.density64), 2e-5);
+      tf.dispose([xt, st, v, gs]);
+    }
+  });
+
+  it("all-number operands give the scalar log density", () => {
+    for (const f of FAMILY_CASES) {
+      const v = locScaleLogPdfSum(f.family, f.p, f.c, 1.25, 0, 0.8, false);
+      expectClose(v.dataSync(), [f.density64(1.25, 0, 0.8)], 1e-6);
+      v.dispose();
+    }
   });
 });
 

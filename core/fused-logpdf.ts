@@ -9,7 +9,8 @@
  * axis but the first (shape `[S₀]`: the chain axis, i.e. the per-chain sum of a scorer).
  */
 import { tf } from "./engine.js";
-import { BERNOULLI_LOGIT_LOGPMF_SUM, NORMAL_LOGPDF_SUM, broadcastShapes } from "./fused-logpdf-kernels.js";
+import { BERNOULLI_LOGIT_LOGPMF_SUM, LOC_SCALE_LOGPDF_SUM, NORMAL_LOGPDF_SUM, broadcastShapes } from "./fused-logpdf-kernels.js";
+import { STANDARD_FAMILIES } from "./fused-logpdf-host.js";
 
 /** A float32 tensor, or a number (folded into the kernel as an attribute). */
 export type Operand = tf.Tensor | number;
@@ -75,6 +76,28 @@ export function normalLogPdfSum(x: Operand, loc: Operand, scale: Operand, keepAx
     return tf.scalar(-0.5 * z * z - Math.log(scale as number) - HALF_LOG_2PI);
   }
   return runFused(NORMAL_LOGPDF_SUM, inputs, attrs);
+}
+
+/** The location-scale families of `locScaleLogPdfSum`. */
+export type StandardFamilyName = "studentT" | "gamma" | "invGamma";
+
+/**
+ * Σ log p(x | loc, scale) of a location-scale family with a literal shape parameter `p`:
+ * Σ (logf(z; p) − log σ + c), z = (x − μ)/σ, summed like `normalLogPdfSum`. Families
+ * (fused-logpdf-host.ts, STANDARD_FAMILIES): "studentT" (p = ν; HalfStudentT is x ≥ 0, μ = 0
+ * and c += log 2), "gamma" (p = α, σ = 1/rate), "invGamma" (p = α, σ = the scale). `c` holds
+ * the family's normaliser, folded on the host by the caller. Gradients with respect to x, μ
+ * and σ as for `normalLogPdfSum` (analytic, lazily computed); values outside the support
+ * (z ≤ 0 for the gamma families) give NaN or −∞, not a mask. Kernel counts as for
+ * `normalLogPdfSum`.
+ */
+export function locScaleLogPdfSum(family: StandardFamilyName, p: number, c: number, x: Operand, loc: Operand, scale: Operand, keepAxis0: boolean): tf.Tensor {
+  const { inputs, attrs } = kernelArgs(`${family}LogPdfSum`, { x, loc, scale }, keepAxis0, ["x", "loc", "scale"]);
+  if (Object.keys(inputs).length === 0) {
+    const f = STANDARD_FAMILIES[family]!;
+    return tf.scalar(f.logf(((x as number) - (loc as number)) / (scale as number), p) - Math.log(scale as number) + c);
+  }
+  return runFused(LOC_SCALE_LOGPDF_SUM, inputs, { ...attrs, family, p, c });
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { tf } from "../core/engine.js";
 import { lbeta, lgamma, xlog1py, xlogy } from "../core/special.js";
+import { locScaleLogPdfSum } from "../core/fused-logpdf.js";
 import { positive, unitInterval } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
 import { gammaP64, gammaQ64, incBeta64, lbeta64, lgamma64 } from "../core/special-host.js";
@@ -35,6 +36,10 @@ export function gamma(shape: Param, rate: Param, options: DistributionOptions = 
     paramShapes: [a.shape, b.shape],
     options,
     logProb: (x) => tf.sub(tf.add(xlogy(tf.sub(a, 1), x), gammaLogNorm(shape, b, rate, a)), tf.mul(b, x)),
+    // A scale family (σ = 1/rate): one fused kernel for a literal α.
+    ...(typeof shape === "number"
+      ? { logProbSum: (x: tf.Tensor, keepAxis0: boolean) => locScaleLogPdfSum("gamma", shape, -lgamma64(shape), x, 0, typeof rate === "number" ? 1 / rate : tf.reciprocal(b), keepAxis0) }
+      : {}),
     sample: (key, sampleShape, batchShape) => hostDraws(key, sampleShape, batchShape, [a, b], (s, [al, be]) => s.gamma(al!) / be!),
     mean: () => tf.div(a, b),
     variance: () => tf.div(a, tf.square(b)),
@@ -59,6 +64,10 @@ export function inverseGamma(shape: Param, scale: Param, options: DistributionOp
       const lp = tf.add(tf.sub(tf.neg(tf.mul(tf.add(a, 1), tf.log(safe))), tf.div(b, safe)), gammaLogNorm(shape, b, scale, a));
       return tf.where(compare(tf.greater, x, 0), lp, tf.scalar(-Infinity));
     },
+    // A scale family (σ = β): one fused kernel for a literal α.
+    ...(typeof shape === "number"
+      ? { logProbSum: (x: tf.Tensor, keepAxis0: boolean) => locScaleLogPdfSum("invGamma", shape, -lgamma64(shape), x, 0, typeof scale === "number" ? scale : b, keepAxis0) }
+      : {}),
     sample: (key, sampleShape, batchShape) => hostDraws(key, sampleShape, batchShape, [a, b], (s, [al, be]) => be! / s.gamma(al!)),
     // Infinite where the moment diverges (α ≤ 1 for the mean, α ≤ 2 for the variance).
     mean: () => tf.where(compare(tf.greater, a, 1), tf.div(b, tf.sub(a, 1)), tf.scalar(Infinity)),

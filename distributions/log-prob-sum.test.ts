@@ -11,6 +11,8 @@ import { tf } from "../core/engine.js";
 import type { Distribution } from "./distribution.js";
 import { bernoulliLogit } from "./bernoulli.js";
 import { halfNormal, normal } from "./normal.js";
+import { halfStudentT, studentT } from "./student-t.js";
+import { gamma, inverseGamma } from "./gamma.js";
 
 const rowSum = (t: tf.Tensor, keep: boolean): tf.Tensor => (keep ? (t.rank <= 1 ? t : tf.sum(t, Array.from({ length: t.rank - 1 }, (_, i) => i + 1))) : tf.sum(t));
 
@@ -77,5 +79,35 @@ describe("Distribution.logProbSum", () => {
     const eta = t([2, -1, 0.5, -3, 20, -20, 0, 1.5, 0.1, -0.7], [2, 5]);
     compare((e) => bernoulliLogit(e!), y, [eta], true);
     compare((e) => bernoulliLogit(e!), y, [t([2, -1, 0.5, -3, 20], [5])], false);
+  });
+
+  it("StudentT (literal ν): latent blocks, data against batched locations, literal or batched scales", () => {
+    const w = t([0.3, -1.2, 2.0, 0.1, -0.4, 7.5], [2, 3]);
+    compare((sc) => studentT(3, 0, sc!), w, [t([0.5, 2.5], [2, 1])], true, true);
+    compare((m) => studentT(4.5, m!, 1.3), t([1.5, -0.3, 0.8, 2.2], [4]), [t([1, 0, 0.5, 2, -1, 0.2, 0.4, 3], [2, 4])], true);
+    compare((m, sc) => studentT(1, m!, sc!), t([0.2, -3], [2]), [t([0, 1], [2]), t([2, 0.5], [2])], true, true);
+    compare(() => studentT(3, -13, 36), t([-10, 40], [2]), [], true, true);
+  });
+
+  it("HalfStudentT (literal ν): the log 2 of every summed term is included", () => {
+    compare((sc) => halfStudentT(3, sc!), t([0.3, 1.2, 2.0, 0.1], [2, 2]), [t([0.5, 2.5], [2, 1])], true, true);
+    compare(() => halfStudentT(3, 36), t([5, 80], [2]), [], true, true);
+  });
+
+  it("Gamma and InverseGamma (literal shape): literal or batched rate/scale", () => {
+    const x = t([0.3, 1.2, 2.0, 0.1, 4.5, 0.7], [2, 3]);
+    compare((r) => gamma(2.5, r!), x, [t([0.5, 2.5], [2, 1])], true, true);
+    compare(() => gamma(1, 2), x, [], true, true);
+    compare(() => gamma(0.6, 1.5), t([0.3, 2.2, 0.05], [3]), [], false, true);
+    compare((b) => inverseGamma(1.124909, b!), x, [t([0.0177, 3], [2, 1])], true, true);
+    compare(() => inverseGamma(3, 0.5), t([0.3, 2.2, 0.05], [3]), [], false, true);
+  });
+
+  it("StudentT and the gamma families with a tensor shape parameter have no fused sum", () => {
+    tf.tidy(() => {
+      expect(studentT(tf.scalar(3), 0, 1).logProbSum).toBeUndefined();
+      expect(gamma(tf.scalar(2), 1).logProbSum).toBeUndefined();
+      expect(inverseGamma(tf.scalar(2), 1).logProbSum).toBeUndefined();
+    });
   });
 });

@@ -6,6 +6,7 @@
  */
 import { tf } from "../core/engine.js";
 import { lgamma, log1p } from "../core/special.js";
+import { locScaleLogPdfSum } from "../core/fused-logpdf.js";
 import { incBeta64, lgamma64 } from "../core/special-host.js";
 import { hostElementwise } from "./host-elementwise.js";
 import { positive, real } from "./constraints.js";
@@ -78,6 +79,10 @@ export function studentT(nu: Param, mu: Param, sigma: Param, options: Distributi
     paramShapes: [n.shape, m.shape, s.shape],
     options,
     logProb: (x) => (typeof nu === "number" ? tLogDensityHost(nu, x, typeof mu === "number" ? mu : m, typeof sigma === "number" ? sigma : s, 0) : tLogDensity(n, tf.div(tf.sub(x, m), s), s)),
+    // One fused kernel for a literal ν (the usual prior or likelihood).
+    ...(typeof nu === "number"
+      ? { logProbSum: (x: tf.Tensor, keepAxis0: boolean) => locScaleLogPdfSum("studentT", nu, studentTLogNorm64(nu), x, typeof mu === "number" ? mu : m, typeof sigma === "number" ? sigma : s, keepAxis0) }
+      : {}),
     // z·sqrt(ν/χ²_ν), χ²_ν = 2·Gamma(ν/2).
     sample: (key, sampleShape, batchShape) =>
       hostDraws(key, sampleShape, batchShape, [n, m, s], (r, [v, loc, sc]) => loc! + (sc! * r.normal()) / Math.sqrt((2 * r.gamma(v! / 2)) / v!)),
@@ -108,6 +113,9 @@ export function halfStudentT(nu: Param, sigma: Param, options: DistributionOptio
     paramShapes: [n.shape, s.shape],
     options,
     logProb: (x) => (typeof nu === "number" ? tLogDensityHost(nu, x, 0, typeof sigma === "number" ? sigma : s, LOG_2) : tf.add(tLogDensity(n, tf.div(x, s), s), LOG_2)),
+    ...(typeof nu === "number"
+      ? { logProbSum: (x: tf.Tensor, keepAxis0: boolean) => locScaleLogPdfSum("studentT", nu, studentTLogNorm64(nu) + LOG_2, x, 0, typeof sigma === "number" ? sigma : s, keepAxis0) }
+      : {}),
     sample: (key, sampleShape, batchShape) =>
       hostDraws(key, sampleShape, batchShape, [n, s], (r, [v, sc]) => Math.abs((sc! * r.normal()) / Math.sqrt((2 * r.gamma(v! / 2)) / v!))),
     mean: () => tf.where(compare(tf.greater, n, 1), meanFormula(), tf.scalar(Infinity)),
