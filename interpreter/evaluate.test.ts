@@ -201,6 +201,29 @@ describe("include and origins", () => {
     expect(err.join("\n")).toContain(" 5 |   y ~ Normal(a + x, 1)");
   });
 
+  it("names every file of an include cycle, and a file that includes itself", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const { runScript } = await import("./script.js");
+    const dir = mkdtempSync(join(tmpdir(), "dlm-include-cycle-"));
+    writeFileSync(join(dir, "a.dlm"), 'fn twice(v) = 2 * v\ninclude "b.dlm"\n');
+    writeFileSync(join(dir, "b.dlm"), 'include "a.dlm"\n');
+    writeFileSync(join(dir, "self.dlm"), 'include "self.dlm"\n');
+    writeFileSync(join(dir, "back.dlm"), 'include "main.dlm"\n');
+    const run = async (main: string): Promise<string> => {
+      const err: string[] = [];
+      expect(await runScript(main, { file: join(dir, "main.dlm"), out: () => {}, err: (l) => err.push(l) })).toBe(1);
+      return err.join("\n");
+    };
+    const twoFiles = await run('include "a.dlm"\n');
+    expect(twoFiles).toContain(`${join(dir, "b.dlm")}:1:1: error: include cycle: a.dlm → b.dlm → a.dlm`);
+    expect(twoFiles).not.toMatch(/\n\s+at /);
+    expect(await run('include "back.dlm"\n')).toContain("include cycle: main.dlm → back.dlm → main.dlm");
+    expect(await run('include "self.dlm"\n')).toContain('`include "self.dlm"` includes the file that contains it');
+    expect(await run('include "main.dlm"\n')).toContain('`include "main.dlm"` includes the file that contains it');
+  });
+
   it("renders a model's errors against the REPL input that defined it", async () => {
     const err: string[] = [];
     const s = createSession({ out: () => {}, err: (l) => err.push(l) });

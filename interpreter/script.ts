@@ -18,6 +18,7 @@ import { tf } from "../core/engine.js";
 import { key as makeKey, fold } from "../core/random.js";
 import { standardize, onehot, trainTestSplit } from "../nn/index.js";
 import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { parse, type Program, type Span, type Stmt } from "../grammar/index.js";
 import { arity, builtin, noKeywords } from "./builtins-math.js";
 import { builtinValues, globalEnv } from "./builtins.js";
@@ -306,7 +307,12 @@ export function createSession(options: ScriptOptions = {}): Session {
     host.memo.clear();
     if (s.kind === "Fn" || s.kind === "Network" || s.kind === "Model") origin.set(s, { source, file });
     if (s.kind === "Include") {
-      await include(s.path, s.span, file);
+      try {
+        await include(s.path, s.span, file);
+      } catch (e) {
+        // An include statement's own error belongs to the file that holds it.
+        throw file === host.file ? e : inFile(e, file, source);
+      }
       return;
     }
     for (;;) {
@@ -318,7 +324,7 @@ export function createSession(options: ScriptOptions = {}): Session {
         } else runStmt(s, env, ctx);
         return;
       } catch (e) {
-        if (!(e instanceof Pending)) throw source === host.source ? e : inFile(e, file, source);
+        if (!(e instanceof Pending)) throw file === host.file ? e : inFile(e, file, source);
         host.memo.set(e.at, await e.promise);
       }
     }
@@ -331,11 +337,19 @@ export function createSession(options: ScriptOptions = {}): Session {
     for (const s of program.body.filter((x) => !isDef(x))) await runStatement(s, globals, source, file);
   }
 
-  const including = new Set<string>();
+  /** The files being included, outermost first (the script itself is not among them). */
+  const including: string[] = [];
 
   async function include(path: string, span: Span, from: string): Promise<void> {
     const full = resolvePath(path, from);
-    if (including.has(full)) throw new DlmError(`\`include "${path}"\` includes itself`, span);
+    if (full === resolvePath(from, from)) throw new DlmError(`\`include "${path}"\` includes the file that contains it`, span);
+    // A cycle through the script itself or through files being included: name every file on it.
+    const chain = [resolvePath(host.file, host.file), ...including];
+    const at = chain.indexOf(full);
+    if (at >= 0) {
+      const cycle = [...chain.slice(at), full].map((f) => basename(f)).join(" → ");
+      throw new DlmError(`include cycle: ${cycle}`, span, "a file may not include, directly or through other files, a file that is including it");
+    }
     let text: string;
     try {
       text = readFileSync(full, "utf8");
@@ -343,11 +357,11 @@ export function createSession(options: ScriptOptions = {}): Session {
       throw new DlmError(`cannot read the included file ${full}`, span, "paths are relative to the including file");
     }
     const parsed = parseChecked(text, full, [...globals.vars.keys(), ...includedNames(text, full)]);
-    including.add(full);
+    including.push(full);
     try {
       await runProgram(parsed.program, text, full);
     } finally {
-      including.delete(full);
+      including.pop();
     }
   }
 
@@ -391,8 +405,12 @@ export function createSession(options: ScriptOptions = {}): Session {
   };
 }
 
-/** Top-level names an included file defines (for the static check of the including file). */
-function includedNames(source: string, file: string, seen = new Set<string>()): string[] {
+/**
+ * Top-level names an included file defines (for the static check of the including file). A
+ * file's own names never come back to it through an include cycle (the cycle is reported when
+ * the include runs).
+ */
+function includedNames(source: string, file: string, seen = new Set<string>([resolvePath(file, file)])): string[] {
   const out: string[] = [];
   for (const s of parse(source, file).program.body) {
     if (s.kind !== "Include") continue;
