@@ -134,30 +134,42 @@ const num = (attrs: Attrs, name: string, fallback: number): number => {
 };
 
 /** Σ log Normal(x | loc, scale) by one loop (outputs and attributes: NORMAL_LOGPDF_SUM). */
+/**
+ * The operands, output buffers and views of a location-scale kernel (Normal and the standard
+ * families): the value (`[]` or `[S₀]`) and, with `withGrad`, w and (for a tensor σ) g_σ.
+ */
+function locScaleBuffers(backendName: string, { inputs, backend, attrs = {} }: Parameters<KernelFunc>[0]) {
+  const mem = hostMemory(backend, backendName);
+  const keepAxis0 = attrs["keepAxis0"] === true;
+  const withGrad = attrs["withGrad"] === true;
+  const [xi, li, si] = [inputs["x"], inputs["loc"], inputs["scale"]];
+  const shape = broadcast([xi, li, si].flatMap((t) => (t ? [t.shape] : [])));
+  const x = operand(xi, num(attrs, "x", 0), shape);
+  const m = operand(li, num(attrs, "loc", 0), shape);
+  const s = operand(si, num(attrs, "scale", 1), shape);
+  const rows = rowsOf(shape, keepAxis0);
+  const perRow = rows > 0 ? size(shape) / rows : 0;
+  const value = mem.alloc(valueShape(shape, keepAxis0));
+  const w = withGrad ? mem.alloc(shape) : undefined;
+  const gScale = withGrad && si ? mem.alloc(shape) : undefined;
+  // Views only after the last allocation (a wasm heap that grows detaches older views).
+  const sv = s.info ? mem.view(s.info) : undefined;
+  return {
+    x, m, s, rows, perRow, sv,
+    xv: x.info ? mem.view(x.info) : undefined,
+    mv: m.info ? mem.view(m.info) : undefined,
+    logS: sv ? Float64Array.from(sv, Math.log) : undefined,
+    out: mem.view(value),
+    wv: w ? mem.view(w) : undefined,
+    gv: gScale ? mem.view(gScale) : undefined,
+    outputs: w ? (gScale ? [value, w, gScale] : [value, w]) : value,
+  };
+}
+
+/** Σ log Normal(x | loc, scale) by one loop (outputs and attributes: NORMAL_LOGPDF_SUM). */
 export function normalHostKernel(backendName: string): KernelFunc {
-  return ({ inputs, backend, attrs = {} }) => {
-    const mem = hostMemory(backend, backendName);
-    const keepAxis0 = attrs["keepAxis0"] === true;
-    const withGrad = attrs["withGrad"] === true;
-    const [xi, li, si] = [inputs["x"], inputs["loc"], inputs["scale"]];
-    const shape = broadcast([xi, li, si].flatMap((t) => (t ? [t.shape] : [])));
-    const x = operand(xi, num(attrs, "x", 0), shape);
-    const m = operand(li, num(attrs, "loc", 0), shape);
-    const s = operand(si, num(attrs, "scale", 1), shape);
-    const n = size(shape);
-    const rows = rowsOf(shape, keepAxis0);
-    const perRow = rows > 0 ? n / rows : 0;
-    const value = mem.alloc(valueShape(shape, keepAxis0));
-    const w = withGrad ? mem.alloc(shape) : undefined;
-    const gScale = withGrad && si ? mem.alloc(shape) : undefined;
-    // Views only after the last allocation (a wasm heap that grows detaches older views).
-    const xv = x.info ? mem.view(x.info) : undefined;
-    const mv = m.info ? mem.view(m.info) : undefined;
-    const sv = s.info ? mem.view(s.info) : undefined;
-    const logS = sv ? Float64Array.from(sv, Math.log) : undefined;
-    const out = mem.view(value);
-    const wv = w ? mem.view(w) : undefined;
-    const gv = gScale ? mem.view(gScale) : undefined;
+  return (args) => {
+    const { x, m, s, rows, perRow, sv, xv, mv, logS, out, wv, gv, outputs } = locScaleBuffers(backendName, args);
     const [xo, mo, so] = [x.offsets, m.offsets, s.offsets];
     const constant = perRow * (HALF_LOG_2PI + (sv ? 0 : Math.log(s.constant)));
     for (let r = 0; r < rows; r++) {
@@ -176,7 +188,7 @@ export function normalHostKernel(backendName: string): KernelFunc {
       }
       out[r] = -0.5 * squares - logs - constant;
     }
-    return w ? (gScale ? [value, w, gScale] : [value, w]) : value;
+    return outputs;
   };
 }
 
@@ -315,33 +327,13 @@ export const STANDARD_FAMILIES: Readonly<Record<string, StandardFamily>> = {
  * logf = −z²/2).
  */
 export function locScaleHostKernel(backendName: string): KernelFunc {
-  return ({ inputs, backend, attrs = {} }) => {
+  return (args) => {
+    const attrs = args.attrs ?? {};
     const family = STANDARD_FAMILIES[String(attrs["family"])];
     if (family === undefined) throw new Error(`internal: unknown family '${String(attrs["family"])}'`);
     const p = num(attrs, "p", 1);
     const c = num(attrs, "c", 0);
-    const mem = hostMemory(backend, backendName);
-    const keepAxis0 = attrs["keepAxis0"] === true;
-    const withGrad = attrs["withGrad"] === true;
-    const [xi, li, si] = [inputs["x"], inputs["loc"], inputs["scale"]];
-    const shape = broadcast([xi, li, si].flatMap((t) => (t ? [t.shape] : [])));
-    const x = operand(xi, num(attrs, "x", 0), shape);
-    const m = operand(li, num(attrs, "loc", 0), shape);
-    const s = operand(si, num(attrs, "scale", 1), shape);
-    const n = size(shape);
-    const rows = rowsOf(shape, keepAxis0);
-    const perRow = rows > 0 ? n / rows : 0;
-    const value = mem.alloc(valueShape(shape, keepAxis0));
-    const w = withGrad ? mem.alloc(shape) : undefined;
-    const gScale = withGrad && si ? mem.alloc(shape) : undefined;
-    // Views only after the last allocation (a wasm heap that grows detaches older views).
-    const xv = x.info ? mem.view(x.info) : undefined;
-    const mv = m.info ? mem.view(m.info) : undefined;
-    const sv = s.info ? mem.view(s.info) : undefined;
-    const logS = sv ? Float64Array.from(sv, Math.log) : undefined;
-    const out = mem.view(value);
-    const wv = w ? mem.view(w) : undefined;
-    const gv = gScale ? mem.view(gScale) : undefined;
+    const { x, m, s, rows, perRow, sv, xv, mv, logS, out, wv, gv, outputs } = locScaleBuffers(backendName, args);
     const [xo, mo, so] = [x.offsets, m.offsets, s.offsets];
     const { logf, dlogf } = family;
     const constant = perRow * (c - (sv ? 0 : Math.log(s.constant)));
@@ -363,6 +355,6 @@ export function locScaleHostKernel(backendName: string): KernelFunc {
       }
       out[r] = acc + constant;
     }
-    return w ? (gScale ? [value, w, gScale] : [value, w]) : value;
+    return outputs;
   };
 }
