@@ -2,7 +2,8 @@
  * Our NUTS against Stan (rstan) on the same posteriors, in the same run.
  *
  *   npx tsx bench/stan/run.ts [--stan] [--install-stan] [--seed 4711] [--warmup 1000] [--draws 1000]
- *       [--scaling name,name] [--scaling-chains 1,4,16,64,256] [--no-compare] [models...]
+ *       [--scaling name,name] [--scaling-chains 1,4,16,64,256] [--no-compare]
+ *       [--check-seeds 4711,1,2,3] [models...]
  *
  * For each posterior (default: every one with a Stan program here; names may be unique
  * substrings) it samples our `.dlm` translation (bench/posteriordb/models) with 1 and 4 chains,
@@ -17,6 +18,10 @@
  * `apt-get install -y r-cran-rstan`), the Stan columns come from the recorded anchors in
  * stan_rstan221_results.csv (same machine, rstan 2.21.7, seed 4711) and are labelled
  * "recorded", not same-run. `--scaling` adds ESS/s of our sampler at 1, 4, 16, 64, 256 chains.
+ * `--check-seeds` (needs rstan) judges Stan's own 4-chain runs, one per seed, by the posteriordb
+ * acceptance check that our runs must pass (bench/posteriordb/check.ts: |z| ≤ 4, R-hat < 1.01,
+ * divergences), with our diagnostics on Stan's draws: where Stan itself fails it at these
+ * settings, our failing run is no evidence against our sampler.
  * Progress goes to stderr, Markdown tables to stdout.
  */
 import { spawnSync } from "node:child_process";
@@ -25,11 +30,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { initEngine } from "../../core/engine.js";
-import { essBulk } from "../../inference/diagnostics/index.js";
+import { essBulk, summarize } from "../../inference/diagnostics/index.js";
 import { sample } from "../../inference/mcmc/index.js";
 import { posteriorModel } from "../../interpreter/instance.js";
 import { chainOutputs } from "../../cli/to-draws.js";
 import { DATA_DIR, instantiatePosterior, loadPosterior } from "../posteriordb/posteriors.js";
+import { checkPosterior } from "../posteriordb/check.js";
 import { benchPath } from "../paths.js";
 
 const HERE = benchPath("stan");
@@ -41,6 +47,8 @@ const PROGRAMS: Readonly<Record<string, { readonly file: string; readonly names:
   "GLM_Poisson_Data-GLM_Poisson_model": { file: "GLM_Poisson_model.stan", names: ["alpha", "beta1", "beta2", "beta3"] },
   "arK-arK": { file: "arK.stan", names: ["alpha", "beta", "sigma"] },
   "mesquite-logmesquite": { file: "logmesquite.stan", names: ["beta", "sigma"] },
+  "eight_schools-eight_schools_centered": { file: "eight_schools_centered.stan", names: ["theta", "mu", "tau"] },
+  "irt_2pl-irt_2pl": { file: "irt_2pl.stan", names: ["sigma_theta", "theta", "sigma_a", "a", "mu_b", "sigma_b", "b"] },
 };
 
 /** What one run (ours or Stan's) measured. */
@@ -70,6 +78,7 @@ interface Options {
   readonly draws: number;
   readonly scaling: string[];
   readonly scalingChains: number[];
+  readonly checkSeeds: number[];
 }
 
 function resolve(n: string): string {
@@ -87,7 +96,7 @@ function parseArgs(argv: readonly string[]): Options {
     return x;
   };
   const names: string[] = [];
-  let o: Omit<Options, "names"> = { stan: false, install: false, compare: true, seed: 4711, warmup: 1000, draws: 1000, scaling: [], scalingChains: [1, 4, 16, 64, 256] };
+  let o: Omit<Options, "names"> = { stan: false, install: false, compare: true, seed: 4711, warmup: 1000, draws: 1000, scaling: [], scalingChains: [1, 4, 16, 64, 256], checkSeeds: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     switch (a) {
@@ -99,6 +108,7 @@ function parseArgs(argv: readonly string[]): Options {
       case "--draws": o = { ...o, draws: num(a, argv[++i]) }; break;
       case "--scaling": o = { ...o, scaling: (argv[++i] ?? "").split(",").filter((s) => s !== "").map(resolve) }; break;
       case "--scaling-chains": o = { ...o, scalingChains: (argv[++i] ?? "").split(",").map((s) => num(a, s)) }; break;
+      case "--check-seeds": o = { ...o, stan: true, checkSeeds: (argv[++i] ?? "").split(",").map((s) => num(a, s)) }; break;
       default:
         if (a.startsWith("--")) throw new Error(`unknown option ${a}`);
         names.push(resolve(a));
@@ -158,7 +168,12 @@ interface StanJson {
 }
 
 function runStan(name: string, chains: number, o: Options, work: string): Measure {
-  const out = join(work, `${name}-${chains}.json`);
+  return runStanDraws(name, chains, o, work).measure;
+}
+
+/** One rstan run: what it measured, and the draws of the compared names (`cols[name][chain]`). */
+function runStanDraws(name: string, chains: number, o: Options, work: string): { measure: Measure; names: string[]; cols: Float64Array[][] } {
+  const out = join(work, `${name}-${chains}-${o.seed}.json`);
   const names = comparedNames(name);
   const args = [join(HERE, "run_stan.R"), join(HERE, PROGRAMS[name]!.file), join(DATA_DIR, name, "data.json"), out,
     String(chains), String(o.warmup), String(o.draws), String(o.seed), process.env["STAN_CACHE"] ?? join(tmpdir(), "dlm-stan-cache"), ...names];
@@ -170,7 +185,22 @@ function runStan(name: string, chains: number, o: Options, work: string): Measur
     if (v === undefined) throw new Error(`${name}: Stan output lacks ${n}`);
     return Float64Array.from(v);
   }));
-  return { minEss: minEss(cols), samplingSeconds: j.sampling_s, gradients: j.grad_sampling, divergences: j.divergences };
+  return { measure: { minEss: minEss(cols), samplingSeconds: j.sampling_s, gradients: j.grad_sampling, divergences: j.divergences }, names, cols };
+}
+
+/** Stan's own 4-chain runs judged by the posteriordb check, one row per seed. */
+function checkStan(name: string, o: Options, work: string): string[] {
+  const p = loadPosterior(name);
+  return o.checkSeeds.map((seed) => {
+    process.stderr.write(`${name}: rstan, 4 chains, seed ${seed} ...\n`);
+    const { measure, names, cols } = runStanDraws(name, 4, { ...o, seed }, work);
+    const chains = [0, 1, 2, 3].map((c) => cols.map((perChain) => perChain[c]!));
+    const summary = summarize({ names, chains }, { includeLp: false });
+    const check = checkPosterior(summary.rows, p.reference, p.referenceNames.filter((n) => names.includes(n)), measure.divergences, true);
+    const worst = check.worst ? `${Math.abs(check.worst.z).toFixed(2)} (${check.worst.name})` : "–";
+    const verdict = check.pass ? "pass" : `FAIL: ${check.failures.join("; ")}`;
+    return `| ${name} | ${seed} | ${fmt(check.minEssBulk, 0)} | ${check.maxRhat.toFixed(3)} | ${measure.divergences} | ${worst} | ${verdict} |`;
+  });
 }
 
 /** The recorded rstan figures (stan_rstan221_results.csv), by posterior and config. */
@@ -237,6 +267,11 @@ async function main(): Promise<void> {
     }
   }
   if (rows.length > 0) process.stdout.write(`\n${o.warmup} warm-up + ${o.draws} draws per chain, seed ${o.seed}\n\n${table(rows)}\n`);
+  if (o.checkSeeds.length > 0 && source === "same run") {
+    const lines = ["| posterior | seed | min bulk ESS | max R-hat | divergences | worst \\|z\\| | posteriordb check |", "|---|---:|---:|---:|---:|---:|---|"];
+    for (const name of o.names) lines.push(...checkStan(name, o, work));
+    process.stdout.write(`\nStan's own runs (4 chains, ${o.warmup} + ${o.draws}) under the posteriordb check:\n\n${lines.join("\n")}\n`);
+  }
   if (o.scaling.length > 0) {
     const lines = ["| posterior | " + o.scalingChains.map((c) => `${c} ch`).join(" | ") + " |", "|---|" + o.scalingChains.map(() => "---:").join("|") + "|"];
     for (const name of o.scaling) {
