@@ -13,6 +13,8 @@ import type { BackendName } from "../engine.js";
 import type { KernelFunc } from "./compose.js";
 import { batchMatMulFix } from "./batch-matmul.js";
 import { installBroadcastGradients } from "./broadcast-grads.js";
+import { installSavedTensorSharing, uninstallSavedTensorSharing } from "./saved-tensors.js";
+import { installLeanGradients } from "./lean-grads.js";
 import { concatFix, packFix } from "./concat.js";
 import { conv2dBackpropFilterFix, conv2dBackpropInputFix } from "./conv2d-backprop.js";
 import { depthwiseBackpropFilterFix, depthwiseBackpropInputFix } from "./depthwise-backprop.js";
@@ -137,6 +139,8 @@ function register(kernelName: string, backendName: string, config: tf.KernelConf
  */
 export function installKernelFixes(backend: BackendName): void {
   installBroadcastGradients();
+  installLeanGradients();
+  installSavedTensorSharing();
   for (const fix of KERNEL_FIXES) {
     if (fix.backendName !== backend) continue;
     const key = keyOf(fix);
@@ -155,6 +159,8 @@ export function installKernelFixes(backend: BackendName): void {
  * benchmarks); `installKernelFixes` re-installs the fixes. `only` limits it to some kernels.
  */
 export function restoreStockKernels(backend: BackendName, only?: readonly string[]): void {
+  // The tape's saved tensors go back to tfjs's Identity clone with the stock Identity.
+  if (only === undefined || only.includes("Identity")) uninstallSavedTensorSharing();
   for (const fix of KERNEL_FIXES) {
     if (fix.backendName !== backend || (only && !only.includes(fix.kernelName))) continue;
     const key = keyOf(fix);
