@@ -28,6 +28,7 @@ const BENCHMARKS: Record<string, readonly string[]> = {
   stan: ["bench/stan/run.ts"],
   posteriordb: ["bench/posteriordb/run.ts"],
   "grad-cost": ["bench/posteriordb/grad-cost.ts"],
+  autodiff: ["bench/autodiff-patches.ts"],
 };
 
 const root = fileURLToPath(new URL("..", import.meta.url));
