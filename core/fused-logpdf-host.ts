@@ -133,7 +133,6 @@ const num = (attrs: Attrs, name: string, fallback: number): number => {
   return typeof v === "number" ? v : fallback;
 };
 
-/** Σ log Normal(x | loc, scale) by one loop (outputs and attributes: NORMAL_LOGPDF_SUM). */
 /**
  * The operands, output buffers and views of a location-scale kernel (Normal and the standard
  * families): the value (`[]` or `[S₀]`) and, with `withGrad`, w and (for a tensor σ) g_σ.
@@ -305,7 +304,7 @@ export interface StandardFamily {
  *   invGamma(α):  logf = −(α + 1)·log z − 1/z               (InverseGamma, with σ = scale)
  * Gamma with α = 1 at z = 0 is 0·log 0 = 0, as in xlogy.
  */
-export const STANDARD_FAMILIES: Readonly<Record<string, StandardFamily>> = {
+export const STANDARD_FAMILIES = {
   studentT: {
     logf: (z, nu) => -0.5 * (nu + 1) * Math.log1p((z * z) / nu),
     dlogf: (z, nu) => (-(nu + 1) * z) / (nu + z * z),
@@ -318,7 +317,12 @@ export const STANDARD_FAMILIES: Readonly<Record<string, StandardFamily>> = {
     logf: (z, a) => -(a + 1) * Math.log(z) - 1 / z,
     dlogf: (z, a) => (1 / z - (a + 1)) / z,
   },
-};
+} as const satisfies Readonly<Record<string, StandardFamily>>;
+
+/** The names of STANDARD_FAMILIES (the `family` attribute of LOC_SCALE_LOGPDF_SUM). */
+export type StandardFamilyName = keyof typeof STANDARD_FAMILIES;
+
+const familyOf = (name: unknown): StandardFamily | undefined => (STANDARD_FAMILIES as Readonly<Record<string, StandardFamily | undefined>>)[String(name)];
 
 /**
  * Σ log p(x | μ, σ) of a location-scale family by one loop (outputs and attributes:
@@ -329,7 +333,7 @@ export const STANDARD_FAMILIES: Readonly<Record<string, StandardFamily>> = {
 export function locScaleHostKernel(backendName: string): KernelFunc {
   return (args) => {
     const attrs = args.attrs ?? {};
-    const family = STANDARD_FAMILIES[String(attrs["family"])];
+    const family = familyOf(attrs["family"]);
     if (family === undefined) throw new Error(`internal: unknown family '${String(attrs["family"])}'`);
     const p = num(attrs, "p", 1);
     const c = num(attrs, "c", 0);

@@ -10,7 +10,7 @@
  */
 import { tf } from "./engine.js";
 import { BERNOULLI_LOGIT_LOGPMF_SUM, LOC_SCALE_LOGPDF_SUM, NORMAL_LOGPDF_SUM, broadcastShapes } from "./fused-logpdf-kernels.js";
-import { STANDARD_FAMILIES } from "./fused-logpdf-host.js";
+import { STANDARD_FAMILIES, type StandardFamilyName } from "./fused-logpdf-host.js";
 
 /** A float32 tensor, or a number (folded into the kernel as an attribute). */
 export type Operand = tf.Tensor | number;
@@ -78,8 +78,7 @@ export function normalLogPdfSum(x: Operand, loc: Operand, scale: Operand, keepAx
   return runFused(NORMAL_LOGPDF_SUM, inputs, attrs);
 }
 
-/** The location-scale families of `locScaleLogPdfSum`. */
-export type StandardFamilyName = "studentT" | "gamma" | "invGamma";
+export type { StandardFamilyName };
 
 /**
  * Σ log p(x | loc, scale) of a location-scale family with a literal shape parameter `p`:
@@ -94,7 +93,7 @@ export type StandardFamilyName = "studentT" | "gamma" | "invGamma";
 export function locScaleLogPdfSum(family: StandardFamilyName, p: number, c: number, x: Operand, loc: Operand, scale: Operand, keepAxis0: boolean): tf.Tensor {
   const { inputs, attrs } = kernelArgs(`${family}LogPdfSum`, { x, loc, scale }, keepAxis0, ["x", "loc", "scale"]);
   if (Object.keys(inputs).length === 0) {
-    const f = STANDARD_FAMILIES[family]!;
+    const f = STANDARD_FAMILIES[family];
     return tf.scalar(f.logf(((x as number) - (loc as number)) / (scale as number), p) - Math.log(scale as number) + c);
   }
   return runFused(LOC_SCALE_LOGPDF_SUM, inputs, { ...attrs, family, p, c });
