@@ -15,25 +15,12 @@
  * launch). A gradient is never dy itself: tfjs's backward pass disposes accumulated gradients.
  */
 import * as tf from "@tensorflow/tfjs";
+import { shareBuffer, sharesBuffers } from "./saved-tensors.js";
 
-interface EngineInternals {
-  backendName: string;
-  backend: { incRef(dataId: object): void };
-  makeTensorFromDataId(dataId: object, shape: number[], dtype: tf.DataType): tf.Tensor;
-}
-
-const SHARING_BACKENDS = new Set(["cpu", "wasm"]);
-
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => tf.util.arraysEqual([...a], [...b]);
 
 /** A new tensor of `shape` over g's buffer (g must have as many elements). */
-function view(g: tf.Tensor, shape: readonly number[]): tf.Tensor {
-  const engine = tf.engine() as unknown as EngineInternals;
-  if (!SHARING_BACKENDS.has(engine.backendName)) return tf.reshape(g, [...shape]);
-  const t = engine.makeTensorFromDataId(g.dataId, [...shape], g.dtype);
-  engine.backend.incRef(g.dataId);
-  return t;
-}
+const view = (g: tf.Tensor, shape: readonly number[]): tf.Tensor => (sharesBuffers() ? shareBuffer(g, shape) : tf.reshape(g, [...shape]));
 
 /**
  * `g` (shaped like the broadcast output) summed down to `shape`. `fresh`: g was made by this

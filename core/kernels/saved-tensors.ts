@@ -27,22 +27,34 @@ interface EngineInternals {
 
 const SHARING_BACKENDS = new Set(["cpu", "wasm"]);
 
+const engineInternals = (): EngineInternals => tf.engine() as unknown as EngineInternals;
+
+/** Whether the active backend shares buffers between tensors (cpu, wasm: refcounted host memory). */
+export const sharesBuffers = (): boolean => SHARING_BACKENDS.has(engineInternals().backendName);
+
+/**
+ * A new tensor of `shape` over t's buffer, with one more reference on the backend: what the
+ * `Identity` and `Reshape` kernels of the sharing backends do, without a kernel launch.
+ * Only where `sharesBuffers()`; `shape` must have t's number of elements.
+ */
+export function shareBuffer(t: tf.Tensor, shape: readonly number[] = t.shape): tf.Tensor {
+  const engine = engineInternals();
+  const shared = engine.makeTensorFromDataId(t.dataId, [...shape], t.dtype);
+  engine.backend.incRef(t.dataId);
+  return shared;
+}
+
 let original: ((tensors: tf.Tensor[]) => tf.Tensor[]) | undefined;
 
 /** Install the shared-buffer version on the engine (idempotent; applies on cpu and wasm only). */
 export function installSavedTensorSharing(): void {
-  const engine = tf.engine() as unknown as EngineInternals;
   if (original !== undefined) return;
+  const engine = engineInternals();
   const stock = engine.saveTensorsForBackwardMode.bind(engine);
   original = stock;
   engine.saveTensorsForBackwardMode = (tensors) => {
-    if (!SHARING_BACKENDS.has(engine.backendName)) return stock(tensors);
-    return tensors.map((t) => {
-      if (t.dtype === "string") return stock([t])[0]!;
-      const shared = engine.makeTensorFromDataId(t.dataId, [...t.shape], t.dtype);
-      engine.backend.incRef(t.dataId);
-      return engine.keep(shared);
-    });
+    if (!sharesBuffers()) return stock(tensors);
+    return tensors.map((t) => (t.dtype === "string" ? stock([t])[0]! : engine.keep(shareBuffer(t))));
   };
 }
 
