@@ -9,12 +9,10 @@
  * Run: `npm run bench autodiff` (compiled) or `npx tsx bench/autodiff-patches.ts [fragment ...]`.
  */
 import { tf, initEngine } from "../core/engine.js";
-import { valueAndGrad } from "../core/autodiff.js";
 import { installLeanGradients, uninstallLeanGradients } from "../core/kernels/lean-grads.js";
 import { installSavedTensorSharing, uninstallSavedTensorSharing } from "../core/kernels/saved-tensors.js";
-import { posteriorModel } from "../interpreter/instance.js";
 import { msPerCall } from "./timing.js";
-import { dataAvailable, instantiatePosterior, loadPosterior, posteriorNames } from "./posteriordb/posteriors.js";
+import { dataAvailable, gradientProbe, posteriorNames } from "./posteriordb/posteriors.js";
 
 const CHAINS = 4;
 const MODES: readonly (readonly [string, () => void])[] = [
@@ -34,13 +32,7 @@ const names = posteriorNames().filter((n) => want.length === 0 || want.some((w) 
 console.log(`| posterior | kernels/grad tfjs-core → both | ${MODES.map(([m]) => `${m} ms`).join(" | ")} | both / tfjs-core |`);
 console.log(`|---|---:|${MODES.map(() => "---:").join("|")}|---:|`);
 for (const name of names) {
-  const m = posteriorModel(instantiatePosterior(loadPosterior(name)));
-  const q = tf.tidy(() => tf.mul(tf.sin(tf.reshape(tf.range(0, CHAINS * m.dim), [CHAINS, m.dim])), 0.5)) as tf.Tensor2D;
-  const gradient = (): void => {
-    const r = valueAndGrad((x: tf.Tensor2D) => m.logDensity(x), q);
-    r.grad.dataSync();
-    tf.dispose([r.value, r.grad]);
-  };
+  const { q, gradient } = gradientProbe(name, CHAINS);
   const kernels: number[] = [];
   for (const [, set] of [MODES[0]!, MODES[3]!]) {
     set();

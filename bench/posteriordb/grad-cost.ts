@@ -11,10 +11,8 @@
  * Results: bench/RESULTS.md ("Data-only work folded out of the log density").
  */
 import { tf, initEngine } from "../../core/engine.js";
-import { valueAndGrad } from "../../core/autodiff.js";
-import { posteriorModel } from "../../interpreter/instance.js";
 import { msPerCall } from "../timing.js";
-import { dataAvailable, instantiatePosterior, loadPosterior, posteriorNames } from "./posteriors.js";
+import { dataAvailable, gradientProbe, posteriorNames } from "./posteriors.js";
 
 const CHAINS = 4;
 
@@ -29,15 +27,8 @@ const want = args.filter((a) => a !== "--hist");
 console.log(`${"posterior".padEnd(50)} ${"dim".padStart(4)} ${"fwd".padStart(5)} ${"grad".padStart(5)} ${"ms/grad".padStart(8)}`);
 for (const name of posteriorNames()) {
   if (want.length > 0 && !want.some((w) => name.includes(w))) continue;
-  const m = posteriorModel(instantiatePosterior(loadPosterior(name)));
-  // A fixed point near the unconstrained origin (no random draws: same point every run).
-  const q = tf.tidy(() => tf.sin(tf.reshape(tf.range(0, CHAINS * m.dim), [CHAINS, m.dim])).mul(0.5)) as tf.Tensor2D;
+  const { model: m, q, gradient } = gradientProbe(name, CHAINS);
   const f = (x: tf.Tensor2D): tf.Tensor1D => m.logDensity(x);
-  const gradient = (): void => {
-    const r = valueAndGrad(f, q);
-    r.grad.dataSync();
-    tf.dispose([r.value, r.grad]);
-  };
   gradient(); // fills the per-instance caches
   // tf.profile hands back one shared record that the next profile overwrites: copy what is needed.
   const fwdKernels = (await tf.profile(() => { f(q).dispose(); })).kernels.map((k) => k.name);

@@ -9,7 +9,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchPath } from "../paths.js";
 import { compile, modelInstance, type DataValue } from "../../interpreter/program.js";
-import type { ModelInstance } from "../../interpreter/instance.js";
+import { posteriorModel, type ModelInstance } from "../../interpreter/instance.js";
+import type { PosteriorModel } from "../../core/model.js";
+import { tf } from "../../core/engine.js";
+import { valueAndGrad } from "../../core/autodiff.js";
 
 /** Folder of the translations. */
 export const MODELS_DIR = benchPath("posteriordb", "models");
@@ -104,4 +107,24 @@ export function instantiatePosterior(p: Posterior): ModelInstance {
   if (def?.kind !== "Model") throw new Error(`${p.file}: no model named ${p.modelName}`);
   const args = Object.fromEntries(def.params.filter((a) => a.name in p.data).map((a) => [a.name, p.data[a.name]!]));
   return modelInstance(prog, p.modelName, args);
+}
+
+/** A posterior's batched model at a fixed point, with one value + gradient call as a sampler makes it. */
+export interface GradientProbe {
+  readonly model: PosteriorModel;
+  /** [chains, dim]: a fixed point near the unconstrained origin (no random draws: the same every run). */
+  readonly q: tf.Tensor2D;
+  /** Value and gradient at q, with the host read of the gradient a sampler does; disposes its results. */
+  readonly gradient: () => void;
+}
+
+export function gradientProbe(name: string, chains: number): GradientProbe {
+  const model = posteriorModel(instantiatePosterior(loadPosterior(name)));
+  const q = tf.tidy(() => tf.mul(tf.sin(tf.reshape(tf.range(0, chains * model.dim), [chains, model.dim])), 0.5)) as tf.Tensor2D;
+  const gradient = (): void => {
+    const r = valueAndGrad((x: tf.Tensor2D) => model.logDensity(x), q);
+    r.grad.dataSync();
+    tf.dispose([r.value, r.grad]);
+  };
+  return { model, q, gradient };
 }
