@@ -10,7 +10,10 @@ import { compile, modelInstance } from "./program.js";
 import { explainNonFiniteOf, logDensityOf, outputNamesOf, outputsOf } from "./instance.js";
 import { minibatchInstance } from "./minibatch.js";
 import { mixtureMoments, simulate, disposeSimulated } from "./simulate.js";
-import { createSession } from "./script.js";
+import { createSession, runScript } from "./script.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 const normalLp = (x: number, m: number, s: number): number => -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * LOG_2PI;
@@ -183,14 +186,16 @@ model m(x) {
   });
 });
 
+/** A fresh folder holding `files` (name → text), for scripts that include them. */
+function scriptDir(prefix: string, files: Readonly<Record<string, string>>): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
 describe("include and origins", () => {
   it("runs included definitions and renders errors against the file that holds the statement", async () => {
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const { join } = await import("node:path");
-    const { tmpdir } = await import("node:os");
-    const { runScript } = await import("./script.js");
-    const dir = mkdtempSync(join(tmpdir(), "dlm-include-"));
-    writeFileSync(join(dir, "models.dlm"), "fn double(v) = 2 * v\n\nmodel m(x, y) {\n  a ~ Normal(0, 1)\n  y ~ Normal(a + x, 1)\n}\n");
+    const dir = scriptDir("dlm-include-", { "models.dlm": "fn double(v) = 2 * v\n\nmodel m(x, y) {\n  a ~ Normal(0, 1)\n  y ~ Normal(a + x, 1)\n}\n" });
     const out: string[] = [];
     const err: string[] = [];
     const main = 'include "models.dlm"\nprint(double(21))\ni = m([1, 2, 3], [1, 2])\n';
@@ -202,15 +207,12 @@ describe("include and origins", () => {
   });
 
   it("names every file of an include cycle, and a file that includes itself", async () => {
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const { join } = await import("node:path");
-    const { tmpdir } = await import("node:os");
-    const { runScript } = await import("./script.js");
-    const dir = mkdtempSync(join(tmpdir(), "dlm-include-cycle-"));
-    writeFileSync(join(dir, "a.dlm"), 'fn twice(v) = 2 * v\ninclude "b.dlm"\n');
-    writeFileSync(join(dir, "b.dlm"), 'include "a.dlm"\n');
-    writeFileSync(join(dir, "self.dlm"), 'include "self.dlm"\n');
-    writeFileSync(join(dir, "back.dlm"), 'include "main.dlm"\n');
+    const dir = scriptDir("dlm-include-cycle-", {
+      "a.dlm": 'fn twice(v) = 2 * v\ninclude "b.dlm"\n',
+      "b.dlm": 'include "a.dlm"\n',
+      "self.dlm": 'include "self.dlm"\n',
+      "back.dlm": 'include "main.dlm"\n',
+    });
     const run = async (main: string): Promise<string> => {
       const err: string[] = [];
       expect(await runScript(main, { file: join(dir, "main.dlm"), out: () => {}, err: (l) => err.push(l) })).toBe(1);
