@@ -49,6 +49,8 @@ const PROGRAMS: Readonly<Record<string, { readonly file: string; readonly names:
   "mesquite-logmesquite": { file: "logmesquite.stan", names: ["beta", "sigma"] },
   "eight_schools-eight_schools_centered": { file: "eight_schools_centered.stan", names: ["theta", "mu", "tau"] },
   "irt_2pl-irt_2pl": { file: "irt_2pl.stan", names: ["sigma_theta", "theta", "sigma_a", "a", "mu_b", "sigma_b", "b"] },
+  // With our translation's float32 jitter, not posteriordb's 1e-10 (see the .stan file).
+  "gp_pois_regr-gp_pois_regr": { file: "gp_pois_regr_jitter.stan", names: ["rho", "alpha", "f"] },
 };
 
 /** What one run (ours or Stan's) measured. */

@@ -109,10 +109,13 @@ export const STAN_LIKELIHOODS: Readonly<Record<string, (v: Values, d: Data) => n
     return earn.reduce((s, e, n) => s + normalLp(Math.log(e), b[0]! + b[1]! * height[n]! + b[2]! * male[n]! + b[3]! * height[n]! * male[n]!, v("sigma")), 0);
   },
   "gp_pois_regr-gp_pois_regr": (v, d) => {
-    // f = cholesky(gp_exp_quad_cov(x, alpha, rho) + 1e-10 I) * f_tilde, then k ~ poisson_log(f)
+    // f = cholesky(gp_exp_quad_cov(x, alpha, rho) + jitter I) * f_tilde, then k ~ poisson_log(f).
+    // Stan's program has jitter 1e-10; the translation deliberately uses 1e-5·alpha², which
+    // float32 can resolve (the reason is in its .dlm file), so that is the jitter checked here.
     const [x, k] = [arr(d, "x"), arr(d, "k")];
     const n = x.length;
-    const cov = x.map((xi, i) => x.map((xj, j) => v("alpha") ** 2 * Math.exp(-((xi - xj) ** 2) / (2 * v("rho") ** 2)) + (i === j ? 1e-10 : 0)));
+    const jitter = 1e-5 * v("alpha") ** 2;
+    const cov = x.map((xi, i) => x.map((xj, j) => v("alpha") ** 2 * Math.exp(-((xi - xj) ** 2) / (2 * v("rho") ** 2)) + (i === j ? jitter : 0)));
     const L = cov.map(() => new Array<number>(n).fill(0));
     for (let j = 0; j < n; j++) {
       let s = cov[j]![j]!;
