@@ -49,6 +49,7 @@ const PROGRAMS: Readonly<Record<string, { readonly file: string; readonly names:
   "mesquite-logmesquite": { file: "logmesquite.stan", names: ["beta", "sigma"] },
   "eight_schools-eight_schools_centered": { file: "eight_schools_centered.stan", names: ["theta", "mu", "tau"] },
   "irt_2pl-irt_2pl": { file: "irt_2pl.stan", names: ["sigma_theta", "theta", "sigma_a", "a", "mu_b", "sigma_b", "b"] },
+  "mcycle_gp-accel_gp": { file: "accel_gp.stan", names: ["Intercept", "sdgp_1", "lscale_1", "zgp_1", "Intercept_sigma", "sdgp_sigma_1", "lscale_sigma_1", "zgp_sigma_1"] },
   // With our translation's float32 jitter, not posteriordb's 1e-10 (see the .stan file).
   "gp_pois_regr-gp_pois_regr": { file: "gp_pois_regr_jitter.stan", names: ["rho", "alpha", "f"] },
 };

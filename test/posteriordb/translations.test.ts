@@ -8,7 +8,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "../../grammar/index.js";
-import { outputNamesOf } from "../../interpreter/instance.js";
+import { outputNamesOf, posteriorModel } from "../../interpreter/instance.js";
+import { tf } from "../../core/engine.js";
+import { valueAndGrad } from "../../core/autodiff.js";
 import { DATA_DIR, MODELS_DIR, dataAvailable, instantiatePosterior, loadPosterior, posteriorNames } from "../../bench/posteriordb/posteriors.js";
 
 /**
@@ -72,5 +74,50 @@ describe.skipIf(!dataAvailable())(`posteriordb translations instantiate against 
 
   it.skipIf(Object.keys(KNOWN_MISSING).length === 0).each(Object.entries(KNOWN_MISSING))("%s still lacks %s", (name, what) => {
     expect(() => instantiatePosterior(loadPosterior(name))).toThrow(what);
+  });
+});
+
+describe.skipIf(!dataAvailable())("float32 hazards in the GP translations", () => {
+  // accel_gp once took sqrt of a spectral density whose exp(-l² w² / 2) underflows to 0 in
+  // float32 for l above about 0.33: sqrt's infinite derivative at 0 made the gradient NaN there,
+  // a wall of divergences inside the support. The gradient must be finite at every length scale,
+  // one chain per length scale, the other coordinates at the reference means.
+  it("accel_gp has a finite gradient for length scales from 0.02 to 5", () => {
+    const p = loadPosterior("mcycle_gp-accel_gp");
+    const inst = instantiatePosterior(p);
+    const model = posteriorModel(inst);
+    const positive = new Set(["sdgp_1", "lscale_1", "sdgp_sigma_1", "lscale_sigma_1"]);
+    const base = new Array<number>(model.dim).fill(0);
+    for (const e of inst.layout.entries) {
+      for (let k = 0; k < e.size; k++) {
+        const ref = p.reference.params.get(e.size === 1 ? e.name : `${e.name}[${k + 1}]`)!;
+        base[e.offset + k] = positive.has(e.name) ? Math.log(ref.mean) : ref.mean;
+      }
+    }
+    const scales = [0.02, 0.1, 0.35, 0.7, 1, 5];
+    const offsets = ["lscale_1", "lscale_sigma_1"].map((n) => inst.layout.entries.find((e) => e.name === n)!.offset);
+    const rows = offsets.flatMap((o) => scales.map((l) => base.map((v, i) => (i === o ? Math.log(l) : v))));
+    const r = valueAndGrad((x: tf.Tensor2D) => model.logDensity(x), tf.tensor2d(rows));
+    const [values, grads] = [r.value.dataSync(), r.grad.dataSync()];
+    tf.dispose([r.value, r.grad]);
+    expect(Array.from(values).every(Number.isFinite)).toBe(true);
+    expect(Array.from(grads).filter((g) => !Number.isFinite(g))).toEqual([]);
+  });
+
+  // gp_pois_regr's kernel matrix on 11 points 2 apart is singular to float32 precision for the
+  // posterior's length scales (rho ≈ 4.6–6.8): posteriordb's absolute 1e-10 jitter left its
+  // Cholesky factor NaN there; the translation's jitter scales with alpha².
+  it("gp_pois_regr has a finite log density and gradient for rho from 2 to 15", () => {
+    const inst = instantiatePosterior(loadPosterior("gp_pois_regr-gp_pois_regr"));
+    const model = posteriorModel(inst);
+    const at = (n: string): number => inst.layout.entries.find((e) => e.name === n)!.offset;
+    const rows = [2, 4, 5, 6, 7, 10, 15].flatMap((rho) =>
+      [0.5, 3, 8].map((alpha) => Array.from({ length: model.dim }, (_, i) => (i === at("rho") ? Math.log(rho) : i === at("alpha") ? Math.log(alpha) : 0.3 * Math.sin(i)))),
+    );
+    const r = valueAndGrad((x: tf.Tensor2D) => model.logDensity(x), tf.tensor2d(rows));
+    const [values, grads] = [r.value.dataSync(), r.grad.dataSync()];
+    tf.dispose([r.value, r.grad]);
+    expect(Array.from(values).filter((v) => !Number.isFinite(v))).toEqual([]);
+    expect(Array.from(grads).filter((g) => !Number.isFinite(g))).toEqual([]);
   });
 });

@@ -3,10 +3,15 @@
 # posteriordb: mcycle_gp-accel_gp.
 
 # square root of the spectral density of the squared-exponential kernel at the basis
-# frequencies slambda [NB, D] (isotropic length scale):
-#   S(w) = sdgp^2 * (sqrt(2 pi) * lscale)^D * exp(-lscale^2 * |w|^2 / 2)
+# frequencies slambda [NB, D] (isotropic length scale), with
+#   S(w) = sdgp^2 * (sqrt(2 pi) * lscale)^D * exp(-lscale^2 * |w|^2 / 2),
+# written as sdgp * (sqrt(2 pi) * lscale)^(D/2) * exp(-lscale^2 * |w|^2 / 4) rather than
+# sqrt(S): in float32 exp(-lscale^2 |w|^2 / 2) underflows to 0 for the highest frequencies
+# once lscale exceeds about 0.33 (here |w| reaches 42), and sqrt's derivative at 0 then makes
+# the gradient NaN, a wall of divergences inside the support; this form underflows to 0 with
+# a zero derivative, at twice the exponent.
 fn spd_sqrt(slambda, sdgp, lscale) =
-  sqrt(square(sdgp) * (sqrt(2 * pi) * lscale) ^ ncols(slambda) * exp(-0.5 * square(lscale) * sum(square(slambda), dims = 2)))
+  sdgp * (sqrt(2 * pi) * lscale) ^ (ncols(slambda) / 2) * exp(-0.25 * square(lscale) * sum(square(slambda), dims = 2))
 
 # the approximate GP at the observations: basis functions X [N, NB] times scaled weights
 fn gp_approx(X, sdgp, lscale, z, slambda) = X @ (spd_sqrt(slambda, sdgp, lscale) * z)
