@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { installFusedLogPdfKernels } from "./fused-logpdf-kernels.js";
+import { installIntervalKernels } from "./fused-interval.js";
 import { installKernelFixes } from "./kernels/index.js";
 
 export { tf };
@@ -79,6 +80,7 @@ export async function initEngine(requested?: string): Promise<EngineInfo> {
   await tf.ready();
   installKernelFixes(name);
   installFusedLogPdfKernels();
+  installIntervalKernels();
   current = { backend: name, tfjsVersion: tf.version.tfjs, available };
   return current;
 }

@@ -20,7 +20,7 @@ type Attrs = NonNullable<Parameters<KernelFunc>[0]["attrs"]>;
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** Float32 buffers of a host-memory backend. */
-interface HostMemory {
+export interface HostMemory {
   /** A view of a float32 buffer; on wasm it is invalid after the next allocation (the heap may grow). */
   readonly view: (info: Info) => Float32Array;
   readonly alloc: (shape: readonly number[]) => Info;
@@ -41,7 +41,7 @@ interface CpuBackend {
 /** Whether `backendName` keeps its buffers in host memory (the host loops apply). */
 export const isHostBackend = (backendName: string): boolean => backendName === "cpu" || backendName === "wasm";
 
-function hostMemory(backend: object, backendName: string): HostMemory {
+export function hostMemory(backend: object, backendName: string): HostMemory {
   if (backendName === "wasm") {
     const be = backend as WasmBackend;
     return {

@@ -1,5 +1,7 @@
-import { describe, expect, it } from "vitest";
-import { tf } from "../core/engine.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { tf, initEngine } from "../core/engine.js";
+import { HOST_LOOP_MAX_SIZE } from "../core/fused-logpdf-kernels.js";
+import { lcg } from "../core/kernels/testing.js";
 import { normalArray, key } from "../core/random.js";
 import { bijectorFor, type Bijector } from "./bijectors.js";
 import { contains, type Constraint } from "./constraints.js";
@@ -43,6 +45,7 @@ const CASES: Case[] = [
   { name: "greaterThan (tensor)", constraint: { kind: "greaterThan", lower }, yShape: [3], free: all },
   { name: "lessThan (number)", constraint: { kind: "lessThan", upper: 1.5 }, yShape: [3], free: all },
   { name: "interval (tensor bounds)", constraint: { kind: "interval", lower, upper }, yShape: [3], free: all },
+  { name: "interval (-3, 5)", constraint: { kind: "interval", lower: -3, upper: 5 }, yShape: [3], free: all },
   { name: "interval (-Inf, 2)", constraint: { kind: "interval", lower: -Infinity, upper: 2 }, yShape: [3], free: all },
   { name: "unitInterval", constraint: { kind: "unitInterval" }, yShape: [3], free: all },
   { name: "simplex", constraint: { kind: "simplex" }, yShape: [K - 1], free: (x) => x.slice(0, K - 1) },
@@ -159,5 +162,59 @@ describe("bijectors", () => {
 
   it("refuses discrete supports", () => {
     expect(() => bijectorFor({ kind: "boolean" })).toThrow(/no bijector onto 0 or 1/);
+  });
+});
+
+// The fused kernel of literal interval bounds (core/fused-interval.ts, its own float64 tests
+// there) against the op-composed transform of this file, on both host-memory backends.
+for (const backend of ["wasm", "cpu"] as const) {
+  describe(`interval bijector, fused path on ${backend}`, () => {
+    afterAll(async () => {
+      await initEngine("wasm");
+    });
+
+    it("agrees with forward + logDetJacobian in value and gradient, also when only x or only log|J| is used", async () => {
+      await initEngine(backend);
+      const bij = bijectorFor({ kind: "interval", lower: -20, upper: 20 });
+      const [rows, per] = [4, 5];
+      const ys = Array.from(lcg(rows * per, 9), (u) => Math.fround(8 * u));
+      const y = tf.tensor2d(ys, [rows, per]);
+      const w = tf.tensor2d(Array.from(lcg(rows * per, 10)), [rows, per]);
+      const fusedOut = bij.forwardWithLogDetSum!(y)!;
+      const [xf, xc] = [fusedOut.x.dataSync(), bij.forward(y).dataSync()];
+      xc.forEach((v, k) => expect(Math.abs(xf[k]! - v)).toBeLessThanOrEqual(4e-6));
+      const [lf, lc] = [fusedOut.logDetSum.dataSync(), tf.sum(bij.logDetJacobian(y), 1).dataSync()];
+      lc.forEach((v, r) => expect(Math.abs(lf[r]! - v)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(v))));
+      const uses = {
+        both: (x: tf.Tensor, l: tf.Tensor) => tf.add(tf.sum(tf.mul(w, x)), tf.sum(l)),
+        xOnly: (x: tf.Tensor) => tf.sum(tf.mul(w, x)),
+        logDetOnly: (_x: tf.Tensor, l: tf.Tensor) => tf.sum(tf.mul(l, 0.7)),
+      };
+      for (const [name, use] of Object.entries(uses)) {
+        const fused = tf.grad((v: tf.Tensor) => {
+          const { x, logDetSum } = bij.forwardWithLogDetSum!(v)!;
+          return use(x, logDetSum);
+        })(y).dataSync();
+        const composed = tf.grad((v: tf.Tensor) => use(bij.forward(v), tf.sum(bij.logDetJacobian(v), 1)))(y).dataSync();
+        composed.forEach((v, k) => expect(Math.abs(fused[k]! - v), `${name}, coordinate ${k}`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(v))));
+      }
+      tf.dispose([y, w, fusedOut.x, fusedOut.logDetSum]);
+    });
+  });
+}
+
+describe("interval bijector, where the fused path does not apply", () => {
+  it("hands back undefined on wasm above the host-loop size (the caller composes from ops)", async () => {
+    await initEngine("wasm");
+    const y = tf.zeros([2, HOST_LOOP_MAX_SIZE / 2 + 1]);
+    expect(bijectorFor({ kind: "unitInterval" }).forwardWithLogDetSum?.(y)).toBeUndefined();
+    const z = tf.zeros([2, 3]);
+    const small = bijectorFor({ kind: "unitInterval" }).forwardWithLogDetSum?.(z);
+    expect(small?.x.shape).toEqual([2, 3]);
+    tf.dispose([y, z, small?.x, small?.logDetSum].filter((t) => t !== undefined));
+  });
+
+  it("is not offered for tensor bounds", () => {
+    expect(bijectorFor({ kind: "interval", lower, upper }).forwardWithLogDetSum).toBeUndefined();
   });
 });

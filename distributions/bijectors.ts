@@ -13,6 +13,7 @@ import { tf } from "../core/engine.js";
 import { DistributionError, type Shape } from "./distribution.js";
 import { describe, type Bound, type Constraint } from "./constraints.js";
 import { softplus } from "../core/special.js";
+import { intervalTransform } from "../core/fused-interval.js";
 import { broadcastTo, compare } from "./util.js";
 
 export interface Bijector {
@@ -31,6 +32,14 @@ export interface Bijector {
    * the clone `logDetJacobian` makes (a kernel and a tape entry) is saved.
    */
   readonly logDetJacobianView?: (y: tf.Tensor) => tf.Tensor;
+  /**
+   * `forward(y)` with log|J| summed over every axis but the first (shape `[C]`, the per-chain
+   * sum a scorer adds), for `y` of rank ≥ 1, by one fused kernel: where the bijector has one
+   * and the backend runs it (literal interval bounds on cpu and wasm, core/fused-interval.ts);
+   * otherwise undefined, and the caller uses `forward` and `logDetJacobian`. The caller owns
+   * both tensors.
+   */
+  readonly forwardWithLogDetSum?: (y: tf.Tensor) => { x: tf.Tensor; logDetSum: tf.Tensor } | undefined;
   /** Shape of `y` for a constrained value of the given shape. */
   unconstrainedShape(constrainedShape: Shape): Shape;
   /** Shape of `x` for an unconstrained value of the given shape. */
@@ -81,7 +90,8 @@ function upperBound(c: Constraint, upper: Bound): Bijector {
  * resolution near the upper bound. log|J| = log(b − a) − |y| − 2·log1p(e^{−|y|}).
  */
 function lowerUpper(c: Constraint, lower: Bound, upper: Bound): Bijector {
-  return elementwise(
+  const literal = typeof lower === "number" && typeof upper === "number" && Number.isFinite(lower) && Number.isFinite(upper);
+  const bijector = elementwise(
     c,
     (y) => {
       // Literal bounds: the width on the host (one kernel fewer per evaluation).
@@ -102,6 +112,7 @@ function lowerUpper(c: Constraint, lower: Bound, upper: Bound): Bijector {
       return tf.sub(tf.sub(logWidth, a), tf.mul(2, softplus(tf.neg(a))));
     },
   );
+  return literal ? { ...bijector, forwardWithLogDetSum: (y) => intervalTransform(y, lower, upper, true) } : bijector;
 }
 
 /** Orthonormal Helmert-type basis rows v_i = (1,…,1, −i, 0,…)/sqrt(i(i+1)), i = 1..K−1: [K−1, K]. */

@@ -248,8 +248,10 @@ export function scorer(
         return tensor(y, true);
       }
       const bij = bijectorFor(d.support);
-      const x = bij.forward(y);
-      addSum(tf.add(inSupportSum(d, x, true), sumNonChain(bij.logDetJacobianView?.(y) ?? bij.logDetJacobian(y), true)), site.stmt);
+      const fused = bij.forwardWithLogDetSum?.(y);
+      const x = fused?.x ?? bij.forward(y);
+      const logDetSum = fused?.logDetSum ?? sumNonChain(bij.logDetJacobianView?.(y) ?? bij.logDetJacobian(y), true);
+      addSum(tf.add(inSupportSum(d, x, true), logDetSum), site.stmt);
       return tensor(x, true);
     },
     latentGroup(sites) {
