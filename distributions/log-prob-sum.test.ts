@@ -13,6 +13,7 @@ import { bernoulliLogit } from "./bernoulli.js";
 import { halfNormal, normal } from "./normal.js";
 import { halfStudentT, studentT } from "./student-t.js";
 import { gamma, inverseGamma } from "./gamma.js";
+import { uniform } from "./uniform.js";
 
 const rowSum = (t: tf.Tensor, keep: boolean): tf.Tensor => (keep ? (t.rank <= 1 ? t : tf.sum(t, Array.from({ length: t.rank - 1 }, (_, i) => i + 1))) : tf.sum(t));
 
@@ -101,6 +102,19 @@ describe("Distribution.logProbSum", () => {
     compare(() => gamma(0.6, 1.5), t([0.3, 2.2, 0.05], [3]), [], false, true);
     compare((b) => inverseGamma(1.124909, b!), x, [t([0.0177, 3], [2, 1])], true, true);
     compare(() => inverseGamma(3, 0.5), t([0.3, 2.2, 0.05], [3]), [], false, true);
+  });
+
+  it("Uniform (literal bounds): the constant −n·log(hi − lo) per chain or in total; none for tensor bounds", () => {
+    tf.tidy(() => {
+      for (const [x, keep] of [[t([0.3, -1.2, 2.0, 0.1, -0.4, 7.5], [2, 3]), true], [t([0.3, -1.2], [2]), true], [t([0.3, 1.2, 2.5], [3]), false]] as const) {
+        const d = uniform(-1.5, 8);
+        const want = rowSum(d.logProb(x), keep).dataSync();
+        const got = d.logProbSum!(x, keep);
+        expect(got.shape).toEqual(keep ? [x.shape[0]] : []);
+        Array.from(got.dataSync()).forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThanOrEqual(1e-5 * Math.abs(want[i]!)));
+      }
+      expect(uniform(tf.scalar(0), 1).logProbSum).toBeUndefined();
+    });
   });
 
   it("StudentT and the gamma families with a tensor shape parameter have no fused sum", () => {
