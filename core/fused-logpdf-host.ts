@@ -288,12 +288,13 @@ export function sumToShapeHostKernel(backendName: string): KernelFunc {
 /**
  * The standardised log density of a location-scale family and its derivative, element by
  * element: log p(x | μ, σ) = logf(z) − log σ + c with z = (x − μ)/σ (LOC_SCALE_LOGPDF_SUM).
- * `p` is the family's shape parameter (ν, α), a kernel attribute.
+ * `p` is the family's shape parameter (ν, α), and `q` a second one where the family has it
+ * (Beta's b; 1 otherwise): kernel attributes.
  */
 export interface StandardFamily {
-  readonly logf: (z: number, p: number) => number;
+  readonly logf: (z: number, p: number, q: number) => number;
   /** d logf / dz. */
-  readonly dlogf: (z: number, p: number) => number;
+  readonly dlogf: (z: number, p: number, q: number) => number;
 }
 
 /**
@@ -302,7 +303,8 @@ export interface StandardFamily {
  *   studentT(ν):  logf = −((ν+1)/2)·log1p(z²/ν)            (StudentT, HalfStudentT)
  *   gamma(α):     logf = (α − 1)·log z − z                  (Gamma, with σ = 1/rate)
  *   invGamma(α):  logf = −(α + 1)·log z − 1/z               (InverseGamma, with σ = scale)
- * Gamma with α = 1 at z = 0 is 0·log 0 = 0, as in xlogy.
+ *   beta(a, b):   logf = (a − 1)·log z + (b − 1)·log1p(−z)  (Beta, with μ = 0 and σ = 1)
+ * Gamma with α = 1 at z = 0 is 0·log 0 = 0, as in xlogy; so are Beta's terms with a or b = 1.
  */
 export const STANDARD_FAMILIES = {
   studentT: {
@@ -316,6 +318,10 @@ export const STANDARD_FAMILIES = {
   invGamma: {
     logf: (z, a) => -(a + 1) * Math.log(z) - 1 / z,
     dlogf: (z, a) => (1 / z - (a + 1)) / z,
+  },
+  beta: {
+    logf: (z, a, b) => (a === 1 ? 0 : (a - 1) * Math.log(z)) + (b === 1 ? 0 : (b - 1) * Math.log1p(-z)),
+    dlogf: (z, a, b) => (a === 1 ? 0 : (a - 1) / z) - (b === 1 ? 0 : (b - 1) / (1 - z)),
   },
 } as const satisfies Readonly<Record<string, StandardFamily>>;
 
@@ -336,6 +342,7 @@ export function locScaleHostKernel(backendName: string): KernelFunc {
     const family = familyOf(attrs["family"]);
     if (family === undefined) throw new Error(`internal: unknown family '${String(attrs["family"])}'`);
     const p = num(attrs, "p", 1);
+    const q = num(attrs, "q", 1);
     const c = num(attrs, "c", 0);
     const { x, m, s, rows, perRow, sv, xv, mv, logS, out, wv, gv, outputs } = locScaleBuffers(backendName, args);
     const [xo, mo, so] = [x.offsets, m.offsets, s.offsets];
@@ -349,10 +356,10 @@ export function locScaleHostKernel(backendName: string): KernelFunc {
         const sIdx = so ? so[k]! : k;
         const inv = sv ? 1 / sv[sIdx]! : 1 / s.constant;
         const z = (xk - mk) * inv;
-        acc += logf(z, p);
+        acc += logf(z, p, q);
         if (logS) acc -= logS[sIdx]!;
         if (wv) {
-          const d = dlogf(z, p);
+          const d = dlogf(z, p, q);
           wv[k] = -d * inv;
           if (gv) gv[k] = -(z * d + 1) * inv;
         }

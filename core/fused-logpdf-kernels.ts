@@ -178,7 +178,7 @@ function normalKernel(backendName: string): KernelFunc {
  * on wasm that is log(1 + u), whose absolute error (one float32 rounding of 1 + u, ≤ 6e-8) is
  * below the float32 resolution of the summed log density.
  */
-function standardFamilyOps(c: Composer, family: string, z: Info, p: number, withGrad: boolean): [Info, Info | undefined] {
+function standardFamilyOps(c: Composer, family: string, z: Info, p: number, q: number, withGrad: boolean): [Info, Info | undefined] {
   switch (family) {
     case "studentT": {
       const z2 = c.run("Square", { x: z });
@@ -197,6 +197,22 @@ function standardFamilyOps(c: Composer, family: string, z: Info, p: number, with
       if (!withGrad) return [logf, undefined];
       return [logf, c.run("Multiply", { a: c.run("Sub", { a: r, b: c.fill([], p + 1) }), b: r })];
     }
+    case "beta": {
+      // (a − 1)·log z + (b − 1)·log(1 − z); a term with a coefficient 0 is left out (0·log 0 = 0).
+      const oneMinus = c.run("Sub", { a: c.fill([], 1), b: z });
+      const terms = [
+        ...(p === 1 ? [] : [scaleBy(c, c.run("Log", { x: z }), p - 1)]),
+        ...(q === 1 ? [] : [scaleBy(c, c.run("Log", { x: oneMinus }), q - 1)]),
+      ];
+      const sum = (xs: Info[]): Info => (xs.length === 0 ? c.fill(z.shape, 0) : xs.length === 1 ? xs[0]! : c.run("Add", { a: xs[0]!, b: xs[1]! }));
+      const logf = sum(terms);
+      if (!withGrad) return [logf, undefined];
+      const slopes = [
+        ...(p === 1 ? [] : [scaleBy(c, c.run("Reciprocal", { x: z }), p - 1)]),
+        ...(q === 1 ? [] : [scaleBy(c, c.run("Reciprocal", { x: oneMinus }), 1 - q)]),
+      ];
+      return [logf, sum(slopes)];
+    }
     default:
       throw new Error(`internal: unknown family '${family}'`);
   }
@@ -209,7 +225,7 @@ function locScaleKernel(backendName: string): KernelFunc {
     const withGrad = attrs["withGrad"] === true;
     return composeWithAux(backend, backendName, (c) => {
       const z = standardise(c, o);
-      const [logf, dlogf] = standardFamilyOps(c, String(attrs["family"]), z, num(attrs, "p") ?? 1, withGrad);
+      const [logf, dlogf] = standardFamilyOps(c, String(attrs["family"]), z, num(attrs, "p") ?? 1, num(attrs, "q") ?? 1, withGrad);
       const value = subtractLogScale(c, o, sumOver(c, logf, o.axes), -(num(attrs, "c") ?? 0));
       if (dlogf === undefined) return [value, []];
       // w = −logf′(z)/σ; g_σ = −(z·logf′(z) + 1)/σ

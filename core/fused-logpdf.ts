@@ -81,22 +81,24 @@ export function normalLogPdfSum(x: Operand, loc: Operand, scale: Operand, keepAx
 export type { StandardFamilyName };
 
 /**
- * Σ log p(x | loc, scale) of a location-scale family with a literal shape parameter `p`:
- * Σ (logf(z; p) − log σ + c), z = (x − μ)/σ, summed like `normalLogPdfSum`. Families
- * (fused-logpdf-host.ts, STANDARD_FAMILIES): "studentT" (p = ν; HalfStudentT is x ≥ 0, μ = 0
- * and c += log 2), "gamma" (p = α, σ = 1/rate), "invGamma" (p = α, σ = the scale). `c` holds
+ * Σ log p(x | loc, scale) of a location-scale family with a literal shape parameter `p` (or
+ * two, `[p, q]`): Σ (logf(z; p, q) − log σ + c), z = (x − μ)/σ, summed like
+ * `normalLogPdfSum`. Families (fused-logpdf-host.ts, STANDARD_FAMILIES): "studentT" (p = ν;
+ * HalfStudentT is x ≥ 0, μ = 0 and c += log 2), "gamma" (p = α, σ = 1/rate), "invGamma"
+ * (p = α, σ = the scale), "beta" ([p, q] = [a, b], μ = 0, σ = 1). `c` holds
  * the family's normaliser, folded on the host by the caller. Gradients with respect to x, μ
  * and σ as for `normalLogPdfSum` (analytic, lazily computed); values outside the support
  * (z ≤ 0 for the gamma families) give NaN or −∞, not a mask. Kernel counts as for
  * `normalLogPdfSum`.
  */
-export function locScaleLogPdfSum(family: StandardFamilyName, p: number, c: number, x: Operand, loc: Operand, scale: Operand, keepAxis0: boolean): tf.Tensor {
+export function locScaleLogPdfSum(family: StandardFamilyName, shape: number | readonly [number, number], c: number, x: Operand, loc: Operand, scale: Operand, keepAxis0: boolean): tf.Tensor {
+  const [p, q] = typeof shape === "number" ? [shape, 1] : shape;
   const { inputs, attrs } = kernelArgs(`${family}LogPdfSum`, { x, loc, scale }, keepAxis0, ["x", "loc", "scale"]);
   if (Object.keys(inputs).length === 0) {
     const f = STANDARD_FAMILIES[family];
-    return tf.scalar(f.logf(((x as number) - (loc as number)) / (scale as number), p) - Math.log(scale as number) + c);
+    return tf.scalar(f.logf(((x as number) - (loc as number)) / (scale as number), p, q) - Math.log(scale as number) + c);
   }
-  return runFused(LOC_SCALE_LOGPDF_SUM, inputs, { ...attrs, family, p, c });
+  return runFused(LOC_SCALE_LOGPDF_SUM, inputs, { ...attrs, family, p, q, c });
 }
 
 /**

@@ -90,6 +90,10 @@ export function beta(a: Param, b: Param, options: DistributionOptions = {}): Dis
     options,
     // lbeta of literal a, b in float64 on the host (no lgamma series per evaluation).
     logProb: (x) => tf.sub(tf.add(xlogy(tf.sub(at, 1), x), xlog1py(tf.sub(bt, 1), tf.neg(x))), typeof a === "number" && typeof b === "number" ? lbeta64(a, b) : lbeta(at, bt)),
+    // Literal a, b: one fused kernel (a scale family on [0, σ] with σ = 1).
+    ...(typeof a === "number" && typeof b === "number"
+      ? { logProbSum: (x: tf.Tensor, keepAxis0: boolean) => locScaleLogPdfSum("beta", [a, b], -lbeta64(a, b), x, 0, 1, keepAxis0) }
+      : {}),
     sample: (key, sampleShape, batchShape) => hostDraws(key, sampleShape, batchShape, [at, bt], (s, [p, q]) => betaDraw(s, p!, q!)),
     mean: () => tf.div(at, tf.add(at, bt)),
     variance: () => {

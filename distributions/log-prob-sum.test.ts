@@ -12,7 +12,7 @@ import type { Distribution } from "./distribution.js";
 import { bernoulliLogit } from "./bernoulli.js";
 import { halfNormal, normal } from "./normal.js";
 import { halfStudentT, studentT } from "./student-t.js";
-import { gamma, inverseGamma } from "./gamma.js";
+import { beta, gamma, inverseGamma } from "./gamma.js";
 import { uniform } from "./uniform.js";
 
 const rowSum = (t: tf.Tensor, keep: boolean): tf.Tensor => (keep ? (t.rank <= 1 ? t : tf.sum(t, Array.from({ length: t.rank - 1 }, (_, i) => i + 1))) : tf.sum(t));
@@ -102,6 +102,15 @@ describe("Distribution.logProbSum", () => {
     compare(() => gamma(0.6, 1.5), t([0.3, 2.2, 0.05], [3]), [], false, true);
     compare((b) => inverseGamma(1.124909, b!), x, [t([0.0177, 3], [2, 1])], true, true);
     compare(() => inverseGamma(3, 0.5), t([0.3, 2.2, 0.05], [3]), [], false, true);
+  });
+
+  it("Beta (literal a, b): latent blocks and scalars, per chain or in total; none for tensor parameters", () => {
+    compare(() => beta(5, 5), t([0.3, 0.92, 0.5, 0.01, 0.64, 0.2], [2, 3]), [], true, true);
+    compare(() => beta(0.5, 2.5), t([0.3, 0.004], [2]), [], true, true);
+    compare(() => beta(1, 3), t([0.3, 0.7, 0.05], [3]), [], false, true);
+    tf.tidy(() => {
+      expect(beta(tf.scalar(2), 3).logProbSum).toBeUndefined();
+    });
   });
 
   it("Uniform (literal bounds): the constant −n·log(hi − lo) per chain or in total; none for tensor bounds", () => {
