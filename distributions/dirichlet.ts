@@ -16,17 +16,18 @@ export function dirichlet(alpha: Param, options: DistributionOptions = {}): Dist
   const k = a.shape[a.shape.length - 1];
   if (a.rank === 0 || k === undefined || k < 2) throw new DistributionError(`Dirichlet: alpha must have length ≥ 2, got shape [${a.shape.join(", ")}]`);
   const a0 = (): tf.Tensor => tf.sum(a, -1, true);
+  const formula = (x: tf.Tensor): tf.Tensor => {
+    const norm = tf.sub(lgamma(tf.sum(a, -1)), tf.sum(lgamma(a), -1));
+    return tf.add(tf.sum(xlogy(tf.sub(a, 1), x), -1), norm);
+  };
   return makeDistribution({
     name: "Dirichlet",
     support: simplex,
     paramShapes: [a.shape.slice(0, -1)],
     eventShape: [k],
     options,
-    logProb: (x) => {
-      const norm = tf.sub(lgamma(tf.sum(a, -1)), tf.sum(lgamma(a), -1));
-      const lp = tf.add(tf.sum(xlogy(tf.sub(a, 1), x), -1), norm);
-      return tf.where(inSupport(simplex, x), lp, tf.scalar(-Infinity));
-    },
+    logProb: (x) => tf.where(inSupport(simplex, x), formula(x), tf.scalar(-Infinity)),
+    logProbInSupport: formula,
     sample: (key, sampleShape, batchShape) => {
       const al = tf.tidy(() => tf.broadcastTo(a, [...batchShape, k]).dataSync());
       const m = numel(batchShape);

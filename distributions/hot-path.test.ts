@@ -8,7 +8,7 @@
 //   d/dη log σ(−η) = −1/(1 + e^{−η}); Normal: −z²/2 − log σ − log(2π)/2, z = (x − μ)/σ.
 import { describe, expect, it } from "vitest";
 import { tf } from "../core/engine.js";
-import { bernoulliLogit, normal } from "./index.js";
+import { bernoulliLogit, dirichlet, lkjCholesky, normal, ordered } from "./index.js";
 
 // [η, log σ(η) (x = 1), log σ(−η) (x = 0), d/dη at x = 1, d/dη at x = 0]
 const BERNOULLI_LOGIT: readonly (readonly number[])[] = [
@@ -90,5 +90,36 @@ describe("Normal log density, literal and tensor parameters", () => {
     // row 2, column 2: −log 2.5 − ½ log 2π (mpmath: −1.8352292650922)
     [5.9888166982800141, -499993.9636858538, -8000001.8352292651, -1.8352292650922].forEach((w, i) => expect(relErr(got[i]!, w)).toBeLessThan(1e-6));
     tf.dispose([sigma, x]);
+  });
+});
+
+// The multivariate families mask their own support in `logProb`; `logProbInSupport` is the same
+// formula without the mask. Inside the support the two must agree exactly; outside it (a
+// decreasing "ordered" vector) only the masked one is −∞: the unmasked one skips the check.
+describe("ordered, Dirichlet and LKJCholesky: unmasked formula for values in the support", () => {
+  it("agree with logProb inside the support", () => {
+    tf.tidy(() => {
+      const cases: [ReturnType<typeof normal>, tf.Tensor][] = [
+        [ordered(normal(0, 2, { size: [3] })), tf.tensor2d([[-1, 0.5, 2], [0.1, 0.2, 7]])],
+        [dirichlet(tf.tensor1d([2, 3, 0.5])), tf.tensor2d([[0.2, 0.3, 0.5], [0.7, 0.25, 0.05]])],
+        [lkjCholesky(3, 2), tf.tensor2d([[1, 0, 0], [0.6, 0.8, 0], [0, 0.6, 0.8]]).reshape([1, 3, 3])],
+      ];
+      for (const [d, x] of cases) {
+        const masked = d.logProb(x).dataSync();
+        const unmasked = d.logProbInSupport!(x).dataSync();
+        expect(Array.from(masked).every(Number.isFinite)).toBe(true);
+        expect(Array.from(unmasked)).toEqual(Array.from(masked));
+      }
+    });
+  });
+
+  it("a decreasing vector under ordered(Normal): −∞ by logProb, the plain sum of Normal terms unmasked", () => {
+    tf.tidy(() => {
+      const d = ordered(normal(0, 2, { size: [2] }));
+      const x = tf.tensor2d([[0.5, -0.5]]);
+      expect(d.logProb(x).dataSync()[0]).toBe(-Infinity);
+      const want = 2 * (-0.5 * (0.25 / 4) - Math.log(2) - 0.5 * Math.log(2 * Math.PI));
+      expect(relErr(d.logProbInSupport!(x).dataSync()[0]!, want)).toBeLessThan(1e-6);
+    });
   });
 });

@@ -67,22 +67,23 @@ export function lkjCholesky(dim: number, eta: Param, options: DistributionOption
     const shape = [...e.shape, k, k];
     return { mean: tf.reshape(tf.stack(mean, -1), shape), second: tf.reshape(tf.stack(second, -1), shape) };
   };
+  const formula = (L: tf.Tensor): tf.Tensor => {
+    const diag = tf.sum(tf.mul(L, tf.eye(k)), -1);
+    // Coefficient of log L_ii for 1-based i: K − i + 2η − 2; row 1 (L_11 = 1) gets 0.
+    const base = tf.tensor1d(Array.from({ length: k }, (_, i) => (i === 0 ? 0 : k - (i + 1) - 2)));
+    const etaTerm = tf.mul(tf.expandDims(tf.mul(2, e), -1), tf.tensor1d(Array.from({ length: k }, (_, i) => (i === 0 ? 0 : 1))));
+    const coef = tf.add(base, etaTerm);
+    const logDiag = tf.log(tf.where(compare(tf.greater, diag, 0), diag, tf.onesLike(diag)));
+    return tf.sub(tf.sum(tf.mul(coef, logDiag), -1), logNormaliser(k, e));
+  };
   return makeDistribution({
     name: "LKJCholesky",
     support: choleskyCorr,
     paramShapes: [e.shape],
     eventShape: [k, k],
     options,
-    logProb: (L) => {
-      const diag = tf.sum(tf.mul(L, tf.eye(k)), -1);
-      // Coefficient of log L_ii for 1-based i: K − i + 2η − 2; row 1 (L_11 = 1) gets 0.
-      const base = tf.tensor1d(Array.from({ length: k }, (_, i) => (i === 0 ? 0 : k - (i + 1) - 2)));
-      const etaTerm = tf.mul(tf.expandDims(tf.mul(2, e), -1), tf.tensor1d(Array.from({ length: k }, (_, i) => (i === 0 ? 0 : 1))));
-      const coef = tf.add(base, etaTerm);
-      const logDiag = tf.log(tf.where(compare(tf.greater, diag, 0), diag, tf.onesLike(diag)));
-      const lp = tf.sub(tf.sum(tf.mul(coef, logDiag), -1), logNormaliser(k, e));
-      return tf.where(inSupport(choleskyCorr, L), lp, tf.scalar(-Infinity));
-    },
+    logProb: (L) => tf.where(inSupport(choleskyCorr, L), formula(L), tf.scalar(-Infinity)),
+    logProbInSupport: formula,
     sample: (key, sampleShape, batchShape) => {
       const et = tf.tidy(() => tf.broadcastTo(e, [...batchShape]).dataSync());
       const m = numel(batchShape);

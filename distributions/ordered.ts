@@ -51,6 +51,7 @@ export function ordered(base: Distribution, options: DistributionOptions = {}): 
     eventShape: [k],
     options,
     logProb: (x) => tf.where(inSupport(support, x), tf.sum(base.logProb(x), -1), tf.scalar(-Infinity)),
+    logProbInSupport: (x) => tf.sum((base.logProbInSupport ?? base.logProb)(x), -1),
     sample: (key, sampleShape) => {
       const draws = base.sample(key, sampleShape);
       return tf.reverse(tf.topk(draws, k, true).values, -1);

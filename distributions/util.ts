@@ -161,6 +161,14 @@ export interface Parts {
    */
   readonly logProb: (x: tf.Tensor) => tf.Tensor;
   /**
+   * Multivariate families, whose `logProb` masks its own support: the same formula without
+   * the mask (Distribution.logProbInSupport), for values known to lie in the support. A
+   * latent made by the support's bijector skips the check's kernels, and values that float32
+   * rounds onto the support's edge (two equal entries of an ordered vector) keep a finite
+   * density, as in Stan.
+   */
+  readonly logProbInSupport?: (x: tf.Tensor) => tf.Tensor;
+  /**
    * Univariate only: Σ logProb(x) over the broadcast of x and the parameters (all axes, or all
    * but the first), fused (Distribution.logProbSum). Used only where that broadcast is already
    * the whole batch shape (`size` does not widen it).
@@ -195,15 +203,17 @@ export function makeDistribution(parts: Parts): Distribution {
     // A copy only if the formula handed back its input, which the caller must not own.
     return out === x || out === xf ? tf.clone(out) : out;
   };
-  const logProbInSupport = (x: tf.Tensor): tf.Tensor =>
+  const evaluate = (formula: (x: tf.Tensor) => tf.Tensor) => (x: tf.Tensor): tf.Tensor =>
     tf.tidy(() => {
       const xf = toFloat(x);
-      return finish(parts.logProb(xf), x, xf);
+      return finish(formula(xf), x, xf);
     });
+  const logProbInSupport = evaluate(parts.logProbInSupport ?? parts.logProb);
   // Real-line supports need no mask (a NaN value gives NaN, which callers should see).
   const masked = univariate && parts.support.kind !== "real";
+  // Unmasked families share one function for both, unless the family's own logProb masks.
   const logProb = !masked
-    ? logProbInSupport
+    ? (parts.logProbInSupport === undefined ? logProbInSupport : evaluate(parts.logProb))
     : (x: tf.Tensor): tf.Tensor =>
         tf.tidy(() => {
           const xf = toFloat(x);
