@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { installFusedLogPdfKernels } from "./fused-logpdf-kernels.js";
 import { installIntervalKernels } from "./fused-interval.js";
+import { installLogSumExpKernels } from "./fused-logsumexp.js";
 import { installKernelFixes } from "./kernels/index.js";
 
 export { tf };
@@ -81,6 +82,7 @@ export async function initEngine(requested?: string): Promise<EngineInfo> {
   installKernelFixes(name);
   installFusedLogPdfKernels();
   installIntervalKernels();
+  installLogSumExpKernels();
   current = { backend: name, tfjsVersion: tf.version.tfjs, available };
   return current;
 }

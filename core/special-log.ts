@@ -8,6 +8,7 @@
  */
 import { tf } from "./engine.js";
 import { binaryWithGrad, poly, toFloat, unaryWithGrad, type Arg } from "./special-util.js";
+import { fusedLogSumExp } from "./fused-logsumexp.js";
 
 const LN2 = Math.LN2;
 
@@ -153,18 +154,30 @@ function normaliseAxes(axis: number | readonly number[] | undefined, rank: numbe
 /**
  * log Σ exp(x) over `axis` (default: all axes): m + log Σ exp(x − m) with m the maximum,
  * replaced by 0 where it is infinite, so an all −∞ slice gives −∞ (not NaN) and +∞ gives +∞.
- * Gradient: softmax(x) along the axes (0 on an all −∞ slice).
+ * Gradient: softmax(x) along the axes (0 on an all −∞ slice). Adjacent axes of a small enough
+ * tensor on cpu or wasm go to one fused kernel (fused-logsumexp.ts), with the same results.
  */
 export function logSumExp(x: Arg, axis?: number | number[], keepDims = false): tf.Tensor {
   return tf.tidy(() => {
     const xt = toFloat(x);
     const axes = normaliseAxes(axis, xt.rank);
+    return fusedLogSumExp(xt, axes, keepDims) ?? composedLogSumExp(xt, axes, keepDims);
+  });
+}
+
+/**
+ * `logSumExp` from tfjs ops with a custom gradient, for any axes and backend (what
+ * `logSumExp` runs where the fused kernel does not apply; exported for the benchmark).
+ * `axes`: 0-based, in range, distinct.
+ */
+export function composedLogSumExp(xt: tf.Tensor, axes: readonly number[], keepDims: boolean): tf.Tensor {
+  return tf.tidy(() => {
     const keptShape = xt.shape.map((d, i) => (axes.includes(i) ? 1 : d));
     const g = tf.customGrad((input, save) => {
       const v = input as tf.Tensor;
-      const m = tf.max(v, axes, true);
+      const m = tf.max(v, [...axes], true);
       const mSafe = tf.where(tf.isFinite(m), m, tf.zerosLike(m));
-      const kept = tf.add(tf.log(tf.sum(tf.exp(tf.sub(v, mSafe)), axes, true)), mSafe);
+      const kept = tf.add(tf.log(tf.sum(tf.exp(tf.sub(v, mSafe)), [...axes], true)), mSafe);
       (save as tf.GradSaveFunc)([v, kept]);
       const value = keepDims ? kept : tf.reshape(kept, xt.shape.filter((_, i) => !axes.includes(i)));
       return {

@@ -1,0 +1,47 @@
+/**
+ * log Σ exp over the last axis, value and gradient, by the fused host-loop kernel
+ * (core/fused-logsumexp.ts) against the op-composed form that `logSumExp` uses where the
+ * kernel does not apply (core/special-log.ts), the baseline, in the same run: kernels per call
+ * and median ms per call for shapes from an HMM round ([4, 2, 2, 2]) to a mixture over 1,000
+ * observations ([4, 1000, 2]), on wasm and cpu, and the ratio composed/fused. Where the
+ * kernel does not apply (wasm above its size limit) both columns are the composed form.
+ *
+ * Run: `npx tsx bench/logsumexp.ts`. Results: bench/RESULTS.md ("Fused log-sum-exp").
+ */
+import { tf, initEngine } from "../core/engine.js";
+import { fusedLogSumExp } from "../core/fused-logsumexp.js";
+import { composedLogSumExp } from "../core/special-log.js";
+import { lcg } from "../core/kernels/testing.js";
+import { msPerCall } from "./timing.js";
+
+type Reduce = (x: tf.Tensor) => tf.Tensor;
+const fused: Reduce = (x) => fusedLogSumExp(x, [x.rank - 1], false) ?? composedLogSumExp(x, [x.rank - 1], false);
+const composed: Reduce = (x) => composedLogSumExp(x, [x.rank - 1], false);
+
+async function measure(f: Reduce, x: tf.Tensor): Promise<{ kernels: number; ms: number }> {
+  const call = (): void => {
+    tf.tidy(() => void tf.grad((v: tf.Tensor) => tf.sum(f(v)))(x).dataSync());
+  };
+  const kernels = (await tf.profile(call)).kernels.length;
+  return { kernels, ms: msPerCall(call, 200, 10) };
+}
+
+console.log("| backend | shape | fused applies | kernels fused | kernels composed | fused (ms) | composed (ms) | composed/fused |");
+console.log("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |");
+for (const backend of ["wasm", "cpu"] as const) {
+  await initEngine(backend);
+  for (const shape of [[4, 2, 2, 2], [4, 16, 3], [4, 100, 2], [4, 250, 2], [4, 1000, 2]]) {
+    const x = tf.tensor(Array.from(lcg(shape.reduce((p, d) => p * d, 1), 3), (u) => 4 * u), shape);
+    const applies = fusedLogSumExp(x, [x.rank - 1], false);
+    applies?.dispose();
+    // Alternate the two over three rounds and keep each one's best median (bursts of load).
+    let [a, b] = [{ kernels: 0, ms: Infinity }, { kernels: 0, ms: Infinity }];
+    for (let round = 0; round < 3; round++) {
+      const [fa, fb] = [await measure(fused, x), await measure(composed, x)];
+      a = fa.ms < a.ms ? fa : a;
+      b = fb.ms < b.ms ? fb : b;
+    }
+    console.log(`| ${backend} | [${shape.join(", ")}] | ${applies ? "yes" : "no"} | ${a.kernels} | ${b.kernels} | ${a.ms.toFixed(3)} | ${b.ms.toFixed(3)} | ${(b.ms / a.ms).toFixed(1)} |`);
+    x.dispose();
+  }
+}
