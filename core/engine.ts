@@ -13,6 +13,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import { installFusedLogPdfKernels } from "./fused-logpdf-kernels.js";
 import { installIntervalKernels } from "./fused-interval.js";
 import { installLogSumExpKernels } from "./fused-logsumexp.js";
+import { installSpecialKernels } from "./fused-special.js";
 import { installKernelFixes } from "./kernels/index.js";
 
 export { tf };
@@ -83,6 +84,7 @@ export async function initEngine(requested?: string): Promise<EngineInfo> {
   installFusedLogPdfKernels();
   installIntervalKernels();
   installLogSumExpKernels();
+  installSpecialKernels();
   current = { backend: name, tfjsVersion: tf.version.tfjs, available };
   return current;
 }

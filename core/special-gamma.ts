@@ -6,6 +6,7 @@
 import { tf } from "./engine.js";
 import { log1p, log1pValue } from "./special-log.js";
 import { binaryWithGrad, poly, toFloat, unaryWithGrad, type Arg } from "./special-util.js";
+import { fusedSpecial, type SpecialFunctionName } from "./fused-special.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 // Numerical Recipes (2nd ed., §6.1) gammln: Lanczos-type series with γ = 5, six terms.
@@ -123,19 +124,34 @@ function tetragammaValue(x: tf.Tensor): tf.Tensor {
 }
 
 /**
- * log Γ(x), elementwise. For x > 0 the NR `gammln` series (γ = 5, 6 terms; inference.md §8.1):
+ * log Γ(x), elementwise; on cpu and wasm (up to the host-loop size) by the float64 kernel of
+ * fused-special.ts, elsewhere composed as follows. For x > 0 the NR `gammln` series (γ = 5, 6 terms; inference.md §8.1):
  * float32 error about 1.2e-6 absolute where |log Γ| < 1 and 2e-7 relative above x = 10; for
  * negative non-integers the reflection log Γ(x) = log(π/|sin πx|) − log Γ(1 − x) (+∞ at the
  * poles 0, −1, −2, …). Gradient: ψ(x).
  */
-export const lgamma = unaryWithGrad(lgammaValue, (x) => digammaValue(x));
+export const lgamma = (x: Arg): tf.Tensor => withFused("lgamma", x, lgammaComposed);
+const lgammaComposed = unaryWithGrad(lgammaValue, (x) => digammaValue(x));
 
 /**
- * The digamma function ψ(x) = d log Γ(x)/dx: ψ(x) = ψ(x + 6) − Σ_{i<6} 1/(x + i) with the
+ * The digamma function ψ(x) = d log Γ(x)/dx (fused like `lgamma` where that applies): ψ(x) = ψ(x + 6) − Σ_{i<6} 1/(x + i) with the
  * asymptotic series (DLMF 5.11.2) at x + 6; reflection ψ(x) = ψ(1 − x) − π/tan(πx) for x < 0.
  * Float32 error ≈ 1e-6 absolute near the root x ≈ 1.4616, ≈ 1e-6 relative elsewhere. Gradient ψ₁.
  */
-export const digamma = unaryWithGrad(digammaValue, (x) => trigammaValue(x));
+export const digamma = (x: Arg): tf.Tensor => withFused("digamma", x, digammaComposed);
+const digammaComposed = unaryWithGrad(digammaValue, (x) => trigammaValue(x));
+
+/**
+ * The fused float64 host kernel (fused-special.ts) where it applies (cpu, wasm up to its size
+ * limit), else the float32 composition of this file. The kernel's results are exact to
+ * float32 rounding; its gradient has no gradient of its own (no second derivatives).
+ */
+function withFused(fn: SpecialFunctionName, x: Arg, composed: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const xt = toFloat(x);
+    return fusedSpecial(fn, xt) ?? composed(xt);
+  });
+}
 
 /**
  * The trigamma function ψ₁(x) = dψ/dx: ψ₁(x) = ψ₁(x + 6) + Σ_{i<6} 1/(x + i)² with the

@@ -1,0 +1,96 @@
+/**
+ * log Γ and ψ of a tensor as ONE kernel forward and one backward, on the backends whose
+ * buffers live in host memory (cpu, wasm): the float64 functions of special-host.ts looped
+ * over the elements.
+ *
+ * Why: composed from tfjs ops (special-gamma.ts), log Γ is a shift to z ≥ 10, Stirling's
+ * series and a reflection branch, about 25 kernels forward and as many backward, and every
+ * wasm launch costs microseconds. Densities whose normalisers depend on tensors (Dirichlet
+ * with a data or latent concentration, Gamma and Beta with tensor shapes, NegativeBinomial)
+ * evaluate it on every gradient. In float64 the result is also exact to float32 rounding.
+ *
+ * Kernels: SPECIAL_UNARY (input x; attr `fn`: "lgamma" or "digamma") gives f(x) elementwise;
+ * SPECIAL_UNARY_GRAD (inputs x, dy; same attr) gives dy·f′(x) with f′ = ψ for log Γ and ψ₁ for
+ * ψ. The backward kernel has no gradient of its own (no second derivatives through these).
+ *
+ * This file imports TensorFlow.js directly (like kernels/), because engine.ts installs it.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { hostMemory, isHostBackend } from "./fused-logpdf-host.js";
+import { HOST_LOOP_MAX_SIZE } from "./fused-logpdf-kernels.js";
+import { digamma64, lgamma64, trigamma64 } from "./special-host.js";
+import type { KernelFunc } from "./kernels/compose.js";
+
+export const SPECIAL_UNARY = "DlmSpecialUnary";
+export const SPECIAL_UNARY_GRAD = "DlmSpecialUnaryGrad";
+
+/** Each function with its derivative, in float64. */
+const FUNCTIONS = {
+  lgamma: [lgamma64, digamma64],
+  digamma: [digamma64, trigamma64],
+} as const satisfies Record<string, readonly [(x: number) => number, (x: number) => number]>;
+
+export type SpecialFunctionName = keyof typeof FUNCTIONS;
+
+function functionsOf(attrs: NonNullable<Parameters<KernelFunc>[0]["attrs"]>): readonly [(x: number) => number, (x: number) => number] {
+  const f = (FUNCTIONS as Record<string, readonly [(x: number) => number, (x: number) => number] | undefined>)[String(attrs["fn"])];
+  if (f === undefined) throw new Error(`internal: unknown special function '${String(attrs["fn"])}'`);
+  return f;
+}
+
+function forwardKernel(backendName: string): KernelFunc {
+  return ({ inputs, backend, attrs = {} }) => {
+    const [f] = functionsOf(attrs);
+    const mem = hostMemory(backend, backendName);
+    const xi = inputs["x"]!;
+    const out = mem.alloc(xi.shape);
+    // Views only after the last allocation (a wasm heap that grows detaches older views).
+    const [xv, ov] = [mem.view(xi), mem.view(out)];
+    for (let k = 0; k < xv.length; k++) ov[k] = f(xv[k]!);
+    return out;
+  };
+}
+
+function gradientKernel(backendName: string): KernelFunc {
+  return ({ inputs, backend, attrs = {} }) => {
+    const [, df] = functionsOf(attrs);
+    const mem = hostMemory(backend, backendName);
+    const [xi, dyi] = [inputs["x"]!, inputs["dy"]!];
+    const g = mem.alloc(xi.shape);
+    const [xv, dv, gv] = [mem.view(xi), mem.view(dyi), mem.view(g)];
+    for (let k = 0; k < xv.length; k++) gv[k] = dv[k]! * df(xv[k]!);
+    return g;
+  };
+}
+
+const gradient: tf.GradConfig = {
+  kernelName: SPECIAL_UNARY,
+  inputsToSave: ["x"],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved as [tf.Tensor];
+    return { x: () => tf.engine().runKernel(SPECIAL_UNARY_GRAD, { x, dy: dy as tf.Tensor }, attrs as NonNullable<Parameters<KernelFunc>[0]["attrs"]>) as tf.Tensor };
+  },
+};
+
+/** Register the two kernels on the host-memory backends tfjs knows, and the gradient; idempotent. */
+export function installSpecialKernels(): void {
+  for (const backendName of tf.engine().backendNames()) {
+    if (!isHostBackend(backendName)) continue;
+    for (const [kernelName, factory] of [[SPECIAL_UNARY, forwardKernel], [SPECIAL_UNARY_GRAD, gradientKernel]] as const) {
+      if (!tf.getKernel(kernelName, backendName)) tf.registerKernel({ kernelName, backendName, kernelFunc: factory(backendName) });
+    }
+  }
+  if (tf.getGradient(SPECIAL_UNARY)?.gradFunc !== gradient.gradFunc) tf.registerGradient(gradient);
+}
+
+/**
+ * `fn`(x) elementwise by the fused kernel, for a float32 `x`; undefined where it does not
+ * apply (a backend without host buffers, on wasm a tensor above HOST_LOOP_MAX_SIZE elements),
+ * and the caller composes the function from ops.
+ */
+export function fusedSpecial(fn: SpecialFunctionName, x: tf.Tensor): tf.Tensor | undefined {
+  const backendName = tf.getBackend();
+  if (!isHostBackend(backendName) || !tf.getKernel(SPECIAL_UNARY, backendName)) return undefined;
+  if (x.dtype !== "float32" || (backendName === "wasm" && x.size > HOST_LOOP_MAX_SIZE)) return undefined;
+  return tf.engine().runKernel(SPECIAL_UNARY, { x }, { fn }) as tf.Tensor;
+}
