@@ -2,9 +2,10 @@
  * log Σ exp over the last axis, value and gradient, by the fused host-loop kernel
  * (core/fused-logsumexp.ts) against the op-composed form that `logSumExp` uses where the
  * kernel does not apply (core/special-log.ts), the baseline, in the same run: kernels per call
- * and median ms per call for shapes from an HMM round ([4, 2, 2, 2]) to a mixture over 1,000
- * observations ([4, 1000, 2]), on wasm and cpu, and the ratio composed/fused. Where the
- * kernel does not apply (wasm above its size limit) both columns are the composed form.
+ * and median ms per call for shapes from an HMM round ([4, 2, 2, 2], [4, 256, 2, 2, 2]) to
+ * mixtures over 1,000 to 20,000 observations, on wasm and cpu, and the ratio composed/fused.
+ * Where the kernel does not apply (wasm above LOG_SUM_EXP_HOST_MAX_SIZE) both columns are the
+ * composed form.
  *
  * Run: `npx tsx bench/logsumexp.ts`. Results: bench/RESULTS.md ("Fused log-sum-exp").
  */
@@ -30,7 +31,7 @@ console.log("| backend | shape | fused applies | kernels fused | kernels compose
 console.log("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |");
 for (const backend of ["wasm", "cpu"] as const) {
   await initEngine(backend);
-  for (const shape of [[4, 2, 2, 2], [4, 16, 3], [4, 100, 2], [4, 250, 2], [4, 1000, 2]]) {
+  for (const shape of [[4, 2, 2, 2], [4, 16, 3], [4, 250, 2], [4, 1000, 2], [4, 256, 2, 2, 2], [4, 1000, 10], [4, 16000, 2], [4, 20000, 2]]) {
     const x = tf.tensor(Array.from(lcg(shape.reduce((p, d) => p * d, 1), 3), (u) => 4 * u), shape);
     const applies = fusedLogSumExp(x, [x.rank - 1], false);
     applies?.dispose();

@@ -18,8 +18,16 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { hostMemory, isHostBackend } from "./fused-logpdf-host.js";
-import { HOST_LOOP_MAX_SIZE } from "./fused-logpdf-kernels.js";
 import type { KernelFunc } from "./kernels/compose.js";
+
+/**
+ * Largest tensor the kernel takes on wasm. Unlike the fused log densities (HOST_LOOP_MAX_SIZE),
+ * the loop beats wasm's vectorised kernels at every size measured, 64 to 128,000 elements
+ * (bench/logsumexp.ts: 1.3–2.2× at 8,000–128,000, value and gradient): the composition's
+ * broadcasts and its gradient's Tile cost more than one exp per element. Above this size
+ * (not measured) the composition is kept.
+ */
+export const LOG_SUM_EXP_HOST_MAX_SIZE = 131_072;
 
 /** Kernel name. Input x; attrs outer, n, inner (x's size is their product), outShape. Output lse of outShape (outer·inner elements). */
 export const LOG_SUM_EXP = "DlmLogSumExp";
@@ -114,12 +122,12 @@ export function installLogSumExpKernels(): void {
  * log Σ exp(x) over `axes` (0-based, distinct, in range) by the fused kernel, the reduced
  * axes kept as size 1 with `keepDims`, else dropped; undefined where it does not apply: the
  * axes are not one run of adjacent axes, a backend without host buffers, on wasm a tensor above
- * HOST_LOOP_MAX_SIZE elements (its vectorised kernels are faster there), or x not float32.
+ * LOG_SUM_EXP_HOST_MAX_SIZE elements, or x not float32.
  */
 export function fusedLogSumExp(x: tf.Tensor, axes: readonly number[], keepDims: boolean): tf.Tensor | undefined {
   const backendName = tf.getBackend();
   if (!isHostBackend(backendName) || !tf.getKernel(LOG_SUM_EXP, backendName)) return undefined;
-  if (x.dtype !== "float32" || (backendName === "wasm" && x.size > HOST_LOOP_MAX_SIZE)) return undefined;
+  if (x.dtype !== "float32" || (backendName === "wasm" && x.size > LOG_SUM_EXP_HOST_MAX_SIZE)) return undefined;
   const sorted = [...axes].sort((a, b) => a - b);
   const first = sorted[0];
   if (first === undefined || sorted.some((a, i) => a !== first + i)) return undefined;
