@@ -12,7 +12,7 @@ import { tf, initEngine } from "../core/engine.js";
 import { valueAndGrad } from "../core/autodiff.js";
 import { bijectorFor } from "../distributions/bijectors.js";
 import { lcg } from "../core/kernels/testing.js";
-import { msPerCall } from "./timing.js";
+import { bestOfAlternating, kernelsAndMs } from "./timing.js";
 
 const CHAINS = 4;
 const bij = bijectorFor({ kind: "interval", lower: -10, upper: 10 });
@@ -24,14 +24,11 @@ const fused: Transform = (y) => {
 };
 const composed: Transform = (y) => tf.add(tf.sum(bij.forward(y), 1), tf.sum(bij.logDetJacobian(y), 1));
 
-async function measure(f: Transform, y: tf.Tensor2D): Promise<{ kernels: number; ms: number }> {
-  const call = (): void => {
+const measure = (f: Transform, y: tf.Tensor2D) =>
+  kernelsAndMs(() => {
     const { value, grad } = valueAndGrad(f, y);
     tf.dispose([value, grad]);
-  };
-  const kernels = (await tf.profile(call)).kernels.length;
-  return { kernels, ms: msPerCall(call, 200, 10) };
-}
+  });
 
 console.log("| backend | elements per chain | kernels fused | kernels composed | fused (ms) | composed (ms) | composed/fused |");
 console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -39,13 +36,7 @@ for (const backend of ["wasm", "cpu"] as const) {
   await initEngine(backend);
   for (const per of [1, 10, 100, 500]) {
     const y = tf.tensor2d(Array.from(lcg(CHAINS * per, 3), (u) => 3 * u), [CHAINS, per]);
-    // Alternate the two over three rounds and keep each one's best median (bursts of load).
-    let [a, b] = [{ kernels: 0, ms: Infinity }, { kernels: 0, ms: Infinity }];
-    for (let round = 0; round < 3; round++) {
-      const [fa, fb] = [await measure(fused, y), await measure(composed, y)];
-      a = fa.ms < a.ms ? fa : a;
-      b = fb.ms < b.ms ? fb : b;
-    }
+    const [a, b] = await bestOfAlternating(() => measure(fused, y), () => measure(composed, y));
     console.log(`| ${backend} | ${per} | ${a.kernels} | ${b.kernels} | ${a.ms.toFixed(3)} | ${b.ms.toFixed(3)} | ${(b.ms / a.ms).toFixed(1)} |`);
     y.dispose();
   }

@@ -13,19 +13,13 @@ import { tf, initEngine } from "../core/engine.js";
 import { fusedLogSumExp } from "../core/fused-logsumexp.js";
 import { composedLogSumExp } from "../core/special-log.js";
 import { lcg } from "../core/kernels/testing.js";
-import { msPerCall } from "./timing.js";
+import { bestOfAlternating, kernelsAndMs } from "./timing.js";
 
 type Reduce = (x: tf.Tensor) => tf.Tensor;
 const fused: Reduce = (x) => fusedLogSumExp(x, [x.rank - 1], false) ?? composedLogSumExp(x, [x.rank - 1], false);
 const composed: Reduce = (x) => composedLogSumExp(x, [x.rank - 1], false);
 
-async function measure(f: Reduce, x: tf.Tensor): Promise<{ kernels: number; ms: number }> {
-  const call = (): void => {
-    tf.tidy(() => void tf.grad((v: tf.Tensor) => tf.sum(f(v)))(x).dataSync());
-  };
-  const kernels = (await tf.profile(call)).kernels.length;
-  return { kernels, ms: msPerCall(call, 200, 10) };
-}
+const measure = (f: Reduce, x: tf.Tensor) => kernelsAndMs(() => tf.tidy(() => void tf.grad((v: tf.Tensor) => tf.sum(f(v)))(x).dataSync()));
 
 console.log("| backend | shape | fused applies | kernels fused | kernels composed | fused (ms) | composed (ms) | composed/fused |");
 console.log("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |");
@@ -35,13 +29,7 @@ for (const backend of ["wasm", "cpu"] as const) {
     const x = tf.tensor(Array.from(lcg(shape.reduce((p, d) => p * d, 1), 3), (u) => 4 * u), shape);
     const applies = fusedLogSumExp(x, [x.rank - 1], false);
     applies?.dispose();
-    // Alternate the two over three rounds and keep each one's best median (bursts of load).
-    let [a, b] = [{ kernels: 0, ms: Infinity }, { kernels: 0, ms: Infinity }];
-    for (let round = 0; round < 3; round++) {
-      const [fa, fb] = [await measure(fused, x), await measure(composed, x)];
-      a = fa.ms < a.ms ? fa : a;
-      b = fb.ms < b.ms ? fb : b;
-    }
+    const [a, b] = await bestOfAlternating(() => measure(fused, x), () => measure(composed, x));
     console.log(`| ${backend} | [${shape.join(", ")}] | ${applies ? "yes" : "no"} | ${a.kernels} | ${b.kernels} | ${a.ms.toFixed(3)} | ${b.ms.toFixed(3)} | ${(b.ms / a.ms).toFixed(1)} |`);
     x.dispose();
   }

@@ -20,7 +20,8 @@
  * This file imports TensorFlow.js directly (like kernels/), because engine.ts installs it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { hostMemory, isHostBackend } from "./fused-logpdf-host.js";
+import { hostMemory } from "./fused-logpdf-host.js";
+import { hostKernelApplies, registerHostKernels, type Attrs } from "./host-kernels.js";
 import { HOST_LOOP_MAX_SIZE } from "./fused-logpdf-kernels.js";
 import type { KernelFunc } from "./kernels/compose.js";
 
@@ -28,8 +29,6 @@ import type { KernelFunc } from "./kernels/compose.js";
 export const INTERVAL_TRANSFORM = "DlmIntervalTransform";
 /** Kernel name of its gradient. Inputs y and the upstream gradients dx and/or dlogDet; attrs as the transform's. Output ∂/∂y. */
 export const INTERVAL_TRANSFORM_GRAD = "DlmIntervalTransformGrad";
-
-type Attrs = NonNullable<Parameters<KernelFunc>[0]["attrs"]>;
 
 const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
@@ -108,15 +107,9 @@ const gradient: tf.GradConfig = {
   },
 };
 
-/** Register the two kernels on the host-memory backends tfjs knows, and the gradient; idempotent. */
+/** Register the two kernels on the host-memory backends and the gradient; idempotent. */
 export function installIntervalKernels(): void {
-  for (const backendName of tf.engine().backendNames()) {
-    if (!isHostBackend(backendName)) continue;
-    for (const [kernelName, factory] of [[INTERVAL_TRANSFORM, forwardKernel], [INTERVAL_TRANSFORM_GRAD, gradientKernel]] as const) {
-      if (!tf.getKernel(kernelName, backendName)) tf.registerKernel({ kernelName, backendName, kernelFunc: factory(backendName) });
-    }
-  }
-  if (tf.getGradient(INTERVAL_TRANSFORM)?.gradFunc !== gradient.gradFunc) tf.registerGradient(gradient);
+  registerHostKernels([[INTERVAL_TRANSFORM, forwardKernel], [INTERVAL_TRANSFORM_GRAD, gradientKernel]], gradient);
 }
 
 /**
@@ -126,10 +119,8 @@ export function installIntervalKernels(): void {
  * the caller composes the transform from ops instead. `y` must be float32; the bounds finite.
  */
 export function intervalTransform(y: tf.Tensor, lower: number, upper: number, keepAxis0: boolean): { x: tf.Tensor; logDetSum: tf.Tensor } | undefined {
-  const backendName = tf.getBackend();
-  if (!isHostBackend(backendName) || !tf.getKernel(INTERVAL_TRANSFORM, backendName)) return undefined;
-  if (backendName === "wasm" && y.size > HOST_LOOP_MAX_SIZE) return undefined;
   if (y.dtype !== "float32") throw new TypeError(`intervalTransform: y must be float32, got ${y.dtype}`);
+  if (!hostKernelApplies(INTERVAL_TRANSFORM, y, HOST_LOOP_MAX_SIZE)) return undefined;
   if (!(Number.isFinite(lower) && Number.isFinite(upper) && lower < upper)) throw new RangeError(`intervalTransform: need finite lower < upper, got ${lower}, ${upper}`);
   if (keepAxis0 && y.rank === 0) throw new RangeError("intervalTransform: keepAxis0 needs y of rank ≥ 1");
   const [x, logDetSum] = tf.engine().runKernel(INTERVAL_TRANSFORM, { y }, { lower, upper, keepAxis0 }) as tf.Tensor[];

@@ -17,7 +17,8 @@
  * This file imports TensorFlow.js directly (like kernels/), because engine.ts installs it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { hostMemory, isHostBackend } from "./fused-logpdf-host.js";
+import { hostMemory } from "./fused-logpdf-host.js";
+import { gradientFromX, hostKernelApplies, registerHostKernels, type Attrs } from "./host-kernels.js";
 import type { KernelFunc } from "./kernels/compose.js";
 
 /**
@@ -33,8 +34,6 @@ export const LOG_SUM_EXP_HOST_MAX_SIZE = 131_072;
 export const LOG_SUM_EXP = "DlmLogSumExp";
 /** Kernel name of the gradient. Inputs x and dy; attrs as the forward's. Output ∂/∂x, shaped like x. */
 export const LOG_SUM_EXP_GRAD = "DlmLogSumExpGrad";
-
-type Attrs = NonNullable<Parameters<KernelFunc>[0]["attrs"]>;
 
 const dims = (attrs: Attrs): [number, number, number] => [attrs["outer"] as number, attrs["n"] as number, attrs["inner"] as number];
 
@@ -98,24 +97,11 @@ function gradientKernel(backendName: string): KernelFunc {
   };
 }
 
-const gradient: tf.GradConfig = {
-  kernelName: LOG_SUM_EXP,
-  inputsToSave: ["x"],
-  gradFunc: (dy, saved, attrs) => {
-    const [x] = saved as [tf.Tensor];
-    return { x: () => tf.engine().runKernel(LOG_SUM_EXP_GRAD, { x, dy: dy as tf.Tensor }, attrs as Attrs) as tf.Tensor };
-  },
-};
+const gradient = gradientFromX(LOG_SUM_EXP, LOG_SUM_EXP_GRAD);
 
-/** Register the two kernels on the host-memory backends tfjs knows, and the gradient; idempotent. */
+/** Register the two kernels on the host-memory backends and the gradient; idempotent. */
 export function installLogSumExpKernels(): void {
-  for (const backendName of tf.engine().backendNames()) {
-    if (!isHostBackend(backendName)) continue;
-    for (const [kernelName, factory] of [[LOG_SUM_EXP, forwardKernel], [LOG_SUM_EXP_GRAD, gradientKernel]] as const) {
-      if (!tf.getKernel(kernelName, backendName)) tf.registerKernel({ kernelName, backendName, kernelFunc: factory(backendName) });
-    }
-  }
-  if (tf.getGradient(LOG_SUM_EXP)?.gradFunc !== gradient.gradFunc) tf.registerGradient(gradient);
+  registerHostKernels([[LOG_SUM_EXP, forwardKernel], [LOG_SUM_EXP_GRAD, gradientKernel]], gradient);
 }
 
 /**
@@ -125,9 +111,7 @@ export function installLogSumExpKernels(): void {
  * LOG_SUM_EXP_HOST_MAX_SIZE elements, or x not float32.
  */
 export function fusedLogSumExp(x: tf.Tensor, axes: readonly number[], keepDims: boolean): tf.Tensor | undefined {
-  const backendName = tf.getBackend();
-  if (!isHostBackend(backendName) || !tf.getKernel(LOG_SUM_EXP, backendName)) return undefined;
-  if (x.dtype !== "float32" || (backendName === "wasm" && x.size > LOG_SUM_EXP_HOST_MAX_SIZE)) return undefined;
+  if (!hostKernelApplies(LOG_SUM_EXP, x, LOG_SUM_EXP_HOST_MAX_SIZE)) return undefined;
   const sorted = [...axes].sort((a, b) => a - b);
   const first = sorted[0];
   if (first === undefined || sorted.some((a, i) => a !== first + i)) return undefined;

@@ -16,7 +16,8 @@
  * This file imports TensorFlow.js directly (like kernels/), because engine.ts installs it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { hostMemory, isHostBackend } from "./fused-logpdf-host.js";
+import { hostMemory } from "./fused-logpdf-host.js";
+import { gradientFromX, hostKernelApplies, registerHostKernels, type Attrs } from "./host-kernels.js";
 import { HOST_LOOP_MAX_SIZE } from "./fused-logpdf-kernels.js";
 import { digamma64, lgamma64, trigamma64 } from "./special-host.js";
 import type { KernelFunc } from "./kernels/compose.js";
@@ -32,7 +33,7 @@ const FUNCTIONS = {
 
 export type SpecialFunctionName = keyof typeof FUNCTIONS;
 
-function functionsOf(attrs: NonNullable<Parameters<KernelFunc>[0]["attrs"]>): readonly [(x: number) => number, (x: number) => number] {
+function functionsOf(attrs: Attrs): readonly [(x: number) => number, (x: number) => number] {
   const f = (FUNCTIONS as Record<string, readonly [(x: number) => number, (x: number) => number] | undefined>)[String(attrs["fn"])];
   if (f === undefined) throw new Error(`internal: unknown special function '${String(attrs["fn"])}'`);
   return f;
@@ -63,24 +64,11 @@ function gradientKernel(backendName: string): KernelFunc {
   };
 }
 
-const gradient: tf.GradConfig = {
-  kernelName: SPECIAL_UNARY,
-  inputsToSave: ["x"],
-  gradFunc: (dy, saved, attrs) => {
-    const [x] = saved as [tf.Tensor];
-    return { x: () => tf.engine().runKernel(SPECIAL_UNARY_GRAD, { x, dy: dy as tf.Tensor }, attrs as NonNullable<Parameters<KernelFunc>[0]["attrs"]>) as tf.Tensor };
-  },
-};
+const gradient = gradientFromX(SPECIAL_UNARY, SPECIAL_UNARY_GRAD);
 
-/** Register the two kernels on the host-memory backends tfjs knows, and the gradient; idempotent. */
+/** Register the two kernels on the host-memory backends and the gradient; idempotent. */
 export function installSpecialKernels(): void {
-  for (const backendName of tf.engine().backendNames()) {
-    if (!isHostBackend(backendName)) continue;
-    for (const [kernelName, factory] of [[SPECIAL_UNARY, forwardKernel], [SPECIAL_UNARY_GRAD, gradientKernel]] as const) {
-      if (!tf.getKernel(kernelName, backendName)) tf.registerKernel({ kernelName, backendName, kernelFunc: factory(backendName) });
-    }
-  }
-  if (tf.getGradient(SPECIAL_UNARY)?.gradFunc !== gradient.gradFunc) tf.registerGradient(gradient);
+  registerHostKernels([[SPECIAL_UNARY, forwardKernel], [SPECIAL_UNARY_GRAD, gradientKernel]], gradient);
 }
 
 /**
@@ -89,8 +77,6 @@ export function installSpecialKernels(): void {
  * and the caller composes the function from ops.
  */
 export function fusedSpecial(fn: SpecialFunctionName, x: tf.Tensor): tf.Tensor | undefined {
-  const backendName = tf.getBackend();
-  if (!isHostBackend(backendName) || !tf.getKernel(SPECIAL_UNARY, backendName)) return undefined;
-  if (x.dtype !== "float32" || (backendName === "wasm" && x.size > HOST_LOOP_MAX_SIZE)) return undefined;
+  if (!hostKernelApplies(SPECIAL_UNARY, x, HOST_LOOP_MAX_SIZE)) return undefined;
   return tf.engine().runKernel(SPECIAL_UNARY, { x }, { fn }) as tf.Tensor;
 }
