@@ -6,8 +6,9 @@
  * Why: written as tfjs ops, the transform with its float32 guards and log|J| is about 25
  * kernels forward and as many backward for each such latent, and on wasm each launch costs
  * microseconds. A model with four bounded scalars (posteriordb's GLM_Poisson) spent most of
- * its gradient there. The host loop works in float64, so it needs none of the float32 guards:
- * x is computed from the nearer bound (b − w·σ(−y) for y > 0) and clamped to [a, b].
+ * its gradient there. The host loop works in float64 and rounds once to float32; x is taken
+ * from the nearer bound (b − w·σ(−y) for y > 0) and clamped to [a, b], so that it never
+ * leaves the support.
  *
  * Per element, with w = b − a and t = e^{−|y|}:
  *   x        = y > 0 ? b − w·t/(1 + t) : a + w·t/(1 + t)
