@@ -24,7 +24,7 @@ import type { KernelFunc } from "./kernels/compose.js";
 /**
  * Largest tensor the kernel takes on wasm. Unlike the fused log densities (HOST_LOOP_MAX_SIZE),
  * the loop beats wasm's vectorised kernels at every size measured, 64 to 128,000 elements
- * (bench/logsumexp.ts: 1.3–2.2× at 8,000–128,000, value and gradient): the composition's
+ * (bench/logsumexp.ts: 1.5–2.2× at 8,000–128,000, value and gradient): the composition's
  * broadcasts and its gradient's Tile cost more than one exp per element. Above this size
  * (not measured) the composition is kept.
  */

@@ -3,8 +3,8 @@
  * buffers live in host memory (cpu, wasm): the float64 functions of special-host.ts looped
  * over the elements.
  *
- * Why: composed from tfjs ops (special-gamma.ts), log Γ is a shift to z ≥ 10, Stirling's
- * series and a reflection branch, about 25 kernels forward and as many backward, and every
+ * Why: composed from tfjs ops (special-gamma.ts), log Γ is the Numerical Recipes gammln
+ * series with a reflection branch, about 25 kernels forward and as many backward, and every
  * wasm launch costs microseconds. Densities whose normalisers depend on tensors (Dirichlet
  * with a data or latent concentration, Gamma and Beta with tensor shapes, NegativeBinomial)
  * evaluate it on every gradient. In float64 the result is also exact to float32 rounding.

@@ -162,10 +162,9 @@ export interface Parts {
   readonly logProb: (x: tf.Tensor) => tf.Tensor;
   /**
    * Multivariate families, whose `logProb` masks its own support: the same formula without
-   * the mask (Distribution.logProbInSupport), for values known to lie in the support. A
-   * latent made by the support's bijector skips the check's kernels, and values that float32
-   * rounds onto the support's edge (two equal entries of an ordered vector) keep a finite
-   * density, as in Stan.
+   * the mask (Distribution.logProbInSupport), for values known to lie in the support: a
+   * latent made by the support's bijector skips the check's kernels (Stan does not re-check
+   * its constrained parameters either).
    */
   readonly logProbInSupport?: (x: tf.Tensor) => tf.Tensor;
   /**
