@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import { tf } from "../core/engine.js";
 import type { Distribution } from "./distribution.js";
 import { bernoulliLogit } from "./bernoulli.js";
-import { halfNormal, normal } from "./normal.js";
+import { halfNormal, logNormal, normal } from "./normal.js";
+import { cauchy, halfCauchy } from "./cauchy.js";
 import { halfStudentT, studentT } from "./student-t.js";
 import { beta, gamma, inverseGamma } from "./gamma.js";
 import { uniform } from "./uniform.js";
@@ -102,6 +103,21 @@ describe("Distribution.logProbSum", () => {
     compare(() => gamma(0.6, 1.5), t([0.3, 2.2, 0.05], [3]), [], false, true);
     compare((b) => inverseGamma(1.124909, b!), x, [t([0.0177, 3], [2, 1])], true, true);
     compare(() => inverseGamma(3, 0.5), t([0.3, 2.2, 0.05], [3]), [], false, true);
+  });
+
+  it("Cauchy and HalfCauchy (StudentT with ν = 1): latent blocks, data against batched locations, literal or batched scales", () => {
+    compare((sc) => cauchy(0, sc!), t([0.3, -1.2, 2.0, 0.1, -0.4, 75], [2, 3]), [t([0.5, 2.5], [2, 1])], true, true);
+    compare((m) => cauchy(m!, 1.3), t([1.5, -0.3, 0.8, 2.2], [4]), [t([1, 0, 0.5, 2, -1, 0.2, 0.4, 3], [2, 4])], true);
+    compare(() => cauchy(-2, 5), t([-10, 40], [2]), [], false, true);
+    compare((sc) => halfCauchy(sc!), t([0.3, 1.2, 2.0, 0.1], [2, 2]), [t([0.5, 2.5], [2, 1])], true, true);
+    compare(() => halfCauchy(2), t([0.3, 17], [2]), [], true, true);
+  });
+
+  it("LogNormal: latent blocks with a batched scale, data against batched locations (log x counted per broadcast term)", () => {
+    compare((sc) => logNormal(0, sc!), t([0.3, 1.2, 2.0, 0.1, 4.5, 0.7], [2, 3]), [t([0.5, 2.5], [2, 1])], true, true);
+    compare((m) => logNormal(m!, 0.8), t([1.5, 0.3, 0.8, 2.2], [4]), [t([1, 0, 0.5, 2, -1, 0.2, 0.4, 3], [2, 4])], true);
+    compare((m, sc) => logNormal(m!, sc!), t([0.5, 3], [2, 1]), [t([0.1, 0.2, 0.3], [3]), t([0.9], [1])], true, true);
+    compare(() => logNormal(0.2, 1.5), t([0.3, 2.2, 0.05], [3]), [], false, true);
   });
 
   it("Beta (literal a, b): latent blocks and scalars, per chain or in total; none for tensor parameters", () => {
