@@ -14,6 +14,7 @@ import { installFusedLogPdfKernels } from "./fused-logpdf-kernels.js";
 import { installIntervalKernels } from "./fused-interval.js";
 import { installLogSumExpKernels } from "./fused-logsumexp.js";
 import { installSpecialKernels } from "./fused-special.js";
+import { installCholeskyKernels } from "./fused-cholesky.js";
 import { installKernelFixes } from "./kernels/index.js";
 
 export { tf };
@@ -85,6 +86,7 @@ export async function initEngine(requested?: string): Promise<EngineInfo> {
   installIntervalKernels();
   installLogSumExpKernels();
   installSpecialKernels();
+  installCholeskyKernels();
   current = { backend: name, tfjsVersion: tf.version.tfjs, available };
   return current;
 }

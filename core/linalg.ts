@@ -10,6 +10,7 @@
  */
 import { tf } from "./engine.js";
 import { reduceTo } from "./special-util.js";
+import { fusedCholesky } from "./fused-cholesky.js";
 
 /** Raised by `choleskyOrThrow` for a matrix that is not (numerically) positive definite. */
 export class NotPositiveDefiniteError extends Error {
@@ -162,7 +163,9 @@ export function triangularSolve(l: tf.Tensor, b: tf.Tensor, options: TriangularS
 /**
  * The lower Cholesky factor L of a symmetric positive-definite A [..., n, n]: A = L Lᵀ.
  * Only the lower triangle of A is used (entries above the diagonal must merely be finite).
- * Right-looking, one column per step (seven kernel launches each). Where A is not
+ * On cpu and wasm, for n ≤ CHOLESKY_HOST_MAX_N, one float64 host kernel each way
+ * (fused-cholesky.ts); elsewhere right-looking, one column per step (seven kernel launches
+ * each). Where A is not
  * (numerically) positive definite the factor is NaN/±∞ from the failing column on; no
  * error is raised, so that batched samplers need no device→host read (see
  * `choleskyOrThrow` for a checked version).
@@ -174,6 +177,13 @@ export function triangularSolve(l: tf.Tensor, b: tf.Tensor, options: TriangularS
  * symmetric A.
  */
 export function cholesky(a: tf.Tensor): tf.Tensor {
+  squareSize(a, "cholesky");
+  // Small matrices on cpu and wasm: one float64 host kernel each way (fused-cholesky.ts).
+  return (a.dtype === "float32" ? fusedCholesky(a) : undefined) ?? composedCholesky(a);
+}
+
+/** `cholesky` from tfjs kernels, column by column, for any backend and size (exported for tests and benchmarks). */
+export function composedCholesky(a: tf.Tensor): tf.Tensor {
   const n = squareSize(a, "cholesky");
   const factor = tf.customGrad((aIn, save) => {
     const at = aIn as tf.Tensor;
