@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { tf, initEngine } from "./engine.js";
 import { fusedCholesky, CHOLESKY_HOST_MAX_N } from "./fused-cholesky.js";
 import { cholesky, composedCholesky } from "./linalg.js";
-import { lcg } from "./kernels/testing.js";
+import { lcg, tensorsAcrossRepeats } from "./kernels/testing.js";
 
 afterAll(async () => {
   await initEngine("wasm");
@@ -111,10 +111,8 @@ for (const backend of ["wasm", "cpu"] as const) {
       await initEngine(backend);
       const a = tf.tensor(spd(2, 4, 3), [2, 4, 4]);
       const step = (): void => tf.tidy(() => void tf.grad((x: tf.Tensor) => tf.sum(cholesky(x)))(a).dataSync());
-      step();
-      const before = tf.memory().numTensors;
-      for (let i = 0; i < 30; i++) step();
-      expect(tf.memory().numTensors).toBe(before);
+      const [before, after] = tensorsAcrossRepeats(step);
+      expect(after).toBe(before);
       a.dispose();
     });
   });

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { tf, initEngine } from "./engine.js";
 import { intervalTransform } from "./fused-interval.js";
 import { valueAndGrad } from "./autodiff.js";
-import { lcg } from "./kernels/testing.js";
+import { lcg, tensorsAcrossRepeats } from "./kernels/testing.js";
 
 afterAll(async () => {
   await initEngine("wasm");
@@ -115,10 +115,8 @@ for (const backend of ["wasm", "cpu"] as const) {
         plain.x.dispose();
         plain.logDetSum.dispose();
       };
-      step();
-      const before = tf.memory().numTensors;
-      for (let i = 0; i < 50; i++) step();
-      expect(tf.memory().numTensors).toBe(before);
+      const [before, after] = tensorsAcrossRepeats(step, 50);
+      expect(after).toBe(before);
       y.dispose();
     });
 

@@ -53,3 +53,14 @@ export function maxRelDiff(a: readonly Float32Array[], b: readonly Float32Array[
 export function liveCounts(): [number, number] {
   return [tf.memory().numTensors, tf.engine().backend.numDataIds()];
 }
+
+/**
+ * Live tensors after one warm-up call of `step` and after `times` more: equal when `step`
+ * leaks nothing (the warm-up fills any caches first).
+ */
+export function tensorsAcrossRepeats(step: () => void, times = 30): [number, number] {
+  step();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < times; i++) step();
+  return [before, tf.memory().numTensors];
+}
