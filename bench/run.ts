@@ -29,6 +29,10 @@ const BENCHMARKS: Record<string, readonly string[]> = {
   posteriordb: ["bench/posteriordb/run.ts"],
   "grad-cost": ["bench/posteriordb/grad-cost.ts"],
   autodiff: ["bench/autodiff-patches.ts"],
+  "fused-logpdf": ["bench/fused-logpdf.ts"],
+  "interval-transform": ["bench/interval-transform.ts"],
+  logsumexp: ["bench/logsumexp.ts"],
+  cholesky: ["bench/cholesky.ts"],
 };
 
 const root = fileURLToPath(new URL("..", import.meta.url));
