@@ -33,6 +33,7 @@ const BENCHMARKS: Record<string, readonly string[]> = {
   "interval-transform": ["bench/interval-transform.ts"],
   logsumexp: ["bench/logsumexp.ts"],
   cholesky: ["bench/cholesky.ts"],
+  lgamma: ["bench/lgamma.ts"],
 };
 
 const root = fileURLToPath(new URL("..", import.meta.url));

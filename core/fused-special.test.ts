@@ -4,8 +4,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { tf, initEngine } from "./engine.js";
-import { fusedSpecial } from "./fused-special.js";
-import { HOST_LOOP_MAX_SIZE } from "./fused-logpdf-kernels.js";
+import { fusedSpecial, SPECIAL_HOST_MAX_SIZE } from "./fused-special.js";
 import { digamma, lgamma } from "./special.js";
 
 afterAll(async () => {
@@ -63,16 +62,16 @@ for (const backend of ["wasm", "cpu"] as const) {
 
 describe("log Γ and ψ composed from ops (wasm, above the host-loop size)", () => {
   for (const c of CASES) {
-    it(`${c.name}: error/max(1, |f|) ≤ 1e-5 over the reference table, tiled past ${HOST_LOOP_MAX_SIZE} elements; gradient likewise`, async () => {
+    it(`${c.name}: error/max(1, |f|) ≤ 1e-5 over the reference table, tiled past ${SPECIAL_HOST_MAX_SIZE} elements; gradient likewise`, async () => {
       await initEngine("wasm");
       const xs = column(c.name, 0);
-      const copies = Math.ceil((HOST_LOOP_MAX_SIZE + 1) / xs.length);
+      const copies = Math.ceil((SPECIAL_HOST_MAX_SIZE + 1) / xs.length);
       const tiled = tf.tile(tf.tensor1d(xs), [copies]);
       expect(fusedSpecial(c.name, tiled)).toBeUndefined();
       const got = c.fn(tiled).dataSync();
       expect(worst(got.slice(0, xs.length), column(c.name, 1), 1)).toBeLessThan(1e-5);
       const dxs = column(c.derivative, 0);
-      const dTiled = tf.tile(tf.tensor1d(dxs), [Math.ceil((HOST_LOOP_MAX_SIZE + 1) / dxs.length)]);
+      const dTiled = tf.tile(tf.tensor1d(dxs), [Math.ceil((SPECIAL_HOST_MAX_SIZE + 1) / dxs.length)]);
       const g = tf.grad((v: tf.Tensor) => tf.sum(c.fn(v)))(dTiled).dataSync();
       expect(worst(g.slice(0, dxs.length), column(c.derivative, 1), c.name === "lgamma" ? 1 : 0)).toBeLessThan(1e-5);
       tf.dispose([tiled, dTiled]);

@@ -18,9 +18,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { hostMemory } from "./fused-logpdf-host.js";
 import { gradientFromX, hostKernelApplies, registerHostKernels, type Attrs } from "./host-kernels.js";
-import { HOST_LOOP_MAX_SIZE } from "./fused-logpdf-kernels.js";
 import { digamma64, lgamma64, trigamma64 } from "./special-host.js";
 import type { KernelFunc } from "./kernels/compose.js";
+
+/**
+ * Largest tensor the kernel takes on wasm. The loop beats the float32 composition at every
+ * size measured, 64 to 64,000 elements (bench/lgamma.ts, value and gradient: 21× at 64,
+ * 1.8× at 64,000); above this size (not measured) the composition is kept.
+ */
+export const SPECIAL_HOST_MAX_SIZE = 65_536;
 
 export const SPECIAL_UNARY = "DlmSpecialUnary";
 export const SPECIAL_UNARY_GRAD = "DlmSpecialUnaryGrad";
@@ -73,10 +79,10 @@ export function installSpecialKernels(): void {
 
 /**
  * `fn`(x) elementwise by the fused kernel, for a float32 `x`; undefined where it does not
- * apply (a backend without host buffers, on wasm a tensor above HOST_LOOP_MAX_SIZE elements),
+ * apply (a backend without host buffers, on wasm a tensor above SPECIAL_HOST_MAX_SIZE elements),
  * and the caller composes the function from ops.
  */
 export function fusedSpecial(fn: SpecialFunctionName, x: tf.Tensor): tf.Tensor | undefined {
-  if (!hostKernelApplies(SPECIAL_UNARY, x, HOST_LOOP_MAX_SIZE)) return undefined;
+  if (!hostKernelApplies(SPECIAL_UNARY, x, SPECIAL_HOST_MAX_SIZE)) return undefined;
   return tf.engine().runKernel(SPECIAL_UNARY, { x }, { fn }) as tf.Tensor;
 }

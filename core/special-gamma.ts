@@ -124,14 +124,15 @@ function tetragammaValue(x: tf.Tensor): tf.Tensor {
 }
 
 /**
- * log Γ(x), elementwise; on cpu and wasm (up to the host-loop size) by the float64 kernel of
+ * log Γ(x), elementwise; on cpu and wasm (up to SPECIAL_HOST_MAX_SIZE) by the float64 kernel of
  * fused-special.ts, elsewhere composed as follows. For x > 0 the NR `gammln` series (γ = 5, 6 terms; inference.md §8.1):
  * float32 error about 1.2e-6 absolute where |log Γ| < 1 and 2e-7 relative above x = 10; for
  * negative non-integers the reflection log Γ(x) = log(π/|sin πx|) − log Γ(1 − x) (+∞ at the
  * poles 0, −1, −2, …). Gradient: ψ(x).
  */
 export const lgamma = (x: Arg): tf.Tensor => withFused("lgamma", x, lgammaComposed);
-const lgammaComposed = unaryWithGrad(lgammaValue, (x) => digammaValue(x));
+/** `lgamma` composed from tfjs ops, for any backend and size (exported for tests and benchmarks). */
+export const lgammaComposed = unaryWithGrad(lgammaValue, (x) => digammaValue(x));
 
 /**
  * The digamma function ψ(x) = d log Γ(x)/dx (fused like `lgamma` where that applies): ψ(x) = ψ(x + 6) − Σ_{i<6} 1/(x + i) with the
