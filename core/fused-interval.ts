@@ -31,15 +31,13 @@ export const INTERVAL_TRANSFORM = "DlmIntervalTransform";
 /** Kernel name of its gradient. Inputs y and the upstream gradients dx and/or dlogDet; attrs as the transform's. Output ∂/∂y. */
 export const INTERVAL_TRANSFORM_GRAD = "DlmIntervalTransformGrad";
 
-const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
-
 /** Bounds, rows (chains) and elements per row of a call. */
 function layout(shape: readonly number[], attrs: Attrs) {
   const lower = attrs["lower"] as number;
   const upper = attrs["upper"] as number;
   const keepAxis0 = attrs["keepAxis0"] === true;
   const rows = keepAxis0 ? shape[0]! : 1;
-  const n = size(shape);
+  const n = tf.util.sizeFromShape([...shape]);
   return { lower, upper, width: upper - lower, keepAxis0, rows, perRow: rows > 0 ? n / rows : 0 };
 }
 

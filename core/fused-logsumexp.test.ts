@@ -83,10 +83,8 @@ for (const backend of ["wasm", "cpu"] as const) {
           const u = tf.tensor(Array.from(lcg(ref.lse.length, 3)), fused.shape);
           const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(u, fusedLogSumExp(v, axes, keepDims)!)))(x);
           const uv = u.dataSync();
-          const keptOf = (flat: number): number => {
-            const idx = [...indices(shape)][flat]!;
-            return flatIndex(idx.map((v, i) => (axes.includes(i) ? 0 : v)), ref.keptShape);
-          };
+          const all = [...indices(shape)];
+          const keptOf = (flat: number): number => flatIndex(all[flat]!.map((v, i) => (axes.includes(i) ? 0 : v)), ref.keptShape);
           close(g.dataSync(), ref.softmax.map((p, k) => uv[keptOf(k)]! * p), 1e-5);
           // The public function agrees, fused or not.
           close(logSumExp(x, axes, keepDims).dataSync(), ref.lse, 1e-6);

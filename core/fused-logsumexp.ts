@@ -116,7 +116,7 @@ export function fusedLogSumExp(x: tf.Tensor, axes: readonly number[], keepDims: 
   const first = sorted[0];
   if (first === undefined || sorted.some((a, i) => a !== first + i)) return undefined;
   const last = sorted[sorted.length - 1]!;
-  const product = (from: number, to: number): number => x.shape.slice(from, to).reduce((p, d) => p * d, 1);
+  const product = (from: number, to: number): number => tf.util.sizeFromShape(x.shape.slice(from, to));
   const outShape = keepDims ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d)) : x.shape.filter((_, i) => i < first || i > last);
   const attrs = { outer: product(0, first), n: product(first, last + 1), inner: product(last + 1, x.rank), outShape };
   return tf.engine().runKernel(LOG_SUM_EXP, { x }, attrs) as tf.Tensor;

@@ -1,7 +1,8 @@
 /**
  * Registration and dispatch shared by the host-loop kernels that exist only on the backends
  * whose buffers live in host memory (cpu, wasm): the interval transform (fused-interval.ts),
- * log-sum-exp (fused-logsumexp.ts) and log Γ / ψ (fused-special.ts). Each is a forward kernel
+ * log-sum-exp (fused-logsumexp.ts), log Γ / ψ (fused-special.ts) and Cholesky
+ * (fused-cholesky.ts). Each is a forward kernel
  * and a backward kernel; callers ask `hostKernelApplies` and compose from ops where it says no.
  *
  * This file imports TensorFlow.js directly (like kernels/), because engine.ts installs it.

@@ -179,7 +179,7 @@ export function triangularSolve(l: tf.Tensor, b: tf.Tensor, options: TriangularS
 export function cholesky(a: tf.Tensor): tf.Tensor {
   squareSize(a, "cholesky");
   // Small matrices on cpu and wasm: one float64 host kernel each way (fused-cholesky.ts).
-  return (a.dtype === "float32" ? fusedCholesky(a) : undefined) ?? composedCholesky(a);
+  return fusedCholesky(a) ?? composedCholesky(a);
 }
 
 /** `cholesky` from tfjs kernels, column by column, for any backend and size (exported for tests and benchmarks). */

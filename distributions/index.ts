@@ -7,7 +7,7 @@ export { ordered as orderedSupport } from "./constraints.js";
 export { bijectorFor } from "./bijectors.js";
 export type { Bijector } from "./bijectors.js";
 export type { DistributionOptions, Param } from "./util.js";
-export { broadcastShapes } from "./util.js";
+export { broadcastShapes, sumPerChain } from "./util.js";
 export { DISTRIBUTIONS, bindArgs, suggest } from "./registry.js";
 export type { BoundArgs, DistArg, DistributionArgs, DistributionSpec, KeywordAlternative } from "./registry.js";
 export { normal, halfNormal, logNormal } from "./normal.js";

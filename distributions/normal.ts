@@ -8,7 +8,7 @@ import { normalLogPdfSum } from "../core/fused-logpdf.js";
 import { erf, erfc, expm1, log1p, normalLogCdf, normalLogSf, probit } from "../core/special.js";
 import { positive, real } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
-import { LOG_2, LOG_2PI, asTensor, broadcastShapes, broadcastTo, check, compare, makeDistribution, type DistributionOptions, type Param } from "./util.js";
+import { LOG_2, LOG_2PI, asTensor, broadcastShapes, broadcastTo, check, compare, makeDistribution, sumPerChain, type DistributionOptions, type Param } from "./util.js";
 
 const SQRT1_2 = Math.SQRT1_2;
 
@@ -99,8 +99,7 @@ export function logNormal(mu: Param, sigma: Param, options: DistributionOptions 
     logProbSum: (x, keepAxis0) => {
       const lx = tf.log(x);
       const full = broadcastTo(lx, broadcastShapes(x.shape, m.shape, s.shape));
-      const logs = keepAxis0 ? (full.rank <= 1 ? full : tf.sum(full, Array.from({ length: full.rank - 1 }, (_, i) => i + 1))) : tf.sum(full);
-      return tf.sub(normalLogPdfSum(lx, typeof mu === "number" ? mu : m, typeof sigma === "number" ? sigma : s, keepAxis0), logs);
+      return tf.sub(normalLogPdfSum(lx, typeof mu === "number" ? mu : m, typeof sigma === "number" ? sigma : s, keepAxis0), sumPerChain(full, keepAxis0));
     },
     // −log x depends on the value alone.
     valueSplit: {

@@ -71,6 +71,15 @@ export function broadcastTo(x: tf.Tensor, shape: Shape): tf.Tensor {
   return tf.broadcastTo(x, target);
 }
 
+/**
+ * Σ of t over every axis but the first (`[t.shape[0]]`, a scorer's per-chain sum) with
+ * `keepAxis0`, else over all axes (a scalar); no kernel where t already has that shape.
+ */
+export function sumPerChain(t: tf.Tensor, keepAxis0: boolean): tf.Tensor {
+  if (keepAxis0) return t.rank <= 1 ? t : tf.sum(t, Array.from({ length: t.rank - 1 }, (_, i) => i + 1));
+  return t.rank === 0 ? t : tf.sum(t);
+}
+
 export type Rule = "positive" | "nonNegative" | "finite" | "probability" | "count";
 
 const RULE_TEXT: Record<Rule, string> = {
@@ -213,12 +222,7 @@ export function makeDistribution(parts: Parts): Distribution {
   // Unmasked families share one function for both, unless the family's own logProb masks.
   const logProb = !masked
     ? (parts.logProbInSupport === undefined ? logProbInSupport : evaluate(parts.logProb))
-    : (x: tf.Tensor): tf.Tensor =>
-        tf.tidy(() => {
-          const xf = toFloat(x);
-          const lp = tf.where(inSupport(parts.support, xf), parts.logProb(xf), tf.scalar(-Infinity));
-          return finish(lp, x, xf);
-        });
+    : evaluate((xf) => tf.where(inSupport(parts.support, xf), parts.logProb(xf), tf.scalar(-Infinity)));
   // One object, filled in place: distributions are built on every log-density evaluation.
   const d: { -readonly [K in keyof Distribution]: Distribution[K] } = {
     name: parts.name,
@@ -244,8 +248,7 @@ export function makeDistribution(parts: Parts): Distribution {
         // `size` widening the batch beyond x and the parameters would count terms more than
         // once in a sum over the natural broadcast: sum the elementwise densities instead.
         if (whole.length !== natural.length || whole.some((n, i) => n !== natural[i]) || (keepAxis0 && whole.length === 0)) {
-          const lp = logProbInSupport(xf);
-          return lp.rank === 0 ? lp : tf.sum(lp, keepAxis0 ? Array.from({ length: lp.rank - 1 }, (_, i) => i + 1) : undefined);
+          return sumPerChain(logProbInSupport(xf), keepAxis0);
         }
         return fused(xf, keepAxis0);
       });

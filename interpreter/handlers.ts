@@ -7,7 +7,7 @@
  * Simulation handlers (prior and posterior predictive) are in simulate.ts.
  */
 import { tf } from "../core/engine.js";
-import { bijectorFor, contains, describe, type Bijector } from "../distributions/index.js";
+import { bijectorFor, contains, describe, sumPerChain, type Bijector } from "../distributions/index.js";
 import type { Distribution, ValueSplit } from "../distributions/distribution.js";
 import type { Span, TildeStmt } from "../grammar/ast.js";
 import { initParams, type Layer } from "../nn/layer.js";
@@ -46,11 +46,8 @@ export interface TraceResult {
 
 const fmt = (s: readonly number[]): string => `[${s.join(", ")}]`;
 
-/** Sum every non-chain axis: `[C, ...]` → `[C]`, unbatched → scalar. */
-export function sumNonChain(t: tf.Tensor, batched: boolean): tf.Tensor {
-  if (batched) return t.rank <= 1 ? t : tf.sum(t, Array.from({ length: t.rank - 1 }, (_, i) => i + 1));
-  return t.rank === 0 ? t : tf.sum(t);
-}
+/** Sum every non-chain axis: `[C, ...]` → `[C]`, unbatched → scalar (`batched` is `keepAxis0`). */
+export const sumNonChain: (t: tf.Tensor, batched: boolean) => tf.Tensor = sumPerChain;
 
 /** Event rank of the distribution of each observed statement (cached from the trace). */
 const eventRanks = new WeakMap<TildeStmt, number>();
