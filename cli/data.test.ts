@@ -53,9 +53,11 @@ describe("parseCsvData", () => {
     expect(d.get("y")!.integer).toBe(false);
   });
 
-  it("refuses non-numeric and empty cells with the line number, and ragged rows", () => {
-    expect(() => parseCsvData("x\n1\nfoo\n", "d.csv")).toThrow(/d\.csv:3: column 'x' holds 'foo'/);
-    expect(() => parseCsvData("x,y\n1,\n", "d.csv")).toThrow(/d\.csv:2: column 'y' holds an empty cell/);
-    expect(() => parseCsvData("x,y\n1,2,3\n", "d.csv")).toThrow(/malformed CSV/);
+  it("refuses text, mixed and empty cells with the line number, and ragged rows", () => {
+    expect(() => parseCsvData("x\n1\nfoo\n", "d.csv")).toThrow(/d\.csv:3: column 'x' mixes numbers \("1" on line 2\) and text \("foo"\)/);
+    expect(() => parseCsvData("x\nb\na\n", "d.csv")).toThrow(/d\.csv: column 'x' holds text \("b" in the first row\), expected numbers/);
+    expect(() => parseCsvData("x,y\n1,\n", "d.csv")).toThrow(/d\.csv:2: column 'y' has a missing value \(an empty cell\)/);
+    expect(() => parseCsvData("x,y\n1,2,3\n", "d.csv")).toThrow(/d\.csv:2: 3 fields, but the header has 2/);
+    expect(() => parseCsvData("x\n\"1\n", "d.csv")).toThrow(/d\.csv:2: malformed CSV/);
   });
 });

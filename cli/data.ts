@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import { parse as parseCsv } from "csv-parse/sync";
+import { CsvError, parseCsvTable, specialNumber } from "../interpreter/csv-table.js";
 import { fileErrorMessage, UserError } from "./errors.js";
 
 /**
@@ -20,11 +20,6 @@ export interface DataArray {
 }
 
 export type DataRecord = ReadonlyMap<string, DataArray>;
-
-const SPECIAL: Readonly<Record<string, number>> = {
-  inf: Infinity, "+inf": Infinity, infinity: Infinity, "+infinity": Infinity,
-  "-inf": -Infinity, "-infinity": -Infinity, nan: NaN,
-};
 
 /** Converts one JSON value to a `DataArray`, or throws a UserError naming the key and the place. */
 export function fromJsonValue(name: string, v: unknown): DataArray {
@@ -48,7 +43,7 @@ export function fromJsonValue(name: string, v: unknown): DataArray {
     let n: number;
     if (typeof x === "number") n = x;
     else if (typeof x === "boolean") n = x ? 1 : 0;
-    else if (typeof x === "string" && x.trim().toLowerCase() in SPECIAL) n = SPECIAL[x.trim().toLowerCase()]!;
+    else if (typeof x === "string" && specialNumber(x) !== undefined) n = specialNumber(x)!;
     else throw new UserError(`'${where}' is ${describe(x)}, expected a number`);
     if (!Number.isInteger(n)) integer = false;
     values.push(n);
@@ -96,31 +91,19 @@ function lineColOf(text: string, offset: number): string {
 
 /** Parses CSV text with a header row: each column becomes a vector named by its header. */
 export function parseCsvData(text: string, file: string): DataRecord {
-  let rows: string[][];
+  let table;
   try {
-    rows = parseCsv(text, { comment: "#", skip_empty_lines: true, trim: true, relax_column_count: false }) as string[][];
+    table = parseCsvTable(text, file);
   } catch (e) {
-    throw new UserError(`${file}: malformed CSV: ${e instanceof Error ? e.message : String(e)}`);
+    throw e instanceof CsvError ? new UserError(e.message) : e;
   }
-  const header = rows[0];
-  if (!header || header.length === 0) throw new UserError(`${file}: the CSV file has no header row`);
-  const body = rows.slice(1);
   const out = new Map<string, DataArray>();
-  header.forEach((name, j) => {
-    if (name === "") throw new UserError(`${file}: column ${j + 1} has an empty name in the header`);
-    const values = new Float64Array(body.length);
-    let integer = true;
-    body.forEach((row, i) => {
-      const cell = row[j] ?? "";
-      const n = cell.toLowerCase() in SPECIAL ? SPECIAL[cell.toLowerCase()]! : cell === "" ? NaN : Number(cell);
-      if (cell === "" || (Number.isNaN(n) && cell.toLowerCase() !== "nan")) {
-        throw new UserError(`${file}:${i + 2}: column '${name}' holds ${cell === "" ? "an empty cell" : `'${cell}'`}, expected a number`);
-      }
-      if (!Number.isInteger(n)) integer = false;
-      values[i] = n;
-    });
-    out.set(name, { shape: [body.length], values, integer });
-  });
+  for (const c of table.columns) {
+    if (c.kind === "text") {
+      throw new UserError(`${file}: column '${c.name}' holds text (${JSON.stringify(c.cells[0])} in the first row), expected numbers`);
+    }
+    out.set(c.name, { shape: [table.rows], values: c.values, integer: c.integer });
+  }
   return out;
 }
 

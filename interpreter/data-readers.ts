@@ -2,12 +2,14 @@
  * Data readers for scripts: `read_csv` gives a table (a record whose fields are the columns,
  * plus the whole numeric matrix for `d[:, 1:2]`, `nrows(d)`); `read_json` reads plain JSON and
  * Stan-style JSON data (an object of numbers and nested arrays). Text columns of a CSV become
- * 1-based category codes in sorted order of their distinct values.
+ * 1-based category codes in sorted order of their distinct values; csv-table.ts says what a
+ * CSV may hold (missing cells and mixed columns are errors).
  */
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { tf } from "../core/engine.js";
 import type { Span } from "../grammar/ast.js";
+import { CsvError, parseCsvTable } from "./csv-table.js";
 import { DlmError } from "./errors.js";
 import { num, tensor, type Value } from "./value.js";
 
@@ -24,47 +26,29 @@ function readText(path: string, span: Span): string {
   }
 }
 
-function splitLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; }
-      else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") { out.push(cur); cur = ""; }
-    else cur += ch;
-  }
-  out.push(cur);
-  return out.map((s) => s.trim());
-}
-
-/** Parse CSV text (header row first) into a table value. */
+/** Parse CSV text (header row first) into a table value; text columns become category codes. */
 export function parseCsv(text: string, what: string, span: Span): Value {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "" && !l.startsWith("#"));
-  if (lines.length < 2) throw new DlmError(`${what} has no data rows`, span);
-  const header = splitLine(lines[0]!);
-  const rows = lines.slice(1).map(splitLine);
-  rows.forEach((r, i) => {
-    if (r.length !== header.length) throw new DlmError(`${what}, line ${i + 2}: ${r.length} fields but the header has ${header.length}`, span);
+  let table;
+  try {
+    table = parseCsvTable(text, what);
+  } catch (e) {
+    if (e instanceof CsvError) throw new DlmError(e.message, span);
+    throw e;
+  }
+  const n = table.rows;
+  const columns = table.columns.map((c) => {
+    if (c.kind === "number") return c.values;
+    const levels = [...new Set(c.cells)].sort();
+    const code = new Map(levels.map((l, i) => [l, i + 1]));
+    return Float64Array.from(c.cells, (s) => code.get(s)!);
   });
-  const columns = header.map((_, j) => {
-    const raw = rows.map((r) => r[j]!);
-    const nums = raw.map(Number);
-    if (nums.every((x, i) => Number.isFinite(x) && raw[i] !== "")) return nums;
-    const levels = [...new Set(raw)].sort();
-    return raw.map((s) => levels.indexOf(s) + 1);
-  });
-  const n = rows.length;
-  const matrix = new Float32Array(n * header.length);
-  columns.forEach((c, j) => c.forEach((v, i) => (matrix[i * header.length + j] = v)));
+  const width = columns.length;
+  const matrix = new Float32Array(n * width);
+  columns.forEach((c, j) => c.forEach((v, i) => (matrix[i * width + j] = v)));
   const fields = new Map<string, Value>();
-  header.forEach((h, j) => fields.set(h, tensor(tf.tensor1d(columns[j]!), false)));
-  fields.set("__matrix", tensor(tf.tensor2d(matrix, [n, header.length]), false));
-  fields.set("__names", { kind: "list", items: header.map((h) => ({ kind: "str", v: h })) });
+  table.columns.forEach((c, j) => fields.set(c.name, tensor(tf.tensor1d(Float32Array.from(columns[j]!)), false)));
+  fields.set("__matrix", tensor(tf.tensor2d(matrix, [n, width]), false));
+  fields.set("__names", { kind: "list", items: table.columns.map((c) => ({ kind: "str", v: c.name })) });
   return { kind: "record", tag: "table", fields };
 }
 

@@ -180,7 +180,7 @@ describe.concurrent("dlm sample: bad input fails before sampling", () => {
 
   it("a CSV data file: columns by header; a bad cell is located", async () => {
     const bad = await sample(NORMAL, file("bad.csv", "y\n1.5\nabc\n"));
-    expectFailure(bad, 1, /bad\.csv:3: column 'y' holds 'abc', expected a number/);
+    expectFailure(bad, 1, /bad\.csv:3: column 'y' mixes numbers \("1\.5" on line 2\) and text \("abc"\)/);
   });
 });
 
