@@ -3,11 +3,12 @@
  * translation (models/<posterior>.dlm, model named after posteriordb's model_name), its data
  * (Stan JSON) and its reference summary (posterior mean and sd per Stan-named scalar, with the
  * reference's own draw count / minimum bulk ESS). Data live outside the repository, in
- * $POSTERIORDB_DIR (default /work/shared/benchmarks/posteriordb); see its README.md.
+ * $POSTERIORDB_DIR (default benchmarks/posteriordb in the shared data folder, bench/paths.ts);
+ * see its README.md.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { benchPath } from "../paths.js";
+import { POSTERIORDB_DIR, benchPath } from "../paths.js";
 import { compile, modelInstance, type DataValue } from "../../interpreter/program.js";
 import { posteriorModel, type ModelInstance } from "../../interpreter/instance.js";
 import type { PosteriorModel } from "../../core/model.js";
@@ -18,7 +19,7 @@ import { valueAndGrad } from "../../core/autodiff.js";
 export const MODELS_DIR = benchPath("posteriordb", "models");
 
 /** Folder of the posteriordb data and references. */
-export const DATA_DIR = process.env["POSTERIORDB_DIR"] ?? "/work/shared/benchmarks/posteriordb";
+export const DATA_DIR = POSTERIORDB_DIR;
 
 /** One scalar of a reference posterior. */
 export interface ReferenceParam {
