@@ -13,7 +13,7 @@ import { DlmError } from "./errors.js";
 import { asNumber, childEnv, describeValue, type Builtin, type Env, type Value } from "./value.js";
 
 /** A `.dlm` value as the nn registry reads arguments: numbers, pairs, activation names, layers. */
-function toHost(v: Value, span: Span): unknown {
+export function toHost(v: Value, span: Span): unknown {
   switch (v.kind) {
     case "num": return v.v;
     case "bool": return v.v;

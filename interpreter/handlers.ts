@@ -211,6 +211,8 @@ export interface ScoreState {
   constant?: number;
   /** Per-statement log-density terms, when explaining a non-finite density. */
   readonly terms?: { stmt: TildeStmt | Span; value: tf.Tensor }[];
+  /** Leave log|det J| of the constraining transforms out: the density of the constrained values (MAP by `train`, as Stan's optimizer does by default). */
+  readonly noJacobian?: boolean;
 }
 
 /** The scorer: log joint on the unconstrained space, batched over chains. */
@@ -245,6 +247,11 @@ export function scorer(
         return tensor(y, true);
       }
       const bij = bijectorFor(d.support);
+      if (state.noJacobian === true) {
+        const x = bij.forward(y);
+        addSum(inSupportSum(d, x, true), site.stmt);
+        return tensor(x, true);
+      }
       const fused = bij.forwardWithLogDetSum?.(y);
       const x = fused?.x ?? bij.forward(y);
       const logDetSum = fused?.logDetSum ?? sumNonChain(bij.logDetJacobianView?.(y) ?? bij.logDetJacobian(y), true);

@@ -79,17 +79,19 @@ export function instantiate(def: ModelDef, args: readonly Value[], kwargs: Reado
     kwEnv.vars.set(kw.name, v);
   }
   const tr = tracer(options.seed ?? makeKey(0), options.source, bindings);
+  // Network parameters are made inside the tidy: returning them keeps them alive.
   tf.tidy(() => {
     runModel(partial, tr);
+    return [...tr.result.points.values()];
   });
-  // Point parameters were created inside the tidy: keep copies that live with the instance.
+  // Networks with a point parameter (one without a prior) live with the instance; the others are freed.
   const points = new Map<string, ParamTree>();
   const withPrior = new Set(tr.result.latents.map((l) => l.name));
   for (const [name, tree] of tr.result.points) {
     const kept = walkParams(tree, name).filter((e) => !withPrior.has(e.name));
     if (kept.length > 0) points.set(name, tree);
+    else for (const e of walkParams(tree)) e.tensor.dispose();
   }
-  for (const tree of points.values()) for (const e of walkParams(tree)) tf.keep(e.tensor);
   const warnings = [...tr.result.loopTildes].map((stmt) => ({
     span: stmt.span,
     message: `this \`~\` runs once per loop iteration; the vectorised form is much faster: write the whole vector at once, e.g. \`${vectorHint(stmt, options.source)}\``,
@@ -144,13 +146,14 @@ function blocks(inst: ModelInstance, q: tf.Tensor2D): Map<string, tf.Tensor> {
 }
 
 /**
- * The log joint on the unconstrained space for C chains at once (log|det J| included).
+ * The log joint on the unconstrained space for C chains at once (log|det J| included unless
+ * `options.jacobian` is false).
  * With `terms`, each statement's contribution `[C]` is appended to it, unfused (no grouping of
  * adjacent latents), and the caller owns and disposes those tensors as well as the result.
  */
-export function logDensityOf(inst: ModelInstance, q: tf.Tensor2D, terms?: ScoreState["terms"]): tf.Tensor1D {
+export function logDensityOf(inst: ModelInstance, q: tf.Tensor2D, terms?: ScoreState["terms"], options: { readonly jacobian?: boolean } = {}): tf.Tensor1D {
   return tf.tidy(() => {
-    const state: ScoreState = { acc: undefined, ...(terms ? { terms } : {}) };
+    const state: ScoreState = { acc: undefined, ...(terms ? { terms } : {}), ...(options.jacobian === false ? { noJacobian: true } : {}) };
     const mb = inst.minibatch;
     const weight = mb === undefined ? undefined : (site: { argument: string }): number => (mb.arguments.has(site.argument) ? mb.scale : 1);
     const before = terms?.length ?? 0;

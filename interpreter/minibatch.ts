@@ -32,8 +32,12 @@ export function observationCount(inst: ModelInstance): number {
   return distinct[0]!;
 }
 
-/** `inst` restricted to observation rows `rows` (0-based), likelihood scaled by N / rows.length. */
-export function minibatchInstance(inst: ModelInstance, rows: ArrayLike<number>): ModelInstance {
+/**
+ * `inst` restricted to observation rows `rows` (0-based), likelihood scaled by `scale`
+ * (default N / rows.length). `check` (default true) traces the result once to make sure the
+ * latents do not depend on the rows; a training loop checks its first batch only.
+ */
+export function minibatchInstance(inst: ModelInstance, rows: ArrayLike<number>, options: { readonly scale?: number; readonly check?: boolean } = {}): ModelInstance {
   const n = observationCount(inst);
   const idx = Array.from(rows);
   if (idx.length === 0 || idx.some((i) => !Number.isInteger(i) || i < 0 || i >= n)) {
@@ -49,7 +53,8 @@ export function minibatchInstance(inst: ModelInstance, rows: ArrayLike<number>):
     } else bindings.set(k, v);
   }
   indices.dispose();
-  const out: ModelInstance = { ...inst, bindings, minibatch: { scale: n / idx.length, arguments: sliced } };
+  const out: ModelInstance = { ...inst, bindings, minibatch: { scale: options.scale ?? n / idx.length, arguments: sliced } };
+  if (options.check === false) return out;
   // The latent layout must not change with the rows.
   const tr = tracer();
   tf.tidy(() => runModel(out, tr));

@@ -100,8 +100,18 @@ export function predict(p: Posterior, inst: ModelInstance, seed: number): Value 
     const kept: Record<string, tf.Tensor> = tf.tidy(() => Object.fromEntries(constrainedLatents(sampled, tf.tensor2d(q, [n, p.result.dim]))));
     fixed = new Map(Object.entries(kept));
   }
-  const sims = simulate(inst, n, makeKey(seed), fixed, false);
+  const out = predictionAt(inst, n, seed, fixed);
   for (const t of fixed.values()) t.dispose();
+  return out;
+}
+
+/**
+ * The prediction record of `inst` with its latents fixed at `fixed` (`[n, ...shape]`, n draws):
+ * per missing variable, exact mixture moments over the draws, the draws, and class
+ * probabilities for classifiers.
+ */
+export function predictionAt(inst: ModelInstance, n: number, seed: number, fixed: ReadonlyMap<string, tf.Tensor>): Value {
+  const sims = simulate(inst, n, makeKey(seed), fixed, false);
   const fields = new Map<string, Value>();
   for (const [name, s] of sims) {
     const m = mixtureMoments(s);

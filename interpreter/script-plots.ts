@@ -2,14 +2,14 @@
  * Script builtins that draw: `plot_trace(post, file)`, `plot_density(post, file)`,
  * `plot_pairs(post, file)` (scatter plots of every pair of the first 6 scalars),
  * `plot_band(pred.y, x, file)`, `plot_uncertainty(pred.y, file)` over `grid(x, n)`, and
- * `plot_history(fit, file)` (not available until `train`/`vi` exist). SVG files, paths relative
+ * `plot_history(fit, file)` (the metrics of a `train` fit per epoch). SVG files, paths relative
  * to the script's folder; rendering (plots/) is asynchronous, so each plot waits through the
  * script runner's `wait` (see script.ts).
  */
 import { writeFile } from "node:fs/promises";
 import { tf } from "../core/engine.js";
 import type { Span } from "../grammar/index.js";
-import { drawsFromRows, plotBand, plotDensity, plotPairs, plotTrace, plotUncertainty } from "../plots/index.js";
+import { drawsFromRows, plotBand, plotDensity, plotHistory, plotPairs, plotTrace, plotUncertainty } from "../plots/index.js";
 import { arity, builtin, noKeywords } from "./builtins-math.js";
 import { resolvePath } from "./data-readers.js";
 import { DlmError } from "./errors.js";
@@ -22,6 +22,8 @@ export interface PlotHost {
   /** Runs `make` once for the call at `span` and gives its value when the statement runs again. */
   readonly wait: (span: Span, make: () => Promise<Value>) => Value;
   readonly posteriorOf: (v: Value, span: Span) => Posterior;
+  /** The fit a value holds (`train`), if it is one. */
+  readonly fitOf: (v: Value) => { readonly history: readonly Readonly<Record<string, number>>[] } | undefined;
 }
 
 /** Linear interpolation quantile (numpy's default, "linear") of sorted values. */
@@ -168,8 +170,15 @@ export function plotBuiltins(host: PlotHost): Value[] {
       const x2 = g.data.filter((_, i) => i % 2 === 1);
       return write(span, path, () => plotUncertainty({ x1, x2, value, label }));
     }),
-    builtin("plot_history", (_args, _kwargs, span) => {
-      throw new DlmError("`plot_history` is not available yet in this version of dlm (it plots the curves of `train` and `vi`, which are not available yet either)", span);
+    builtin("plot_history", (args, kwargs, span) => {
+      arity("plot_history", args, 2, 2, span);
+      noKeywords("plot_history", kwargs, [], span);
+      const fit = host.fitOf(args[0]!);
+      if (fit === undefined) throw new DlmError(`plot_history needs a fit from \`train\`, but this is ${describeValue(args[0]!)}`, span);
+      if (fit.history.length === 0) throw new DlmError("the fit has no finished epoch to plot", span);
+      const names = [...new Set(fit.history.flatMap((m) => Object.keys(m)))];
+      const series = Object.fromEntries(names.map((k) => [k, fit.history.map((m) => m[k] ?? NaN)]));
+      return write(span, asString(args[1]!, span, "the file name"), () => plotHistory({ series, stepLabel: "epoch", title: "training" }));
     }),
   ];
 }

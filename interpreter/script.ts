@@ -28,6 +28,8 @@ import { DlmError } from "./errors.js";
 import type { ProgressInfo } from "../inference/mcmc/index.js";
 import { drawFiles, loadPosterior, savePosterior } from "./script-io.js";
 import { plotBuiltins } from "./script-plots.js";
+import { asFit, fitSummaryLines, fitValue, loadFit, runTrain, saveFit, trainBuiltins, type TrainReporter, type TrainRun } from "./script-train.js";
+import { predictFit } from "./train.js";
 import { evaluate, runStmt, type EvalContext } from "./evaluate.js";
 import { instantiate, type ModelInstance } from "./instance.js";
 import { predict, samplePosterior, summaryLines, type Posterior, type SampleSettings } from "./posterior.js";
@@ -47,6 +49,8 @@ export interface ScriptOptions {
   readonly signal?: AbortSignal | undefined;
   /** Called when a `sample` starts; its `update` hears every iteration, `stop` the end. */
   readonly progress?: (run: SampleRun) => SampleProgress;
+  /** Called when a `train` starts; its reporter hears every batch and epoch. */
+  readonly trainProgress?: (run: TrainRun) => TrainReporter;
 }
 
 /** The size of a `sample` run, for progress bars. */
@@ -187,14 +191,18 @@ function scriptBuiltins(host: Host): Value[] {
     builtin("summary", (args, kwargs, span) => {
       arity("summary", args, 1, 1, span);
       noKeywords("summary", kwargs, [], span);
-      for (const line of summaryLines(posteriorOf(args[0]!, span))) host.out(line);
+      const fit = asFit(args[0]!);
+      for (const line of fit !== undefined ? fitSummaryLines(fit) : summaryLines(posteriorOf(args[0]!, span))) host.out(line);
       return { kind: "missing" };
     }),
     builtin("predict", (args, kwargs, span) => {
       arity("predict", args, 2, 2, span);
       noKeywords("predict", kwargs, ["seed"], span);
       try {
-        return predict(posteriorOf(args[0]!, span), instanceOf(args[1]!, span, "the second argument of `predict`"), optInt(kwargs, "seed", host.seed, span));
+        const fit = asFit(args[0]!);
+        const inst = instanceOf(args[1]!, span, "the second argument of `predict`");
+        const seed = optInt(kwargs, "seed", host.seed, span);
+        return fit !== undefined ? predictFit(fit, inst, seed) : predict(posteriorOf(args[0]!, span), inst, seed);
       } catch (e) {
         if (e instanceof DlmError && e.span === undefined) throw new DlmError(e.message, span, e.hint);
         throw e;
@@ -211,16 +219,32 @@ function scriptBuiltins(host: Host): Value[] {
     builtin("save", (args, kwargs, span) => {
       arity("save", args, 2, 2, span);
       noKeywords("save", kwargs, [], span);
-      savePosterior(posteriorOf(args[0]!, span), asString(args[1]!, span, "the file name"), host.file, span);
+      const fit = asFit(args[0]!);
+      const path = asString(args[1]!, span, "the file name");
+      if (fit !== undefined) return wait(host, span, () => saveFit(fit, path, host.file, span).then(() => ({ kind: "missing" })));
+      savePosterior(posteriorOf(args[0]!, span), path, host.file, span);
       return { kind: "missing" };
+    }),
+    builtin("load", (args, kwargs, span) => {
+      arity("load", args, 1, 1, span);
+      noKeywords("load", kwargs, [], span);
+      const path = asString(args[0]!, span, "the file name");
+      return /\.json$/i.test(path) ? fitValue(loadFit(path, host.file, span)) : posteriorValue(loadPosterior(drawFiles(args[0]!, host.file, span), span));
     }),
     builtin("load_draws", (args, kwargs, span) => {
       arity("load_draws", args, 1, 1, span);
       noKeywords("load_draws", kwargs, [], span);
       return posteriorValue(loadPosterior(drawFiles(args[0]!, host.file, span), span));
     }),
-    ...plotBuiltins({ file: host.file, wait: (span, make) => wait(host, span, make), posteriorOf }),
-    notYet("train", "optimisation"),
+    ...plotBuiltins({ file: host.file, wait: (span, make) => wait(host, span, make), posteriorOf, fitOf: asFit }),
+    ...trainBuiltins(),
+    builtin("train", (args, kwargs, span) => {
+      const memo = host.memo.get(span.start);
+      if (memo !== undefined) return memo;
+      throw new Pending(span.start, runTrain({
+        file: host.file, seed: host.seed, signal: host.options.signal, progress: host.options.trainProgress, err: host.err, instanceOf,
+      }, args, kwargs, span));
+    }),
     notYet("vi", "variational inference"),
     builtin("argmax", (args, kwargs, span) => {
       arity("argmax", args, 1, 1, span);
@@ -438,6 +462,7 @@ export function describeError(e: unknown, source: string, file: string): string 
   if (e instanceof DlmProgramError) return e.message;
   if (e instanceof Pending) return `${file}: error: an asynchronous call (sample) can only be used in a script statement`;
   const message = e instanceof Error ? e.message : String(e);
+  if (process.env["DLM_DEBUG"] && e instanceof Error) return `${file}: internal error: ${e.stack ?? message}`;
   return `${file}: internal error: ${message}`;
 }
 

@@ -31,7 +31,8 @@ export interface Optimiser {
   readonly name: string;
   describe(): string;
   init(params: Params): OptimiserState;
-  step<P extends Params>(state: OptimiserState, params: P, grads: P): { params: P; state: OptimiserState };
+  /** One update; `lrScale` multiplies the learning rate (schedules). */
+  step<P extends Params>(state: OptimiserState, params: P, grads: P, lrScale?: number): { params: P; state: OptimiserState };
 }
 
 export interface CommonOptions {
@@ -70,10 +71,11 @@ function preprocess(gs: tf.Tensor[], ps: tf.Tensor[], o: CommonOptions): tf.Tens
   return out;
 }
 
-type Rule = (t: number, g: tf.Tensor, p: tf.Tensor, slots: tf.Tensor[]) => { p: tf.Tensor; slots: tf.Tensor[] };
+/** One leaf's update at step t with learning rate `lr` (the optimiser's, times the schedule's factor). */
+type Rule = (t: number, g: tf.Tensor, p: tf.Tensor, slots: tf.Tensor[], lr: number) => { p: tf.Tensor; slots: tf.Tensor[] };
 
 /** An optimiser from a per-leaf rule with `slotNames` zero-initialised slots. */
-function optimiser(name: string, text: string, slotNames: readonly string[], options: CommonOptions, rule: Rule): Optimiser {
+function optimiser(name: string, text: string, lr: number, slotNames: readonly string[], options: CommonOptions, rule: Rule): Optimiser {
   return {
     name,
     describe: () => text,
@@ -82,7 +84,7 @@ function optimiser(name: string, text: string, slotNames: readonly string[], opt
       for (const s of slotNames) slots[s] = rebuild(params, leaves(params).map((p) => tf.zerosLike(p)));
       return { count: 0, slots };
     },
-    step: (state, params, grads) => {
+    step: (state, params, grads, lrScale = 1) => {
       const ps = leaves(params);
       const t = state.count + 1;
       const slotLeaves = slotNames.map((s) => leaves(state.slots[s]!));
@@ -91,7 +93,7 @@ function optimiser(name: string, text: string, slotNames: readonly string[], opt
         const outP: tf.Tensor[] = [];
         const outS: tf.Tensor[][] = slotNames.map(() => []);
         gs.forEach((g, i) => {
-          const r = rule(t, g, ps[i]!, slotLeaves.map((sl) => sl[i]!));
+          const r = rule(t, g, ps[i]!, slotLeaves.map((sl) => sl[i]!), lr * lrScale);
           outP.push(r.p);
           r.slots.forEach((s, j) => outS[j]!.push(s));
         });
@@ -117,11 +119,11 @@ export function sgd(lr = 0.1, options: SgdOptions = {}): Optimiser {
   const mu = options.momentum ?? 0;
   const nesterov = options.nesterov ?? false;
   const text = `SGD(${lr}${mu ? `; momentum = ${mu}` : ""}${nesterov ? ", nesterov = true" : ""})`;
-  if (mu === 0) return optimiser("SGD", text, [], options, (_t, g, p) => ({ p: tf.sub(p, tf.mul(lr, g)), slots: [] }));
-  return optimiser("SGD", text, ["velocity"], options, (_t, g, p, [v]) => {
+  if (mu === 0) return optimiser("SGD", text, lr, [], options, (_t, g, p, _s, eta) => ({ p: tf.sub(p, tf.mul(eta, g)), slots: [] }));
+  return optimiser("SGD", text, lr, ["velocity"], options, (_t, g, p, [v], eta) => {
     const v1 = tf.add(tf.mul(mu, v!), g);
     const dir = nesterov ? tf.add(g, tf.mul(mu, v1)) : v1;
-    return { p: tf.sub(p, tf.mul(lr, dir)), slots: [v1] };
+    return { p: tf.sub(p, tf.mul(eta, dir)), slots: [v1] };
   });
 }
 
@@ -149,14 +151,14 @@ function adamLike(name: string, text: string, lr: number, decoupled: number, opt
   const b1 = options.beta1 ?? 0.9;
   const b2 = options.beta2 ?? 0.999;
   const eps = options.eps ?? 1e-8;
-  return optimiser(name, text, ["m", "v"], options, (t, g, p, [m, v]) => {
+  return optimiser(name, text, lr, ["m", "v"], options, (t, g, p, [m, v], eta) => {
     const m1 = tf.add(tf.mul(b1, m!), tf.mul(1 - b1, g));
     const v1 = tf.add(tf.mul(b2, v!), tf.mul(1 - b2, tf.square(g)));
     const mhat = tf.div(m1, 1 - b1 ** t);
     const vhat = tf.div(v1, 1 - b2 ** t);
     let dir = tf.div(mhat, tf.add(tf.sqrt(vhat), eps));
     if (decoupled !== 0) dir = tf.add(dir, tf.mul(decoupled, p));
-    return { p: tf.sub(p, tf.mul(lr, dir)), slots: [m1, v1] };
+    return { p: tf.sub(p, tf.mul(eta, dir)), slots: [m1, v1] };
   });
 }
 
@@ -169,8 +171,8 @@ export interface RmsPropOptions extends CommonOptions {
 export function rmsprop(lr = 0.001, options: RmsPropOptions = {}): Optimiser {
   const rho = options.rho ?? 0.9;
   const eps = options.eps ?? 1e-8;
-  return optimiser("RMSProp", `RMSProp(${lr})`, ["v"], options, (_t, g, p, [v]) => {
+  return optimiser("RMSProp", `RMSProp(${lr})`, lr, ["v"], options, (_t, g, p, [v], eta) => {
     const v1 = tf.add(tf.mul(rho, v!), tf.mul(1 - rho, tf.square(g)));
-    return { p: tf.sub(p, tf.mul(lr, tf.div(g, tf.add(tf.sqrt(v1), eps)))), slots: [v1] };
+    return { p: tf.sub(p, tf.mul(eta, tf.div(g, tf.add(tf.sqrt(v1), eps)))), slots: [v1] };
   });
 }

@@ -69,7 +69,7 @@ print(both)
     expect(r.err.join("\n")).toMatch(/script\.dlm:1:1: error: cannot find .*nowhere\.csv nor .*nowhere-1\.csv/);
   });
 
-  it("plots: trace, density, band over grid(x, n), uncertainty over a 2-D grid; plot_history is not available yet", async () => {
+  it("plots: trace, density, band over grid(x, n), uncertainty over a 2-D grid; plot_history refuses a posterior that is not a fit", async () => {
     const r = await run(`model reg(x, y) {
   a ~ Normal(0, 5)
   b ~ Normal(0, 5)
@@ -106,7 +106,7 @@ plot_uncertainty(pred2.y, "map.svg")
     expect(readFileSync(join(dir, "map.svg"), "utf8")).toContain("predictive sd");
     const h = await run(`plot_history(1, "h.svg")\n`);
     expect(h.status).toBe(1);
-    expect(h.err.join("\n")).toMatch(/`plot_history` is not available yet/);
+    expect(h.err.join("\n")).toMatch(/plot_history needs a fit from `train`/);
     expect(existsSync(join(dir, "h.svg"))).toBe(false);
   }, 60_000);
 

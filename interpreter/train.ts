@@ -1,0 +1,276 @@
+/**
+ * `train(inst, optimiser; ...)`: the mode of the log joint (MAP; maximum likelihood where
+ * nothing has a prior) by gradient steps over minibatches, with inference/train.ts's driver.
+ *
+ * What is fitted: every latent (on the unconstrained space, without the log-Jacobian, so the
+ * result is the mode of the density of the constrained values, as Stan's optimizer gives by
+ * default) and every network parameter without a prior (the instance's point parameters).
+ * The loss of a batch of B of the N observation rows is −(log prior + N/B · log likelihood of
+ * the batch) / N, the mean negative log likelihood per observation plus the prior's share,
+ * so learning rates mean what they mean in Flux or PyTorch.
+ *
+ * Initial values: network parameters (with or without a prior) from their layers'
+ * initialisers, other latents uniform in (−2, 2) on the unconstrained space (Stan's default).
+ *
+ * The result is a `Fit`, a point mass: the constrained latents and the point parameters by
+ * the model's names (`sigma`, `net[1].weight`), the history of metrics per epoch and how the
+ * run ended. `predict` runs a new instance with those values; `save` writes them as JSON.
+ */
+import { tf } from "../core/engine.js";
+import { fold, key as makeKey, uniformArray } from "../core/random.js";
+import type { Span } from "../grammar/ast.js";
+import { train, TrainingError, type EpochMetrics, type TrainCheckpoint, type TrainProgress, type TrainSettings } from "../inference/train.js";
+import type { Optimiser } from "../nn/optimisers.js";
+import { mapParams, paramName, walkParams, type ParamTree } from "../nn/tree.js";
+import { DlmError } from "./errors.js";
+import { tracer } from "./handlers.js";
+import { constrainedLatents, logDensityOf, outputNamesOf, outputsOf, runModel, type ModelInstance } from "./instance.js";
+import { minibatchInstance, observationCount } from "./minibatch.js";
+import { predictionAt } from "./posterior.js";
+import { disposeSimulated, simulate } from "./simulate.js";
+import type { Value } from "./value.js";
+
+/** A point-mass posterior from `train` (or read back by `load`). */
+export interface Fit {
+  readonly model: string;
+  /** Constrained latents by name, without a chain axis. */
+  readonly latents: ReadonlyMap<string, tf.Tensor>;
+  /** Point parameters (networks without priors) by their full names, `net[1].weight`. */
+  readonly params: ReadonlyMap<string, tf.Tensor>;
+  /** Stan-style scalar names and values of latents and recorded quantities, for `summary`. */
+  readonly outputs: readonly { readonly name: string; readonly value: number }[];
+  readonly history: readonly EpochMetrics[];
+  readonly info: FitInfo;
+}
+
+export interface FitInfo {
+  readonly optimiser: string;
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  readonly interrupted: boolean;
+  readonly stoppedEarly: boolean;
+  readonly steps: number;
+  readonly seconds: number;
+  readonly rows: number;
+  readonly batchSize: number;
+}
+
+export interface TrainOptions {
+  readonly epochs: number;
+  readonly batchSize?: number;
+  readonly seed: number;
+  /** A held-out instance of the same model, or the fraction of the rows to hold out. */
+  readonly validation?: ModelInstance | number;
+  readonly patience?: number;
+  readonly monitor?: string;
+  readonly schedule?: (epoch: number) => number;
+  readonly resume?: TrainCheckpoint;
+  readonly onEpoch?: (c: TrainCheckpoint) => void | Promise<void>;
+  readonly onProgress?: (p: TrainProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** The key of the flat unconstrained latents in the trained tree (not a valid network name). */
+const LATENTS = "(latents)";
+
+/** The instance with its networks' point parameters taken from `tree`. */
+function withPoints(inst: ModelInstance, tree: ParamTree): ModelInstance {
+  const points = new Map([...inst.points.keys()].map((name) => [name, tree[name] as ParamTree]));
+  return { ...inst, points };
+}
+
+const latentRow = (inst: ModelInstance, tree: ParamTree): tf.Tensor2D =>
+  inst.layout.dim === 0 ? tf.zeros([1, 0]) : tf.reshape(tree[LATENTS] as tf.Tensor, [1, inst.layout.dim]);
+
+/** The starting tree: initialisers for networks, Stan's uniform(−2, 2) for other latents. */
+function initialTree(inst: ModelInstance, seed: number): ParamTree {
+  const tr = tracer(fold(makeKey(seed), 1), inst.source, inst.bindings);
+  tf.tidy(() => {
+    runModel(inst, tr);
+    return [...tr.result.points.values()];
+  });
+  const inits = new Map<string, tf.Tensor>();
+  for (const [name, tree] of tr.result.points) for (const e of walkParams(tree, name)) inits.set(e.name, e.tensor);
+  const q = uniformArray(fold(makeKey(seed), 2), inst.layout.dim, -2, 2);
+  for (const e of inst.layout.entries) {
+    const init = inits.get(e.name);
+    if (init !== undefined && init.size === e.size) q.set(init.dataSync(), e.offset);
+  }
+  const tree: Record<string, ParamTree | tf.Tensor> = {};
+  if (inst.layout.dim > 0) tree[LATENTS] = tf.tensor1d(q);
+  for (const [name, points] of inst.points) tree[name] = mapParams(points, (t) => tf.clone(t));
+  for (const t of tr.result.points.values()) for (const e of walkParams(t)) e.tensor.dispose();
+  return tree;
+}
+
+/** The rows of an instance split into training and validation rows (a seeded shuffle). */
+function holdOut(n: number, fraction: number, seed: number, span: Span): { train: Int32Array; validation: Int32Array } {
+  if (!(fraction > 0 && fraction < 1)) throw new DlmError(`validation as a fraction must lie strictly between 0 and 1, got ${fraction}`, span);
+  const nVal = Math.round(n * fraction);
+  if (nVal < 1 || nVal >= n) throw new DlmError(`validation = ${fraction} of ${n} rows leaves ${nVal === 0 ? "no validation rows" : "no training rows"}`, span);
+  const order = Array.from({ length: n }, (_, i) => i);
+  const u = uniformArray(fold(makeKey(seed), 3), n, 0, 1);
+  order.sort((a, b) => u[a]! - u[b]!);
+  return { train: Int32Array.from(order.slice(nVal)), validation: Int32Array.from(order.slice(0, nVal)) };
+}
+
+/** Validation metrics at a point: `val_loss` (mean negative log likelihood per row), accuracy or RMSE per observed variable. */
+function validationMetrics(val: ModelInstance, rows: number, tree: ParamTree): Record<string, number> {
+  return tf.tidy(() => {
+    const inst = withPoints(val, tree);
+    const q = latentRow(val, tree);
+    const args = inst.minibatch?.arguments ?? new Set(inst.observed.map((o) => o.argument));
+    const likelihood = tf.sub(
+      logDensityOf({ ...inst, minibatch: { scale: 1, arguments: args } }, q, undefined, { jacobian: false }),
+      logDensityOf({ ...inst, minibatch: { scale: 0, arguments: args } }, q, undefined, { jacobian: false }),
+    );
+    const out: Record<string, number> = { val_loss: -likelihood.dataSync()[0]! / rows };
+    const fixed = val.layout.dim === 0 ? new Map<string, tf.Tensor>() : constrainedLatents(inst, q);
+    const sims = simulate(inst, 1, makeKey(0), fixed, true);
+    const observed = [...new Map(inst.observed.map((o) => [o.name, o.argument]))];
+    for (const [name, argument] of observed) {
+      const s = sims.get(name);
+      const y = inst.bindings.get(argument);
+      if (s === undefined || y?.kind !== "tensor") continue;
+      const suffix = observed.length > 1 ? `_${name}` : "";
+      const truth = y.t;
+      if (s.mean.size !== truth.size) continue;
+      if (s.probs !== undefined) {
+        const k = s.probs.shape[s.probs.rank - 1]!;
+        const first = s.family === "Bernoulli" ? 0 : 1;
+        const guess = tf.add(tf.argMax(tf.reshape(s.probs, [-1, k]), 1), first);
+        out[`val_accuracy${suffix}`] = tf.mean(tf.cast(tf.equal(guess, tf.cast(tf.reshape(truth, [-1]), "int32")), "float32")).dataSync()[0]!;
+      } else {
+        out[`val_rmse${suffix}`] = Math.sqrt(tf.mean(tf.square(tf.sub(tf.reshape(s.mean, [-1]), tf.reshape(truth, [-1])))).dataSync()[0]!);
+      }
+    }
+    disposeSimulated(sims);
+    return out;
+  });
+}
+
+/** Fit `inst` by `optimiser` (see the module comment). */
+export async function trainInstance(inst: ModelInstance, optimiser: Optimiser, o: TrainOptions, span: Span): Promise<Fit> {
+  const discrete = inst.latents.find((l) => l.discrete !== undefined);
+  if (discrete !== undefined) throw new DlmError(`\`${discrete.name}\` is a discrete latent variable; \`train\` needs continuous unknowns`, discrete.stmt.span, "pass it as data, or marginalise it out");
+  if (inst.layout.dim === 0 && inst.points.size === 0) throw new DlmError("this model instance has nothing to train: no latent variables and no network parameters", span);
+  let n: number;
+  try {
+    n = observationCount(inst);
+  } catch {
+    n = 1; // nothing to split into rows: every step sees all the data
+  }
+  let trainRows: Int32Array | undefined;
+  let val: { inst: ModelInstance; rows: number } | undefined;
+  if (typeof o.validation === "number") {
+    if (n === 1) throw new DlmError("`validation` as a fraction needs observed data with rows to hold out", span);
+    const split = holdOut(n, o.validation, o.seed, span);
+    trainRows = split.train;
+    val = { inst: minibatchInstance(inst, split.validation, { scale: 1 }), rows: split.validation.length };
+  } else if (o.validation !== undefined) {
+    if (o.validation.def !== inst.def) throw new DlmError(`the validation instance is of the model \`${o.validation.def.name}\`, not \`${inst.def.name}\``, span);
+    let rows = 1;
+    try {
+      rows = observationCount(o.validation);
+    } catch {
+      // a validation instance without rows: its loss is its whole log likelihood
+    }
+    val = { inst: o.validation, rows };
+  }
+  const rows = trainRows?.length ?? n;
+  const batchSize = Math.min(o.batchSize ?? rows, rows);
+  // The training instance on all training rows; batches slice it further.
+  const base = trainRows === undefined ? inst : minibatchInstance(inst, trainRows, { scale: 1 });
+  let checked = false;
+  const objective = {
+    rows,
+    loss: (tree: ParamTree, batch: Int32Array | undefined): tf.Scalar => {
+      let bi = base;
+      if (batch !== undefined) {
+        bi = minibatchInstance(base, batch, { scale: rows / batch.length, check: !checked });
+        checked = true;
+      }
+      const ld = logDensityOf(withPoints(bi, tree), latentRow(inst, tree), undefined, { jacobian: false });
+      return tf.div(tf.neg(tf.reshape(ld, [])), rows) as tf.Scalar;
+    },
+    ...(val !== undefined ? { evaluate: (tree: ParamTree) => validationMetrics(val.inst, val.rows, tree) } : {}),
+  };
+  const init = initialTree(inst, o.seed);
+  const settings: TrainSettings = {
+    epochs: o.epochs, batchSize, seed: o.seed,
+    ...(o.patience !== undefined ? { patience: o.patience } : {}), ...(o.monitor !== undefined ? { monitor: o.monitor } : {}),
+    ...(o.schedule !== undefined ? { schedule: o.schedule } : {}), ...(o.resume !== undefined ? { resume: o.resume } : {}),
+    ...(o.onEpoch !== undefined ? { onEpoch: o.onEpoch } : {}), ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
+    ...(o.signal !== undefined ? { signal: o.signal } : {}),
+  };
+  let result;
+  try {
+    result = await train(objective, optimiser, init, settings);
+  } catch (e) {
+    if (e instanceof DlmError) throw e.span === undefined ? new DlmError(e.message, span, e.hint) : e;
+    if (e instanceof TrainingError || e instanceof RangeError) throw new DlmError(e.message, span);
+    throw e;
+  } finally {
+    for (const e of walkParams(init)) e.tensor.dispose();
+  }
+  return fitOf(inst, result.params, result.history, {
+    optimiser: optimiser.describe(), epochs: result.epochs, bestEpoch: result.bestEpoch, interrupted: result.interrupted,
+    stoppedEarly: result.stoppedEarly, steps: result.steps, seconds: result.seconds, rows, batchSize,
+  });
+}
+
+/** The Fit of a trained tree (which it takes over). */
+function fitOf(inst: ModelInstance, tree: ParamTree, history: readonly EpochMetrics[], info: FitInfo): Fit {
+  const q = latentRow(inst, tree);
+  const latents = new Map<string, tf.Tensor>();
+  if (inst.layout.dim > 0) {
+    const row = tf.tidy(() => Object.fromEntries(constrainedLatents(withPoints(inst, tree), q)));
+    for (const l of inst.latents) latents.set(l.name, tf.tidy(() => tf.reshape(row[l.name]!, l.shape as number[])));
+    tf.dispose(Object.values(row));
+  }
+  const names = outputNamesOf(inst);
+  const values = inst.layout.dim > 0 || inst.records.length > 0 ? tf.tidy(() => outputsOf(withPoints(inst, tree), q))[0]! : [];
+  q.dispose();
+  const params = new Map<string, tf.Tensor>();
+  for (const name of inst.points.keys()) for (const e of walkParams(tree[name] as ParamTree, name)) params.set(e.name, e.tensor);
+  if (inst.layout.dim > 0) (tree[LATENTS] as tf.Tensor).dispose();
+  return { model: inst.def.name, latents, params, outputs: names.map((name, i) => ({ name, value: values[i]! })), history, info };
+}
+
+/** `inst` with its latents fixed at the fit's values and its networks' parameters taken from the fit, by name. */
+export function fittedValues(fit: Fit, inst: ModelInstance): { fixed: Map<string, tf.Tensor>; points: Map<string, ParamTree> } {
+  const fixed = new Map<string, tf.Tensor>();
+  for (const l of inst.latents) {
+    if (inst.missing.has(l.name)) continue;
+    const v = fit.latents.get(l.name);
+    if (v === undefined) throw new DlmError(`the fit has no value for the latent \`${l.name}\` of this model`, undefined, `predict with an instance of the fitted model \`${fit.model}\``);
+    if (v.shape.join() !== l.shape.join()) throw new DlmError(`the fit's \`${l.name}\` has shape [${v.shape.join(", ")}], but this instance's has [${l.shape.join(", ")}]`, undefined);
+    fixed.set(l.name, tf.reshape(v, [1, ...l.shape]));
+  }
+  const points = new Map<string, ParamTree>();
+  for (const [name, tree] of inst.points) {
+    points.set(name, mapParams(tree, (t, path) => {
+      const full = paramName(path, name);
+      const v = fit.params.get(full);
+      if (v === undefined) throw new DlmError(`the fit has no value for the network parameter \`${full}\``, undefined, `predict with an instance of the fitted model \`${fit.model}\``);
+      if (v.shape.join() !== t.shape.join()) throw new DlmError(`the fit's \`${full}\` has shape [${v.shape.join(", ")}], but this instance's has [${t.shape.join(", ")}]`, undefined);
+      return v;
+    }));
+  }
+  return { fixed, points };
+}
+
+/** Dispose a fit's tensors. */
+export function disposeFit(fit: Fit): void {
+  tf.dispose([...fit.latents.values(), ...fit.params.values()]);
+}
+
+/** `predict(fit, inst)`: the prediction at the fit's point (one draw; the spread is the model's own noise). */
+export function predictFit(fit: Fit, inst: ModelInstance, seed: number): Value {
+  const { fixed, points } = fittedValues(fit, inst);
+  try {
+    return predictionAt({ ...inst, points }, 1, seed, fixed);
+  } finally {
+    for (const t of fixed.values()) t.dispose();
+  }
+}
