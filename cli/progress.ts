@@ -94,3 +94,75 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
     stop: () => multi.stop(),
   };
 }
+
+/** What the training driver reports after every batch (inference/train's TrainProgress). */
+export interface TrainEvent {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly batches: number;
+  readonly loss: number;
+  readonly rowsPerSecond: number;
+}
+
+export interface TrainReporterOptions {
+  readonly epochs: number;
+  readonly stream?: NodeJS.WriteStream;
+  readonly quiet?: boolean;
+  readonly tty?: boolean;
+}
+
+const metricText = (m: Readonly<Record<string, number>>): string =>
+  Object.entries(m).map(([k, v]) => `${k} ${Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toPrecision(4)}`).join("  ");
+
+/**
+ * Progress of `train` on stderr. On a terminal: one bar over every batch of the run (epoch,
+ * batch, running loss, rows per second, ETA) with each finished epoch's metrics printed above
+ * it; elsewhere one plain line per epoch: `Epoch  3 / 30  loss 0.1234  val_loss 0.2  (5120 rows/s)`.
+ */
+export function trainReporter(options: TrainReporterOptions): {
+  update(p: TrainEvent): void;
+  epoch(epoch: number, metrics: Readonly<Record<string, number>>): void;
+  log(line: string): void;
+  stop(): void;
+} {
+  const stream = options.stream ?? process.stderr;
+  const width = String(options.epochs).length;
+  const line = (epoch: number, m: Readonly<Record<string, number>>, rate: number): string =>
+    `Epoch ${String(epoch).padStart(width)} / ${options.epochs}  ${metricText(m)}  (${Math.round(rate)} rows/s)`;
+  let rate = 0;
+  if (options.quiet) return { update: () => undefined, epoch: () => undefined, log: () => undefined, stop: () => undefined };
+  if (!(options.tty ?? stream.isTTY === true)) {
+    return {
+      update: (p) => void (rate = p.rowsPerSecond),
+      epoch: (e, m) => void stream.write(line(e, m, rate) + "\n"),
+      log: (l) => void stream.write(l + "\n"),
+      stop: () => undefined,
+    };
+  }
+  const bar = new cliProgress.SingleBar(
+    { stream, format: "epoch {epoch} |{bar}| batch {batch} | loss {loss} | {rate} rows/s | ETA {eta_formatted}", hideCursor: true, etaBuffer: 100, barsize: 24, fps: 5 },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(p) {
+      rate = p.rowsPerSecond;
+      const done = (p.epoch - 1) * p.batches + p.batch;
+      const payload = { epoch: `${p.epoch}/${p.epochs}`, batch: `${p.batch}/${p.batches}`, loss: p.loss.toPrecision(4), rate: Math.round(p.rowsPerSecond) };
+      if (!started) {
+        bar.start(p.epochs * p.batches, done, payload);
+        started = true;
+      } else bar.update(done, payload);
+    },
+    epoch: (e, m) => {
+      const text = line(e, m, rate);
+      if (started) bar.updateETA();
+      stream.write(`\r\x1b[2K${text}\n`);
+    },
+    log: (l) => void stream.write(`\r\x1b[2K${l}\n`),
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}

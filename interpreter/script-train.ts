@@ -65,8 +65,7 @@ function optimiserOf(v: Value | undefined, span: Span): Optimiser {
 }
 
 /** Learning-rate schedules by name: the factor for each 0-based epoch of `epochs`. */
-function scheduleOf(v: Value, epochs: number, span: Span): (epoch: number) => number {
-  const name = asString(v, span, "schedule");
+function scheduleOf(name: string, epochs: number, span: Span | undefined): (epoch: number) => number {
   switch (name) {
     case "constant": return () => 1;
     case "cosine": return (e) => 0.5 * (1 + Math.cos((Math.PI * e) / epochs));
@@ -94,49 +93,59 @@ export function trainBuiltins(): Value[] {
   );
 }
 
-/** Run `train(...)`: the promise of the fit value. */
-export async function runTrain(host: TrainHost, args: readonly Value[], kwargs: ReadonlyMap<string, Value>, span: Span): Promise<Value> {
-  arity("train", args, 1, 2, span);
-  noKeywords("train", kwargs, TRAIN_KEYWORDS, span);
-  const inst = host.instanceOf(args[0]!, span, "the first argument of `train`");
-  const optimiser = optimiserOf(args[1], span);
-  const int = (k: string): number | undefined => (kwargs.has(k) ? asInt(kwargs.get(k)!, span, k) : undefined);
-  const epochs = int("epochs") ?? 10;
-  if (epochs < 1) throw new DlmError(`epochs must be at least 1, got ${epochs}`, span);
-  const batchSize = int("batchsize");
-  if (batchSize !== undefined && batchSize < 1) throw new DlmError(`batchsize must be at least 1, got ${batchSize}`, span);
-  const patience = int("patience");
-  if (patience !== undefined && patience < 1) throw new DlmError(`patience must be at least 1, got ${patience}`, span);
-  const v = kwargs.get("validation");
-  const validation = v === undefined ? undefined : v.kind === "num" ? v.v : host.instanceOf(v, span, "`validation`");
-  const warmup = int("warmup") ?? 0;
-  const base = kwargs.has("schedule") ? scheduleOf(kwargs.get("schedule")!, epochs - warmup, span) : undefined;
-  // Linear warm-up over the first `warmup` epochs, then the schedule over the rest.
-  const schedule = warmup > 0 || base !== undefined ? (e: number) => (e < warmup ? (e + 1) / (warmup + 1) : base?.(e - warmup) ?? 1) : undefined;
-  const checkpoint = kwargs.has("checkpoint") ? resolvePath(asString(kwargs.get("checkpoint")!, span, "checkpoint"), host.file) : undefined;
+/** A training run as scripts and `dlm train` describe it: numbers, names and absolute paths. */
+export interface TrainRequest {
+  readonly epochs: number;
+  readonly batchSize?: number;
+  readonly seed: number;
+  readonly validation?: ModelInstance | number;
+  readonly patience?: number;
+  readonly monitor?: string;
+  /** A schedule's name (see scheduleOf) and linear warm-up epochs. */
+  readonly schedule?: string;
+  readonly warmup?: number;
+  /** Written atomically after every epoch. */
+  readonly checkpoint?: string;
+  readonly resume?: string;
+}
+
+/** Learning-rate factor per epoch: linear warm-up over `warmup` epochs, then the named schedule over the rest. */
+function scheduleFor(r: TrainRequest, span: Span | undefined): ((epoch: number) => number) | undefined {
+  const warmup = r.warmup ?? 0;
+  if (warmup < 0 || warmup >= r.epochs) throw new DlmError(`warmup must lie in 0..${r.epochs - 1} (below epochs), got ${warmup}`, span);
+  const base = r.schedule !== undefined ? scheduleOf(r.schedule, r.epochs - warmup, span) : undefined;
+  if (warmup === 0 && base === undefined) return undefined;
+  return (e) => (e < warmup ? (e + 1) / (warmup + 1) : base?.(e - warmup) ?? 1);
+}
+
+/** Train `inst` as `r` says, with its files (checkpoint, resume), progress and interruption note. */
+export async function trainWithFiles(inst: ModelInstance, optimiser: Optimiser, r: TrainRequest, host: Omit<TrainHost, "instanceOf" | "file">, span: Span | undefined): Promise<Fit> {
+  if (r.epochs < 1) throw new DlmError(`epochs must be at least 1, got ${r.epochs}`, span);
+  if (r.batchSize !== undefined && r.batchSize < 1) throw new DlmError(`batchsize must be at least 1, got ${r.batchSize}`, span);
+  if (r.patience !== undefined && r.patience < 1) throw new DlmError(`patience must be at least 1, got ${r.patience}`, span);
+  const schedule = scheduleFor(r, span);
   let resume: TrainCheckpoint | undefined;
-  if (kwargs.has("resume")) {
-    const path = resolvePath(asString(kwargs.get("resume")!, span, "resume"), host.file);
+  if (r.resume !== undefined) {
     let text: string;
     try {
-      text = readFileSync(path, "utf8");
+      text = readFileSync(r.resume, "utf8");
     } catch {
-      throw new DlmError(`cannot read the checkpoint ${path}`, span, "paths are relative to the script's folder");
+      throw new DlmError(`cannot read the checkpoint ${r.resume}`, span, "paths are relative to the script's folder");
     }
     try {
       resume = readCheckpoint(text, inst.def.name);
     } catch (e) {
-      throw new DlmError(`${path}: ${e instanceof Error ? e.message : String(e)}`, span);
+      throw new DlmError(`${r.resume}: ${e instanceof Error ? e.message : String(e)}`, span);
     }
   }
-  const monitor = kwargs.has("monitor") ? asString(kwargs.get("monitor")!, span, "monitor") : undefined;
-  const reporter = host.progress?.({ epochs });
+  const { checkpoint } = r;
+  const reporter = host.progress?.({ epochs: r.epochs });
   let fit: Fit;
   try {
     fit = await trainInstance(inst, optimiser, {
-      epochs, seed: kwargs.has("seed") ? asInt(kwargs.get("seed")!, span, "seed") : host.seed,
-      ...(batchSize !== undefined ? { batchSize } : {}), ...(validation !== undefined ? { validation } : {}),
-      ...(patience !== undefined ? { patience } : {}), ...(monitor !== undefined ? { monitor } : {}),
+      epochs: r.epochs, seed: r.seed,
+      ...(r.batchSize !== undefined ? { batchSize: r.batchSize } : {}), ...(r.validation !== undefined ? { validation: r.validation } : {}),
+      ...(r.patience !== undefined ? { patience: r.patience } : {}), ...(r.monitor !== undefined ? { monitor: r.monitor } : {}),
       ...(schedule !== undefined ? { schedule } : {}), ...(resume !== undefined ? { resume } : {}),
       ...(host.signal !== undefined ? { signal: host.signal } : {}),
       ...(reporter !== undefined ? { onProgress: (p: TrainProgress) => reporter.update(p) } : {}),
@@ -160,7 +169,33 @@ export async function runTrain(host: TrainHost, args: readonly Value[], kwargs: 
   if (fit.info.interrupted) {
     host.err(`interrupted: \`train\` stopped after ${fit.info.steps} steps${checkpoint !== undefined && fit.info.epochs > 0 ? `; ${checkpoint} holds epoch ${fit.info.epochs}` : ""}; the fit has the parameters so far`);
   }
-  return fitValue(fit);
+  return fit;
+}
+
+/** Run `train(...)` of a script: the promise of the fit value. */
+export async function runTrain(host: TrainHost, args: readonly Value[], kwargs: ReadonlyMap<string, Value>, span: Span): Promise<Value> {
+  arity("train", args, 1, 2, span);
+  noKeywords("train", kwargs, TRAIN_KEYWORDS, span);
+  const inst = host.instanceOf(args[0]!, span, "the first argument of `train`");
+  const optimiser = optimiserOf(args[1], span);
+  const int = (k: string): number | undefined => (kwargs.has(k) ? asInt(kwargs.get(k)!, span, k) : undefined);
+  const str = (k: string): string | undefined => (kwargs.has(k) ? asString(kwargs.get(k)!, span, k) : undefined);
+  const path = (k: string): string | undefined => { const p = str(k); return p === undefined ? undefined : resolvePath(p, host.file); };
+  const v = kwargs.get("validation");
+  const request: TrainRequest = {
+    epochs: int("epochs") ?? 10, seed: int("seed") ?? host.seed,
+    ...defined({
+      batchSize: int("batchsize"), patience: int("patience"), monitor: str("monitor"), schedule: str("schedule"), warmup: int("warmup"),
+      checkpoint: path("checkpoint"), resume: path("resume"),
+      validation: v === undefined ? undefined : v.kind === "num" ? v.v : host.instanceOf(v, span, "`validation`"),
+    }),
+  };
+  return fitValue(await trainWithFiles(inst, optimiser, request, host, span));
+}
+
+/** The entries of `o` whose values are defined (for exactOptionalPropertyTypes). */
+function defined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
 
 function disposeCheckpoint(c: TrainCheckpoint): void {
@@ -205,7 +240,7 @@ function nested(t: tf.Tensor): number | unknown[] {
 }
 
 /** `save(fit, path)`: the fit as JSON (see the module comment), written atomically. */
-export async function saveFit(fit: Fit, path: string, scriptFile: string, span: Span): Promise<void> {
+export async function saveFit(fit: Fit, path: string, scriptFile: string, span: Span | undefined): Promise<void> {
   const full = resolvePath(path, scriptFile);
   const json = {
     format: "dlm-fit", version: 1, model: fit.model,

@@ -104,7 +104,7 @@ function initialTree(inst: ModelInstance, seed: number): ParamTree {
 }
 
 /** The rows of an instance split into training and validation rows (a seeded shuffle). */
-function holdOut(n: number, fraction: number, seed: number, span: Span): { train: Int32Array; validation: Int32Array } {
+function holdOut(n: number, fraction: number, seed: number, span: Span | undefined): { train: Int32Array; validation: Int32Array } {
   if (!(fraction > 0 && fraction < 1)) throw new DlmError(`validation as a fraction must lie strictly between 0 and 1, got ${fraction}`, span);
   const nVal = Math.round(n * fraction);
   if (nVal < 1 || nVal >= n) throw new DlmError(`validation = ${fraction} of ${n} rows leaves ${nVal === 0 ? "no validation rows" : "no training rows"}`, span);
@@ -150,7 +150,7 @@ function validationMetrics(val: ModelInstance, rows: number, tree: ParamTree): R
 }
 
 /** Fit `inst` by `optimiser` (see the module comment). */
-export async function trainInstance(inst: ModelInstance, optimiser: Optimiser, o: TrainOptions, span: Span): Promise<Fit> {
+export async function trainInstance(inst: ModelInstance, optimiser: Optimiser, o: TrainOptions, span: Span | undefined): Promise<Fit> {
   const discrete = inst.latents.find((l) => l.discrete !== undefined);
   if (discrete !== undefined) throw new DlmError(`\`${discrete.name}\` is a discrete latent variable; \`train\` needs continuous unknowns`, discrete.stmt.span, "pass it as data, or marginalise it out");
   if (inst.layout.dim === 0 && inst.points.size === 0) throw new DlmError("this model instance has nothing to train: no latent variables and no network parameters", span);

@@ -56,7 +56,7 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
     await initEngine(options.backend);
     const { createSession } = await import("../interpreter/index.js");
     // `signal` is read by sessions that can stop a running inference (see the module comment).
-    const { progressReporter } = await import("../cli/progress.js");
+    const { progressReporter, trainReporter } = await import("../cli/progress.js");
     const tty = (output as NodeJS.WriteStream).isTTY === true;
     const sessionOptions = {
       file: "<repl>",
@@ -69,6 +69,10 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
       progress: (run: { chains: number; warmup: number; draws: number }) => {
         const bars = progressReporter({ ...run, quiet: !tty, stream: output as NodeJS.WriteStream, tty: true });
         return { update: (info: import("../cli/progress.js").ProgressEvent) => bars.update(info), stop: () => bars.stop() };
+      },
+      trainProgress: (run: { epochs: number }) => {
+        const bar = trainReporter({ ...run, quiet: !tty, stream: output as NodeJS.WriteStream, tty: true });
+        return { update: (p: import("../cli/progress.js").TrainEvent) => bar.update(p), epoch: (e: number, m: Readonly<Record<string, number>>) => bar.epoch(e, m), stop: () => bar.stop() };
       },
     };
     return createSession(sessionOptions);

@@ -1,9 +1,9 @@
 /**
  * `dlm run FILE.dlm`: run a script; `print` writes to stdout, progress and warnings to stderr.
- * Each `sample` shows progress like `dlm sample` (bars on a terminal, plain lines elsewhere,
- * nothing with --quiet). Ctrl-C stops the running `sample` after the current iteration and the
- * script goes on with the completed draws; the exit code is then 130. A second Ctrl-C exits at
- * once (130).
+ * Each `sample` and `train` shows progress like `dlm sample` and `dlm train` (bars on a
+ * terminal, plain lines elsewhere, nothing with --quiet). Ctrl-C stops the running `sample`
+ * after the current iteration (or `train` after the current batch) and the script goes on with
+ * what was finished; the exit code is then 130. A second Ctrl-C exits at once (130).
  */
 import type { Command } from "commander";
 import { EXIT_INTERRUPTED, ReportedFailure } from "../errors.js";
@@ -24,7 +24,7 @@ export async function runCommand(file: string, o: RunOptions): Promise<void> {
   parseOrFail(source, file);
   const { initEngine } = await import("../../core/engine.js");
   await initEngine(o.backend);
-  const { progressReporter } = await import("../progress.js");
+  const { progressReporter, trainReporter } = await import("../progress.js");
   const abort = new AbortController();
   let current: { log(line: string): void; stop(): void } | undefined;
   const onSigint = (): void => {
@@ -34,7 +34,7 @@ export async function runCommand(file: string, o: RunOptions): Promise<void> {
       process.exit(EXIT_INTERRUPTED);
     }
     abort.abort();
-    const note = "interrupt: stopping the running `sample` after the current iteration (Ctrl-C again to quit at once)";
+    const note = "interrupt: stopping the running `sample` after the current iteration, or `train` after the current batch (Ctrl-C again to quit at once)";
     if (current) current.log(note);
     else process.stderr.write(note + "\n");
   };
@@ -56,6 +56,18 @@ export async function runCommand(file: string, o: RunOptions): Promise<void> {
         current = reporter;
         return {
           update: (info) => reporter.update(info),
+          stop: () => {
+            reporter.stop();
+            current = undefined;
+          },
+        };
+      },
+      trainProgress: (run) => {
+        const reporter = trainReporter({ ...run, quiet: o.quiet ?? false });
+        current = reporter;
+        return {
+          update: (p) => reporter.update(p),
+          epoch: (e, m) => reporter.epoch(e, m),
           stop: () => {
             reporter.stop();
             current = undefined;

@@ -84,13 +84,17 @@ describe.concurrent("dlm: usage and help", () => {
     expect(hasStackTrace(debug.stderr)).toBe(true);
   });
 
-  it("vi and train are registered but not available yet (exit 1)", async () => {
-    const [vi, train] = await Promise.all([
-      dlm(["vi", NORMAL, "--model", "normal", "--data", NORMAL_DATA]),
-      dlm(["train", NORMAL, "--model", "normal", "--data", NORMAL_DATA, "--lr", "0.01"]),
+  it("vi is registered but not available yet (exit 1)", async () => {
+    expectFailure(await dlm(["vi", NORMAL, "--model", "normal", "--data", NORMAL_DATA]), 1, /^error: dlm vi is not available yet/);
+  });
+
+  it("train: an unknown optimiser or schedule is a usage error (exit 2)", async () => {
+    const [opt, sched] = await Promise.all([
+      dlm(["train", NORMAL, "--model", "normal", "--data", NORMAL_DATA, "--optimizer", "adamax"]),
+      dlm(["train", NORMAL, "--model", "normal", "--data", NORMAL_DATA, "--schedule", "sawtooth"]),
     ]);
-    expectFailure(vi, 1, /^error: dlm vi is not available yet/);
-    expectFailure(train, 1, /^error: dlm train is not available yet/);
+    expectFailure(opt, 2, /^error: unknown optimiser 'adamax' \(choose from descent, sgd, momentum, nesterov, adam, adamw, rmsprop\)/);
+    expectFailure(sched, 2, /^error: unknown schedule 'sawtooth'/);
   });
 });
 
