@@ -118,7 +118,8 @@ const metricText = (m: Readonly<Record<string, number>>): string =>
 /**
  * Progress of `train` on stderr. On a terminal: one bar over every batch of the run (epoch,
  * batch, running loss, rows per second, ETA) with each finished epoch's metrics printed above
- * it; elsewhere one plain line per epoch: `Epoch  3 / 30  loss 0.1234  val_loss 0.2  (5120 rows/s)`.
+ * it; elsewhere plain lines, `Epoch  3 / 30  loss 0.1234  val_loss 0.2  (5120 rows/s)`, for every
+ * epoch of short runs and about every 5% of long ones (the first and last always).
  */
 export function trainReporter(options: TrainReporterOptions): {
   update(p: TrainEvent): void;
@@ -133,9 +134,12 @@ export function trainReporter(options: TrainReporterOptions): {
   let rate = 0;
   if (options.quiet) return { update: () => undefined, epoch: () => undefined, log: () => undefined, stop: () => undefined };
   if (!(options.tty ?? stream.isTTY === true)) {
+    const every = Math.max(1, Math.floor(options.epochs / 20));
     return {
       update: (p) => void (rate = p.rowsPerSecond),
-      epoch: (e, m) => void stream.write(line(e, m, rate) + "\n"),
+      epoch: (e, m) => {
+        if (e === 1 || e % every === 0 || e === options.epochs) stream.write(line(e, m, rate) + "\n");
+      },
       log: (l) => void stream.write(l + "\n"),
       stop: () => undefined,
     };

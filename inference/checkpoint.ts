@@ -42,6 +42,7 @@ export function writeCheckpoint(c: TrainCheckpoint, model: string): string {
     optimiser: { count: c.optimiser.count, slots: Object.fromEntries(Object.entries(c.optimiser.slots).map(([k, v]) => [k, store(v)])) },
     history: c.history,
     ...(c.best !== undefined ? { best: { epoch: c.best.epoch, value: c.best.value, params: store(c.best.params) } } : {}),
+    ...(c.state !== undefined ? { state: store(c.state) } : {}),
   })}\n`;
 }
 
@@ -67,5 +68,6 @@ export function readCheckpoint(text: string, model: string): TrainCheckpoint {
     optimiser: state,
     history: Array.isArray(raw["history"]) ? (raw["history"] as EpochMetrics[]) : [],
     ...(best !== undefined ? { best: { epoch: best.epoch, value: best.value, params: restore(best.params, "best") as ParamTree } } : {}),
+    ...(raw["state"] !== undefined ? { state: restore(raw["state"], "state") as ParamTree } : {}),
   };
 }

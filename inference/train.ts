@@ -22,8 +22,11 @@ import { disposeParams, mapParams, type ParamTree } from "../nn/tree.js";
 export interface TrainObjective {
   /** Observation rows that minibatches are drawn from (1 when the data cannot be split). */
   readonly rows: number;
-  /** The loss to minimise on `rows` (0-based; all of them when undefined): a scalar the caller owns. */
-  loss(params: ParamTree, rows: Int32Array | undefined): tf.Scalar;
+  /** The loss to minimise on `rows` (0-based; all of them when undefined) at optimiser step `step` (0-based, counted over the whole run): a scalar the caller owns. */
+  loss(params: ParamTree, rows: Int32Array | undefined, step: number): tf.Scalar;
+  /** State the model keeps besides the parameters (BatchNorm's running statistics): copied into checkpoints, and restored from one. */
+  snapshot?(): ParamTree;
+  restore?(state: ParamTree): void;
   /** Metrics after an epoch, by name (`val_loss`, `val_accuracy`, ...); lower is better for names ending in `loss`, `nll` or `rmse`. */
   evaluate?(params: ParamTree): Readonly<Record<string, number>>;
 }
@@ -54,6 +57,8 @@ export interface TrainCheckpoint {
   readonly history: readonly EpochMetrics[];
   /** The best epoch so far (1-based) by the monitored metric, and its parameters. */
   readonly best?: { readonly epoch: number; readonly value: number; readonly params: ParamTree };
+  /** The objective's own state (`snapshot`), when it has any. */
+  readonly state?: ParamTree;
 }
 
 export interface TrainSettings {
@@ -109,6 +114,7 @@ export async function train(objective: TrainObjective, optimiser: Optimiser, ini
   let state: OptimiserState = r !== undefined ? { count: r.optimiser.count, slots: Object.fromEntries(Object.entries(r.optimiser.slots).map(([k, v]) => [k, v instanceof tf.Tensor ? tf.clone(v) : copy(v)])) } : optimiser.init(params);
   const history: EpochMetrics[] = [...(r?.history ?? [])];
   let best = r?.best !== undefined ? { ...r.best, params: copy(r.best.params) } : undefined;
+  if (r?.state !== undefined) objective.restore?.(r.state);
   const full = s.batchSize >= objective.rows;
   const rootKey = key(s.seed);
   let steps = 0;
@@ -128,7 +134,7 @@ export async function train(objective: TrainObjective, optimiser: Optimiser, ini
         const n = rows?.length ?? objective.rows;
         const prev = { params, state };
         const next = tf.tidy(() => {
-          const { value, grads } = valueAndGrads((p) => objective.loss(p, rows), params);
+          const { value, grads } = valueAndGrads((p) => objective.loss(p, rows, state.count), params);
           const loss = value.dataSync()[0]!;
           const stepped = Number.isFinite(loss) ? optimiser.step(state, params, grads, scale) : undefined;
           return { loss, params: stepped?.params ?? {}, count: stepped?.state.count ?? 0, slots: stepped?.state.slots ?? {} };
@@ -166,7 +172,12 @@ export async function train(objective: TrainObjective, optimiser: Optimiser, ini
         if (best !== undefined) disposeParams(best.params);
         best = { epoch: epoch + 1, value, params: copy(params) };
       }
-      await s.onEpoch?.({ epoch: epoch + 1, params, optimiser: state, history, ...(best !== undefined ? { best } : {}) });
+      const own = objective.snapshot?.();
+      try {
+        await s.onEpoch?.({ epoch: epoch + 1, params, optimiser: state, history, ...(best !== undefined ? { best } : {}), ...(own !== undefined ? { state: own } : {}) });
+      } finally {
+        if (own !== undefined) disposeParams(own);
+      }
       if (s.patience !== undefined && epoch + 1 - best.epoch >= s.patience) {
         stoppedEarly = true;
         break;

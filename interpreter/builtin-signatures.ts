@@ -2,6 +2,8 @@
  * Arity and keyword arguments of the builtin functions, for the static checks (the builtins
  * check again at run time). [min positional, max positional, keywords].
  */
+import { TRAIN_KEYWORDS } from "./train-keywords.js";
+
 export type BuiltinSignature = readonly [number, number, readonly string[]];
 
 const unary: BuiltinSignature = [1, 1, []];
@@ -42,7 +44,10 @@ export const BUILTIN_SIGNATURES: Readonly<Record<string, BuiltinSignature>> = {
   NUTS: [0, 0, ["target_accept", "max_depth"]],
   HMC: [0, 0, ["step", "steps"]],
   sample: [1, 2, ["draws", "chains", "warmup", "seed"]],
-  predict: [2, 2, ["seed"]],
+  predict: [2, 2, ["seed", "dropout", "draws"]],
+  train: [1, 2, TRAIN_KEYWORDS],
+  save: [2, 2, []],
+  load: [1, 1, []],
   prior_predictive: [1, 1, ["draws", "seed"]],
   accuracy: [2, 2, []],
   rmse: [2, 2, []],

@@ -5,7 +5,8 @@
  * densities, the simulator draws (handlers.ts).
  */
 import type { Span, TildeStmt } from "../grammar/ast.js";
-import type { Layer } from "../nn/layer.js";
+import type { Key } from "../core/random.js";
+import type { Layer, StateStore } from "../nn/layer.js";
 import type { ParamTree } from "../nn/tree.js";
 import type { DistValue, TensorValue, Value } from "./value.js";
 
@@ -40,8 +41,28 @@ export interface Handler {
   latentGroup?(sites: readonly LatentSite[]): TensorValue[];
   observe(site: ObservedSite): void;
   factor(logProb: TensorValue, span: Span): void;
-  /** Parameters for a network created in the model and bound to `name`. */
-  network(name: string, layer: Layer, span: Span): { params: ParamTree; batched: boolean };
+  /** Parameters for a network created in the model and bound to `name`, and the mode it runs in. */
+  network(name: string, layer: Layer, span: Span): NetSlot;
   /** A value assigned at the model's top level (generated quantities). */
   record(name: string, value: Value, span: Span): void;
+}
+
+/**
+ * How a network runs: `training` turns Dropout on and makes BatchNorm use batch statistics
+ * (updating the running ones in `state`); `key` draws the dropout masks. Absent: evaluation
+ * mode without running statistics (BatchNorm then normalises by the batch's).
+ */
+export interface NetMode {
+  readonly training: boolean;
+  /** MC dropout: Dropout on in evaluation mode, with this many masks (one per predictive draw). */
+  readonly dropout?: number;
+  readonly key?: Key;
+  readonly state?: StateStore;
+}
+
+/** A network's parameters (with a chain axis when `batched`) and its mode. */
+export interface NetSlot {
+  params: ParamTree;
+  batched: boolean;
+  readonly mode?: NetMode;
 }

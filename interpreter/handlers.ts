@@ -14,7 +14,7 @@ import { initParams, type Layer } from "../nn/layer.js";
 import type { ParamTree } from "../nn/tree.js";
 import { key as makeKey, fold, type Key } from "../core/random.js";
 import { DlmError } from "./errors.js";
-import type { Handler, LatentSite, ObservedSite } from "./handler.js";
+import type { Handler, LatentSite, NetMode, ObservedSite } from "./handler.js";
 import { shapeOf, tensor, type TensorValue, type Value } from "./value.js";
 import type { Layout } from "../core/flatten.js";
 
@@ -213,6 +213,8 @@ export interface ScoreState {
   readonly terms?: { stmt: TildeStmt | Span; value: tf.Tensor }[];
   /** Leave log|det J| of the constraining transforms out: the density of the constrained values (MAP by `train`, as Stan's optimizer does by default). */
   readonly noJacobian?: boolean;
+  /** The mode each network runs in, by name (training: dropout on, BatchNorm statistics updated). */
+  readonly networks?: (name: string) => NetMode | undefined;
 }
 
 /** The scorer: log joint on the unconstrained space, batched over chains. */
@@ -300,7 +302,8 @@ export function scorer(
     },
     network(name: string) {
       // Networks whose parameters all have priors keep no point values: `params(net) ~ D` fills them.
-      return { params: points.get(name) ?? {}, batched: false };
+      const mode = state.networks?.(name);
+      return { params: points.get(name) ?? {}, batched: false, ...(mode !== undefined ? { mode } : {}) };
     },
     record(name: string, value: Value) {
       onRecord?.(name, value);

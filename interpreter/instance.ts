@@ -10,10 +10,11 @@ import { key as makeKey, type Key } from "../core/random.js";
 import type { PosteriorModel } from "../core/model.js";
 import type { ModelDef, Span, TildeStmt } from "../grammar/ast.js";
 import { lineCol } from "../grammar/diagnostics.js";
+import type { StateStore } from "../nn/layer.js";
 import { walkParams, type ParamTree } from "../nn/tree.js";
 import { DlmError, fail } from "./errors.js";
 import { runBlock, evaluate, type EvalContext, type ModelFrame } from "./evaluate.js";
-import type { Handler } from "./handler.js";
+import type { Handler, NetMode } from "./handler.js";
 import { discreteError, scorer, tracer, type LatentInfo, type RecordInfo, type ScoreState } from "./handlers.js";
 import { columnMajorOrder, scalarNames } from "./names.js";
 import { constantCache, type ConstantCache } from "./constant-cache.js";
@@ -37,6 +38,18 @@ export interface ModelInstance {
   readonly globals: Env;
   /** Minibatching: observed sites on these data arguments have their log likelihood scaled. */
   readonly minibatch?: { readonly scale: number; readonly arguments: ReadonlySet<string> };
+  /** Running statistics of networks (BatchNorm) from training, by network name: evaluation uses them. */
+  readonly netState?: ReadonlyMap<string, StateStore>;
+}
+
+/** Evaluation mode for the instance's networks: their running statistics where training left some. */
+export function evalNetworks(inst: Pick<ModelInstance, "netState">): ((name: string) => NetMode | undefined) | undefined {
+  const states = inst.netState;
+  if (states === undefined) return undefined;
+  return (name) => {
+    const state = states.get(name);
+    return state === undefined ? undefined : { training: false, state };
+  };
 }
 
 export interface InstantiateOptions {
@@ -140,6 +153,8 @@ export function scoredCache(inst: Pick<ModelInstance, "bindings" | "minibatch">)
   return c;
 }
 
+const withNetworks = (networks: ScoreState["networks"]): Pick<ScoreState, "networks"> => (networks !== undefined ? { networks } : {});
+
 /** `[C, D]` → named unconstrained blocks. */
 function blocks(inst: ModelInstance, q: tf.Tensor2D): Map<string, tf.Tensor> {
   return new Map(Object.entries(unflatten(inst.layout, q)));
@@ -151,9 +166,12 @@ function blocks(inst: ModelInstance, q: tf.Tensor2D): Map<string, tf.Tensor> {
  * With `terms`, each statement's contribution `[C]` is appended to it, unfused (no grouping of
  * adjacent latents), and the caller owns and disposes those tensors as well as the result.
  */
-export function logDensityOf(inst: ModelInstance, q: tf.Tensor2D, terms?: ScoreState["terms"], options: { readonly jacobian?: boolean } = {}): tf.Tensor1D {
+export function logDensityOf(inst: ModelInstance, q: tf.Tensor2D, terms?: ScoreState["terms"], options: { readonly jacobian?: boolean; readonly networks?: ScoreState["networks"] } = {}): tf.Tensor1D {
   return tf.tidy(() => {
-    const state: ScoreState = { acc: undefined, ...(terms ? { terms } : {}), ...(options.jacobian === false ? { noJacobian: true } : {}) };
+    const state: ScoreState = {
+      acc: undefined, ...(terms ? { terms } : {}), ...(options.jacobian === false ? { noJacobian: true } : {}),
+      ...withNetworks(options.networks ?? evalNetworks(inst)),
+    };
     const mb = inst.minibatch;
     const weight = mb === undefined ? undefined : (site: { argument: string }): number => (mb.arguments.has(site.argument) ? mb.scale : 1);
     const before = terms?.length ?? 0;
@@ -180,7 +198,7 @@ export function outputsOf(inst: ModelInstance, q: tf.Tensor2D): number[][] {
   const rows = q.shape[0];
   const cols: { data: Float32Array; size: number; order: number[] }[] = [];
   tf.tidy(() => {
-    const state: ScoreState = { acc: tf.zeros([rows]) };
+    const state: ScoreState = { acc: tf.zeros([rows]), ...withNetworks(evalNetworks(inst)) };
     const latentValues = new Map<string, tf.Tensor>();
     const recorded = new Map<string, tf.Tensor>();
     const handler = scorer(blocks(inst, q), inst.points, state, (name, v) => {
@@ -210,7 +228,7 @@ export function outputsOf(inst: ModelInstance, q: tf.Tensor2D): number[][] {
 /** Constrained values `[rows, ...shape]` of every latent for each row of q. */
 export function constrainedLatents(inst: ModelInstance, q: tf.Tensor2D): Map<string, tf.Tensor> {
   const out = new Map<string, tf.Tensor>();
-  const state: ScoreState = { acc: tf.zeros([q.shape[0]]) };
+  const state: ScoreState = { acc: tf.zeros([q.shape[0]]), ...withNetworks(evalNetworks(inst)) };
   const handler = scorer(blocks(inst, q), inst.points, state);
   runModel(inst, {
     ...handler,

@@ -14,7 +14,8 @@ import { tensor, type DistValue, type LayerValue, type NetValue, type TensorValu
 /** `net = Chain(...)` inside a model. */
 export function bindNetwork(name: string, v: LayerValue, span: Span, handler: Handler): NetValue {
   const slot = handler.network(name, v.layer, span);
-  return { kind: "net", layer: v.layer, root: name, path: [], slot: { params: slot.params, batched: slot.batched } };
+  // A copy: `params(net) ~ D` replaces the slot's parameters for this run only.
+  return { kind: "net", layer: v.layer, root: name, path: [], slot: { ...slot } };
 }
 
 /** `net[i]`: the i-th layer of a Chain. */
@@ -55,7 +56,14 @@ export function callNet(net: NetValue, x: TensorValue, span: Span): TensorValue 
   const params = subtree(net.slot.params, net.path) ?? {};
   const batched = net.slot.batched || x.batched;
   try {
-    const out = forward(net.layer, params, x.t, { batchRank: batched ? 1 : 0, inputBatched: x.batched });
+    const mode = net.slot.mode;
+    const out = forward(net.layer, params, x.t, {
+      batchRank: batched ? 1 : 0, inputBatched: x.batched,
+      ...(mode !== undefined ? {
+        training: mode.training, ...(mode.dropout !== undefined ? { dropout: mode.dropout } : {}),
+        ...(mode.key !== undefined ? { key: mode.key } : {}), ...(mode.state !== undefined ? { state: mode.state } : {}),
+      } : {}),
+    });
     return tensor(out, batched);
   } catch (e) {
     throw locate(e, span, `${paramName(net.path, net.root) || "network"}: `);

@@ -10,6 +10,7 @@ import type { Draws } from "../inference/draws/index.js";
 import { formatSummaryTable, summarize, warnings } from "../inference/diagnostics/index.js";
 import type { Span } from "../grammar/ast.js";
 import { DlmError } from "./errors.js";
+import type { NetMode } from "./handler.js";
 import { outputNamesOf, outputsOf, posteriorModel, constrainedLatents, type ModelInstance } from "./instance.js";
 import { columnMajorOrder, scalarNames } from "./names.js";
 import { disposeSimulated, mixtureMoments, simulate } from "./simulate.js";
@@ -110,8 +111,8 @@ export function predict(p: Posterior, inst: ModelInstance, seed: number): Value 
  * per missing variable, exact mixture moments over the draws, the draws, and class
  * probabilities for classifiers.
  */
-export function predictionAt(inst: ModelInstance, n: number, seed: number, fixed: ReadonlyMap<string, tf.Tensor>): Value {
-  const sims = simulate(inst, n, makeKey(seed), fixed, false);
+export function predictionAt(inst: ModelInstance, n: number, seed: number, fixed: ReadonlyMap<string, tf.Tensor>, modes?: (name: string) => NetMode | undefined): Value {
+  const sims = simulate(inst, n, makeKey(seed), fixed, false, modes);
   const fields = new Map<string, Value>();
   for (const [name, s] of sims) {
     const m = mixtureMoments(s);

@@ -5,8 +5,8 @@
  * (posterior.ts's prediction at the fit's point), `save(fit, "fit.json")` and `load`.
  *
  * A fit file is JSON with the model's names: `{"format": "dlm-fit", "model", "latents":
- * {"sigma": 0.5, "beta": [...]}, "params": {"net[1].weight": [[...]]}, "history": [...],
- * "info": {...}}`. A checkpoint (`checkpoint = "run.ckpt.json"`, written atomically after every
+ * {"sigma": 0.5, "beta": [...]}, "params": {"net[1].weight": [[...]]}, "state": {"net":
+ * {"[2].mean": [...]}} (BatchNorm's running statistics), "history": [...], "info": {...}}`. A checkpoint (`checkpoint = "run.ckpt.json"`, written atomically after every
  * epoch) holds the trained tree, the optimiser's state and the history, and `resume =` that
  * file continues the run: with the same seed it ends where the uninterrupted run ends.
  */
@@ -23,6 +23,7 @@ import { resolvePath } from "./data-readers.js";
 import { DlmError } from "./errors.js";
 import type { ModelInstance } from "./instance.js";
 import { trainInstance, type Fit, type FitInfo } from "./train.js";
+import { TRAIN_KEYWORDS } from "./train-keywords.js";
 import { asInt, asString, describeValue, type Value } from "./value.js";
 
 /** The size of a `train` run, for progress reporting. */
@@ -76,7 +77,6 @@ function scheduleOf(name: string, epochs: number, span: Span | undefined): (epoc
   }
 }
 
-const TRAIN_KEYWORDS = ["epochs", "batchsize", "seed", "validation", "patience", "monitor", "schedule", "warmup", "checkpoint", "resume"];
 
 /** The optimiser constructors, as script builtins whose values `train` takes. */
 export function trainBuiltins(): Value[] {
@@ -199,7 +199,7 @@ function defined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undef
 }
 
 function disposeCheckpoint(c: TrainCheckpoint): void {
-  const trees = [c.params, ...Object.values(c.optimiser.slots), ...(c.best !== undefined ? [c.best.params] : [])];
+  const trees = [c.params, ...Object.values(c.optimiser.slots), ...(c.best !== undefined ? [c.best.params] : []), ...(c.state !== undefined ? [c.state] : [])];
   for (const t of trees) tf.dispose(t instanceof tf.Tensor ? t : flatLeaves(t));
 }
 
@@ -246,6 +246,7 @@ export async function saveFit(fit: Fit, path: string, scriptFile: string, span: 
     format: "dlm-fit", version: 1, model: fit.model,
     latents: Object.fromEntries([...fit.latents].map(([k, t]) => [k, nested(t)])),
     params: Object.fromEntries([...fit.params].map(([k, t]) => [k, nested(t)])),
+    state: Object.fromEntries([...fit.state].map(([net, values]) => [net, Object.fromEntries([...values].map(([k, t]) => [k, nested(t)]))])),
     outputs: Object.fromEntries(fit.outputs.map((o) => [o.name, o.value])),
     history: fit.history,
     info: fit.info,
@@ -285,7 +286,9 @@ export function loadFit(path: string, scriptFile: string, span: Span): Fit {
   };
   const latents = tensors(r.latents, "latents");
   const params = tensors(r.params, "params");
+  const rawState = (r as { state?: unknown }).state ?? {};
+  const state = new Map(Object.entries(rawState as Record<string, unknown>).map(([net, v]) => [net, tensors(v, `state.${net}`)]));
   const outputs = r.outputs !== null && typeof r.outputs === "object" ? Object.entries(r.outputs as Record<string, unknown>).map(([name, value]) => ({ name, value: Number(value) })) : [];
   const history = Array.isArray(r.history) ? (r.history as Record<string, number>[]) : [];
-  return { model: r.model, latents, params, outputs, history, info: r.info as FitInfo };
+  return { model: r.model, latents, params, state, outputs, history, info: r.info as FitInfo };
 }

@@ -197,12 +197,17 @@ function scriptBuiltins(host: Host): Value[] {
     }),
     builtin("predict", (args, kwargs, span) => {
       arity("predict", args, 2, 2, span);
-      noKeywords("predict", kwargs, ["seed"], span);
+      noKeywords("predict", kwargs, ["seed", "dropout", "draws"], span);
       try {
         const fit = asFit(args[0]!);
         const inst = instanceOf(args[1]!, span, "the second argument of `predict`");
         const seed = optInt(kwargs, "seed", host.seed, span);
-        return fit !== undefined ? predictFit(fit, inst, seed) : predict(posteriorOf(args[0]!, span), inst, seed);
+        if (fit === undefined && (kwargs.has("dropout") || kwargs.has("draws"))) throw new DlmError("`dropout` and `draws` apply to a fit from `train` (MC dropout)", span);
+        const dropout = kwargs.get("dropout");
+        if (dropout !== undefined && dropout.kind !== "bool") throw new DlmError(`dropout should be true or false, but it is ${describeValue(dropout)}`, span);
+        const draws = optInt(kwargs, "draws", 100, span);
+        if (draws < 1) throw new DlmError(`draws must be at least 1, got ${draws}`, span);
+        return fit !== undefined ? predictFit(fit, inst, seed, { dropout: dropout?.v ?? false, draws }) : predict(posteriorOf(args[0]!, span), inst, seed);
       } catch (e) {
         if (e instanceof DlmError && e.span === undefined) throw new DlmError(e.message, span, e.hint);
         throw e;

@@ -13,7 +13,9 @@ import { fold, type Key } from "../core/random.js";
 import type { Distribution } from "../distributions/distribution.js";
 import type { Handler } from "./handler.js";
 import { latentShape, observedDist } from "./handlers.js";
-import { runModel, type ModelInstance } from "./instance.js";
+import { inferBatchRank } from "../nn/layer.js";
+import { evalNetworks, runModel, type ModelInstance } from "./instance.js";
+import type { NetMode } from "./handler.js";
 import { tensor, type Value } from "./value.js";
 
 /** One simulated variable over n draws: samples and per-draw moments, `[n, ...shape]`. */
@@ -45,10 +47,11 @@ function full(t: tf.Tensor, n: number, shape: readonly number[], batched: boolea
 
 /**
  * Run the model with `fixed` latents (`[n, ...shape]` constrained) and draw the rest.
- * `observed`: also redraw observed variables (prior predictive replications).
+ * `observed`: also redraw observed variables (prior predictive replications). `modes`: how
+ * each network runs (MC dropout runs them in training mode), else evaluation mode.
  * Returns every drawn variable; the caller owns the tensors.
  */
-export function simulate(inst: ModelInstance, n: number, seed: Key, fixed: ReadonlyMap<string, tf.Tensor>, observed: boolean): Map<string, Simulated> {
+export function simulate(inst: ModelInstance, n: number, seed: Key, fixed: ReadonlyMap<string, tf.Tensor>, observed: boolean, modes?: (name: string) => NetMode | undefined): Map<string, Simulated> {
   const out = new Map<string, Simulated>();
   let site = 0;
   const draw = (name: string, d: Distribution, shape: readonly number[], batched: boolean): tf.Tensor => {
@@ -80,8 +83,11 @@ export function simulate(inst: ModelInstance, n: number, seed: Key, fixed: Reado
       draw(s.name, d, shape, s.dist.batched || s.value.batched);
     },
     factor() {},
-    network(name) {
-      return { params: inst.points.get(name) ?? {}, batched: false };
+    network(name, layer) {
+      const mode = modes?.(name) ?? evalNetworks(inst)?.(name);
+      const params = inst.points.get(name) ?? {};
+      // Point parameters with a draw axis (MC dropout) run the draws as chains.
+      return { params, batched: inferBatchRank(layer, params) === 1, ...(mode !== undefined ? { mode } : {}) };
     },
     record(_name: string, _v: Value) {},
   };

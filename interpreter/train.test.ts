@@ -100,9 +100,11 @@ function regressionData(dir: string): void {
   writeFileSync(join(dir, "d.csv"), `x,y\n${rows.join("\n")}\n`);
 }
 
+// BatchNorm and Dropout make the resume test cover the running statistics in the checkpoint
+// and the per-step dropout keys.
 const NET = `d = read_csv("d.csv")
 model reg(x, y) {
-  net = Chain(Dense(1 => 16, tanh), Dense(16 => 1))
+  net = Chain(Dense(1 => 16, tanh), BatchNorm(16), Dropout(0.1), Dense(16 => 1))
   s ~ HalfNormal(1)
   y ~ Normal(net(x)[:, 1], s)
 }
@@ -127,6 +129,7 @@ describe("checkpoints, resume and Ctrl-C", () => {
     expect(b.latents).toEqual(a.latents);
     expect(b.history).toEqual(a.history);
     expect(b.history).toHaveLength(6);
+    expect(Object.keys((JSON.parse(readFileSync(join(dir, "b.ckpt"), "utf8")) as { state: { net: object } }).state.net)).toEqual(["[2].mean", "[2].var"]);
   }, 60_000);
 
   it("Ctrl-C stops after the current batch: the fit so far is returned and the checkpoint holds the last whole epoch", async () => {
@@ -162,6 +165,49 @@ save(fit, "fit.json")
     expect(fit.info.epochs).toBe(fit.info.bestEpoch + 20);
     const losses = fit.history.map((h) => h.val_loss);
     expect(losses[fit.info.bestEpoch - 1]).toBe(Math.min(...losses));
+  }, 60_000);
+});
+
+describe("dropout and batch normalisation", () => {
+  it("MC dropout: the predictive mean and sd of Dropout(0.5) → Dense(1 => 1) are w·x and √(1 + (w·x)²)", async () => {
+    // With keep probability 1/2 and inverted scaling, w·x·m/0.5 is 0 or 2w·x with equal odds:
+    // mean w·x, variance (w·x)²; the model adds N(0, 1) noise, so the mixture variance is 1 + (w·x)².
+    const dir = mkdtempSync(join(tmpdir(), "dlm-mcdrop-"));
+    const r = await run(`model m(x, y) {
+  net = Chain(Dropout(0.5), Dense(1 => 1, bias = false))
+  y ~ Normal(net(x)[:, 1], 1)
+}
+x = [[0.5], [1.0], [1.5], [2.0]]
+fit = train(m(x, [1.0, 2.1, 2.9, 4.2]), Adam(0.05), epochs = 300, seed = 1)
+save(fit, "fit.json")
+pred = predict(fit, m([[1.0], [3.0]], missing), dropout = true, draws = 4000, seed = 2)
+plain = predict(fit, m([[1.0], [3.0]], missing))
+print(pred.y.mean)
+print(pred.y.sd)
+print(plain.y.sd)
+`, dir);
+    expect(r.err).toBe("");
+    const w = (JSON.parse(readFileSync(join(dir, "fit.json"), "utf8")) as { params: { "net[2].weight": number[][] } }).params["net[2].weight"][0]![0]!;
+    const parse = (line: string): number[] => line.replace(/[[\],]/g, " ").trim().split(/\s+/).map(Number);
+    const [mean, sd, plain] = [parse(r.out[0]!), parse(r.out[1]!), parse(r.out[2]!)];
+    [1, 3].forEach((x, i) => {
+      expect(Math.abs(mean[i]! - w * x)).toBeLessThan(0.05 * Math.abs(w * x) + 0.05);
+      expect(Math.abs(sd[i]! - Math.sqrt(1 + (w * x) ** 2))).toBeLessThan(0.04 * Math.sqrt(1 + (w * x) ** 2));
+      expect(plain[i]).toBeCloseTo(1, 5);
+    });
+  }, 60_000);
+
+  it("BatchNorm predicts with its running statistics: a row's prediction does not depend on the rest of the batch", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dlm-bn-"));
+    regressionData(dir);
+    const r = await run(`${NET}fit = train(inst, Adam(0.01), batchsize = 16, epochs = 5, seed = 3)
+all = predict(fit, reg(d[:, 1:1], missing))
+one = predict(fit, reg(d[3:3, 1:1], missing))
+print(all.y.mean[3])
+print(one.y.mean[1])
+`, dir);
+    expect(r.err).toBe("");
+    expect(Number(r.out[0])).toBeCloseTo(Number(r.out[1]), 5);
   }, 60_000);
 });
 

@@ -19,9 +19,11 @@
 import { tf } from "../core/engine.js";
 import { fold, key as makeKey, uniformArray } from "../core/random.js";
 import type { Span } from "../grammar/ast.js";
-import { train, TrainingError, type EpochMetrics, type TrainCheckpoint, type TrainProgress, type TrainSettings } from "../inference/train.js";
+import { train, TrainingError, type EpochMetrics, type TrainCheckpoint, type TrainObjective, type TrainProgress, type TrainSettings } from "../inference/train.js";
 import type { Optimiser } from "../nn/optimisers.js";
+import { stateStore, type StateStore } from "../nn/layer.js";
 import { mapParams, paramName, walkParams, type ParamTree } from "../nn/tree.js";
+import type { NetMode } from "./handler.js";
 import { DlmError } from "./errors.js";
 import { tracer } from "./handlers.js";
 import { constrainedLatents, logDensityOf, outputNamesOf, outputsOf, runModel, type ModelInstance } from "./instance.js";
@@ -37,6 +39,8 @@ export interface Fit {
   readonly latents: ReadonlyMap<string, tf.Tensor>;
   /** Point parameters (networks without priors) by their full names, `net[1].weight`. */
   readonly params: ReadonlyMap<string, tf.Tensor>;
+  /** Running statistics of networks (BatchNorm) by network name, then by the layer's name for them (`[2].mean`). */
+  readonly state: ReadonlyMap<string, ReadonlyMap<string, tf.Tensor>>;
   /** Stan-style scalar names and values of latents and recorded quantities, for `summary`. */
   readonly outputs: readonly { readonly name: string; readonly value: number }[];
   readonly history: readonly EpochMetrics[];
@@ -73,17 +77,17 @@ export interface TrainOptions {
 /** The key of the flat unconstrained latents in the trained tree (not a valid network name). */
 const LATENTS = "(latents)";
 
-/** The instance with its networks' point parameters taken from `tree`. */
-function withPoints(inst: ModelInstance, tree: ParamTree): ModelInstance {
+/** The instance with its networks' point parameters taken from `tree` (and their running statistics from `stores`). */
+function withPoints(inst: ModelInstance, tree: ParamTree, stores?: ReadonlyMap<string, StateStore>): ModelInstance {
   const points = new Map([...inst.points.keys()].map((name) => [name, tree[name] as ParamTree]));
-  return { ...inst, points };
+  return { ...inst, points, ...(stores !== undefined ? { netState: stores } : {}) };
 }
 
 const latentRow = (inst: ModelInstance, tree: ParamTree): tf.Tensor2D =>
   inst.layout.dim === 0 ? tf.zeros([1, 0]) : tf.reshape(tree[LATENTS] as tf.Tensor, [1, inst.layout.dim]);
 
-/** The starting tree: initialisers for networks, Stan's uniform(−2, 2) for other latents. */
-function initialTree(inst: ModelInstance, seed: number): ParamTree {
+/** The starting tree (initialisers for networks, Stan's uniform(−2, 2) for other latents) and the names of every network. */
+function initialTree(inst: ModelInstance, seed: number): { tree: ParamTree; networks: string[] } {
   const tr = tracer(fold(makeKey(seed), 1), inst.source, inst.bindings);
   tf.tidy(() => {
     runModel(inst, tr);
@@ -100,7 +104,7 @@ function initialTree(inst: ModelInstance, seed: number): ParamTree {
   if (inst.layout.dim > 0) tree[LATENTS] = tf.tensor1d(q);
   for (const [name, points] of inst.points) tree[name] = mapParams(points, (t) => tf.clone(t));
   for (const t of tr.result.points.values()) for (const e of walkParams(t)) e.tensor.dispose();
-  return tree;
+  return { tree, networks: [...tr.result.points.keys()] };
 }
 
 /** The rows of an instance split into training and validation rows (a seeded shuffle). */
@@ -115,9 +119,9 @@ function holdOut(n: number, fraction: number, seed: number, span: Span | undefin
 }
 
 /** Validation metrics at a point: `val_loss` (mean negative log likelihood per row), accuracy or RMSE per observed variable. */
-function validationMetrics(val: ModelInstance, rows: number, tree: ParamTree): Record<string, number> {
+function validationMetrics(val: ModelInstance, rows: number, tree: ParamTree, stores: ReadonlyMap<string, StateStore>): Record<string, number> {
   return tf.tidy(() => {
-    const inst = withPoints(val, tree);
+    const inst = withPoints(val, tree, stores);
     const q = latentRow(val, tree);
     const args = inst.minibatch?.arguments ?? new Set(inst.observed.map((o) => o.argument));
     const likelihood = tf.sub(
@@ -181,21 +185,34 @@ export async function trainInstance(inst: ModelInstance, optimiser: Optimiser, o
   const batchSize = Math.min(o.batchSize ?? rows, rows);
   // The training instance on all training rows; batches slice it further.
   const base = trainRows === undefined ? inst : minibatchInstance(inst, trainRows, { scale: 1 });
+  const { tree: init, networks } = initialTree(inst, o.seed);
+  // Networks train in training mode (dropout masks from the step's key, BatchNorm updating its running statistics).
+  const stores = new Map(networks.map((name) => [name, stateStore()]));
+  const netIndex = new Map(networks.map((name, i) => [name, i]));
+  const dropKey = fold(makeKey(o.seed), 4);
   let checked = false;
-  const objective = {
+  const objective: TrainObjective = {
     rows,
-    loss: (tree: ParamTree, batch: Int32Array | undefined): tf.Scalar => {
+    loss: (tree, batch, step) => {
       let bi = base;
       if (batch !== undefined) {
         bi = minibatchInstance(base, batch, { scale: rows / batch.length, check: !checked });
         checked = true;
       }
-      const ld = logDensityOf(withPoints(bi, tree), latentRow(inst, tree), undefined, { jacobian: false });
+      const training = (name: string): NetMode => ({ training: true, key: fold(fold(dropKey, step), netIndex.get(name) ?? 0), state: stores.get(name)! });
+      const ld = logDensityOf(withPoints(bi, tree), latentRow(inst, tree), undefined, { jacobian: false, networks: training });
       return tf.div(tf.neg(tf.reshape(ld, [])), rows) as tf.Scalar;
     },
-    ...(val !== undefined ? { evaluate: (tree: ParamTree) => validationMetrics(val.inst, val.rows, tree) } : {}),
+    snapshot: () => {
+      const out: Record<string, ParamTree> = {};
+      for (const [name, store] of stores) if (store.names().length > 0) out[name] = Object.fromEntries(store.names().map((k) => [k, tf.clone(store.get(k)!)]));
+      return out;
+    },
+    restore: (state) => {
+      for (const [name, values] of Object.entries(state)) for (const [k, t] of Object.entries(values as ParamTree)) stores.get(name)?.set(k, tf.clone(t as tf.Tensor));
+    },
+    ...(val !== undefined ? { evaluate: (tree: ParamTree) => validationMetrics(val.inst, val.rows, tree, stores) } : {}),
   };
-  const init = initialTree(inst, o.seed);
   const settings: TrainSettings = {
     epochs: o.epochs, batchSize, seed: o.seed,
     ...(o.patience !== undefined ? { patience: o.patience } : {}), ...(o.monitor !== undefined ? { monitor: o.monitor } : {}),
@@ -213,28 +230,33 @@ export async function trainInstance(inst: ModelInstance, optimiser: Optimiser, o
   } finally {
     for (const e of walkParams(init)) e.tensor.dispose();
   }
-  return fitOf(inst, result.params, result.history, {
-    optimiser: optimiser.describe(), epochs: result.epochs, bestEpoch: result.bestEpoch, interrupted: result.interrupted,
-    stoppedEarly: result.stoppedEarly, steps: result.steps, seconds: result.seconds, rows, batchSize,
-  });
+  try {
+    return fitOf(inst, result.params, stores, result.history, {
+      optimiser: optimiser.describe(), epochs: result.epochs, bestEpoch: result.bestEpoch, interrupted: result.interrupted,
+      stoppedEarly: result.stoppedEarly, steps: result.steps, seconds: result.seconds, rows, batchSize,
+    });
+  } finally {
+    for (const store of stores.values()) store.dispose();
+  }
 }
 
-/** The Fit of a trained tree (which it takes over). */
-function fitOf(inst: ModelInstance, tree: ParamTree, history: readonly EpochMetrics[], info: FitInfo): Fit {
+/** The Fit of a trained tree (which it takes over); the running statistics are copied. */
+function fitOf(inst: ModelInstance, tree: ParamTree, stores: ReadonlyMap<string, StateStore>, history: readonly EpochMetrics[], info: FitInfo): Fit {
   const q = latentRow(inst, tree);
   const latents = new Map<string, tf.Tensor>();
   if (inst.layout.dim > 0) {
-    const row = tf.tidy(() => Object.fromEntries(constrainedLatents(withPoints(inst, tree), q)));
+    const row = tf.tidy(() => Object.fromEntries(constrainedLatents(withPoints(inst, tree, stores), q)));
     for (const l of inst.latents) latents.set(l.name, tf.tidy(() => tf.reshape(row[l.name]!, l.shape as number[])));
     tf.dispose(Object.values(row));
   }
   const names = outputNamesOf(inst);
-  const values = inst.layout.dim > 0 || inst.records.length > 0 ? tf.tidy(() => outputsOf(withPoints(inst, tree), q))[0]! : [];
+  const values = inst.layout.dim > 0 || inst.records.length > 0 ? tf.tidy(() => outputsOf(withPoints(inst, tree, stores), q))[0]! : [];
   q.dispose();
   const params = new Map<string, tf.Tensor>();
   for (const name of inst.points.keys()) for (const e of walkParams(tree[name] as ParamTree, name)) params.set(e.name, e.tensor);
   if (inst.layout.dim > 0) (tree[LATENTS] as tf.Tensor).dispose();
-  return { model: inst.def.name, latents, params, outputs: names.map((name, i) => ({ name, value: values[i]! })), history, info };
+  const state = new Map([...stores].filter(([, s]) => s.names().length > 0).map(([name, s]) => [name, new Map(s.names().map((k) => [k, tf.clone(s.get(k)!)]))]));
+  return { model: inst.def.name, latents, params, state, outputs: names.map((name, i) => ({ name, value: values[i]! })), history, info };
 }
 
 /** `inst` with its latents fixed at the fit's values and its networks' parameters taken from the fit, by name. */
@@ -262,15 +284,36 @@ export function fittedValues(fit: Fit, inst: ModelInstance): { fixed: Map<string
 
 /** Dispose a fit's tensors. */
 export function disposeFit(fit: Fit): void {
-  tf.dispose([...fit.latents.values(), ...fit.params.values()]);
+  tf.dispose([...fit.latents.values(), ...fit.params.values(), ...[...fit.state.values()].flatMap((m) => [...m.values()])]);
 }
 
-/** `predict(fit, inst)`: the prediction at the fit's point (one draw; the spread is the model's own noise). */
-export function predictFit(fit: Fit, inst: ModelInstance, seed: number): Value {
+/**
+ * `predict(fit, inst)`: the prediction at the fit's point (one draw; the spread is the model's
+ * own noise). With `dropout` (MC dropout, Gal & Ghahramani 2016): `draws` runs with dropout on
+ * and everything else in evaluation mode, each draw with its own masks (the point parameters
+ * get a draw axis, so all draws run as one chain-batched pass), mixed as posterior draws are.
+ */
+export function predictFit(fit: Fit, inst: ModelInstance, seed: number, options: { readonly dropout?: boolean; readonly draws?: number } = {}): Value {
   const { fixed, points } = fittedValues(fit, inst);
+  const netState = new Map([...fit.state].map(([name, values]) => {
+    const store = stateStore();
+    for (const [k, t] of values) store.set(k, tf.clone(t));
+    return [name, store] as const;
+  }));
+  const n = options.dropout === true ? options.draws ?? 100 : 1;
+  const tile = (t: tf.Tensor): tf.Tensor => tf.tile(t, [n, ...new Array<number>(t.rank - 1).fill(1)]);
+  const owned: tf.Tensor[] = [...fixed.values()];
   try {
-    return predictionAt({ ...inst, points }, 1, seed, fixed);
+    if (options.dropout !== true) return predictionAt({ ...inst, points, netState }, 1, seed, fixed);
+    const many = new Map([...fixed].map(([k, t]) => [k, tile(t)]));
+    owned.push(...many.values());
+    const manyPoints = new Map([...points].map(([name, tree]) => [name, mapParams(tree, (t) => { const x = tf.tile(tf.expandDims(t, 0), [n, ...t.shape.map(() => 1)]); owned.push(x); return x; })]));
+    const names = [...new Set([...points.keys(), ...fit.state.keys()])];
+    const dropKey = fold(makeKey(seed), 5);
+    const modes = (name: string): NetMode => ({ training: false, dropout: n, key: fold(dropKey, Math.max(0, names.indexOf(name))), ...(netState.has(name) ? { state: netState.get(name)! } : {}) });
+    return predictionAt({ ...inst, points: manyPoints, netState }, n, seed, many, modes);
   } finally {
-    for (const t of fixed.values()) t.dispose();
+    tf.dispose(owned);
+    for (const s of netState.values()) s.dispose();
   }
 }

@@ -9,9 +9,9 @@
 import { tf } from "../core/engine.js";
 import type { Distribution } from "../distributions/distribution.js";
 import type { Layer } from "../nn/layer.js";
-import type { ParamTree } from "../nn/tree.js";
 import type { Span, FnDef, ModelDef, NetworkDef } from "../grammar/ast.js";
 import { DlmError } from "./errors.js";
+import type { NetSlot } from "./handler.js";
 
 /** A numeric array; `batched` means axis 0 is the chain axis. */
 export interface TensorValue {
@@ -40,8 +40,8 @@ export interface NetValue {
   /** Name in the model (`net`), and the path of this sub-network (`["1"]` for `net[1]`). */
   readonly root: string;
   readonly path: readonly string[];
-  /** The parameter slot shared by a network and its sub-networks. */
-  readonly slot: { params: ParamTree; batched: boolean };
+  /** The parameter slot shared by a network and its sub-networks, with its mode (training or not). */
+  readonly slot: NetSlot;
 }
 
 /** A lexical scope. `frame` marks a function or model body: assignments do not escape it. */

@@ -1,7 +1,10 @@
 /**
  * Dropout(p): in training mode, zero each element with probability p and scale the rest by
  * 1/(1 − p) (inverted dropout, Srivastava et al. 2014), so the expectation is unchanged;
- * the identity otherwise. The mask is drawn from `ctx.key`, which training mode requires.
+ * the identity otherwise. With `ctx.dropout = S` it drops outside training too (MC dropout,
+ * Gal & Ghahramani 2016), with S independent masks along the chain axis, so that the output
+ * has one slice per predictive draw even where x does not carry that axis yet. The mask is
+ * drawn from `ctx.key`, which dropping requires.
  */
 import { tf } from "../core/engine.js";
 import { uniform } from "../core/random.js";
@@ -22,9 +25,11 @@ export function dropout(p: number): DropoutLayer {
     paramSpecs: () => ({}),
     outputShape: (inputShape: Shape) => inputShape,
     apply: (_params: ParamTree, x: tf.Tensor, ctx: ApplyContext): tf.Tensor => {
-      if (!ctx.training || p === 0) return x;
+      const draws = ctx.dropout;
+      if (!(ctx.training || draws !== undefined) || p === 0) return x;
       if (ctx.key === undefined) throw new ShapeError("Dropout in training mode needs a random key");
-      const keep = tf.cast(tf.greaterEqual(uniform(ctx.key, x.shape), p), "float32");
+      const shape = draws !== undefined && ctx.batchRank === 1 ? [draws, ...x.shape.slice(1)] : x.shape;
+      const keep = tf.cast(tf.greaterEqual(uniform(ctx.key, shape), p), "float32");
       return tf.mul(x, tf.mul(keep, 1 / (1 - p)));
     },
   };

@@ -63,6 +63,11 @@ export interface ApplyContext {
   readonly batchRank: 0 | 1;
   /** Training mode: Dropout drops, BatchNorm uses and updates batch statistics. */
   readonly training: boolean;
+  /**
+   * MC dropout: Dropout drops outside training too (everything else stays in evaluation mode),
+   * with this many independent masks along the chain axis (one per predictive draw).
+   */
+  readonly dropout?: number;
   /** Randomness for training-mode layers; containers fold it per child. */
   readonly key?: Key;
   /** Where BatchNorm keeps running statistics; absent means batch statistics are used. */
@@ -158,6 +163,8 @@ export interface ForwardOptions {
   /** Whether x already carries the chain axis (`[C, N, ...]`); data does not. Default false. */
   readonly inputBatched?: boolean;
   readonly training?: boolean;
+  /** MC dropout with this many masks along the chain axis (see ApplyContext.dropout). */
+  readonly dropout?: number;
   readonly key?: Key;
   readonly state?: StateStore;
 }
@@ -170,7 +177,7 @@ export interface ForwardOptions {
 export function forward(layer: Layer, params: ParamTree, x: tf.Tensor, options: ForwardOptions = {}): tf.Tensor {
   // Input carrying the chain axis implies batch mode even when no parameter carries it.
   const batchRank = options.batchRank ?? (options.inputBatched === true ? 1 : inferBatchRank(layer, params));
-  const base = { batchRank, training: options.training ?? false, path: [] as readonly string[] };
+  const base = { batchRank, training: options.training ?? false, ...(options.dropout !== undefined ? { dropout: options.dropout } : {}), path: [] as readonly string[] };
   const withKey = options.key === undefined ? base : { ...base, key: options.key };
   const ctx: ApplyContext = options.state === undefined ? withKey : { ...withKey, state: options.state };
   return tf.tidy(() => {
