@@ -89,6 +89,64 @@ plot_history(fit, "history.svg")
     expect(Number(r.out[0])).toBeGreaterThanOrEqual(0.95);
     expect(readFileSync(join(dir, "history.svg"), "utf8")).toContain("val_accuracy");
   }, 120_000);
+
+  it("a small CNN written in .dlm reaches ≥ 97% test accuracy on the same split", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dlm-digits-cnn-"));
+    const r = await run(`d = read_csv(${JSON.stringify(sharedPath("data", "classic", "digits.csv"))})
+x = reshape(d[:, 1:64] / 16, nrows(d), 8, 8, 1)
+y = d.target + 1
+split = train_test_split(nrows(d), 0.8, seed = 1)
+model cnn(x, y) {
+  net = Chain(Conv((3, 3), 1 => 16, relu, pad = "same"), MaxPool((2, 2)), Conv((3, 3), 16 => 32, relu, pad = "same"), MaxPool((2, 2)), Flatten(), Dense(128 => 10))
+  y ~ Categorical(logits = net(x))
+}
+fit = train(cnn(x[split.train, :, :, :], y[split.train]), Adam(0.003), epochs = 15, batchsize = 32, seed = 1)
+pred = predict(fit, cnn(x[split.test, :, :, :], missing))
+print(accuracy(pred.y, y[split.test]))
+`, dir);
+    expect(r.err).toBe("");
+    expect(Number(r.out[0])).toBeGreaterThanOrEqual(0.97);
+  }, 120_000);
+});
+
+const BOSTON = sharedPath("data", "uci", "bostonHousing");
+
+describe.skipIf(!existsSync(BOSTON))("train on the UCI Boston housing splits", () => {
+  it("a 13-50-1 ReLU MLP (MAP, N(0, 1) weights) reaches mean test RMSE ≤ 3.6 over splits 0–4", async () => {
+    // The Hernández-Lobato & Adams protocol: the shipped splits, one hidden layer of 50, 40 epochs.
+    const read = (f: string): number[][] => readFileSync(join(BOSTON, f), "utf8").trim().split("\n").map((l) => l.trim().split(/\s+/).map(Number));
+    const data = read("data.txt");
+    const features = read("index_features.txt").map((r) => r[0]!);
+    const target = read("index_target.txt")[0]![0]!;
+    const dir = mkdtempSync(join(tmpdir(), "dlm-boston-"));
+    const csv = (rows: number[]): string =>
+      `${[...features.map((j) => `x${j}`), "y"].join(",")}\n${rows.map((i) => [...features.map((j) => data[i]![j]!), data[i]![target]!].join(",")).join("\n")}\n`;
+    const splits = [0, 1, 2, 3, 4];
+    for (const k of splits) {
+      writeFileSync(join(dir, `train_${k}.csv`), csv(read(`index_train_${k}.txt`).map((r) => r[0]!)));
+      writeFileSync(join(dir, `test_${k}.csv`), csv(read(`index_test_${k}.txt`).map((r) => r[0]!)));
+    }
+    const fitSplit = (k: number): string => `tr = read_csv("train_${k}.csv")
+te = read_csv("test_${k}.csv")
+xtr = standardize(tr[:, 1:13])
+xte = standardize(te[:, 1:13], like = tr[:, 1:13])
+m = mean(tr.y)
+s = sd(tr.y)
+fit = train(reg(xtr, (tr.y - m) / s), Adam(0.01), epochs = 40, batchsize = 32, seed = 1)
+print(rmse(predict(fit, reg(xte, missing)).y.mean * s + m, te.y))
+`;
+    const r = await run(`model reg(x, y) {
+  net = Chain(Dense(13 => 50, relu), Dense(50 => 1))
+  params(net) ~ Normal(0, 1)
+  sigma ~ HalfNormal(1)
+  y ~ Normal(net(x)[:, 1], sigma)
+}
+${splits.map(fitSplit).join("")}`, dir);
+    expect(r.err).toBe("");
+    const rmses = r.out.map(Number);
+    expect(rmses).toHaveLength(5);
+    expect(rmses.reduce((a, b) => a + b, 0) / rmses.length).toBeLessThanOrEqual(3.6);
+  }, 120_000);
 });
 
 // 120 rows of a noisy line, in a CSV beside the script.
@@ -166,6 +224,38 @@ save(fit, "fit.json")
     const losses = fit.history.map((h) => h.val_loss);
     expect(losses[fit.info.bestEpoch - 1]).toBe(Math.min(...losses));
   }, 60_000);
+});
+
+describe("a recurrent network written in .dlm", () => {
+  it("an LSTM predicts the next value of noisy sines: test RMSE within 2× the noise and under half the last-value baseline", async () => {
+    // 600 sequences sin(ω t + φ) + N(0, 0.05²), t = 0..10, ω ∈ (0.3, 0.7); x = the first 10 values, y = the 11th.
+    let state = 12345;
+    const u = (): number => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const gauss = (): number => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+    const rows = Array.from({ length: 600 }, () => {
+      const [w, ph] = [0.3 + 0.4 * u(), 2 * Math.PI * u()];
+      return Array.from({ length: 11 }, (_, t) => (Math.sin(w * t + ph) + 0.05 * gauss()).toFixed(5));
+    });
+    const dir = mkdtempSync(join(tmpdir(), "dlm-lstm-"));
+    writeFileSync(join(dir, "seq.csv"), `${Array.from({ length: 11 }, (_, t) => `t${t}`).join(",")}\n${rows.map((r) => r.join(",")).join("\n")}\n`);
+    const r = await run(`d = read_csv("seq.csv")
+x = reshape(d[:, 1:10], nrows(d), 10, 1)
+y = d.t10
+model next(x, y) {
+  net = Chain(LSTM(1 => 16), Dense(16 => 1))
+  y ~ Normal(net(x)[:, 1], 0.1)
+}
+split = train_test_split(nrows(d), 0.8, seed = 1)
+fit = train(next(x[split.train, :, :], y[split.train]), Adam(0.01), epochs = 40, batchsize = 32, seed = 1)
+pred = predict(fit, next(x[split.test, :, :], missing))
+print(rmse(pred.y, y[split.test]))
+print(rmse(x[split.test, 10, 1], y[split.test]))
+`, dir);
+    expect(r.err).toBe("");
+    const [model, baseline] = r.out.map(Number);
+    expect(model).toBeLessThan(2 * 0.05);
+    expect(model).toBeLessThan(0.5 * baseline!);
+  }, 120_000);
 });
 
 describe("dropout and batch normalisation", () => {

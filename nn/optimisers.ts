@@ -176,3 +176,20 @@ export function rmsprop(lr = 0.001, options: RmsPropOptions = {}): Optimiser {
     return { p: tf.sub(p, tf.mul(eta, tf.div(g, tf.add(tf.sqrt(v1), eps)))), slots: [v1] };
   });
 }
+
+export interface AdaGradOptions extends CommonOptions {
+  readonly eps?: number;
+}
+
+/**
+ * AdaGrad (Duchi et al. 2011; Flux defaults η = 0.1, ε = 1e-8): v ← v + g²,
+ * θ ← θ − η g / (√v + ε). The sum of squares only grows, so each coordinate's step shrinks
+ * like 1/√t; v starts at 0 (Optimisers.jl starts it at ε, a difference of order ε).
+ */
+export function adagrad(lr = 0.1, options: AdaGradOptions = {}): Optimiser {
+  const eps = options.eps ?? 1e-8;
+  return optimiser("AdaGrad", `AdaGrad(${lr})`, lr, ["v"], options, (_t, g, p, [v], eta) => {
+    const v1 = tf.add(v!, tf.square(g));
+    return { p: tf.sub(p, tf.mul(eta, tf.div(g, tf.add(tf.sqrt(v1), eps)))), slots: [v1] };
+  });
+}

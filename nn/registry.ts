@@ -19,16 +19,22 @@ import {
 } from "./args.js";
 import { batchNorm } from "./batch-norm.js";
 import { chain } from "./chain.js";
+import { convTranspose } from "./conv-transpose.js";
+import { conv1d } from "./conv1d.js";
 import { conv2d } from "./conv2d.js";
 import { dense } from "./dense.js";
 import { dropout } from "./dropout.js";
 import { embedding } from "./embedding.js";
 import { flatten } from "./flatten.js";
+import { globalMaxPool, globalMeanPool } from "./global-pool.js";
 import type { Layer } from "./layer.js";
 import { layerNorm } from "./layer-norm.js";
-import { adam, adamw, rmsprop, sgd, type CommonOptions, type Optimiser } from "./optimisers.js";
+import { adagrad, adam, adamw, rmsprop, sgd, type CommonOptions, type Optimiser } from "./optimisers.js";
+import { parallel } from "./parallel.js";
 import { maxPool, meanPool } from "./pool.js";
+import { gru, lstm, rnn } from "./recurrent.js";
 import { skipConnection } from "./skip.js";
+import { upsample } from "./upsample.js";
 
 export interface Signature {
   /** Positional argument names, in order; `...` marks the variadic one. */
@@ -127,6 +133,46 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
       return embedding(p.from, p.to, defined({ init: opt(a, -1, "init", readInit, "Embedding") }));
     },
   ),
+  RNN: entry(
+    "RNN",
+    { positional: ["in => out", "activation"], required: 1, keywords: ["activation", "sequence", "bias", "init"] },
+    "RNN(in => out, activation = tanh; sequence = false, bias = true, init = glorot_uniform): h_t = activation(x_t W_ih + h_{t-1} W_hh + b) over x (N, T, in); the last h (N, out), or every step (N, T, out) with sequence = true; init sets weight_ih, weight_hh starts orthogonal",
+    (a) => {
+      const p = readPair(a.positional[0], "RNN, argument 1");
+      return rnn(p.from, p.to, defined({
+        activation: opt(a, 1, "activation", readActivation, "RNN"),
+        sequence: opt(a, -1, "sequence", readBool, "RNN"),
+        bias: opt(a, -1, "bias", readBool, "RNN"),
+        init: opt(a, -1, "init", readInit, "RNN"),
+      }));
+    },
+  ),
+  LSTM: entry(
+    "LSTM",
+    { positional: ["in => out"], required: 1, keywords: ["sequence", "bias", "init"] },
+    "LSTM(in => out; sequence = false, bias = true, init = glorot_uniform): long short-term memory over x (N, T, in), gates (i, f, g, o) packed in weight_ih and weight_hh; the last h (N, out), or every step (N, T, out) with sequence = true; init sets weight_ih, weight_hh starts orthogonal",
+    (a) => {
+      const p = readPair(a.positional[0], "LSTM, argument 1");
+      return lstm(p.from, p.to, defined({
+        sequence: opt(a, -1, "sequence", readBool, "LSTM"),
+        bias: opt(a, -1, "bias", readBool, "LSTM"),
+        init: opt(a, -1, "init", readInit, "LSTM"),
+      }));
+    },
+  ),
+  GRU: entry(
+    "GRU",
+    { positional: ["in => out"], required: 1, keywords: ["sequence", "bias", "init"] },
+    "GRU(in => out; sequence = false, bias = true, init = glorot_uniform): gated recurrent unit (PyTorch form, gates r, z, n) over x (N, T, in); the last h (N, out), or every step (N, T, out) with sequence = true; init sets weight_ih, weight_hh starts orthogonal",
+    (a) => {
+      const p = readPair(a.positional[0], "GRU, argument 1");
+      return gru(p.from, p.to, defined({
+        sequence: opt(a, -1, "sequence", readBool, "GRU"),
+        bias: opt(a, -1, "bias", readBool, "GRU"),
+        init: opt(a, -1, "init", readInit, "GRU"),
+      }));
+    },
+  ),
   Conv2D: convEntry("Conv2D"),
   Conv: convEntry("Conv"),
   MaxPool: poolEntry("MaxPool"),
@@ -143,6 +189,68 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
     },
   ),
   Flatten: entry("Flatten", { positional: [], required: 0, keywords: [] }, "Flatten(): each observation to a vector", () => flatten()),
+  Conv1D: entry(
+    "Conv1D",
+    { positional: ["k", "cin => cout", "activation"], required: 2, keywords: ["activation", "stride", "pad", "bias", "init"] },
+    'Conv1D(k, cin => cout, activation = identity; stride = 1, pad = "valid", bias = true): 1-D convolution on (N, length, channels) sequences',
+    (a) => {
+      const p = readPair(a.positional[1], "Conv1D, argument 2");
+      return conv1d(readSize(a.positional[0], "Conv1D, argument 1"), p.from, p.to, defined({
+        activation: opt(a, 2, "activation", readActivation, "Conv1D"),
+        stride: opt(a, -1, "stride", readSize, "Conv1D"),
+        pad: opt(a, -1, "pad", readPadding, "Conv1D"),
+        bias: opt(a, -1, "bias", readBool, "Conv1D"),
+        init: opt(a, -1, "init", readInit, "Conv1D"),
+      }));
+    },
+  ),
+  ConvTranspose: entry(
+    "ConvTranspose",
+    { positional: ["(kh, kw)", "cin => cout", "activation"], required: 2, keywords: ["activation", "stride", "pad", "bias", "init"] },
+    'ConvTranspose((kh, kw), cin => cout, activation = identity; stride = 1, pad = "valid", bias = true): transposed 2-D convolution, height (H - 1)·stride + kh for "valid"',
+    (a) => {
+      const p = readPair(a.positional[1], "ConvTranspose, argument 2");
+      return convTranspose(readWindow(a.positional[0], "ConvTranspose, argument 1"), p.from, p.to, defined({
+        activation: opt(a, 2, "activation", readActivation, "ConvTranspose"),
+        stride: opt(a, -1, "stride", readSize, "ConvTranspose"),
+        pad: opt(a, -1, "pad", readPadding, "ConvTranspose"),
+        bias: opt(a, -1, "bias", readBool, "ConvTranspose"),
+        init: opt(a, -1, "init", readInit, "ConvTranspose"),
+      }));
+    },
+  ),
+  GlobalMeanPool: entry(
+    "GlobalMeanPool",
+    { positional: [], required: 0, keywords: [] },
+    "GlobalMeanPool(): the mean of each channel over every spatial axis, (N, ..., channels) to (N, channels)",
+    () => globalMeanPool(),
+  ),
+  GlobalMaxPool: entry(
+    "GlobalMaxPool",
+    { positional: [], required: 0, keywords: [] },
+    "GlobalMaxPool(): the maximum of each channel over every spatial axis, (N, ..., channels) to (N, channels)",
+    () => globalMaxPool(),
+  ),
+  Upsample: entry(
+    "Upsample",
+    { positional: ["scale"], required: 0, keywords: ["scale"] },
+    "Upsample(scale): nearest-neighbour upsampling of (N, height, width, channels) images by scale or (sh, sw)",
+    (a) => {
+      const scale = opt(a, 0, "scale", readWindow, "Upsample");
+      if (scale === undefined) throw new ArgumentError("Upsample needs a scale, e.g. Upsample(2) or Upsample(scale = (2, 1))");
+      return upsample(scale);
+    },
+  ),
+  Parallel: entry(
+    "Parallel",
+    { positional: ["connection", "layers..."], required: 2, variadic: true, keywords: [] },
+    'Parallel(connection, layer1, layer2, ...): every layer on the same input, outputs summed ("+") or concatenated on the last axis ("cat"); parameters [1], [2], ...',
+    (a) => {
+      const c = a.positional[0];
+      if (c !== "+" && c !== "cat") throw new ArgumentError(`Parallel, argument 1: expected "+" or "cat", got ${String(c)}`);
+      return parallel(c, ...a.positional.slice(1).map((v, i) => readLayer(v, `Parallel, argument ${i + 2}`)));
+    },
+  ),
 };
 
 function convEntry(name: string): Entry<Layer> {
@@ -240,5 +348,11 @@ export const OPTIMISERS: Readonly<Record<string, Entry<Optimiser>>> = {
         rho: opt(a, 1, "rho", readNumber, "RMSProp"),
         eps: opt(a, -1, "eps", readNumber, "RMSProp"),
       })),
+  ),
+  AdaGrad: entry(
+    "AdaGrad",
+    { positional: ["lr"], required: 0, keywords: ["lr", "eps", ...COMMON] },
+    "AdaGrad(lr = 0.1; eps = 1e-8, weight_decay = 0, clip_norm): gradient scaled by the root of its summed squares",
+    (a) => adagrad(lrOf(a, "AdaGrad", 0.1), defined({ ...common(a, "AdaGrad"), eps: opt(a, -1, "eps", readNumber, "AdaGrad") })),
   ),
 };

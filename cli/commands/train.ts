@@ -16,7 +16,7 @@ import { backendOf } from "../global-options.js";
 import { integerAtLeast, numberBetween, positiveNumber } from "../parse-options.js";
 
 /** The optimisers of nn's registry, lower-cased (a test keeps this list equal to the registry). */
-export const OPTIMISER_NAMES = ["descent", "sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop"] as const;
+export const OPTIMISER_NAMES = ["descent", "sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"] as const;
 
 export const SCHEDULES = ["constant", "cosine", "linear", "exponential", "step"] as const;
 

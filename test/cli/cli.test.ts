@@ -93,7 +93,7 @@ describe.concurrent("dlm: usage and help", () => {
       dlm(["train", NORMAL, "--model", "normal", "--data", NORMAL_DATA, "--optimizer", "adamax"]),
       dlm(["train", NORMAL, "--model", "normal", "--data", NORMAL_DATA, "--schedule", "sawtooth"]),
     ]);
-    expectFailure(opt, 2, /^error: unknown optimiser 'adamax' \(choose from descent, sgd, momentum, nesterov, adam, adamw, rmsprop\)/);
+    expectFailure(opt, 2, /^error: unknown optimiser 'adamax' \(choose from descent, sgd, momentum, nesterov, adam, adamw, rmsprop, adagrad\)/);
     expectFailure(sched, 2, /^error: unknown schedule 'sawtooth'/);
   });
 });
