@@ -3,6 +3,7 @@
  * check again at run time). [min positional, max positional, keywords].
  */
 import { TRAIN_KEYWORDS } from "./train-keywords.js";
+import { VI_KEYWORDS } from "./script-vi.js";
 
 export type BuiltinSignature = readonly [number, number, readonly string[]];
 
@@ -46,6 +47,8 @@ export const BUILTIN_SIGNATURES: Readonly<Record<string, BuiltinSignature>> = {
   sample: [1, 2, ["draws", "chains", "warmup", "seed"]],
   predict: [2, 2, ["seed", "dropout", "draws"]],
   train: [1, 2, TRAIN_KEYWORDS],
+  vi: [1, 2, VI_KEYWORDS],
+  ADVI: [0, 0, ["method", "eta", "optimizer", "lr"]],
   save: [2, 2, []],
   load: [1, 1, []],
   prior_predictive: [1, 1, ["draws", "seed"]],

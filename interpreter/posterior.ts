@@ -6,7 +6,7 @@
 import { tf } from "../core/engine.js";
 import { key as makeKey } from "../core/random.js";
 import { sample as runSampler, type ProgressInfo, type SampleResult } from "../inference/mcmc/index.js";
-import type { Draws } from "../inference/draws/index.js";
+import type { Draws, SamplerStats } from "../inference/draws/index.js";
 import { formatSummaryTable, summarize, warnings } from "../inference/diagnostics/index.js";
 import type { Span } from "../grammar/ast.js";
 import { DlmError } from "./errors.js";
@@ -16,10 +16,45 @@ import { columnMajorOrder, scalarNames } from "./names.js";
 import { disposeSimulated, mixtureMoments, simulate } from "./simulate.js";
 import { num, tensor, type Value } from "./value.js";
 
+/**
+ * What summaries, predictions and files read of a posterior's draws, whoever made them: the
+ * sampler's result, draws loaded from CSV (no unconstrained draws), or draws from a
+ * variational approximation (one "chain" of independent draws).
+ */
+export interface PosteriorDraws {
+  readonly dim: number;
+  readonly chains: number;
+  readonly seed: number;
+  /** "nuts", "hmc", or the VI family ("meanfield", "fullrank"). */
+  readonly algorithm: string;
+  readonly nDraws: number;
+  /** Per chain, `nDraws × dim` unconstrained draws (empty for loaded draws). */
+  readonly draws: readonly Float32Array[];
+  readonly stats: readonly SamplerStats[];
+  readonly stepSize: readonly number[];
+  readonly metric: "diag" | "dense";
+  readonly inverseMetric: readonly Float64Array[];
+  readonly seconds: { readonly warmup: number; readonly sampling: number };
+  readonly interrupted: boolean;
+}
+
+/** A variational fit's own facts, for `summary` and `plot_history`. */
+export interface ViFacts {
+  readonly method: string;
+  readonly iterations: number;
+  readonly converged: boolean;
+  readonly eta: number;
+  readonly paretoK: number;
+  readonly warnings: readonly string[];
+  readonly elbo: readonly { readonly iteration: number; readonly value: number }[];
+}
+
 export interface Posterior {
   /** The sampled instance; undefined for draws loaded from CSV files (`loaded`). */
   readonly inst: ModelInstance | undefined;
-  readonly result: SampleResult;
+  readonly result: PosteriorDraws;
+  /** Set for draws from a variational approximation (`vi`). */
+  readonly vi?: ViFacts;
   readonly names: readonly string[];
   /** Per chain, per draw, the output scalars. */
   readonly outputs: readonly (readonly number[][])[];
@@ -80,11 +115,22 @@ export async function samplePosterior(inst: ModelInstance, s: SampleSettings, sp
   return { inst, result, names: outputNamesOf(inst), outputs, settings: s };
 }
 
-/** The summary table and sampler warnings, as lines. */
+/** The summary table and the sampler's warnings (each line `warning: ...`), as lines. */
 export function summaryLines(p: Posterior): string[] {
   const chains = p.outputs.map((rows) => p.names.map((_, j) => Float64Array.from(rows, (r) => r[j]!)));
+  if (p.vi !== undefined) {
+    // Independent draws from q: no sampler diagnostics, the fit's own facts instead.
+    const s = summarize({ names: p.names, chains }, { maxDepth: 10 });
+    const v = p.vi;
+    const last = v.elbo[v.elbo.length - 1];
+    return [
+      `ADVI (${v.method}): ${v.converged ? "converged" : "stopped"} after ${v.iterations} iterations, eta ${v.eta}${last !== undefined ? `, ELBO ${last.value.toPrecision(6)}` : ""}, Pareto k̂ ${Number.isFinite(v.paretoK) ? v.paretoK.toFixed(2) : "n/a"}; ${p.result.nDraws} draws from the approximation`,
+      ...formatSummaryTable(s.rows).split("\n"),
+      ...v.warnings.map((w) => `warning: ${w}`),
+    ];
+  }
   const s = summarize({ names: p.names, chains, sampler: p.result.stats }, { maxDepth: 10 });
-  return [...formatSummaryTable(s.rows).split("\n"), ...warnings(s)];
+  return [...formatSummaryTable(s.rows).split("\n"), ...warnings(s).map((w) => `warning: ${w}`)];
 }
 
 /** `predict(post, inst)`: per missing variable, exact mixture moments and the draws. */

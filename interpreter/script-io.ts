@@ -10,10 +10,9 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { Span } from "../grammar/index.js";
 import { combineChains, readCmdStanCsv, writeCmdStanCsv, type Draws, type SamplerSettings } from "../inference/draws/index.js";
-import type { SampleResult } from "../inference/mcmc/index.js";
 import { resolvePath } from "./data-readers.js";
 import { DlmError } from "./errors.js";
-import type { Posterior } from "./posterior.js";
+import type { Posterior, PosteriorDraws } from "./posterior.js";
 import { asString, describeValue, type Value } from "./value.js";
 
 /** The file of chain `c` (0-based) for the name given to `save`: `draws.csv` → `draws-1.csv`. */
@@ -86,10 +85,10 @@ export function loadPosterior(files: readonly string[], span: Span): Posterior {
   const nDraws = draws.chains[0]?.values[0]?.length ?? draws.chains[0]?.stats.lp__?.length ?? 0;
   const outputs = draws.chains.map((ch) => Array.from({ length: nDraws }, (_, n) => ch.values.map((v) => v[n]!)));
   // Only the fields that summaries and predictions read; the unconstrained draws are unknown.
-  const result = {
+  const result: PosteriorDraws = {
     dim: 0, chains: draws.chains.length, seed: draws.settings.seed, algorithm: "nuts", nDraws, draws: [],
     stats: draws.chains.map((c) => c.stats), stepSize: draws.chains.map((c) => c.adaptation?.stepSize ?? NaN),
     metric: draws.settings.metric === "dense_e" ? "dense" : "diag", inverseMetric: [], seconds: { warmup: 0, sampling: 0 }, interrupted: false,
-  } as unknown as SampleResult;
+  };
   return { inst: undefined, result, names: draws.names, outputs, loaded: draws };
 }

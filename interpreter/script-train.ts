@@ -17,6 +17,7 @@ import { writeFileAtomic } from "../inference/draws/index.js";
 import type { TrainCheckpoint, TrainProgress } from "../inference/train.js";
 import { readCheckpoint, writeCheckpoint } from "../inference/checkpoint.js";
 import { ArgumentError, OPTIMISERS, type Optimiser } from "../nn/index.js";
+import { defined } from "../core/defined.js";
 import { arity, builtin, noKeywords } from "./builtins-math.js";
 import { toHost } from "./builtins.js";
 import { resolvePath } from "./data-readers.js";
@@ -193,10 +194,6 @@ export async function runTrain(host: TrainHost, args: readonly Value[], kwargs: 
   return fitValue(await trainWithFiles(inst, optimiser, request, host, span));
 }
 
-/** The entries of `o` whose values are defined (for exactOptionalPropertyTypes). */
-function defined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
-}
 
 function disposeCheckpoint(c: TrainCheckpoint): void {
   const trees = [c.params, ...Object.values(c.optimiser.slots), ...(c.best !== undefined ? [c.best.params] : []), ...(c.state !== undefined ? [c.state] : [])];

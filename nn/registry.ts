@@ -3,6 +3,7 @@
  * (`OPTIMISERS`). Each entry gives its positional and keyword argument names (for arity
  * checks and hints), a one-line doc, and `make(args)`, which reads and checks the values.
  */
+import { defined } from "../core/defined.js";
 import {
   ArgumentError,
   checkArity,
@@ -71,9 +72,6 @@ function entry<T>(name: string, sig: Signature, doc: string, build: (args: CallA
   };
 }
 
-/** The object without its undefined entries, so that options stay absent (exactOptionalPropertyTypes). */
-const defined = <T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 
 export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
   Dense: entry(
