@@ -34,6 +34,7 @@ const BENCHMARKS: Record<string, readonly string[]> = {
   logsumexp: ["bench/logsumexp.ts"],
   cholesky: ["bench/cholesky.ts"],
   lgamma: ["bench/lgamma.ts"],
+  "train-step": ["bench/train-step.ts"],
 };
 
 const root = fileURLToPath(new URL("..", import.meta.url));

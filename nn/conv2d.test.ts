@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { tf } from "../core/engine.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { initEngine, tf } from "../core/engine.js";
 import { key, normalArray, split } from "../core/random.js";
 import { chain } from "./chain.js";
 import { conv2d } from "./conv2d.js";
@@ -7,6 +7,7 @@ import { flatten } from "./flatten.js";
 import { forward, initParams } from "./layer.js";
 import { dense } from "./dense.js";
 import { maxPool, meanPool } from "./pool.js";
+import type { Padding } from "./padding.js";
 import { mapParams, paramCount, walkParams, type ParamTree } from "./tree.js";
 
 type Img = number[][][][]; // [n][h][w][c]
@@ -71,6 +72,8 @@ describe("Conv2D against a naive loop", () => {
     { name: "3x2 same, stride 2", k: [3, 2] as const, stride: 2, pad: "same" as const, pads: [0, 0], out: [3, 4] },
     { name: "3x3 same, stride 1", k: [3, 3] as const, stride: 1, pad: "same" as const, pads: [1, 1], out: [6, 7] },
     { name: "2x2 pad 1, stride 1", k: [2, 2] as const, stride: 1, pad: 1, pads: [1, 1], out: [7, 8] },
+    // A non-square kernel with a numeric pad: tf.conv2d would pad both axes by the kernel height's rule.
+    { name: "3x2 pad 1, stride 1", k: [3, 2] as const, stride: 1, pad: 1, pads: [1, 1], out: [6, 8] },
   ];
   for (const cs of cases) {
     it(cs.name, () => {
@@ -150,4 +153,85 @@ describe("pooling and flattening", () => {
     expect(y.shape).toEqual([2, 5, 3]);
     expect(maxDiff(tf.gather(y, 0).arraySync() as number[], forward(cnn, p, img).arraySync() as number[])).toBeLessThan(1e-5);
   });
+});
+
+// A weight without chain axis goes through tf.conv2d; with one, through im2col and a batched
+// product. Both must compute the same function and the same gradients, on every backend.
+describe("Conv2D: the tf.conv2d and im2col paths agree", () => {
+  afterAll(async () => {
+    await initEngine();
+  });
+
+  const cases: { k: [number, number]; cin: number; cout: number; stride: number; pad: Padding; act: string }[] = [
+    { k: [3, 3], cin: 3, cout: 4, stride: 1, pad: "valid", act: "identity" },
+    { k: [3, 2], cin: 2, cout: 3, stride: 2, pad: "same", act: "relu" },
+    { k: [2, 2], cin: 1, cout: 2, stride: 1, pad: 1, act: "tanh" },
+    { k: [5, 5], cin: 2, cout: 3, stride: 2, pad: "valid", act: "relu" },
+  ];
+  /** max |a − b| relative to the largest |b| (at least 1). */
+  const relDiff = (a: tf.Tensor, b: tf.Tensor): number => {
+    expect(a.shape).toEqual(b.shape);
+    const [fa, fb] = [a.dataSync(), b.dataSync()];
+    const scale = Math.max(1, ...Array.from(fb, Math.abs));
+    return Math.max(0, ...Array.from(fa, (v, i) => Math.abs(v - fb[i]!))) / scale;
+  };
+
+  for (const backend of ["wasm", "cpu"] as const) {
+    for (const cs of cases) {
+      it(`${backend}: ${cs.k.join("x")}, stride ${cs.stride}, pad ${String(cs.pad)}, ${cs.act}: values and gradients of weight, bias and input`, async () => {
+        await initEngine(backend);
+        tf.tidy(() => {
+          const layer = conv2d(cs.k, cs.cin, cs.cout, { stride: cs.stride, pad: cs.pad, activation: cs.act });
+          const w = initParams(layer, key(21))["weight"] as tf.Tensor;
+          const b = randomTensor(22, [cs.cout]);
+          const x = randomTensor(23, [2, 7, 6, cs.cin]);
+          const outShape = [2, ...layer.outputShape([7, 6, cs.cin])];
+          const r = randomTensor(24, outShape);
+          // direct: plain weight; im2col: the same weight and bias with a chain axis of one
+          const direct = (wt: tf.Tensor, bt: tf.Tensor, xt: tf.Tensor): tf.Tensor => forward(layer, { weight: wt, bias: bt }, xt);
+          const im2col = (wt: tf.Tensor, bt: tf.Tensor, xt: tf.Tensor): tf.Tensor =>
+            tf.reshape(forward(layer, { weight: tf.expandDims(wt, 0), bias: tf.expandDims(bt, 0) }, xt), outShape);
+          const [yd, yi] = [direct(w, b, x), im2col(w, b, x)];
+          expect(yd.shape).toEqual(outShape);
+          expect(relDiff(yi, yd)).toBeLessThan(1e-5);
+          const gradsOf = (f: typeof direct): tf.Tensor[] => tf.grads((wt: tf.Tensor, bt: tf.Tensor, xt: tf.Tensor) => tf.sum(tf.mul(f(wt, bt, xt), r)))([w, b, x]);
+          const [gd, gi] = [gradsOf(direct), gradsOf(im2col)];
+          gd.forEach((g, i) => expect(relDiff(gi[i]!, g)).toBeLessThan(1e-5));
+        });
+      });
+    }
+
+    it(`${backend}: chain-batched weights (im2col) have the gradients of per-chain plain weights (tf.conv2d)`, async () => {
+      await initEngine(backend);
+      tf.tidy(() => {
+        const C = 2;
+        const layer = conv2d([3, 3], 2, 3, { stride: 2, pad: "same", activation: "relu" });
+        const per = split(key(25), C).map((k, c) => ({ weight: initParams(layer, k)["weight"] as tf.Tensor, bias: randomTensor(26 + c, [3]) }));
+        const ws = tf.stack(per.map((p) => p.weight));
+        const bs = tf.stack(per.map((p) => p.bias));
+        const x = randomTensor(28, [2, 5, 5, 2]);
+        const r = randomTensor(29, [C, 2, 3, 3, 3]);
+        const [gw, gb] = tf.grads((wt: tf.Tensor, bt: tf.Tensor) => tf.sum(tf.mul(forward(layer, { weight: wt, bias: bt }, x), r)))([ws, bs]);
+        per.forEach((p, c) => {
+          const rc = tf.gather(r, c);
+          const [dw, db] = tf.grads((wt: tf.Tensor, bt: tf.Tensor) => tf.sum(tf.mul(forward(layer, { weight: wt, bias: bt }, x), rc)))([p.weight, p.bias]);
+          expect(relDiff(tf.gather(gw!, c), dw!)).toBeLessThan(1e-5);
+          expect(relDiff(tf.gather(gb!, c), db!)).toBeLessThan(1e-5);
+        });
+      });
+    });
+
+    it(`${backend}: a weight without chain axis trains through the convolution kernels, not im2col`, async () => {
+      await initEngine(backend);
+      const layer = conv2d([3, 3], 2, 4, { activation: "relu" });
+      const p = initParams(layer, key(30));
+      const x = randomTensor(31, [2, 6, 6, 2]);
+      const info = await tf.profile(() => {
+        tf.dispose(tf.grads((wt: tf.Tensor, xt: tf.Tensor) => tf.sum(forward(layer, { weight: wt, bias: p["bias"]! }, xt)))([p["weight"] as tf.Tensor, x]));
+      });
+      const names = new Set(info.kernels.map((k) => k.name));
+      for (const name of ["Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput"]) expect(names).toContain(name);
+      for (const name of ["Concat", "SplitV", "Slice"]) expect(names).not.toContain(name);
+    });
+  }
 });

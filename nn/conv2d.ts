@@ -4,11 +4,18 @@
  * (cross-correlation, as tf.conv2d and Flux's `CrossCor`; Flux's `Conv` flips the kernel).
  *
  * Weight `[kh, kw, cin, cout]`, bias `[cout]`; x `[N, H, W, cin]` → `[N, Ho, Wo, cout]`.
- * Implemented as im2col: kh·kw slices of the padded input side by side, then one product
- * with the weight reshaped to `[kh·kw·cin, cout]`. Two reasons: the wasm backend of tfjs 4.22
- * has no Conv2DBackpropFilter kernel, so tf.conv2d cannot be trained there; and the product
- * goes through `linear`, so chain-batched weights `[C, kh, kw, cin, cout]` cost one batched
- * product for every chain instead of a loop over chains. The price is kh·kw copies of the input.
+ *
+ * Two implementations, the same function:
+ * - a weight without chain axis (training, and every non-Bayesian use) goes to tf.conv2d, one
+ *   kernel each way; on wasm its filter gradient is core/kernels/conv2d-backprop.ts, since
+ *   tfjs-backend-wasm 4.22 registers none (the cpu backend's own is a scalar loop, there
+ *   slower than im2col). A chain axis on the input alone is folded into N.
+ * - chain-batched weights `[C, kh, kw, cin, cout]` (NUTS over the weights) go through im2col:
+ *   kh·kw slices of the padded input side by side, then one product with the weights reshaped
+ *   to `[C, kh·kw·cin, cout]` through `linear`, so every chain costs one batched product
+ *   instead of a convolution each. The price is kh·kw copies of the input, and a gradient that
+ *   splits them apart again (SplitV, then kh·kw padded slices): on wasm a training step of a
+ *   small CNN takes over ten times as long as through tf.conv2d (bench/train-step.ts).
  */
 import { tf } from "../core/engine.js";
 import { toActivation, type Activation } from "./activations.js";
@@ -92,11 +99,17 @@ export function conv2d(kernel: readonly [number, number], cin: number, cout: num
         throw new ShapeError(`${describe()} expects images (N, height, width, ${cin}), got shape ${fmtShape(x.shape)}`);
       }
       const w = getParam(params, "weight", ctx);
-      const batched = carriesBatch(w, 4, "weight", ctx);
       const folded = foldBatch(x, ctx);
-      const cols = folded.unfold(patches(folded.x, kh, kw, stride, pad));
-      const wMat = tf.reshape(w, batched ? [w.shape[0]!, kh * kw * cin, cout] : [kh * kw * cin, cout]);
-      let y = linear(cols, wMat, batched);
+      let y: tf.Tensor;
+      if (carriesBatch(w, 4, "weight", ctx)) {
+        const cols = folded.unfold(patches(folded.x, kh, kw, stride, pad));
+        y = linear(cols, tf.reshape(w, [w.shape[0]!, kh * kw * cin, cout]), true);
+      } else {
+        // A numeric pad goes in explicitly: tf.conv2d takes a number as the same padding for a
+        // kernel's height and width (tfjs 4.22 uses kh for both), wrong for kh ≠ kw.
+        const input = typeof pad === "number" && pad > 0 ? tf.pad(folded.x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : folded.x;
+        y = folded.unfold(tf.conv2d(input as tf.Tensor4D, w as tf.Tensor4D, stride, typeof pad === "number" ? "valid" : pad));
+      }
       if (useBias) {
         const b = getParam(params, "bias", ctx);
         y = tf.add(y, lift(b, y.rank, carriesBatch(b, 1, "bias", ctx)));

@@ -3,8 +3,9 @@
  * the backend starts. See the individual files for each defect, how it was measured, and
  * the regression tests beside them.
  *
- * Only tfjs-backend-wasm 4.22.0 needs kernel replacements; on every other backend only the
- * gradient corrections of broadcast-grads.ts (which are backend-independent) are installed.
+ * Nearly all are for tfjs-backend-wasm 4.22.0; the cpu backend gets one (its conv2d filter
+ * gradient, a scalar loop), and on every backend the gradient corrections of
+ * broadcast-grads.ts (which are backend-independent) are installed.
  * Installing twice is harmless: the stock kernel is saved once and a fix is registered only
  * where the registry does not already hold it.
  */
@@ -64,6 +65,12 @@ export const KERNEL_FIXES: readonly KernelFix[] = [
     backendName: "wasm",
     defect: "not registered: no conv2d filter gradient",
     make: () => conv2dBackpropFilterFix("wasm"),
+  },
+  {
+    kernelName: "Conv2DBackpropFilter",
+    backendName: "cpu",
+    defect: "a scalar loop: about 7 s for one filter gradient of a small CNN's batch (the wasm fix runs on cpu's arrays too)",
+    make: () => conv2dBackpropFilterFix("cpu"),
   },
   {
     kernelName: "Conv2DBackpropInput",
