@@ -135,21 +135,27 @@ export function summaryLines(p: Posterior): string[] {
 
 /** `predict(post, inst)`: per missing variable, exact mixture moments and the draws. */
 export function predict(p: Posterior, inst: ModelInstance, seed: number): Value {
-  const all = p.result.draws;
-  const n = p.loaded !== undefined ? p.result.chains * p.result.nDraws : all.length * p.result.nDraws;
-  if (n === 0) throw new DlmError("the posterior has no draws", undefined);
-  let fixed: Map<string, tf.Tensor>;
-  if (p.loaded !== undefined || p.inst === undefined) fixed = loadedLatents(p, inst, n);
-  else {
-    const sampled = p.inst;
-    const q = new Float32Array(n * p.result.dim);
-    all.forEach((d, c) => q.set(d, c * d.length));
-    const kept: Record<string, tf.Tensor> = tf.tidy(() => Object.fromEntries(constrainedLatents(sampled, tf.tensor2d(q, [n, p.result.dim]))));
-    fixed = new Map(Object.entries(kept));
-  }
+  const { fixed, n } = posteriorLatents(p, inst);
   const out = predictionAt(inst, n, seed, fixed);
   for (const t of fixed.values()) t.dispose();
   return out;
+}
+
+/**
+ * The latents of `inst` at every draw of `p` (all chains stacked), `[n, ...shape]`
+ * constrained: from the unconstrained draws of a sampled or fitted posterior, or by column name
+ * from loaded draws. The caller disposes them.
+ */
+export function posteriorLatents(p: Posterior, inst: ModelInstance): { fixed: Map<string, tf.Tensor>; n: number } {
+  const all = p.result.draws;
+  const n = p.loaded !== undefined ? p.result.chains * p.result.nDraws : all.length * p.result.nDraws;
+  if (n === 0) throw new DlmError("the posterior has no draws", undefined);
+  if (p.loaded !== undefined || p.inst === undefined) return { fixed: loadedLatents(p, inst, n), n };
+  const sampled = p.inst;
+  const q = new Float32Array(n * p.result.dim);
+  all.forEach((d, c) => q.set(d, c * d.length));
+  const kept: Record<string, tf.Tensor> = tf.tidy(() => Object.fromEntries(constrainedLatents(sampled, tf.tensor2d(q, [n, p.result.dim]))));
+  return { fixed: new Map(Object.entries(kept)), n };
 }
 
 /**

@@ -1,11 +1,13 @@
 /**
- * Pareto-smoothed importance sampling (Vehtari, Simpson, Gelman, Yao & Gabry 2024, JMLR 25(72)):
- * the M = min(⌊0.2·S⌋, ⌊3·√S⌋) largest log-weights are replaced by the expected order
+ * Pareto-smoothed importance sampling (Vehtari, Simpson, Gelman, Yao & Gabry 2024, JMLR 25(72)),
+ * as R's loo package (2.5) computes it, so that our elpd_loo and k̂ match its: the
+ * M = ⌈min(0.2·S, 3·√S)⌉ largest log-weights (M ≥ 5) are replaced by the expected order
  * statistics of a generalized Pareto distribution fitted to their exceedances over the
  * (M+1)-th largest (Zhang & Stephens 2009, with the weakly informative prior that shrinks k̂
- * toward 0.5 with weight 10/(M + 10)), then every weight is truncated at S^(3/4)·mean(w).
- * k̂ is the fitted shape: below min(1 − 1/log10(S), 0.7) the smoothed estimate is reliable.
- * Used by loo (one column of −log-likelihoods per observation) and by VI's check of q (log p − log q).
+ * toward 0.5 with weight 10/(M + 10)), and no weight may exceed the largest raw one (loo 2's
+ * truncation; loo 1 truncated at S^(3/4)·mean(w) instead). k̂ is the fitted shape: below
+ * min(1 − 1/log10(S), 0.7) the smoothed estimate is reliable. Used by loo (the ratios are
+ * −log-likelihoods of one observation) and by VI's check of q (log p̃ − log q).
  */
 
 export interface PsisResult {
@@ -43,11 +45,12 @@ export function gpdFit(x: readonly number[]): { k: number; sigma: number } {
   for (let j = 1; j <= m; j++) theta[j - 1] = 1 / xmax + (1 - Math.sqrt(m / (j - 0.5))) / (prior * xstar);
   // Profile log-likelihood of each θ, then posterior-mean θ under uniform weights.
   const lx = new Float64Array(m);
+  // Zhang & Stephens' profile log-likelihood ℓ(θ) = n(log(θ/k) + k − 1), k = −mean log(1 − θx).
   for (let j = 0; j < m; j++) {
     let s = 0;
     for (const v of x) s += Math.log1p(-theta[j]! * v);
     const k = -s / n;
-    lx[j] = n * (Math.log(theta[j]! / k) - k - 1);
+    lx[j] = n * (Math.log(theta[j]! / k) + k - 1);
   }
   const w = new Float64Array(m);
   for (let j = 0; j < m; j++) {
@@ -57,10 +60,11 @@ export function gpdFit(x: readonly number[]): { k: number; sigma: number } {
   }
   let thetaHat = 0;
   for (let j = 0; j < m; j++) thetaHat += theta[j]! * w[j]!;
+  // The shape in the heavy-tail-positive convention: k = mean log(1 − θ̂x), σ = −k/θ̂.
   let s = 0;
   for (const v of x) s += Math.log1p(-thetaHat * v);
-  let k = -s / n;
-  const sigma = k / thetaHat;
+  let k = s / n;
+  const sigma = -k / thetaHat;
   // The weakly informative prior of the 2024 paper: shrink toward 0.5.
   k = (k * n + 0.5 * 10) / (n + 10);
   return { k, sigma };
@@ -78,15 +82,16 @@ export function psis(logRatios: ArrayLike<number>): PsisResult {
   let max = -Infinity;
   for (const v of lw) if (v > max) max = v;
   for (let i = 0; i < s; i++) lw[i] = lw[i]! - max;
-  const m = Math.min(Math.floor(0.2 * s), Math.floor(3 * Math.sqrt(s)));
+  const m = Math.ceil(Math.min(0.2 * s, 3 * Math.sqrt(s)));
   let k = NaN;
-  if (m >= 5) {
+  if (m >= 5 && m < s) {
     const order = Array.from({ length: s }, (_, i) => i).sort((a, b) => lw[a]! - lw[b]!);
     const cutoff = lw[order[s - m - 1]!]!;
     const tail = order.slice(s - m);
     const expCut = Math.exp(cutoff);
     const exceed = tail.map((i) => Math.exp(lw[i]!) - expCut);
-    if (Number.isFinite(cutoff) && exceed.every((e) => e > 0)) {
+    const flat = Math.abs(lw[tail[m - 1]!]! - lw[tail[0]!]!) < Number.EPSILON / 100;
+    if (Number.isFinite(cutoff) && !flat) {
       const fit = gpdFit(exceed);
       k = fit.k;
       if (Number.isFinite(k)) {
@@ -98,10 +103,6 @@ export function psis(logRatios: ArrayLike<number>): PsisResult {
       }
     }
   }
-  // Truncate at S^(3/4)·mean(w), then normalise.
-  const logMean = logSumExp(lw) - Math.log(s);
-  const cap = 0.75 * Math.log(s) + logMean;
-  for (let i = 0; i < s; i++) if (lw[i]! > cap) lw[i] = cap;
   const z = logSumExp(lw);
   for (let i = 0; i < s; i++) lw[i] = lw[i]! - z;
   return { logWeights: lw, k };
