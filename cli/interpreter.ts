@@ -9,10 +9,19 @@ import type { Diagnostic, Program } from "../grammar/index.js";
 import type { DataArray, DataRecord } from "./data.js";
 import { UserError } from "./errors.js";
 
-/** Static diagnostics beyond parsing: name resolution, arity, definitions. */
-export async function staticDiagnostics(program: Program, source: string, file: string): Promise<Diagnostic[]> {
+/**
+ * Static diagnostics beyond parsing (name resolution, arity, definitions), each with the text of
+ * the file it is in: the file's own, checked with the names its included files define, then
+ * those of every file it includes, followed as `dlm run` follows them (interpreter/includes.ts).
+ */
+export async function staticDiagnostics(program: Program, source: string, file: string): Promise<{ diagnostic: Diagnostic; source: string }[]> {
   const { check } = await import("../interpreter/index.js");
-  return check(program, file, source);
+  const { includedNames, includeDiagnostics } = await import("../interpreter/includes.js");
+  // The file's own definitions are its own, whatever an included file defines (as in a run).
+  const own = new Set(program.body.flatMap((s) => (s.kind === "Fn" || s.kind === "Network" || s.kind === "Model" ? [s.name] : [])));
+  const known = includedNames(source, file).filter((n) => !own.has(n));
+  const mine = check(program, file, source, known).map((diagnostic) => ({ diagnostic, source }));
+  return [...mine, ...includeDiagnostics(program, source, file)];
 }
 
 /** A located interpreter error as a UserError: first rendered line as the message, the rest as detail. */
@@ -32,6 +41,8 @@ export interface PosteriorRequest {
   readonly file: string;
   readonly model: string;
   readonly data: DataRecord;
+  /** Hears each of the instance's warnings (slow loops), rendered with its place in the file. */
+  readonly warn?: (line: string) => void;
 }
 
 /**
@@ -61,7 +72,12 @@ async function instanceFromData(request: PosteriorRequest): Promise<import("../i
     Object.fromEntries(names.filter((n) => request.data.has(n)).map((n) => [n, toValue(request.data.get(n)!)]));
   try {
     const prog = compile(source, file);
-    return modelInstance(prog, request.model, pick(def.params.map((p) => p.name)), pick(def.keywords.map((k) => k.name)));
+    const instance = modelInstance(prog, request.model, pick(def.params.map((p) => p.name)), pick(def.keywords.map((k) => k.name)));
+    if (request.warn !== undefined) {
+      const { DlmError, renderError } = await import("../interpreter/index.js");
+      for (const w of instance.warnings) request.warn(renderError(new DlmError(w.message, w.span), source, file).replace(": error:", ": warning:"));
+    }
+    return instance;
   } catch (e) {
     throw await asUserError(e, source, file);
   }
@@ -80,6 +96,11 @@ export interface ScriptOptions {
   readonly progress?: (run: { readonly chains: number; readonly warmup: number; readonly draws: number }) => {
     update(info: import("./progress.js").ProgressEvent): void;
     stop(end: { readonly interrupted: boolean; readonly kept: number }): void;
+  };
+  /** Progress of each `vi` (see the interpreter's ScriptOptions.viProgress). */
+  readonly viProgress?: (run: { readonly iterations: number }) => {
+    update(p: import("../inference/vi/advi.js").AdviProgress): void;
+    stop(end: { readonly interrupted: boolean }): void;
   };
   /** Progress of each `train` (see the interpreter's ScriptOptions.trainProgress). */
   readonly trainProgress?: (run: { readonly epochs: number }) => {
@@ -138,6 +159,40 @@ export async function trainFromData(r: TrainFromDataRequest): Promise<TrainOutco
     const lines = fitSummaryLines(fit);
     disposeFit(fit);
     return { lines, json, interrupted: info.interrupted };
+  } catch (e) {
+    throw await asUserError(e, r.source, r.file);
+  }
+}
+
+export interface ViFromDataRequest extends PosteriorRequest {
+  readonly options: import("../interpreter/vi.js").ViOptions;
+  /** Files PREFIX-1.csv (CmdStan layout). */
+  readonly output: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: import("../inference/vi/advi.js").AdviProgress) => void;
+}
+
+/** `dlm vi`: ADVI on the instance from data; its draws written as CmdStan-layout CSV. */
+export async function viFromData(r: ViFromDataRequest): Promise<TrainOutcome & { readonly files: readonly string[] }> {
+  const { viPosterior } = await import("../interpreter/vi.js");
+  const { summaryLines } = await import("../interpreter/posterior.js");
+  const { savePosterior } = await import("../interpreter/script-io.js");
+  const { summarize } = await import("../inference/diagnostics/index.js");
+  const instance = await instanceFromData(r);
+  try {
+    const post = await viPosterior(instance, { ...r.options, ...(r.signal !== undefined ? { signal: r.signal } : {}), ...(r.onProgress !== undefined ? { onProgress: r.onProgress } : {}) }, undefined);
+    const files = savePosterior(post, r.output, r.output, { start: 0, end: 0 });
+    const v = post.vi!;
+    const chains = post.outputs.map((rows) => post.names.map((_, j) => Float64Array.from(rows, (row) => row[j]!)));
+    const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+    const parameters = Object.fromEntries(summarize({ names: post.names, chains }).rows.map((row) => [row.name, {
+      mean: finite(row.mean), sd: finite(row.sd), mcse: finite(row.mcse), q5: finite(row.q5), q50: finite(row.q50), q95: finite(row.q95),
+    }]));
+    const json = {
+      parameters, method: v.method, iterations: v.iterations, converged: v.converged, eta: v.eta, pareto_k: finite(v.paretoK),
+      elbo: v.elbo, warnings: v.warnings, seconds: post.result.seconds.sampling, draws: post.result.nDraws, interrupted: post.result.interrupted, files,
+    };
+    return { lines: summaryLines(post), json, interrupted: post.result.interrupted, files };
   } catch (e) {
     throw await asUserError(e, r.source, r.file);
   }

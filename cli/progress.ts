@@ -3,8 +3,56 @@
  * warm-up and sampling together, with the phase, divergences so far and the ETA. Elsewhere
  * (a pipe, a log file, CI): plain lines in the style of CmdStan's `Iteration: 200 / 2000 [ 10%]
  * (Warmup)`, about every 10% of the run. `quiet` prints nothing.
+ *
+ * The bars are redrawn in place by moving the cursor up over them, so nothing else may write
+ * to the stream while they are up: notes go through the reporter's `log`, which prints them
+ * above the bars at once, broken into lines that fit (the terminal does not wrap lines while
+ * the bars are up). Each bar is cut to the terminal's width, so that a terminal that
+ * wraps long lines anyway (cli-progress asks it not to) does not push the bars down on every
+ * redraw. ETAs are written by `formatEta`.
  */
 import cliProgress from "cli-progress";
+
+/**
+ * A duration in whole seconds for a progress bar: `42s`, `16m05s`, `2h07m`, or `?` while it is
+ * unknown. Rounded before it is split into units, so a unit never reads 60.
+ */
+export function formatEta(seconds: unknown): string {
+  const t = typeof seconds === "number" ? seconds : Number(seconds);
+  if (!Number.isFinite(t) || t < 0) return "?";
+  const s = Math.round(t);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  const m = Math.round(t / 60);
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+}
+
+/**
+ * `line` broken at spaces into lines shorter than `width` (a word longer than that is cut): the
+ * terminal does not wrap while cli-progress's bars are up, so a long note would be cut off.
+ */
+export function wrapLine(line: string, width: number): string[] {
+  const max = Math.max(10, width - 1);
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > max) {
+    const space = rest.lastIndexOf(" ", max);
+    const at = space > 0 ? space : max;
+    out.push(rest.slice(0, at));
+    rest = rest.slice(space > 0 ? at + 1 : at);
+  }
+  out.push(rest);
+  return out;
+}
+
+/** cli-progress's formatter for `format`, each line cut to one column less than the terminal's width. */
+function fitted(format: string, stream: NodeJS.WriteStream): cliProgress.GenericFormatter {
+  return (options, params, payload) => {
+    const line = cliProgress.Format.Formatter({ ...options, format }, params, payload);
+    const width = stream.columns || 80;
+    return line.length >= width ? line.slice(0, Math.max(1, width - 1)) : line;
+  };
+}
 
 /** What the sampler reports after every iteration (a subset of inference/mcmc's ProgressInfo). */
 export interface ProgressEvent {
@@ -71,9 +119,13 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
   const multi = new cliProgress.MultiBar(
     {
       stream,
-      format: "chain {chain} |{bar}| {value}/{total} {phase} | {divergent} divergent | ETA {eta_formatted}",
+      format: fitted("chain {chain} |{bar}| {value}/{total} {phase} | {divergent} divergent | ETA {eta_formatted}", stream),
+      formatTime: formatEta,
       hideCursor: true,
       clearOnComplete: false,
+      // Every redraw writes every bar: cli-progress skips a bar whose text has not changed, and
+      // after a note above the bars that would leave another bar's old line in its place.
+      forceRedraw: true,
       etaBuffer: 50,
       barsize: 24,
       fps: 5,
@@ -83,6 +135,7 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
   const bars = Array.from({ length: chains }, (_, c) =>
     multi.create(warmup + draws, 0, { chain: c + 1, phase: "warm-up ", divergent: 0 }),
   );
+  let stopped = false;
   return {
     update(info) {
       const it = overallIteration(info, warmup);
@@ -90,8 +143,21 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
         bar.update(it, { chain: c + 1, phase: info.phase === "warmup" ? "warm-up " : "sampling", divergent: info.divergences[c] ?? 0 }),
       );
     },
-    log: (line) => multi.log(line + "\n"),
-    stop: () => multi.stop(),
+    log: (line) => {
+      if (stopped) {
+        stream.write(line + "\n");
+        return;
+      }
+      // Drawn now rather than at the next redraw, which never comes when the run stops first;
+      // the old bars are cleared first (cli-progress clears one line), then drawn below it.
+      multi.log("\x1b[0J" + wrapLine(line, stream.columns || 80).join("\n") + "\n");
+      multi.update();
+    },
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      multi.stop();
+    },
   };
 }
 
@@ -145,7 +211,7 @@ export function trainReporter(options: TrainReporterOptions): {
     };
   }
   const bar = new cliProgress.SingleBar(
-    { stream, format: "epoch {epoch} |{bar}| batch {batch} | loss {loss} | {rate} rows/s | ETA {eta_formatted}", hideCursor: true, etaBuffer: 100, barsize: 24, fps: 5 },
+    { stream, format: "epoch {epoch} |{bar}| batch {batch} | loss {loss} | {rate} rows/s | ETA {eta_formatted}", formatTime: formatEta, hideCursor: true, etaBuffer: 100, barsize: 24, fps: 5 },
     cliProgress.Presets.shades_classic,
   );
   let started = false;

@@ -1,6 +1,6 @@
 /**
- * What `dlm sample` and `dlm summary` print: the summary table (stansummary-like) followed by
- * the warnings, or one JSON object:
+ * What `dlm sample` and `dlm summary` print: the summary table (stansummary-like) on stdout and
+ * the warnings, one `warning: ...` line each, on stderr; or one JSON object on stdout:
  *
  *   {"parameters": {"beta[1]": {"mean", "sd", "mcse", "q5", "q50", "q95", "ess_bulk", "ess_tail", "rhat"}, ...},
  *    "divergences": n, "warnings": [...], "seconds": {"warmup": s, "sampling": s}, "chains": n, "draws": n}
@@ -36,12 +36,15 @@ export function summaryJson(summary: Summary, warnings: readonly string[], secon
   };
 }
 
-/** The text report: a line of facts, the table, then one `warning:` line per warning. */
-export function summaryText(summary: Summary, warnings: readonly string[], seconds: Seconds | undefined): string {
+/** The text report: a line of facts, then the table. */
+export function summaryText(summary: Summary, seconds: Seconds | undefined): string {
   const divergences = summary.sampler?.divergences ?? 0;
   const time = seconds ? `; ${seconds.warmup.toFixed(1)} s warm-up, ${seconds.sampling.toFixed(1)} s sampling` : "";
   const head = `${summary.chains} chain${summary.chains === 1 ? "" : "s"} × ${summary.drawsPerChain} draws; ${divergences} divergent transition${divergences === 1 ? "" : "s"}${time}`;
-  const lines = [head, "", formatSummaryTable(summary.rows)];
-  if (warnings.length > 0) lines.push("", ...warnings.map((w) => `warning: ${w}`));
-  return lines.join("\n") + "\n";
+  return [head, "", formatSummaryTable(summary.rows)].join("\n") + "\n";
+}
+
+/** The warnings of a summary, one `warning: ...` line each (for stderr); empty when there are none. */
+export function warningLines(warnings: readonly string[]): string {
+  return warnings.map((w) => `warning: ${w}\n`).join("");
 }

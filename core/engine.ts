@@ -67,6 +67,25 @@ function isBackendName(name: string): name is BackendName {
 }
 
 /**
+ * tfjs's cpu backend greets its first tensor in Node.js with a console.warn banner ("Hi, looks
+ * like you are running TensorFlow.js in Node.js ... install our node backend"): noise for dlm's
+ * users, printed even with --quiet. The banner is guarded by the backend's private `firstUse`
+ * flag (tfjs-backend-cpu, MathBackendCPU.write), so clearing that flag drops this one message;
+ * the env flags that would also silence it (PROD, IS_TEST) silence every other tfjs warning too.
+ * The cpu backend is started here if it was not yet, which is cheap and leaves the active
+ * backend as it is.
+ */
+function skipCpuNodeNotice(): void {
+  let cpu: unknown;
+  try {
+    cpu = tf.findBackend("cpu");
+  } catch {
+    return; // no cpu backend registered: no banner either
+  }
+  if (typeof cpu === "object" && cpu !== null && (cpu as { firstUse?: unknown }).firstUse === true) (cpu as { firstUse: boolean }).firstUse = false;
+}
+
+/**
  * Start the engine on the requested backend (idempotent for the same backend).
  * Order of precedence: `requested`, then `DLM_BACKEND`, then `wasm`.
  */
@@ -81,6 +100,7 @@ export async function initEngine(requested?: string): Promise<EngineInfo> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new BackendError(`backend '${name}' failed to start; available: ${available.join(", ")}`);
   await tf.ready();
+  skipCpuNodeNotice();
   installKernelFixes(name);
   installFusedLogPdfKernels();
   installIntervalKernels();

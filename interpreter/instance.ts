@@ -18,6 +18,7 @@ import type { Handler, NetMode } from "./handler.js";
 import { discreteError, scorer, tracer, type LatentInfo, type RecordInfo, type ScoreState } from "./handlers.js";
 import { columnMajorOrder, scalarNames } from "./names.js";
 import { constantCache, type ConstantCache } from "./constant-cache.js";
+import { loopWarnings } from "./loop-hints.js";
 import { asTensorValue, childEnv, describeValue, shapeOf, type Env, type Value } from "./value.js";
 
 export interface ModelInstance {
@@ -105,10 +106,7 @@ export function instantiate(def: ModelDef, args: readonly Value[], kwargs: Reado
     if (kept.length > 0) points.set(name, tree);
     else for (const e of walkParams(tree)) e.tensor.dispose();
   }
-  const warnings = [...tr.result.loopTildes].map((stmt) => ({
-    span: stmt.span,
-    message: `this \`~\` runs once per loop iteration; the vectorised form is much faster: write the whole vector at once, e.g. \`${vectorHint(stmt, options.source)}\``,
-  }));
+  const warnings = loopWarnings(def, tr.result, bindings, options.source);
   return {
     ...partial,
     latents: tr.result.latents,
@@ -118,12 +116,6 @@ export function instantiate(def: ModelDef, args: readonly Value[], kwargs: Reado
     observed: tr.result.observed,
     warnings,
   };
-}
-
-function vectorHint(stmt: TildeStmt, source: string): string {
-  const t = stmt.target.kind === "Index" && stmt.target.target.kind === "Name" ? stmt.target.target.name : source.slice(stmt.target.span.start, stmt.target.span.end);
-  const d = source.slice(stmt.dist.span.start, stmt.dist.span.end).replace(/\[\s*[A-Za-z_][A-Za-z0-9_]*\s*\]/g, "");
-  return `${t} ~ ${d}`;
 }
 
 /** Run the model body under a handler; scored evaluations pass the instance's statement cache (scoredCache). */

@@ -11,6 +11,7 @@
 import { tf } from "../core/engine.js";
 import type { Span } from "../grammar/ast.js";
 import { arity, builtin, noKeywords } from "./builtins-math.js";
+import { calibrationBuiltins } from "./calibration-builtins.js";
 import { DlmError } from "./errors.js";
 import { asNumber, asTensorValue, describeValue, num, tensor, type Builtin, type RecordValue, type Value } from "./value.js";
 
@@ -82,5 +83,6 @@ export function predictiveBuiltins(fallback: ReadonlyMap<string, Value>): Builti
       }
       throw new DlmError(`loglik is available for Normal, Bernoulli and Categorical predictions, not for ${family || "this variable"} yet`, span);
     }),
+    ...calibrationBuiltins(),
   ];
 }

@@ -178,7 +178,12 @@ export function predictionAt(inst: ModelInstance, n: number, seed: number, fixed
       ["__variances", tensor(tf.clone(s.variance), false)],
     ]);
     m.variance.dispose();
-    if (s.probs !== undefined) f.set("probs", tensor(tf.mean(s.probs, 0), false));
+    if (s.probs !== undefined) {
+      f.set("probs", tensor(tf.mean(s.probs, 0), false));
+      // mean_s H[p_s]: with H[p̄] it gives the epistemic part (mutual_info).
+      const probs = s.probs;
+      f.set("__entropy_mean", tensor(tf.tidy(() => tf.mean(tf.neg(tf.sum(tf.mul(probs, tf.log(tf.maximum(probs, 1e-30))), -1)), 0)), false));
+    }
     f.set("ndraws", num(n));
     fields.set(name, { kind: "record", tag: "predictive distribution", fields: f });
   }

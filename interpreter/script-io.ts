@@ -34,7 +34,8 @@ export function posteriorDraws(p: Posterior, model: string): Draws {
     metric: p.result.metric === "dense" ? "dense_e" : "diag_e",
     numChains: p.result.chains,
     seed: p.result.seed,
-    extra: { dlm_algorithm: p.result.algorithm, ...(p.result.interrupted ? { dlm_interrupted: true } : {}) },
+    // A run stopped early says so: `num_samples` above counts the draws kept, this what was asked for.
+    extra: { dlm_algorithm: p.result.algorithm, ...(p.result.interrupted ? { dlm_interrupted: true, ...(s !== undefined ? { dlm_draws_requested: s.draws } : {}) } : {}) },
   };
   const chains = p.outputs.map((rows, c) => ({
     values: p.names.map((_, j) => Float64Array.from(rows, (r) => r[j]!)),

@@ -9,7 +9,8 @@
 import { writeFile } from "node:fs/promises";
 import { tf } from "../core/engine.js";
 import type { Span } from "../grammar/index.js";
-import { drawsFromRows, plotBand, plotDensity, plotHistory, plotPairs, plotTrace, plotUncertainty } from "../plots/index.js";
+import { drawsFromRows, plotBand, plotCalibration, plotDensity, plotHistory, plotPairs, plotTrace, plotUncertainty } from "../plots/index.js";
+import { bins, prediction } from "./calibration-builtins.js";
 import { arity, builtin, noKeywords } from "./builtins-math.js";
 import { resolvePath } from "./data-readers.js";
 import { DlmError } from "./errors.js";
@@ -169,6 +170,12 @@ export function plotBuiltins(host: PlotHost): Value[] {
       const x1 = g.data.filter((_, i) => i % 2 === 0);
       const x2 = g.data.filter((_, i) => i % 2 === 1);
       return write(span, path, () => plotUncertainty({ x1, x2, value, label }));
+    }),
+    builtin("plot_calibration", (args, kwargs, span) => {
+      arity("plot_calibration", args, 3, 3, span);
+      noKeywords("plot_calibration", kwargs, ["bins"], span);
+      const b = bins(prediction(args[0]!, span, "plot_calibration"), args[1]!, kwargs, span, "plot_calibration");
+      return write(span, asString(args[2]!, span, "the file name"), () => plotCalibration({ ...b, title: "reliability" }));
     }),
     builtin("plot_history", (args, kwargs, span) => {
       arity("plot_history", args, 2, 2, span);

@@ -17,7 +17,6 @@
 import { tf } from "../core/engine.js";
 import { key as makeKey, fold } from "../core/random.js";
 import { standardize, onehot, trainTestSplit } from "../nn/index.js";
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parse, type Program, type Span, type Stmt } from "../grammar/index.js";
 import { arity, builtin, noKeywords } from "./builtins-math.js";
@@ -26,10 +25,13 @@ import { predictiveBuiltins } from "./metrics.js";
 import { readCsv, readJson, resolvePath } from "./data-readers.js";
 import { DlmError } from "./errors.js";
 import type { ProgressInfo } from "../inference/mcmc/index.js";
+import { includedNames, readIncludedSource } from "./includes.js";
 import { drawFiles, loadPosterior, savePosterior } from "./script-io.js";
 import { plotBuiltins } from "./script-plots.js";
 import { asFit, fitSummaryLines, fitValue, loadFit, runTrain, saveFit, trainBuiltins, type TrainReporter, type TrainRun } from "./script-train.js";
 import { predictFit } from "./train.js";
+import { runVi, viBuiltins, type ViReporter, type ViRun } from "./script-vi.js";
+import { looBuiltins } from "./script-loo.js";
 import { evaluate, runStmt, type EvalContext } from "./evaluate.js";
 import { instantiate, type ModelInstance } from "./instance.js";
 import { predict, samplePosterior, summaryLines, type Posterior, type SampleSettings } from "./posterior.js";
@@ -51,6 +53,8 @@ export interface ScriptOptions {
   readonly progress?: (run: SampleRun) => SampleProgress;
   /** Called when a `train` starts; its reporter hears every batch and epoch. */
   readonly trainProgress?: (run: TrainRun) => TrainReporter;
+  /** Called when a `vi` starts; its reporter hears every iteration. */
+  readonly viProgress?: (run: ViRun) => ViReporter;
 }
 
 /** The size of a `sample` run, for progress bars. */
@@ -71,7 +75,8 @@ class Pending {
 }
 
 interface Host {
-  readonly file: string;
+  /** The file whose code runs (paths are relative to its folder): the script, or a file the REPL loads. */
+  file: string;
   readonly seed: number;
   readonly out: (line: string) => void;
   source: string;
@@ -101,6 +106,7 @@ function posteriorOf(v: Value, span: Span): Posterior {
 }
 
 function posteriorValue(p: Posterior): Value {
+  if (p.vi !== undefined) return opaque("posterior", p, `an ADVI approximation (${p.vi.method}): ${p.result.nDraws} draws of ${p.names.length} quantities`);
   const from = p.loaded !== undefined ? "loaded draws" : "a posterior";
   return opaque("posterior", p, `${from}: ${p.result.chains} chain${p.result.chains === 1 ? "" : "s"} × ${p.result.nDraws} draws of ${p.names.length} quantities`);
 }
@@ -192,7 +198,8 @@ function scriptBuiltins(host: Host): Value[] {
       arity("summary", args, 1, 1, span);
       noKeywords("summary", kwargs, [], span);
       const fit = asFit(args[0]!);
-      for (const line of fit !== undefined ? fitSummaryLines(fit) : summaryLines(posteriorOf(args[0]!, span))) host.out(line);
+      // The table goes to the output, its warnings with the other warnings (stderr in `dlm run`).
+      for (const line of fit !== undefined ? fitSummaryLines(fit) : summaryLines(posteriorOf(args[0]!, span))) (line.startsWith("warning: ") ? host.err : host.out)(line);
       return { kind: "missing" };
     }),
     builtin("predict", (args, kwargs, span) => {
@@ -241,7 +248,7 @@ function scriptBuiltins(host: Host): Value[] {
       noKeywords("load_draws", kwargs, [], span);
       return posteriorValue(loadPosterior(drawFiles(args[0]!, host.file, span), span));
     }),
-    ...plotBuiltins({ file: host.file, wait: (span, make) => wait(host, span, make), posteriorOf, fitOf: asFit }),
+    ...plotBuiltins({ get file() { return host.file; }, wait: (span, make) => wait(host, span, make), posteriorOf, fitOf: asFit }),
     ...trainBuiltins(),
     builtin("train", (args, kwargs, span) => {
       const memo = host.memo.get(span.start);
@@ -250,7 +257,14 @@ function scriptBuiltins(host: Host): Value[] {
         file: host.file, seed: host.seed, signal: host.options.signal, progress: host.options.trainProgress, err: host.err, instanceOf,
       }, args, kwargs, span));
     }),
-    notYet("vi", "variational inference"),
+    ...viBuiltins(),
+    ...looBuiltins({ out: host.out, err: host.err, posteriorOf, instanceOf }),
+    builtin("vi", (args, kwargs, span) => {
+      const memo = host.memo.get(span.start);
+      if (memo !== undefined) return memo;
+      throw new Pending(span.start, runVi({ seed: host.seed, signal: host.options.signal, progress: host.options.viProgress, err: host.err, instanceOf }, args, kwargs, span).then(posteriorValue));
+    }),
+    notYet("BayesByBackprop", "Bayes by Backprop"),
     builtin("argmax", (args, kwargs, span) => {
       arity("argmax", args, 1, 1, span);
       noKeywords("argmax", kwargs, [], span);
@@ -284,8 +298,12 @@ function scriptBuiltins(host: Host): Value[] {
 
 /** An incremental script session (the REPL): one input at a time, variables kept. */
 export interface Session {
-  /** Run one input (any number of statements); resolves true if it ran without error. */
-  run(input: string): Promise<boolean>;
+  /**
+   * Run one input (any number of statements); resolves true if it ran without error. With
+   * `file`, the input is that file's text: its paths are relative to the file's folder and its
+   * errors name it (else they are relative to the session's file, the working folder in the REPL).
+   */
+  run(input: string, file?: string): Promise<boolean>;
   /** Names defined by the user so far, with a short description of each value. */
   variables(): { name: string; description: string }[];
   /** Type and shape of an expression, without running any `~`. */
@@ -308,6 +326,9 @@ export function createSession(options: ScriptOptions = {}): Session {
 
   // Where each definition came from (REPL inputs and included files), to render its errors.
   const origin = new WeakMap<object, { source: string; file: string }>();
+  // Warnings already shown, by model definition: a statement that waits for `sample` runs
+  // again and makes its instances again, and a model's loops are the same for every instance.
+  const warned = new WeakMap<object, Set<string>>();
 
   /** Errors raised while running code from `file` carry that file (and its source is kept). */
   const inFile = (e: unknown, file: string, source: string): unknown =>
@@ -327,14 +348,24 @@ export function createSession(options: ScriptOptions = {}): Session {
         // The argument check points at the call; everything else at the model's own text.
         throw e instanceof DlmError && e.span !== span ? inFile(e, from.file, from.source) : e;
       }
-      for (const w of inst.warnings) err(renderError(new DlmError(w.message, w.span), from.source, from.file).replace(": error:", ": warning:"));
+      let shown = warned.get(m.def);
+      if (shown === undefined) warned.set(m.def, (shown = new Set()));
+      for (const w of inst.warnings) {
+        const key = `${w.span.start}:${w.message}`;
+        if (shown.has(key)) continue;
+        shown.add(key);
+        err(renderError(new DlmError(w.message, w.span), from.source, from.file).replace(": error:", ": warning:"));
+      }
       return opaque("model instance", inst, `an instance of the model ${m.def.name} (${inst.latents.length} latent variable${inst.latents.length === 1 ? "" : "s"}, ${inst.layout.dim} unconstrained dimensions)`);
     },
   });
 
   async function runStatement(s: Stmt, env: Env, source: string, file: string): Promise<void> {
     host.memo.clear();
-    if (s.kind === "Fn" || s.kind === "Network" || s.kind === "Model") origin.set(s, { source, file });
+    if (s.kind === "Fn" || s.kind === "Network" || s.kind === "Model") {
+      origin.set(s, { source, file });
+      definedNow.add(s.name);
+    }
     if (s.kind === "Include") {
       try {
         await include(s.path, s.span, file);
@@ -368,6 +399,8 @@ export function createSession(options: ScriptOptions = {}): Session {
 
   /** The files being included, outermost first (the script itself is not among them). */
   const including: string[] = [];
+  /** The models, fns and networks the running input has defined so far (its own and its includes'). */
+  const definedNow = new Set<string>();
 
   async function include(path: string, span: Span, from: string): Promise<void> {
     const full = resolvePath(path, from);
@@ -379,13 +412,11 @@ export function createSession(options: ScriptOptions = {}): Session {
       const cycle = [...chain.slice(at), full].map((f) => basename(f)).join(" → ");
       throw new DlmError(`include cycle: ${cycle}`, span, "a file may not include, directly or through other files, a file that is including it");
     }
-    let text: string;
-    try {
-      text = readFileSync(full, "utf8");
-    } catch {
-      throw new DlmError(`cannot read the included file ${full}`, span, "paths are relative to the including file");
-    }
-    const parsed = parseChecked(text, full, [...globals.vars.keys(), ...includedNames(text, full)]);
+    const text = readIncludedSource(full, path, span);
+    // Like an input, an included file may redefine what earlier inputs defined (`:reload` of a
+    // file that includes another), but not what this input has defined.
+    const redefined = new Set(parse(text, full).program.body.flatMap((t) => (t.kind === "Fn" || t.kind === "Network" || t.kind === "Model") && !builtinNames.has(t.name) && !definedNow.has(t.name) ? [t.name] : []));
+    const parsed = parseChecked(text, full, [...globals.vars.keys(), ...includedNames(text, full)].filter((n) => !redefined.has(n)));
     including.push(full);
     try {
       await runProgram(parsed.program, text, full);
@@ -394,9 +425,21 @@ export function createSession(options: ScriptOptions = {}): Session {
     }
   }
 
-  async function run(input: string): Promise<boolean> {
+  async function run(input: string, file?: string): Promise<boolean> {
+    if (file === undefined || file === host.file) return runInput(input);
+    const session = host.file;
+    host.file = file;
+    try {
+      return await runInput(input);
+    } finally {
+      host.file = session;
+    }
+  }
+
+  async function runInput(input: string): Promise<boolean> {
     const source = input;
     host.source = source;
+    definedNow.clear();
     let program: Program;
     try {
       const parsed = parseChecked(source, host.file, knownFor(parse(source, host.file).program, source));
@@ -432,33 +475,6 @@ export function createSession(options: ScriptOptions = {}): Session {
       }
     },
   };
-}
-
-/**
- * Top-level names an included file defines (for the static check of the including file). A
- * file's own names never come back to it through an include cycle (the cycle is reported when
- * the include runs).
- */
-function includedNames(source: string, file: string, seen = new Set<string>([resolvePath(file, file)])): string[] {
-  const out: string[] = [];
-  for (const s of parse(source, file).program.body) {
-    if (s.kind !== "Include") continue;
-    const full = resolvePath(s.path, file);
-    if (seen.has(full)) continue;
-    seen.add(full);
-    let text: string;
-    try {
-      text = readFileSync(full, "utf8");
-    } catch {
-      continue; // reported when the include runs
-    }
-    for (const t of parse(text, full).program.body) {
-      if (t.kind === "Fn" || t.kind === "Network" || t.kind === "Model") out.push(t.name);
-      else if (t.kind === "Assign" && t.target.kind === "Name") out.push(t.target.name);
-    }
-    out.push(...includedNames(text, full, seen));
-  }
-  return out;
 }
 
 /** A user-facing message for any error: DlmErrors rendered with their location, never a stack. */

@@ -5,8 +5,8 @@
  */
 export { plotTrace, plotDensity, plotPairs, drawsFromRows } from "./posterior-plots.js";
 export type { DrawsByName, PlotOptions } from "./posterior-plots.js";
-export { plotBand, plotUncertainty, plotHistory } from "./prediction-plots.js";
-export type { Band, UncertaintyMap, History } from "./prediction-plots.js";
+export { plotBand, plotUncertainty, plotHistory, plotCalibration } from "./prediction-plots.js";
+export type { Band, UncertaintyMap, History, Calibration } from "./prediction-plots.js";
 export { renderSvg } from "./render.js";
 export { kde, kdeAt, silvermanBandwidth } from "./kde.js";
 export { drawsByName, writeRunPlots } from "./run-plots.js";

@@ -157,3 +157,45 @@ export async function plotHistory(history: History): Promise<string> {
   };
   return renderSvg(spec);
 }
+
+/** A reliability diagram's bins: mean confidence, accuracy and count per bin (NaN for empty bins). */
+export interface Calibration {
+  readonly confidence: ArrayLike<number>;
+  readonly accuracy: ArrayLike<number>;
+  readonly count: ArrayLike<number>;
+  readonly title?: string;
+}
+
+/** Reliability diagram: accuracy against confidence per bin (points sized by count) and the diagonal of perfect calibration. */
+export async function plotCalibration(c: Calibration): Promise<string> {
+  const rows: Row[] = [];
+  for (let b = 0; b < c.count.length; b++) {
+    if (c.count[b]! > 0 && Number.isFinite(c.confidence[b]!)) rows.push({ confidence: c.confidence[b]!, accuracy: c.accuracy[b]!, count: c.count[b]! });
+  }
+  if (rows.length === 0) throw new RangeError("plotCalibration: every bin is empty");
+  const axis = { type: "quantitative" as const, scale: { domain: [0, 1] } };
+  const spec: TopLevelSpec = {
+    ...(c.title ? { title: c.title } : {}),
+    config: CONFIG,
+    width: 320,
+    height: 320,
+    layer: [
+      {
+        data: { values: [{ confidence: 0, accuracy: 0 }, { confidence: 1, accuracy: 1 }] },
+        mark: { type: "line", strokeDash: [4, 4], color: "#888", strokeWidth: 1 },
+        encoding: { x: { field: "confidence", ...axis }, y: { field: "accuracy", ...axis } },
+      },
+      {
+        data: { values: rows },
+        mark: { type: "line", point: false, strokeWidth: 1.2 },
+        encoding: { x: { field: "confidence", title: "confidence (mean predicted probability)", ...axis }, y: { field: "accuracy", title: "accuracy", ...axis } },
+      },
+      {
+        data: { values: rows },
+        mark: { type: "circle", opacity: 0.8 },
+        encoding: { x: { field: "confidence", ...axis }, y: { field: "accuracy", ...axis }, size: { field: "count", type: "quantitative", title: "predictions" } },
+      },
+    ],
+  };
+  return renderSvg(spec);
+}

@@ -1,6 +1,6 @@
 /** The REPL's pure parts: input continuation, completion, NumPy-style array printing. */
 import { describe, expect, it } from "vitest";
-import { unclosedBrackets } from "./brackets.js";
+import { inputContinues, unclosedBrackets } from "./brackets.js";
 import { complete } from "./complete.js";
 import { formatArray, formatNumber } from "../interpreter/format.js";
 
@@ -13,6 +13,22 @@ describe("unclosedBrackets", () => {
     expect(unclosedBrackets('s = "a\\"(" + f(')).toBe(1);
     expect(unclosedBrackets("x = 1 # (((\ny = (")).toBe(1);
     expect(unclosedBrackets("x = 1)")).toBe(0); // over-closed: complete, the parser reports it
+  });
+});
+
+describe("inputContinues", () => {
+  it("waits after a token that cannot end an expression, as the language's newline rule says", () => {
+    for (const text of ["1 +", "x = 1 -", "a *", "b /", "x ^", "m @", "5 %", "a ==", "a !=", "a <", "a <=", "a >", "a >=", "a &&", "a ||",
+      "x =", "x +=", "x -=", "x *=", "x /=", "y ~", "nin =>", "1:", "f(1,", "d.", "!", "for i in", "if c { 1 } else", "x = 1 +  # the rest below"]) {
+      expect(inputContinues(text), text).toBe(true);
+    }
+  });
+  it("runs a complete statement, whatever its strings and comments end with", () => {
+    for (const text of ["1 + 2", "x = y", "f(x)", 's = "a +"', "x = 1 # and then +", "begin", "x.main", "x = [1, 2]", "a & ", "a |"]) {
+      expect(inputContinues(text), text).toBe(false);
+    }
+    expect(inputContinues("model m(y) {")).toBe(true);
+    expect(inputContinues("1 +\n2")).toBe(false);
   });
 });
 

@@ -1,19 +1,22 @@
 /**
  * `dlm repl`: a node:readline loop over a `ReplSession`. Input continues while brackets are
- * open; history is kept in ~/.dlm_history (or $DLM_HISTORY); Tab completes names, builtins,
- * distributions, layers and `:commands`. An error never ends the session; Ctrl-C cancels the
- * current input or stops a running inference (keeping its completed draws); Ctrl-D exits.
+ * open and after a trailing operator (brackets.ts); history is kept in ~/.dlm_history (or
+ * $DLM_HISTORY); Tab completes names, builtins, distributions, layers and `:commands`. An error
+ * never ends the session; Ctrl-C cancels the current input or stops a running inference
+ * (keeping its completed draws, its note printed above the progress bars); Ctrl-D exits.
  *
  * The prompt appears at once: the interpreter and tfjs load in the background and the first
  * input waits for them. Inputs run in the interpreter's incremental `Session` (interpreter/
- * script.ts), which prints values and `print` output through the callbacks given here.
+ * script.ts), which prints values and `print` output through the callbacks given here. A file
+ * (`dlm repl FILE`, `:load`, `:reload`) runs as that file: its paths are relative to its folder
+ * and its errors name it; what is typed at the prompt is relative to the working folder.
  */
 import { appendFileSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import * as readline from "node:readline";
-import { unclosedBrackets } from "./brackets.js";
+import { inputContinues } from "./brackets.js";
 import { complete } from "./complete.js";
 import type { Session } from "../interpreter/index.js";
 
@@ -50,6 +53,8 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
 
   // Where a running input can be stopped: passed to the session, which hands it to the sampler.
   let running: AbortController | undefined;
+  // The progress bars of the running `sample`: notes must go above them, not through them.
+  let bars: { log(line: string): void } | undefined;
   // Load the interpreter and start the engine while the user types.
   const newSession = async (): Promise<Session> => {
     const { initEngine } = await import("../core/engine.js");
@@ -67,12 +72,24 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
       },
       // Progress bars (one per chain) on a terminal, as `dlm sample` shows them; nothing otherwise.
       progress: (run: { chains: number; warmup: number; draws: number }) => {
-        const bars = progressReporter({ ...run, quiet: !tty, stream: output as NodeJS.WriteStream, tty: true });
-        return { update: (info: import("../cli/progress.js").ProgressEvent) => bars.update(info), stop: () => bars.stop() };
+        const reporter = progressReporter({ ...run, quiet: !tty, stream: output as NodeJS.WriteStream, tty: true });
+        bars = reporter;
+        return {
+          update: (info: import("../cli/progress.js").ProgressEvent) => reporter.update(info),
+          stop: () => {
+            reporter.stop();
+            bars = undefined;
+          },
+        };
       },
       trainProgress: (run: { epochs: number }) => {
         const bar = trainReporter({ ...run, quiet: !tty, stream: output as NodeJS.WriteStream, tty: true });
-        return { update: (p: import("../cli/progress.js").TrainEvent) => bar.update(p), epoch: (e: number, m: Readonly<Record<string, number>>) => bar.epoch(e, m), stop: () => bar.stop() };
+        bars = bar;
+        const stop = (): void => {
+          bar.stop();
+          bars = undefined;
+        };
+        return { update: (p: import("../cli/progress.js").TrainEvent) => bar.update(p), epoch: (e: number, m: Readonly<Record<string, number>>) => bar.epoch(e, m), stop };
       },
     };
     return createSession(sessionOptions);
@@ -104,12 +121,12 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
     say(msg.startsWith("<") || /^[^\s:]+:\d+:\d+:/.test(msg) ? msg : `error: ${msg}`);
   };
 
-  /** Runs one input; false when it failed (the session has already printed the error). */
-  const evaluate = async (source: string): Promise<boolean> => {
+  /** Runs one input (from `file` when it is a file's text); false when it failed (the session has already printed the error). */
+  const evaluate = async (source: string, file?: string): Promise<boolean> => {
     const s = await ready;
     running = new AbortController();
     try {
-      return await s.run(source);
+      return await s.run(source, file);
     } finally {
       running = undefined;
     }
@@ -119,7 +136,7 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
     const { readSource } = await import("../cli/source.js");
     const source = await readSource(path);
     lastLoaded = path;
-    if (await evaluate(source)) say(`loaded ${path}`);
+    if (await evaluate(source, path)) say(`loaded ${path}`);
   };
 
   const command = async (line: string): Promise<boolean> => {
@@ -176,7 +193,7 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
   const handle = async (line: string): Promise<boolean> => {
     if (buffer === "" && line.trim().startsWith(":")) return command(line);
     buffer = buffer === "" ? line : `${buffer}\n${line}`;
-    if (unclosedBrackets(buffer) > 0) {
+    if (inputContinues(buffer)) {
       rl.setPrompt(CONTINUE);
       return true;
     }
@@ -215,7 +232,9 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
     rl.on("SIGINT", () => {
       if (running) {
         running.abort();
-        say("\ninterrupt: a running `sample` stops after the current iteration, keeping its completed draws");
+        const note = "interrupt: a running `sample` stops after the current iteration, keeping its completed draws";
+        if (bars !== undefined) bars.log(note);
+        else say("\n" + note);
         return;
       }
       const had = buffer !== "" || rl.line !== "";

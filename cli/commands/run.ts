@@ -25,6 +25,7 @@ export async function runCommand(file: string, o: RunOptions): Promise<void> {
   const { initEngine } = await import("../../core/engine.js");
   await initEngine(o.backend);
   const { progressReporter, trainReporter } = await import("../progress.js");
+  const { viReporter } = await import("../vi-progress.js");
   const abort = new AbortController();
   let current: { log(line: string): void; stop(): void } | undefined;
   const onSigint = (): void => {
@@ -58,6 +59,16 @@ export async function runCommand(file: string, o: RunOptions): Promise<void> {
           update: (info) => reporter.update(info),
           stop: () => {
             reporter.stop();
+            current = undefined;
+          },
+        };
+      },
+      viProgress: (run) => {
+        const reporter = viReporter({ ...run, quiet: o.quiet ?? false });
+        current = reporter;
+        return {
+          update: (p) => reporter.update(p),
+          stop: () => {
             current = undefined;
           },
         };

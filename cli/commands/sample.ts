@@ -1,7 +1,10 @@
 /**
  * `dlm sample FILE.dlm --model NAME --data DATA.json`: NUTS (or static HMC) on a model of the
- * file given the data; one CmdStan-layout CSV per chain (`PREFIX-1.csv`, ...), written
- * atomically, then the summary table (or `--json`) on stdout. Progress and warnings go to stderr.
+ * file given the data; one CmdStan-layout CSV per chain (`PREFIX-1.csv`, ...; by default
+ * `MODEL-1.csv`, ... beside the .dlm file, as `dlm train` writes `MODEL-fit.json` there), written
+ * atomically, then the summary table (or `--json`) on stdout. Progress and warnings (the
+ * model's slow loops, the sampler's diagnostics) go to stderr; `--json` carries the sampler's
+ * warnings in its object instead.
  *
  * Ctrl-C (SIGINT) stops after the current iteration: the completed draws are written and
  * summarised as usual, a note says the run was interrupted, and the exit code is 130. A second
@@ -15,7 +18,7 @@ import { EXIT_INTERRUPTED, UserError } from "../errors.js";
 import { backendOf } from "../global-options.js";
 import { integerAtLeast, numberBetween } from "../parse-options.js";
 import { progressReporter } from "../progress.js";
-import { summaryJson, summaryText } from "../report.js";
+import { summaryJson, summaryText, warningLines } from "../report.js";
 
 export interface SampleCliOptions {
   readonly model: string;
@@ -28,7 +31,8 @@ export interface SampleCliOptions {
   readonly adaptDelta: number;
   readonly maxDepth: number;
   readonly metric: "diag" | "dense";
-  readonly output: string;
+  /** The CSV files' prefix; default the model's name beside the .dlm file. */
+  readonly output?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;
   readonly plot?: string;
@@ -40,10 +44,15 @@ function utcStamp(d: Date): string {
   return d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 }
 
+/**
+ * The configuration comments of the CSV files: what was run. A run stopped by Ctrl-C kept fewer
+ * draws than asked for: `num_samples` is the number kept, and `dlm_interrupted` and
+ * `dlm_draws_requested` say that it was stopped and what had been asked for.
+ */
 function settingsOf(o: SampleCliOptions, file: string, seed: number, result: SampleResult | undefined): SamplerSettings {
   return {
     model: o.model,
-    numSamples: o.draws,
+    numSamples: result?.interrupted ? result.nDraws : o.draws,
     numWarmup: o.warmup,
     adaptEngaged: true,
     adaptDelta: o.adaptDelta,
@@ -56,7 +65,7 @@ function settingsOf(o: SampleCliOptions, file: string, seed: number, result: Sam
     extra: {
       dlm_file: file,
       dlm_algorithm: o.algorithm,
-      ...(result?.interrupted ? { dlm_interrupted: true, dlm_draws_completed: result.nDraws } : {}),
+      ...(result?.interrupted ? { dlm_interrupted: true, dlm_draws_requested: o.draws } : {}),
     },
   };
 }
@@ -109,14 +118,17 @@ async function checkOutputFolder(prefix: string): Promise<void> {
 }
 
 /** The command's action. */
-export async function sampleCommand(file: string, o: SampleCliOptions): Promise<void> {
+export async function sampleCommand(file: string, options: SampleCliOptions): Promise<void> {
+  const { dirname, join } = await import("node:path");
+  const o = { ...options, output: options.output ?? join(dirname(file), options.model) };
   await checkOutputFolder(o.output);
   const { readModelInput } = await import("../model-input.js");
   const { posteriorFromData } = await import("../interpreter.js");
   const input = await readModelInput(file, o.model, o.data);
   const { initEngine } = await import("../../core/engine.js");
   await initEngine(o.backend);
-  const model = await posteriorFromData({ program: input.program, source: input.source, file, model: o.model, data: input.data });
+  const warn = o.quiet ? undefined : (line: string): void => void process.stderr.write(line + "\n");
+  const model = await posteriorFromData({ program: input.program, source: input.source, file, model: o.model, data: input.data, ...(warn !== undefined ? { warn } : {}) });
   const result = await runSampler(model, o);
   if (result.interrupted && result.nDraws === 0) {
     process.stderr.write("interrupted during warm-up: no draws were kept, nothing written\n");
@@ -143,7 +155,10 @@ export async function sampleCommand(file: string, o: SampleCliOptions): Promise<
   }
   if (!o.quiet) process.stderr.write(`wrote ${paths.join(", ")}\n`);
   if (o.json) process.stdout.write(JSON.stringify(summaryJson(summary, notes, result.seconds)) + "\n");
-  else process.stdout.write(summaryText(summary, notes, result.seconds));
+  else {
+    process.stdout.write(summaryText(summary, result.seconds));
+    process.stderr.write(warningLines(notes));
+  }
   if (result.interrupted) {
     process.stderr.write(`interrupted: kept the ${result.nDraws} completed draws per chain (of ${o.draws}); exit code 130\n`);
     process.exitCode = EXIT_INTERRUPTED;
@@ -166,7 +181,7 @@ export function registerSample(program: Command): void {
     .option("--adapt-delta <x>", "target acceptance rate of step-size adaptation", numberBetween(0, 1), 0.8)
     .option("--max-depth <n>", "maximum NUTS tree depth", integerAtLeast(1), 10)
     .addOption(new Option("--metric <kind>", "mass matrix").choices(["diag", "dense"]).default("diag"))
-    .option("--output <prefix>", "write PREFIX-1.csv, PREFIX-2.csv, ... (one per chain)", "output")
+    .option("--output <prefix>", "write PREFIX-1.csv, PREFIX-2.csv, ... (one per chain; default MODEL-1.csv, ... beside the .dlm file)")
     .option("--json", "print one JSON summary on stdout instead of the table")
     .option("--plot <dir>", "also write trace and density plots (SVG) into this folder")
     .option("--quiet", "no progress on stderr")

@@ -4,7 +4,7 @@ import { summarizeDraws, loadCmdStanCsv, combineChains, CsvFormatError } from ".
 import type { CmdStanCsv } from "../../inference/draws/index.js";
 import { warnings } from "../../inference/diagnostics/index.js";
 import { fileErrorMessage, UserError } from "../errors.js";
-import { summaryJson, summaryText } from "../report.js";
+import { summaryJson, summaryText, warningLines } from "../report.js";
 
 export interface SummaryOptions {
   readonly json?: boolean;
@@ -20,7 +20,7 @@ async function load(path: string): Promise<CmdStanCsv> {
   }
 }
 
-/** Reads the files (one chain each) and writes the table or the JSON summary to stdout. */
+/** Reads the files (one chain each) and writes the table (its warnings to stderr) or the JSON summary to stdout. */
 export async function summaryCommand(files: readonly string[], options: SummaryOptions): Promise<void> {
   const csvs = await Promise.all(files.map(load));
   let draws;
@@ -36,9 +36,11 @@ export async function summaryCommand(files: readonly string[], options: SummaryO
   const seconds = elapsed.length > 0
     ? { warmup: Math.max(...elapsed.map((e) => e.warmup)), sampling: Math.max(...elapsed.map((e) => e.sampling)) }
     : undefined;
-  process.stdout.write(
-    options.json ? JSON.stringify(summaryJson(summary, notes, seconds ?? { warmup: 0, sampling: 0 })) + "\n" : summaryText(summary, notes, seconds),
-  );
+  if (options.json) process.stdout.write(JSON.stringify(summaryJson(summary, notes, seconds ?? { warmup: 0, sampling: 0 })) + "\n");
+  else {
+    process.stdout.write(summaryText(summary, seconds));
+    process.stderr.write(warningLines(notes));
+  }
 }
 
 /** Registers `summary` on `program`. */

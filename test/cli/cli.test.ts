@@ -84,10 +84,6 @@ describe.concurrent("dlm: usage and help", () => {
     expect(hasStackTrace(debug.stderr)).toBe(true);
   });
 
-  it("vi is registered but not available yet (exit 1)", async () => {
-    expectFailure(await dlm(["vi", NORMAL, "--model", "normal", "--data", NORMAL_DATA]), 1, /^error: dlm vi is not available yet/);
-  });
-
   it("train: an unknown optimiser or schedule is a usage error (exit 2)", async () => {
     const [opt, sched] = await Promise.all([
       dlm(["train", NORMAL, "--model", "normal", "--data", NORMAL_DATA, "--optimizer", "adamax"]),

@@ -1,23 +1,26 @@
 /**
  * The REPL through a pseudo-terminal (python3's pty module drives it, expect-style; see
  * pty-driver.py): a model over several lines, a short sample, its summary, an error and
- * recovery, :help from the distribution registry, Tab completion, Ctrl-C, history, Ctrl-D.
+ * recovery, :help from the distribution registry, Tab completion, Ctrl-C, history, Ctrl-D;
+ * files loaded with their own folder for paths; input continued after a trailing operator;
+ * what the terminal shows of the progress bars (screen.ts) when Ctrl-C stops a sample.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { DLM, FIXTURES, hasStackTrace, ROOT } from "./run-cli.js";
+import { screen } from "./screen.js";
 
 const DRIVER = fileURLToPath(new URL("./pty-driver.py", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "dlm-repl-"));
 
 type Step = { send: string } | { expect: string; timeout?: number } | { sleep: number };
 
-/** Runs the REPL under a pty through `steps`; returns the transcript with escape sequences removed. */
-function drive(steps: readonly Step[], args: readonly string[] = [], env: Record<string, string> = {}): { transcript: string; ok: boolean; exit: number } {
+/** Runs the REPL under a pty through `steps`; returns the transcript with escape sequences removed, and as written (`raw`). */
+function drive(steps: readonly Step[], args: readonly string[] = [], env: Record<string, string> = {}): { transcript: string; raw: string; ok: boolean; exit: number } {
   const stepsFile = join(tmp, `steps-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(stepsFile, JSON.stringify(steps));
   const r = spawnSync("python3", [DRIVER, stepsFile, "--", ...DLM, "repl", ...args], {
@@ -29,7 +32,7 @@ function drive(steps: readonly Step[], args: readonly string[] = [], env: Record
   // Strip terminal control sequences (cursor moves, line clears) and carriage returns.
   const transcript = (r.stdout ?? "").replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
   const exit = /@@EXIT (-?\d+)/.exec(transcript);
-  return { transcript, ok: !transcript.includes("@@TIMEOUT"), exit: exit ? Number(exit[1]) : -1 };
+  return { transcript, raw: r.stdout ?? "", ok: !transcript.includes("@@TIMEOUT"), exit: exit ? Number(exit[1]) : -1 };
 }
 
 const PROMPT = "dlm> ";
@@ -81,7 +84,7 @@ describe("dlm repl", () => {
     writeFileSync(file, "fn double(x) = 2 * x\nmodel m(y) {\n  mu ~ Normal(0, 10)\n  y ~ Normal(mu, 1)\n}\n");
     const other = join(tmp, "defs2.dlm");
     writeFileSync(other, "fn double(x) = 3 * x\n");
-    const { transcript, ok, exit } = drive(
+    const { transcript, raw, ok, exit } = drive(
       [
         prompt(),
         { send: "double(21)\r" }, { expect: "42" }, prompt(),
@@ -107,6 +110,50 @@ describe("dlm repl", () => {
     expect(ok, transcript).toBe(true);
     expect(exit).toBe(0);
     expect(transcript).toContain(`loaded ${file}`);
+    // On screen: the bar once, redrawn in place, and the note about the interrupt above it.
+    const shown = screen(raw);
+    expect(shown.filter((l) => l.startsWith("chain 1 |")), shown.join("\n")).toHaveLength(1);
+    const note = shown.findIndex((l) => l.startsWith("interrupt: a running `sample` stops"));
+    expect(note, shown.join("\n")).toBeGreaterThanOrEqual(0);
+    expect(note).toBeLessThan(shown.findIndex((l) => l.startsWith("chain 1 |")));
+  });
+
+  it("a loaded file's paths are relative to its folder and its errors name it; typed input is relative to the working folder; a trailing operator continues the input", () => {
+    const project = join(tmp, "project");
+    mkdirSync(join(project, "data"), { recursive: true });
+    writeFileSync(join(project, "data", "d.csv"), "x,y\n1,2\n3,4\n5,6\n");
+    writeFileSync(join(project, "lib.dlm"), "fn twice(x) = 2 * x\n");
+    writeFileSync(join(project, "model.dlm"), "include \"lib.dlm\"\nd = read_csv(\"data/d.csv\")\nn = nrows(d)\n");
+    writeFileSync(join(project, "bad.dlm"), "x = 1\ny = read_csv(\"data/missing.csv\")\n");
+    // as a user types it from the repository root: a path relative to the working folder
+    const model = relative(ROOT, join(project, "model.dlm"));
+    const bad = join(project, "bad.dlm");
+    const { transcript, ok, exit } = drive(
+      [
+        { expect: `loaded ${model.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}` }, prompt(),
+        { send: "twice(n)\r" }, { expect: "\\n6\\s" }, prompt(),
+        { send: ":load " + bad + "\r" }, { expect: "missing\\.csv" }, prompt(),
+        { send: ":reload " + join(project, "model.dlm") + "\r" }, { expect: "loaded" }, prompt(),
+        { send: "nrows(read_csv(\"examples/data/linreg.csv\"))\r" }, { expect: "\\n60\\s" }, prompt(),
+        { send: "read_csv(\"data/d.csv\")\r" }, { expect: "cannot read" }, prompt(),
+        { send: "1 +\r" }, { expect: "\\.\\.\\.> " },
+        { send: "2\r" }, { expect: "\\n3\\s" }, prompt(),
+        { send: "z = twice(3) *   # more on the next line\r" }, { expect: "\\.\\.\\.> " },
+        { send: "  10\r" }, prompt(),
+        { send: "z\r" }, { expect: "\\n60\\s" }, prompt(),
+        { send: ":quit\r" },
+      ],
+      [model],
+      { DLM_HISTORY: "/dev/null" },
+    );
+    expect(ok, transcript).toBe(true);
+    expect(exit).toBe(0);
+    expect(hasStackTrace(transcript)).toBe(false);
+    expect(transcript).not.toMatch(/error: (unexpected|expected)/);
+    // an error in a loaded file names that file, and its path is relative to the file's folder
+    expect(transcript).toContain(`${bad}:2:5: error: cannot read the file ${join(project, "data", "missing.csv")}`);
+    // what is typed at the prompt resolves against the working folder and is named <repl>
+    expect(transcript).toContain(`<repl>:1:1: error: cannot read the file ${join(ROOT, "data", "d.csv")}`);
   });
 
   it("dlm sample on a terminal shows one progress bar per chain (cli-progress) instead of plain lines", () => {

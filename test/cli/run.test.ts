@@ -2,6 +2,7 @@
  * `dlm run` with a long `sample`: plain progress lines on stderr off a terminal; SIGINT stops the
  * sample after the current iteration and the script goes on with the completed draws (its
  * summary on stdout, its `save` written), then exits 130. With --quiet no progress is shown.
+ * Warnings (summary's, a slow loop's) go to stderr, each once.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -36,6 +37,20 @@ describe("dlm run", () => {
     expect(r.stdout).toMatch(/^after sample\nname\s+mean/);
     expect(r.stdout).toMatch(/\nmu\s+\S+/);
     for (const c of [1, 2]) expect(readCmdStanCsv(readFileSync(join(tmp, `kept-${c}.csv`), "utf8")).chain.values[0]!.length).toBe(kept);
+  }, 120_000);
+
+  it("summary's table goes to stdout and its warnings to stderr; a slow loop is warned about once, on stderr", async () => {
+    const script = join(tmp, "warnings.dlm");
+    writeFileSync(script, "model m(y) {\n  mu ~ Normal(0, 10)\n  for i in 1:length(y) {\n    y[i] ~ Normal(mu, 1)\n  }\n}\n" +
+      "post = sample(m([1.0, 2.0]), draws = 20, warmup = 20, chains = 2)\nsummary(post)\n");
+    const r = await dlm(["run", script]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^name\s+mean/);
+    expect(r.stdout).toMatch(/\nmu\s+\S+/);
+    expect(r.stdout).not.toMatch(/warning|ESS|R-hat/);
+    expect(r.stderr).toMatch(/\nwarning: .*(ESS|R-hat)/);
+    const loops = r.stderr.split("\n").filter((l) => l.includes("runs once per loop iteration"));
+    expect(loops, r.stderr).toEqual([`${script}:4:5: warning: this \`~\` runs once per loop iteration; one statement on the whole vector is the same model and much faster: write \`y ~ Normal(mu, 1)\` once, before the loop, instead of this statement`]);
   }, 120_000);
 
   it("--quiet shows no progress; a completed run exits 0", async () => {

@@ -1,11 +1,13 @@
 /**
  * `dlm sample` end to end: a short NUTS run of a linear regression writes one CmdStan-layout
  * CSV per chain and a JSON summary; `dlm summary` reads the CSVs back to the same numbers; the
- * layout matches the fixture written from the CmdStan guide; Ctrl-C keeps the finished draws.
+ * layout matches the fixture written from the CmdStan guide; Ctrl-C keeps the finished draws
+ * and the CSV header says so; by default the CSVs are named after the model beside the .dlm
+ * file; sampler warnings go to stderr (in the JSON object with --json).
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { dlm, FIXTURES, hasStackTrace, ROOT } from "./run-cli.js";
 import { svgProblems } from "./svg.js";
@@ -146,5 +148,43 @@ describe("dlm sample", () => {
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(1000000);
     expect(r.stdout).toMatch(/^1 chain × \d+ draws/);
+    // the configuration comments say what was run: the draws kept, and that it was stopped
+    const csv = readFileSync(`${out}-1.csv`, "utf8");
+    expect(csv).toMatch(new RegExp(`\\n#\\s+num_samples = ${kept}\\n`));
+    expect(csv).toMatch(/\n# dlm_interrupted = true\n/);
+    expect(csv).toMatch(/\n# dlm_draws_requested = 1000000\n/);
+  });
+
+  it("by default writes MODEL-1.csv, ... beside the .dlm file; sampler warnings go to stderr, --json keeps them in its object; --quiet on cpu prints nothing", async () => {
+    const project = join(tmp, "project");
+    mkdirSync(project);
+    copyFileSync(join(FIXTURES, "normal.dlm"), join(project, "normal.dlm"));
+    // the .dlm file as a path relative to the working folder (the repository root), as typed
+    const model = relative(ROOT, join(project, "normal.dlm"));
+    // 2 chains × 20 draws: too few for the ESS thresholds, so there are warnings to place
+    const args = ["sample", model, "--model", "normal", "--data", join(FIXTURES, "normal.json"), "--chains", "2", "--warmup", "20", "--draws", "20", "--seed", "2"];
+    const [table, quiet] = await Promise.all([
+      dlm(args),
+      dlm([...args, "--output", join(tmp, "quiet"), "--json", "--quiet", "--backend", "cpu"]),
+    ]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(readdirSync(project).sort()).toEqual(["normal-1.csv", "normal-2.csv", "normal.dlm"]);
+    expect(existsSync(join(ROOT, "output-1.csv"))).toBe(false);
+    const prefix = model.replace(/\.dlm$/, "");
+    expect(table.stderr).toContain(`wrote ${prefix}-1.csv, ${prefix}-2.csv`);
+    expect(table.stdout).toMatch(/^2 chains × 20 draws/);
+    expect(table.stdout).not.toMatch(/warning/);
+    expect(table.stderr).toMatch(/\nwarning: .*(ESS|R-hat)/);
+    // --json: the same object as before, its warnings inside; --quiet on the cpu backend: not even tfjs's greeting
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe("");
+    const json = JSON.parse(quiet.stdout) as JsonSummary;
+    expect(Object.keys(json).sort()).toEqual(["chains", "divergences", "draws", "parameters", "seconds", "warnings"]);
+    expect(json.warnings.length).toBeGreaterThan(0);
+    // dlm summary alike: the table on stdout, the warnings on stderr
+    const again = await dlm(["summary", join(project, "normal-1.csv"), join(project, "normal-2.csv")]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).not.toMatch(/warning/);
+    expect(again.stderr).toMatch(/^warning: /);
   });
 });

@@ -159,5 +159,11 @@ plot_uncertainty(pred2.y, "map.svg")
     expect(events).toEqual(["start 2 10 100000", "stop true 7"]);
     expect(out).toEqual(["a posterior: 2 chains × 7 draws of 1 quantities", "went on"]);
     expect(err.join("\n")).toMatch(/interrupted: `sample` kept the 7 completed draws per chain \(of 100000\)/);
+    // `save` says what was run: 7 draws kept of the 100000 asked for, interrupted
+    expect(await s.run(`save(post, "${join(dir, "stopped.csv")}")`)).toBe(true);
+    const csv = readFileSync(join(dir, "stopped-1.csv"), "utf8");
+    expect(csv).toMatch(/\n#\s+num_samples = 7\n/);
+    expect(csv).toMatch(/\n# dlm_interrupted = true\n/);
+    expect(csv).toMatch(/\n# dlm_draws_requested = 100000\n/);
   }, 60_000);
 });
