@@ -24,10 +24,12 @@ export type Place = "top" | "model" | "fn" | "network" | "forward";
 export interface Context {
   readonly file: string;
   readonly diagnostics: Diagnostic[];
-  /** Whether the parser reported errors (and so may have patched the CST by recovery). */
+  /** Whether the parser reported errors or brackets were repaired (so the CST may hold made-up tokens). */
   readonly recovered: boolean;
-  /** The diagnostic for `token`, which cannot continue or start a statement (`inBlock`: inside braces). */
-  readonly stray: (token: IToken, inBlock: boolean, startsLine: boolean) => Diagnostic;
+  /** Tokens whose statement is left out of the program (bracket repairs, see brackets.ts). */
+  readonly damaged: ReadonlySet<IToken>;
+  /** The diagnostic for `token`, which cannot continue or start a statement (`inBlock`: inside braces); none if already explained. */
+  readonly stray: (token: IToken, inBlock: boolean, startsLine: boolean) => Diagnostic | undefined;
 }
 
 const isToken = (e: CstElement): e is IToken => "image" in e;

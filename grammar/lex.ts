@@ -7,21 +7,30 @@
  *  - right after `{` or `;` or another newline, at the start and end of the file,
  *  - right before `{`, `}` or `else` (so `}\nelse {` and a `{` on its own line are allowed;
  *    no statement starts with `{`).
+ * A newline after such a continuing token is kept all the same when the next line plainly
+ * starts a statement (`x =` then `y = 2`, or `model ...`) or is a `}`: the statement is
+ * incomplete, and the error belongs at the end of its line. Such a line can never continue
+ * a statement.
  * Dropped newlines never reach the parser, so the grammar sees one `Newline` token per
- * statement break. Lexing errors and unterminated strings become diagnostics here.
+ * statement break. Lexing errors and unterminated strings become diagnostics here, and
+ * brackets are balanced first (brackets.ts), so the parser always sees matched brackets.
  */
-import { Lexer, type IToken, type TokenType } from "chevrotain";
-import { diagnostic, type Diagnostic } from "./diagnostics.js";
+import { Lexer, type ILexingError, type IToken, type TokenType } from "chevrotain";
+import type { Span } from "./ast.js";
+import { assigns, balance, statementKeywords } from "./brackets.js";
+import { diagnostic, printable, type Diagnostic } from "./diagnostics.js";
 import * as T from "./tokens.js";
 
 const lexer = new Lexer([...T.allTokens], { ensureOptimizations: false });
 
-/** Result of lexing: parser tokens, diagnostics, and the openers left unclosed (for hints). */
+/** Result of lexing: parser tokens (brackets balanced), diagnostics, and what the bracket repair touched. */
 export interface Lexed {
   readonly tokens: readonly IToken[];
   readonly diagnostics: readonly Diagnostic[];
-  /** `(`, `[`, `{` tokens without a matching closer, in source order. */
-  readonly unclosed: readonly IToken[];
+  /** Tokens the bracket repair made up or replaced (or that precede a dropped one): their statements are left out. */
+  readonly damaged: ReadonlySet<IToken>;
+  /** Source ranges where parser errors only repeat a reported bracket error. */
+  readonly quiet: readonly Span[];
   /** False when the input cannot be parsed at all (nesting beyond MAX_NESTING). */
   readonly parseable: boolean;
 }
@@ -48,33 +57,41 @@ const characterHints: Readonly<Record<string, string>> = {
   "`": "names need no quoting",
 };
 
-/** Lexes `source` and applies the layout rule. Never throws on any input string. */
+/**
+ * Lexing errors, with each pair of backquotes around a name on one line (`` `x` ``) made
+ * into one diagnostic: one mistake, not two stray characters.
+ */
+function quotedNames(errors: readonly ILexingError[], source: string, file: string): (ILexingError | Diagnostic)[] {
+  const out: (ILexingError | Diagnostic)[] = [];
+  for (let k = 0; k < errors.length; k++) {
+    const e = errors[k]!;
+    const next = errors[k + 1];
+    const isQuote = (x: ILexingError | undefined) => x !== undefined && x.length === 1 && source[x.offset] === "`";
+    const name = next === undefined ? "" : source.slice(e.offset + 1, next.offset);
+    if (isQuote(e) && isQuote(next) && /^[^\s`]+$/.test(name)) {
+      out.push(diagnostic(file, { start: e.offset, end: next!.offset + 1 }, "names are not quoted", { hint: `write ${name} without the backquotes` }));
+      k += 1;
+    } else out.push(e);
+  }
+  return out;
+}
+
+/** Lexes `source`, balances brackets and applies the layout rule. Never throws on any input string. */
 export function lex(source: string, file: string): Lexed {
   const result = lexer.tokenize(source);
-  const diagnostics: Diagnostic[] = result.errors.map((e) => {
+  const diagnostics: Diagnostic[] = quotedNames(result.errors, source, file).map((e) => {
+    if ("severity" in e) return e;
     const text = source.slice(e.offset, e.offset + e.length);
     const first = text[0] ?? "";
-    return diagnostic(file, { start: e.offset, end: e.offset + Math.max(1, e.length) }, `unexpected character \`${first}\``, {
-      found: `\`${text}\``,
+    const shown = /[\u0000-\u001f\u007f]/.test(first) ? `U+${first.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}` : `\`${first}\``;
+    return diagnostic(file, { start: e.offset, end: e.offset + Math.max(1, e.length) }, `unexpected character ${shown}`, {
+      found: `\`${printable(text.length > 40 ? `${text.slice(0, 40)}…` : text)}\``,
       hint: characterHints[first],
     });
   });
-  const tokens: IToken[] = [];
-  const stack: IToken[] = [];
-  const unclosed: IToken[] = [];
-  let pendingNewline: IToken | undefined;
-  let parseable = true;
+  const raw: IToken[] = [];
   for (let tok of result.tokens) {
     const type = tok.tokenType;
-    if (type === T.Newline) {
-      const last = tokens[tokens.length - 1];
-      const top = stack[stack.length - 1];
-      const inside = top !== undefined && top.tokenType !== T.LBrace;
-      if (!inside && last !== undefined && last.tokenType !== T.Semicolon && last.tokenType !== T.LBrace && !continuing.has(last.tokenType)) {
-        pendingNewline ??= tok;
-      }
-      continue;
-    }
     if (type === T.UnterminatedString) {
       diagnostics.push(
         diagnostic(file, { start: tok.startOffset, end: tok.startOffset + tok.image.length }, "unterminated string", {
@@ -93,8 +110,36 @@ export function lex(source: string, file: string): Lexed {
       );
       tok = { ...tok, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx!, payload: tok.image.endsWith("'") && tok.image.length > 1 ? "closed" : "unterminated" };
     }
+    raw.push(tok);
+  }
+  const balanced = balance(raw, source, file);
+  diagnostics.push(...balanced.diagnostics);
+  const { tokens, parseable } = layout(balanced.tokens, file, diagnostics);
+  return { tokens, diagnostics, damaged: balanced.damaged, quiet: balanced.quiet, parseable };
+}
+
+/** Drops the newlines that do not end a statement (rule above); reports nesting beyond MAX_NESTING. */
+function layout(input: readonly IToken[], file: string, diagnostics: Diagnostic[]): { tokens: IToken[]; parseable: boolean } {
+  const tokens: IToken[] = [];
+  const stack: IToken[] = [];
+  let pendingNewline: IToken | undefined;
+  let parseable = true;
+  for (let i = 0; i < input.length; i++) {
+    const tok = input[i]!;
+    const type = tok.tokenType;
+    if (type === T.Newline) {
+      const last = tokens[tokens.length - 1];
+      const top = stack[stack.length - 1];
+      const inside = top !== undefined && top.tokenType !== T.LBrace;
+      if (!inside && last !== undefined && last.tokenType !== T.Semicolon && last.tokenType !== T.LBrace) {
+        if (!continuing.has(last.tokenType) || startsNewStatement(input, i + 1) || nextToken(input, i + 1)?.tokenType === T.RBrace) pendingNewline ??= tok;
+      }
+      continue;
+    }
     if (pendingNewline !== undefined) {
-      if (type !== T.RBrace && type !== T.Else && type !== T.LBrace) tokens.push(pendingNewline);
+      // `x = 1 +` then `}`: the statement is incomplete at the end of its line, and is reported there.
+      const incomplete = continuing.has(tokens[tokens.length - 1]!.tokenType);
+      if ((type !== T.RBrace || incomplete) && type !== T.Else && type !== T.LBrace) tokens.push(pendingNewline);
       pendingNewline = undefined;
     }
     if (openers.has(type)) {
@@ -108,26 +153,27 @@ export function lex(source: string, file: string): Lexed {
         );
       }
     } else if (closers.has(type)) {
-      closeBracket(stack, unclosed, type);
+      stack.pop();
     }
     tokens.push(tok);
   }
-  unclosed.push(...stack);
-  unclosed.sort((a, b) => a.startOffset - b.startOffset);
-  return { tokens, diagnostics, unclosed, parseable };
+  return { tokens, parseable };
 }
 
-/** Pops the matching opener; a `}` also closes any `(`/`[` left open inside its braces. */
-function closeBracket(stack: IToken[], unclosed: IToken[], closer: TokenType): void {
-  const top = stack[stack.length - 1];
-  if (top === undefined) return;
-  if (openers.get(top.tokenType) === closer) {
-    stack.pop();
-    return;
-  }
-  if (closer !== T.RBrace) return; // a stray `)` or `]`: the parser reports it
-  const brace = stack.map((t) => t.tokenType).lastIndexOf(T.LBrace);
-  if (brace === -1) return;
-  unclosed.push(...stack.splice(brace + 1));
-  stack.pop();
+/** The first token from `input[i]` on that is not a newline. */
+function nextToken(input: readonly IToken[], i: number): IToken | undefined {
+  let j = i;
+  while (input[j]?.tokenType === T.Newline) j += 1;
+  return input[j];
+}
+
+/** Whether the line starting at `input[i]` (after any blank lines) starts a statement that no expression can continue into. */
+function startsNewStatement(input: readonly IToken[], i: number): boolean {
+  let j = i;
+  while (input[j]?.tokenType === T.Newline) j += 1;
+  const first = input[j];
+  if (first === undefined) return false;
+  if (statementKeywords.has(first.tokenType)) return true;
+  const second = input[j + 1];
+  return first.tokenType === T.Identifier && second !== undefined && assigns(second);
 }

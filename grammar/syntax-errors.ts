@@ -1,10 +1,12 @@
 /**
  * Chevrotain recognition errors → diagnostics that say what was expected, what was found,
- * and where likely, a hint (a misspelled keyword or name, an unclosed bracket).
+ * and where likely, a hint (a misspelled keyword or name). Bracket mistakes are reported
+ * before parsing (brackets.ts); errors they cause in the parser are left out here.
  */
 import type { IRecognitionException, IToken } from "chevrotain";
-import { diagnostic, lineCol, type Diagnostic } from "./diagnostics.js";
+import { diagnostic, type Diagnostic } from "./diagnostics.js";
 import { KNOWN_CALLABLES } from "./known-names.js";
+import { needsOperand } from "./brackets.js";
 import type { Lexed } from "./lex.js";
 import type { ErrorPayload } from "./parser.js";
 import { suggest } from "./suggest.js";
@@ -72,19 +74,28 @@ function parsePayload(message: string): ErrorPayload | undefined {
   }
 }
 
-/** One diagnostic per recognition error; `tokens` and `unclosed` (from lex) feed the hints. */
+/** One diagnostic per recognition error that a bracket or lexical error does not already explain. */
 export function syntaxDiagnostics(
   errors: readonly IRecognitionException[],
   source: string,
   file: string,
   lexed: Lexed,
 ): Diagnostic[] {
-  const { tokens, unclosed } = lexed;
+  const { tokens } = lexed;
   const lexical = lexed.diagnostics.map((d) => d.span.start);
+  // The end of the file is shown where the text ends (after its last token), not on the empty line after it.
+  let endOfText = source.length;
+  for (let k = tokens.length - 1; k >= 0; k--) {
+    const last = tokens[k]!;
+    if (last.isInsertedInRecovery === true) continue;
+    endOfText = last.startOffset + last.image.length;
+    break;
+  }
   return errors.flatMap((e) => {
     const t = e.token;
     const atEnd = t.tokenType.name === "EOF" || Number.isNaN(t.startOffset);
-    const start = atEnd ? source.length : t.startOffset;
+    const start = atEnd ? endOfText : t.startOffset;
+    if (explained(t, start, lexed)) return [];
     const span = { start, end: atEnd ? start : start + t.image.length };
     const payload = parsePayload(e.message);
     const where = payload === undefined ? undefined : places[payload.rule];
@@ -99,7 +110,7 @@ export function syntaxDiagnostics(
       diagnostic(file, span, message, {
         expected: expectedText(payload),
         found,
-        hint: hintFor(t, tokens[at - 1], tokens[at - 2], source, unclosed, notAllInput),
+        hint: hintFor(t, tokens[at - 1], tokens[at - 2]),
       }),
     ];
   });
@@ -109,15 +120,31 @@ export function syntaxDiagnostics(
  * The diagnostic for a token that can neither continue the statement before it nor start
  * one (`x = 1 y = 2`, `modl m(x) {`, `} esle {`, a line starting with `)`).
  */
-export function strayDiagnostic(t: IToken, inBlock: boolean, startsLine: boolean, source: string, file: string, lexed: Lexed): Diagnostic {
+export function strayDiagnostic(t: IToken, inBlock: boolean, startsLine: boolean, file: string, lexed: Lexed): Diagnostic | undefined {
+  if (explained(t, t.startOffset, lexed)) return undefined;
   const at = indexOf(lexed.tokens, t.startOffset);
   const found = describeToken(t);
-  const expected = startsLine ? "a statement" : `a new line, \`;\` or ${inBlock ? "`}`" : "end of file"}`;
+  const expected = (startsLine ? statementForms[t.tokenType.name] ?? "a statement" : undefined) ?? `a new line, \`;\` or ${inBlock ? "`}`" : "end of file"}`;
   return diagnostic(file, { start: t.startOffset, end: t.startOffset + t.image.length }, `unexpected ${found}`, {
     expected,
     found,
-    hint: hintFor(t, lexed.tokens[at - 1], lexed.tokens[at - 2], source, lexed.unclosed, !inBlock),
+    hint: hintFor(t, lexed.tokens[at - 1], lexed.tokens[at - 2]),
   });
+}
+
+/** What a statement that starts with a keyword looks like, for a line where it went wrong early (`for in 1:3 {`). */
+const statementForms: Readonly<Record<string, string>> = {
+  For: "`for name in values { ... }`",
+  If: "`if condition { ... }`",
+  Fn: "`fn name(parameters) = expression` or `fn name(parameters) { ... }`",
+  Network: "`network name(parameters) { ... }`",
+  Model: "`model name(parameters) { ... }`",
+  Include: '`include "file.dlm"`',
+};
+
+/** Whether a bracket error already explains a parser error at `t` (found at `offset`): a made-up or replaced token, or inside an unclosed `(`. */
+function explained(t: IToken, offset: number, lexed: Lexed): boolean {
+  return t.isInsertedInRecovery === true || lexed.damaged.has(t) || lexed.quiet.some((q) => offset >= q.start && offset < q.end);
 }
 
 /** Index of the token starting at `offset` (tokens are sorted by offset). */
@@ -147,26 +174,16 @@ function nameHint(tok: IToken | undefined): string | undefined {
 }
 
 /**
- * The likeliest cause, in order: a name at the start of a statement that is one typo away
- * from a keyword (`modl m(x) {`); the found name near a keyword (`} esle {`); an opening
- * bracket never closed; a stray closing bracket; a name near a known function or layer.
+ * The likeliest cause, in order: a missing right side (`x =` or `a +` at the end of a line); a name
+ * at the start of a statement that is one typo away from a keyword (`modl m(x) {`); the
+ * found name near a keyword (`} esle {`); a name near a known function or layer.
  */
-function hintFor(
-  t: IToken,
-  previous: IToken | undefined,
-  beforePrevious: IToken | undefined,
-  source: string,
-  unclosed: readonly IToken[],
-  notAllInput: boolean,
-): string | undefined {
+function hintFor(t: IToken, previous: IToken | undefined, beforePrevious: IToken | undefined): string | undefined {
+  if ((t.tokenType.name === "Newline" || t.tokenType.name === "EOF") && previous !== undefined && needsOperand(previous)) {
+    return `\`${previous.image}\` needs ${previous.image === "~" ? "a distribution" : "a value"} on its right`;
+  }
   const previousStartsStatement = beforePrevious === undefined || statementStart.has(beforePrevious.tokenType.name);
   const keyword = (previousStartsStatement ? keywordHint(previous) : undefined) ?? keywordHint(t);
   if (keyword !== undefined) return keyword;
-  const open = unclosed.filter((u) => u.startOffset < t.startOffset || Number.isNaN(t.startOffset)).pop();
-  if (open !== undefined) {
-    const { line, col } = lineCol(source, open.startOffset);
-    return `the \`${open.image}\` at line ${line}, column ${col} is never closed`;
-  }
-  if (notAllInput && (t.image === ")" || t.image === "]" || t.image === "}")) return `this \`${t.image}\` has no matching opening bracket`;
   return nameHint(previous) ?? nameHint(t);
 }

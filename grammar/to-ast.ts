@@ -28,13 +28,14 @@ function statementsOf(ctx: Context, c: CstNode | IToken | undefined, place: Plac
     const stray = line.children.strayTokens?.[0];
     if (stray !== undefined && !("image" in stray)) {
       reportStray(ctx, line, stray, place, s === undefined);
+      strayBlocks(ctx, stray, place);
       continue;
     }
     if (s === undefined || "image" in s || s.recoveredNode === true) continue;
     try {
       const stmt = statement(ctx, s, place);
       // Recovery may have patched the line (an inserted `)`): its error is reported, leave it out.
-      if (ctx.recovered && hasInsertedToken(s)) continue;
+      if (ctx.recovered && hasInsertedToken(ctx, s)) continue;
       if (stmt.kind === "Forward" && place !== "network") {
         report(ctx, stmt.span, "`forward` is defined only inside a `network` block");
         continue;
@@ -47,21 +48,65 @@ function statementsOf(ctx: Context, c: CstNode | IToken | undefined, place: Plac
   return out;
 }
 
-/** Whether recovery inserted a token into this statement (nested blocks answer for themselves). */
-function hasInsertedToken(c: CstNode): boolean {
+/** Whether recovery inserted or replaced a token in this statement (nested blocks answer for themselves). */
+function hasInsertedToken(ctx: Context, c: CstNode): boolean {
   return Object.values(c.children).some((list) =>
-    list.some((e) => ("image" in e ? e.isInsertedInRecovery === true : e.name !== "block" && hasInsertedToken(e))),
+    list.some((e) => ("image" in e ? e.isInsertedInRecovery === true || ctx.damaged.has(e) : e.name !== "block" && hasInsertedToken(ctx, e))),
   );
 }
 
-/** Tokens left on a line after (or instead of) a statement; silent when the line already has an error. */
+/**
+ * Tokens left on a line after (or instead of) a statement; silent when the line already has
+ * an error outside its blocks (an error inside a block is that block's own mistake).
+ */
 function reportStray(ctx: Context, line: CstNode, stray: CstNode, place: Place, startsLine: boolean): void {
   const token = firstToken(stray);
   const lineStart = firstToken(line)?.startOffset;
   const end = line.location?.endOffset;
   if (token === undefined || lineStart === undefined || end === undefined || Number.isNaN(end)) return;
-  if (ctx.diagnostics.some((d) => d.span.start >= lineStart && d.span.start <= end)) return;
-  ctx.diagnostics.push(ctx.stray(token, place !== "top", startsLine));
+  const blocks = blockSpans(line);
+  const inLine = (at: number) => at >= lineStart && at <= end && !blocks.some((b) => at >= b.start && at < b.end);
+  if (ctx.diagnostics.some((d) => inLine(d.span.start))) return;
+  const d = ctx.stray(token, place !== "top", startsLine);
+  if (d !== undefined) ctx.diagnostics.push(d);
+}
+
+/** Spans of the outermost `{ ... }` blocks under a CST node. */
+function blockSpans(c: CstNode): Span[] {
+  return Object.values(c.children).flatMap((list) =>
+    list.flatMap((e) => {
+      if ("image" in e) return [];
+      const loc = e.location;
+      if (e.name !== "block") return blockSpans(e);
+      return loc === undefined || loc.endOffset === undefined || Number.isNaN(loc.endOffset) ? [] : [{ start: loc.startOffset, end: loc.endOffset + 1 }];
+    }),
+  );
+}
+
+/**
+ * The lines of blocks among stray tokens (`for in 1:3 { ... }`, `modl m(x) { ... }`) are
+ * checked for stray tokens too, so their mistakes are found; their other errors (`return`
+ * outside a function, ...) could follow from the broken line, so they are left out.
+ */
+function strayBlocks(ctx: Context, stray: CstNode, place: Place): void {
+  const blocks = (stray.children.block ?? []).filter((b): b is CstNode => !("image" in b));
+  if (blocks.length === 0) return;
+  const scratch: Context = {
+    ...ctx,
+    diagnostics: [...ctx.diagnostics],
+    stray: (t, _inBlock, startsLine) => {
+      const d = ctx.stray(t, true, startsLine);
+      if (d !== undefined) ctx.diagnostics.push(d);
+      return d;
+    },
+  };
+  for (const b of blocks) {
+    try {
+      block(scratch, b, place);
+    } catch (e) {
+      if (!(e instanceof Incomplete)) throw e;
+    }
+  }
 }
 
 function block(ctx: Context, c: CstNode, place: Place): Block {
@@ -166,6 +211,9 @@ function networkBlock(ctx: Context, c: CstNode, name: string, nameSpan: Span): N
   const [forward, second] = forwards;
   if (second !== undefined) fail(ctx, second.span, `network \`${name}\` defines \`forward\` twice`);
   if (forward === undefined) {
+    // A `forward` line with a syntax error was left out: that error is the one to fix.
+    const span = nodeSpan(c);
+    if (ctx.diagnostics.some((d) => d.severity === "error" && d.span.start >= span.start && d.span.start < span.end)) throw new Incomplete();
     fail(ctx, nameSpan, `network \`${name}\` has no \`forward\` definition`, {
       hint: "end the block with `forward(x) = ...`, the function the network computes",
     });

@@ -13,7 +13,8 @@ async function posteriorRows(source: string): Promise<Map<string, { mean: number
   const err: string[] = [];
   const s = createSession({ file: "post.dlm", out: (l) => out.push(l), err: (l) => err.push(l), echo: false });
   expect(await s.run(source)).toBe(true);
-  expect(err).toEqual([]);
+  // Sampler warnings (short runs: low ESS) go to the error stream; nothing else may.
+  expect(err.filter((l) => !l.startsWith("warning: "))).toEqual([]);
   const rows = new Map<string, { mean: number; sd: number; mcse: number }>();
   for (const line of out) {
     const cells = line.trim().split(/\s+/);

@@ -1,12 +1,14 @@
 // Golden files for the front end. test/golden/parse/NAME.dlm → NAME.ast (the AST dump; no
-// diagnostics allowed); test/golden/errors/NAME.dlm → NAME.err (every rendered diagnostic).
+// diagnostics allowed); test/golden/errors/NAME.dlm → NAME.err (every rendered diagnostic);
+// test/golden/errors/recovery/NAME.dlm → NAME.err: files with several independent mistakes,
+// each of which must be reported once, at its own line.
 // Regenerate after an intended change with: UPDATE_GOLDEN=1 npx vitest run test/golden
 // and review the diff: the checked-in files are the reference.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { dump, parse, print, renderDiagnostics } from "../../../grammar/index.js";
+import { dump, lineCol, parse, print, renderDiagnostics } from "../../../grammar/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const update = process.env.UPDATE_GOLDEN === "1";
@@ -40,6 +42,16 @@ describe("golden error messages", () => {
   golden(join(here, "../errors"), ".err", (source, file) => {
     const { diagnostics } = parse(source, file);
     expect(diagnostics.length).toBeGreaterThan(0);
+    return `${renderDiagnostics(diagnostics, source)}\n`;
+  });
+});
+
+describe("golden error recovery: several mistakes per file", () => {
+  golden(join(here, "../errors/recovery"), ".err", (source, file) => {
+    const { diagnostics } = parse(source, file);
+    const lines = diagnostics.map((d) => lineCol(source, d.span.start).line);
+    expect(diagnostics.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(lines).size, `${file}: two diagnostics on one line`).toBe(lines.length);
     return `${renderDiagnostics(diagnostics, source)}\n`;
   });
 });
