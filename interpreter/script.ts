@@ -310,6 +310,17 @@ export interface Session {
   typeOf(expression: string): Promise<string>;
 }
 
+/** Every name a script can use without defining it: builtins, script builtins, constants. */
+export function globalNames(): string[] {
+  const host: Host = { file: "<names>", seed: 1, out: () => undefined, source: "", memo: new Map(), calls: 0, options: {}, err: () => undefined };
+  const extra = new Map<string, Value>();
+  for (const b of scriptBuiltins(host)) extra.set((b as { name: string }).name, b);
+  for (const b of predictiveBuiltins(builtinValues())) extra.set(b.name, b);
+  const names: string[] = [];
+  for (let env: Env | undefined = globalEnv(extra); env !== undefined; env = env.parent) names.push(...env.vars.keys());
+  return [...new Set(names)];
+}
+
 export function createSession(options: ScriptOptions = {}): Session {
   const err = options.err ?? ((l: string) => console.error(l));
   const host: Host = { file: options.file ?? "<repl>", seed: options.seed ?? 1, out: options.out ?? ((l) => console.log(l)), source: "", memo: new Map(), calls: 0, options, err };

@@ -26,6 +26,8 @@ export type { EmbeddingLayer } from "./embedding.js";
 export { embedding } from "./embedding.js";
 export type { RecurrentLayer, RecurrentOptions, RnnOptions } from "./recurrent.js";
 export { rnn, lstm, gru, orthogonalBlocks } from "./recurrent.js";
+export type { AttentionLayer, AttentionOptions } from "./attention.js";
+export { multiHeadAttention } from "./attention.js";
 export type { Conv2DLayer, ConvOptions } from "./conv2d.js";
 export { conv2d } from "./conv2d.js";
 export type { PoolLayer, PoolOptions } from "./pool.js";

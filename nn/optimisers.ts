@@ -10,8 +10,12 @@
  *     disposeOptimiserState(state); disposeParams(params); tf.dispose(grads);
  *     ({ params, state } = next);
  *
- * Common options: `clipNorm` rescales the whole gradient when its global L2 norm exceeds it
- * (Pascanu et al. 2013), then `weightDecay` λ adds λθ to the gradient (L2 regularisation).
+ * Common options, applied to the gradient in this order before the optimiser's rule:
+ *   1. `clipValue` c clamps every gradient element into [−c, c];
+ *   2. `clipNorm` rescales the whole (clamped) gradient when its global L2 norm exceeds it
+ *      (Pascanu et al. 2013), so the norm bound holds for what the rule receives;
+ *   3. `weightDecay` λ adds λθ to the gradient (L2 regularisation). The decay term is added
+ *      after clipping, so neither clip weakens the regularisation.
  * AdamW instead decays the weights directly (decoupled; Loshchilov & Hutter 2019):
  * θ ← θ − η(λθ + m̂ / (√v̂ + ε)), the PyTorch convention.
  */
@@ -38,6 +42,8 @@ export interface Optimiser {
 export interface CommonOptions {
   readonly weightDecay?: number;
   readonly clipNorm?: number;
+  /** Clamp every gradient element into [−clipValue, clipValue]; positive. */
+  readonly clipValue?: number;
 }
 
 const leaves = (p: Params): tf.Tensor[] => (isTensor(p) ? [p] : walkParams(p).map((e) => e.tensor));
@@ -58,11 +64,15 @@ export function globalNorm(grads: Params): tf.Scalar {
   return tf.tidy(() => tf.sqrt(tf.addN(leaves(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
 }
 
-/** Clipping and coupled weight decay, in that order (see the module comment). */
+/** Clipping by value, by norm, then coupled weight decay (see the module comment). */
 function preprocess(gs: tf.Tensor[], ps: tf.Tensor[], o: CommonOptions): tf.Tensor[] {
   let out = gs;
+  if (o.clipValue !== undefined) {
+    const c = o.clipValue;
+    out = out.map((g) => tf.clipByValue(g, -c, c));
+  }
   if (o.clipNorm !== undefined) {
-    const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
+    const norm = tf.sqrt(tf.addN(out.map((g) => tf.sum(tf.square(g)))));
     const scale = tf.div(o.clipNorm, tf.maximum(norm, o.clipNorm));
     out = out.map((g) => tf.mul(g, scale));
   }
@@ -76,6 +86,10 @@ type Rule = (t: number, g: tf.Tensor, p: tf.Tensor, slots: tf.Tensor[], lr: numb
 
 /** An optimiser from a per-leaf rule with `slotNames` zero-initialised slots. */
 function optimiser(name: string, text: string, lr: number, slotNames: readonly string[], options: CommonOptions, rule: Rule): Optimiser {
+  const c = options.clipValue;
+  // checked when built, not at the first step: zero would silently zero every gradient, and
+  // tfjs would reject a negative one only once training runs, with a message about −c > c
+  if (c !== undefined && !(c > 0 && Number.isFinite(c))) throw new RangeError(`${name}: clip_value must be a positive number, got ${c}`);
   return {
     name,
     describe: () => text,

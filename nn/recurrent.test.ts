@@ -6,8 +6,6 @@
 import { describe, expect, it } from "vitest";
 import { initEngine, tf, type BackendName } from "../core/engine.js";
 import { fold, key, normalArray } from "../core/random.js";
-// nn/ sits below the interpreter; only this test reaches up, to check that the layers are
-// usable from a .dlm model (the last describe block).
 import { chain } from "./chain.js";
 import { callArgs, pair } from "./args.js";
 import { dense } from "./dense.js";

@@ -18,6 +18,7 @@ import {
   readWindow,
   type CallArgs,
 } from "./args.js";
+import { multiHeadAttention } from "./attention.js";
 import { batchNorm } from "./batch-norm.js";
 import { chain } from "./chain.js";
 import { convTranspose } from "./conv-transpose.js";
@@ -171,6 +172,18 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
       }));
     },
   ),
+  MultiHeadAttention: entry(
+    "MultiHeadAttention",
+    { positional: ["dim"], required: 1, keywords: ["heads", "causal", "bias", "init"] },
+    "MultiHeadAttention(dim; heads = 1, causal = false, bias = true, init = glorot_uniform): self-attention over x (N, T, dim) to (N, T, dim); per head softmax(Q K^T / sqrt(dim / heads)) V with Q, K, V = x weight_q, x weight_k, x weight_v, the heads joined and projected by weight_o; heads must divide dim; causal = true hides later steps from each step",
+    (a) =>
+      multiHeadAttention(readSize(a.positional[0], "MultiHeadAttention, argument 'dim'"), defined({
+        heads: opt(a, -1, "heads", readSize, "MultiHeadAttention"),
+        causal: opt(a, -1, "causal", readBool, "MultiHeadAttention"),
+        bias: opt(a, -1, "bias", readBool, "MultiHeadAttention"),
+        init: opt(a, -1, "init", readInit, "MultiHeadAttention"),
+      })),
+  ),
   Conv2D: convEntry("Conv2D"),
   Conv: convEntry("Conv"),
   MaxPool: poolEntry("MaxPool"),
@@ -283,10 +296,14 @@ function poolEntry(name: "MaxPool" | "MeanPool" | "AvgPool"): Entry<Layer> {
   );
 }
 
-const COMMON = ["weight_decay", "clip_norm"] as const;
+const COMMON = ["weight_decay", "clip_norm", "clip_value"] as const;
 
 function common(a: CallArgs, name: string): CommonOptions {
-  return defined({ weightDecay: opt(a, -1, "weight_decay", readNumber, name), clipNorm: opt(a, -1, "clip_norm", readNumber, name) });
+  return defined({
+    weightDecay: opt(a, -1, "weight_decay", readNumber, name),
+    clipNorm: opt(a, -1, "clip_norm", readNumber, name),
+    clipValue: opt(a, -1, "clip_value", readNumber, name),
+  });
 }
 
 const lrOf = (a: CallArgs, name: string, fallback: number): number => opt(a, 0, "lr", readNumber, name) ?? fallback;
@@ -298,7 +315,7 @@ export const OPTIMISERS: Readonly<Record<string, Entry<Optimiser>>> = {
   SGD: entry(
     "SGD",
     { positional: ["lr"], required: 0, keywords: ["lr", "momentum", "nesterov", ...COMMON] },
-    "SGD(lr = 0.1; momentum = 0, nesterov = false, weight_decay = 0, clip_norm): stochastic gradient descent",
+    "SGD(lr = 0.1; momentum = 0, nesterov = false, weight_decay = 0, clip_norm, clip_value): stochastic gradient descent",
     (a) =>
       sgd(lrOf(a, "SGD", 0.1), defined({
         ...common(a, "SGD"),
@@ -315,7 +332,7 @@ export const OPTIMISERS: Readonly<Record<string, Entry<Optimiser>>> = {
   Adam: entry(
     "Adam",
     { positional: ["lr"], required: 0, keywords: ["lr", "beta1", "beta2", "eps", ...COMMON] },
-    "Adam(lr = 0.001; beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0, clip_norm): adaptive moments",
+    "Adam(lr = 0.001; beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0, clip_norm, clip_value): adaptive moments",
     (a) =>
       adam(lrOf(a, "Adam", 0.001), defined({
         ...common(a, "Adam"),
@@ -326,14 +343,15 @@ export const OPTIMISERS: Readonly<Record<string, Entry<Optimiser>>> = {
   ),
   AdamW: entry(
     "AdamW",
-    { positional: ["lr", "decay"], required: 0, keywords: ["lr", "decay", "beta1", "beta2", "eps", "clip_norm"] },
-    "AdamW(lr = 0.001, decay = 0.01; beta1, beta2, eps, clip_norm): Adam with decoupled weight decay",
+    { positional: ["lr", "decay"], required: 0, keywords: ["lr", "decay", "beta1", "beta2", "eps", "clip_norm", "clip_value"] },
+    "AdamW(lr = 0.001, decay = 0.01; beta1, beta2, eps, clip_norm, clip_value): Adam with decoupled weight decay",
     (a) =>
       adamw(lrOf(a, "AdamW", 0.001), opt(a, 1, "decay", readNumber, "AdamW") ?? 0.01, defined({
         beta1: opt(a, -1, "beta1", readNumber, "AdamW"),
         beta2: opt(a, -1, "beta2", readNumber, "AdamW"),
         eps: opt(a, -1, "eps", readNumber, "AdamW"),
         clipNorm: opt(a, -1, "clip_norm", readNumber, "AdamW"),
+        clipValue: opt(a, -1, "clip_value", readNumber, "AdamW"),
       })),
   ),
   RMSProp: entry(
@@ -350,7 +368,7 @@ export const OPTIMISERS: Readonly<Record<string, Entry<Optimiser>>> = {
   AdaGrad: entry(
     "AdaGrad",
     { positional: ["lr"], required: 0, keywords: ["lr", "eps", ...COMMON] },
-    "AdaGrad(lr = 0.1; eps = 1e-8, weight_decay = 0, clip_norm): gradient scaled by the root of its summed squares",
+    "AdaGrad(lr = 0.1; eps = 1e-8, weight_decay = 0, clip_norm, clip_value): gradient scaled by the root of its summed squares",
     (a) => adagrad(lrOf(a, "AdaGrad", 0.1), defined({ ...common(a, "AdaGrad"), eps: opt(a, -1, "eps", readNumber, "AdaGrad") })),
   ),
 };

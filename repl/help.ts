@@ -3,7 +3,7 @@
  * registries' own docs (distributions/ and nn/), loaded only when asked for, so that the REPL
  * starts without the tensor backend.
  */
-import { BUILTINS, KEYWORDS, suggest } from "../grammar/index.js";
+import { ALGORITHMS, BUILTINS, KEYWORDS, suggest } from "../grammar/index.js";
 
 export const GENERAL_HELP = `Type statements and expressions; input continues while brackets are open.
   x = [1, 2, 3]                 assign
@@ -25,7 +25,7 @@ Commands:
 export async function documentedNames(): Promise<string[]> {
   const { DISTRIBUTIONS } = await import("../distributions/index.js");
   const { LAYERS, OPTIMISERS } = await import("../nn/index.js");
-  return [...Object.keys(DISTRIBUTIONS), ...Object.keys(LAYERS), ...Object.keys(OPTIMISERS), ...BUILTINS];
+  return [...Object.keys(DISTRIBUTIONS), ...Object.keys(LAYERS), ...Object.keys(OPTIMISERS), ...ALGORITHMS, ...BUILTINS];
 }
 
 /** The reference text of `name`, or a "no help" line with the nearest known name. */
@@ -42,7 +42,8 @@ export async function helpFor(name: string): Promise<string> {
   const opt = OPTIMISERS[name];
   if (opt) return [`${name}  [optimiser]`, `  ${opt.doc}`].join("\n");
   if (KEYWORDS.includes(name)) return `${name}  [keyword]  see docs/language.md`;
+  if (ALGORITHMS.includes(name)) return `${name}  [inference algorithm]  see docs/language.md (sample, vi)`;
   if (BUILTINS.includes(name)) return `${name}  [builtin function]  see docs/language.md for its reference`;
-  const near = suggest(name, [...Object.keys(DISTRIBUTIONS), ...Object.keys(LAYERS), ...Object.keys(OPTIMISERS), ...BUILTINS, ...KEYWORDS]);
+  const near = suggest(name, [...Object.keys(DISTRIBUTIONS), ...Object.keys(LAYERS), ...Object.keys(OPTIMISERS), ...ALGORITHMS, ...BUILTINS, ...KEYWORDS]);
   return `no help for '${name}'${near ? `; did you mean '${near}'?` : ""}`;
 }
