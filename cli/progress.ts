@@ -161,15 +161,8 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
   };
 }
 
-/** What the training driver reports after every batch (inference/train's TrainProgress). */
-export interface TrainEvent {
-  readonly epoch: number;
-  readonly epochs: number;
-  readonly batch: number;
-  readonly batches: number;
-  readonly loss: number;
-  readonly rowsPerSecond: number;
-}
+/** What the training driver reports after every batch (a type-only import: no tensors load here). */
+export type TrainEvent = import("../inference/train.js").TrainProgress;
 
 export interface TrainReporterOptions {
   readonly epochs: number;

@@ -19,7 +19,7 @@
 import { tf } from "../core/engine.js";
 import { fold, key as makeKey, uniformArray } from "../core/random.js";
 import type { Span } from "../grammar/ast.js";
-import { train, TrainingError, type EpochMetrics, type TrainCheckpoint, type TrainObjective, type TrainProgress, type TrainSettings } from "../inference/train.js";
+import { train, TrainingError, type EpochMetrics, type TrainObjective, type TrainSettings } from "../inference/train.js";
 import type { Optimiser } from "../nn/optimisers.js";
 import { stateStore, type StateStore } from "../nn/layer.js";
 import { mapParams, paramName, walkParams, type ParamTree } from "../nn/tree.js";
@@ -59,19 +59,11 @@ export interface FitInfo {
   readonly batchSize: number;
 }
 
-export interface TrainOptions {
-  readonly epochs: number;
+/** The driver's settings (inference/train.ts), with the batch size optional (all rows) and validation data. */
+export interface TrainOptions extends Omit<TrainSettings, "batchSize"> {
   readonly batchSize?: number;
-  readonly seed: number;
   /** A held-out instance of the same model, or the fraction of the rows to hold out. */
   readonly validation?: ModelInstance | number;
-  readonly patience?: number;
-  readonly monitor?: string;
-  readonly schedule?: (epoch: number) => number;
-  readonly resume?: TrainCheckpoint;
-  readonly onEpoch?: (c: TrainCheckpoint) => void | Promise<void>;
-  readonly onProgress?: (p: TrainProgress) => void;
-  readonly signal?: AbortSignal;
 }
 
 /** The key of the flat unconstrained latents in the trained tree (not a valid network name). */
@@ -213,13 +205,8 @@ export async function trainInstance(inst: ModelInstance, optimiser: Optimiser, o
     },
     ...(val !== undefined ? { evaluate: (tree: ParamTree) => validationMetrics(val.inst, val.rows, tree, stores) } : {}),
   };
-  const settings: TrainSettings = {
-    epochs: o.epochs, batchSize, seed: o.seed,
-    ...(o.patience !== undefined ? { patience: o.patience } : {}), ...(o.monitor !== undefined ? { monitor: o.monitor } : {}),
-    ...(o.schedule !== undefined ? { schedule: o.schedule } : {}), ...(o.resume !== undefined ? { resume: o.resume } : {}),
-    ...(o.onEpoch !== undefined ? { onEpoch: o.onEpoch } : {}), ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
-    ...(o.signal !== undefined ? { signal: o.signal } : {}),
-  };
+  const { validation: _validation, batchSize: _batchSize, ...passOn } = o;
+  const settings: TrainSettings = { ...passOn, batchSize };
   let result;
   try {
     result = await train(objective, optimiser, init, settings);
