@@ -84,6 +84,15 @@ describe("ADVI", () => {
     await expect(advi(logDensityModel(0, (q) => tf.zeros([q.shape[0]])), { seed: 1 })).rejects.toThrow(/no latent variables/);
   }, 60_000);
 
+  it("leaves the number of tensors flat over 1,000 iterations", async () => {
+    const model = gaussian([1, 2], [[1, 0], [0, 1]]);
+    await advi(model, { seed: 5, eta: 0.1, iterations: 10, evalElbo: 5 });
+    const before = tf.memory().numTensors;
+    const r = await advi(model, { seed: 5, eta: 0.1, iterations: 1000, tolRelObj: 1e-12, gradDraws: 2 });
+    expect(r.iterations).toBe(1000);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
+
   it("stops after the current iteration when interrupted, keeping the approximation so far", async () => {
     const controller = new AbortController();
     let seen = 0;
