@@ -2,7 +2,7 @@
  * Script builtins that draw: `plot_trace(post, file)`, `plot_density(post, file)`,
  * `plot_pairs(post, file)` (scatter plots of every pair of the first 6 scalars),
  * `plot_band(pred.y, x, file)`, `plot_uncertainty(pred.y, file)` over `grid(x, n)`, and
- * `plot_history(fit, file)` (the metrics of a `train` fit per epoch). SVG files, paths relative
+ * `plot_history(fit, file)` (the metrics of a `train` fit per epoch, or the ELBO of a `vi` fit). SVG files, paths relative
  * to the script's folder; rendering (plots/) is asynchronous, so each plot waits through the
  * script runner's `wait` (see script.ts).
  */
@@ -180,12 +180,19 @@ export function plotBuiltins(host: PlotHost): Value[] {
     builtin("plot_history", (args, kwargs, span) => {
       arity("plot_history", args, 2, 2, span);
       noKeywords("plot_history", kwargs, [], span);
-      const fit = host.fitOf(args[0]!);
-      if (fit === undefined) throw new DlmError(`plot_history needs a fit from \`train\`, but this is ${describeValue(args[0]!)}`, span);
+      const path = asString(args[1]!, span, "the file name");
+      const v = args[0]!;
+      const q = v.kind === "opaque" && v.tag === "posterior" ? (v.payload as Posterior).vi : undefined;
+      if (q !== undefined) {
+        if (q.elbo.length === 0) throw new DlmError("the approximation has no ELBO estimate to plot (it stopped before the first one)", span);
+        return write(span, path, () => plotHistory({ series: { ELBO: q.elbo.map((e) => e.value) }, step: q.elbo.map((e) => e.iteration), stepLabel: "iteration", title: `ADVI (${q.method})` }));
+      }
+      const fit = host.fitOf(v);
+      if (fit === undefined) throw new DlmError(`plot_history needs a fit from \`train\` or \`vi\`, but this is ${describeValue(v)}`, span);
       if (fit.history.length === 0) throw new DlmError("the fit has no finished epoch to plot", span);
       const names = [...new Set(fit.history.flatMap((m) => Object.keys(m)))];
       const series = Object.fromEntries(names.map((k) => [k, fit.history.map((m) => m[k] ?? NaN)]));
-      return write(span, asString(args[1]!, span, "the file name"), () => plotHistory({ series, stepLabel: "epoch", title: "training" }));
+      return write(span, path, () => plotHistory({ series, stepLabel: "epoch", title: "training" }));
     }),
   ];
 }

@@ -41,9 +41,11 @@ describe("vi with ADVI", () => {
 q = vi(m([${y.join(", ")}]), ADVI(), seed = 1, draws_per_step = 10, tol = 0.001, draws = 4000)
 save(q, "q.csv")
 print(q)
+plot_history(q, "elbo.svg")
 `);
     expect(r.err).toBe("");
     expect(r.out[0]).toBe("an ADVI approximation (meanfield): 4000 draws of 1 quantities");
+    expect(readFileSync(join(r.dir, "elbo.svg"), "utf8")).toContain("ELBO");
     const csv = readFileSync(join(r.dir, "q-1.csv"), "utf8").split("\n").filter((l) => l !== "" && !l.startsWith("#"));
     const header = csv[0]!.split(",");
     const col = header.indexOf("mu");
