@@ -1,6 +1,7 @@
 /**
  * Script builtins that draw: `plot_trace(post, file)`, `plot_density(post, file)`,
- * `plot_pairs(post, file)` (scatter plots of every pair of the first 6 scalars),
+ * `plot_pairs(post, file)` (a triangle of scatter plots, densities on the diagonal, divergent
+ * draws in red), each with an optional `vars = ["a", "theta"]` choosing what to plot,
  * `plot_band(pred.y, x, file)`, `plot_uncertainty(pred.y, file)` over `grid(x, n)`, and
  * `plot_history(fit, file)` (the metrics of a `train` fit per epoch, or the ELBO of a `vi` fit). SVG files, paths relative
  * to the script's folder; rendering (plots/) is asynchronous, so each plot waits through the
@@ -9,7 +10,7 @@
 import { writeFile } from "node:fs/promises";
 import { tf } from "../core/engine.js";
 import type { Span } from "../grammar/index.js";
-import { drawsFromRows, plotBand, plotCalibration, plotDensity, plotHistory, plotPairs, plotTrace, plotUncertainty } from "../plots/index.js";
+import { drawsFromRows, type PlotOptions, plotBand, plotCalibration, plotDensity, plotHistory, plotPairs, plotTrace, plotUncertainty } from "../plots/index.js";
 import { bins, prediction } from "./calibration-builtins.js";
 import { arity, builtin, noKeywords } from "./builtins-math.js";
 import { resolvePath } from "./data-readers.js";
@@ -74,6 +75,14 @@ const host2d = (t: tf.Tensor): number[][] => {
   return Array.from({ length: m }, (_, j) => Array.from({ length: n }, (_, i) => d[i * m + j]!).sort((a, b) => a - b));
 };
 
+/** `vars = ["a", "theta"]` (or one string) → the names. */
+function plotVars(v: Value, span: Span): string[] {
+  const items = v.kind === "list" ? v.items : [v];
+  const names = items.map((x) => asString(x, span, "each entry of `vars`"));
+  if (names.length === 0) throw new DlmError("`vars` is empty", span, "name at least one variable, e.g. vars = [\"mu\"]");
+  return names;
+}
+
 /** The plotting builtins and `grid`, for a script session. */
 export function plotBuiltins(host: PlotHost): Value[] {
   let lastGrid: { data: number[]; shape: number[] } | undefined;
@@ -96,10 +105,15 @@ export function plotBuiltins(host: PlotHost): Value[] {
   const posteriorPlot = (name: string, draw: typeof plotTrace): Value =>
     builtin(name, (args, kwargs, span) => {
       arity(name, args, 2, 2, span);
-      noKeywords(name, kwargs, [], span);
+      noKeywords(name, kwargs, ["vars"], span);
       const p = host.posteriorOf(args[0]!, span);
       const path = asString(args[1]!, span, "the file name");
-      return write(span, path, () => draw(drawsFromRows(p.names, p.outputs)));
+      const vars = kwargs.has("vars") ? plotVars(kwargs.get("vars")!, span) : undefined;
+      // The sampler's divergent__ column, when every chain has one, for the pair plot's red points.
+      const div = p.result.stats.map((s) => s.divergent__);
+      const divergent = div.length > 0 && div.every((d) => d !== undefined) ? (div as Float64Array[]) : undefined;
+      const options: PlotOptions = { ...(vars ? { vars } : {}), ...(divergent ? { divergent } : {}) };
+      return write(span, path, () => draw(drawsFromRows(p.names, p.outputs), options));
     });
   return [
     posteriorPlot("plot_trace", plotTrace),

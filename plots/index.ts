@@ -3,13 +3,14 @@
  * data, for the interpreter's `plot_trace(post, file)` & co. and for `dlm sample --plot DIR`.
  * Each `plot…` returns the SVG text; `writeSvgFile` saves it.
  */
-export { plotTrace, plotDensity, plotPairs, drawsFromRows } from "./posterior-plots.js";
-export type { DrawsByName, PlotOptions } from "./posterior-plots.js";
+export { plotTrace, plotDensity, plotPairs, drawsFromRows, selectScalars, choosePanels } from "./posterior-plots.js";
+export type { Chosen, DrawsByName, PlotOptions } from "./posterior-plots.js";
 export { plotBand, plotUncertainty, plotHistory, plotCalibration } from "./prediction-plots.js";
 export type { Band, UncertaintyMap, History, Calibration } from "./prediction-plots.js";
 export { renderSvg } from "./render.js";
-export { kde, kdeAt, silvermanBandwidth } from "./kde.js";
-export { drawsByName, writeRunPlots } from "./run-plots.js";
+export { kde, kdeAt, kdeBounded, kdeReflectedAt, guessBounds, silvermanBandwidth } from "./kde.js";
+export { drawsByName, parsePlotVars, writeRunPlots } from "./run-plots.js";
+export type { RunPlotOptions } from "./run-plots.js";
 
 import { writeFile } from "node:fs/promises";
 

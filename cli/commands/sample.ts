@@ -36,6 +36,8 @@ export interface SampleCliOptions {
   readonly json?: boolean;
   readonly quiet?: boolean;
   readonly plot?: string;
+  /** `--plot-vars a,b,theta`: the variables (or elements, `theta[2]`) to plot. */
+  readonly plotVars?: string;
   readonly backend?: string;
 }
 
@@ -122,6 +124,8 @@ export async function sampleCommand(file: string, options: SampleCliOptions): Pr
   const { dirname, join } = await import("node:path");
   const o = { ...options, output: options.output ?? join(dirname(file), options.model) };
   await checkOutputFolder(o.output);
+  // Refused before sampling, not after a run's worth of waiting.
+  if (o.plotVars !== undefined && o.plot === undefined) throw new UserError("--plot-vars needs --plot DIR");
   const { readModelInput } = await import("../model-input.js");
   const { posteriorFromData } = await import("../interpreter.js");
   const input = await readModelInput(file, o.model, o.data);
@@ -149,8 +153,16 @@ export async function sampleCommand(file: string, options: SampleCliOptions): Pr
   const summary = summarizeDraws(draws);
   const notes = warnings(summary);
   if (o.plot !== undefined) {
-    const { writeRunPlots } = await import("../../plots/run-plots.js");
-    const written = await writeRunPlots(draws, o.plot);
+    const { parsePlotVars, writeRunPlots } = await import("../../plots/run-plots.js");
+    const vars = o.plotVars !== undefined ? parsePlotVars(o.plotVars) : undefined;
+    let written: string[];
+    try {
+      // A cut is never silent: the SVG says so, and so does a line here.
+      written = await writeRunPlots(draws, o.plot, { ...(vars && vars.length > 0 ? { vars } : {}), onNote: (line) => process.stderr.write(`plots: ${line}\n`) });
+    } catch (e) {
+      if (e instanceof RangeError && vars !== undefined) throw new UserError(`--plot-vars: ${e.message}`);
+      throw e;
+    }
     if (!o.quiet) process.stderr.write(`plots: ${written.join(", ")}\n`);
   }
   if (!o.quiet) process.stderr.write(`wrote ${paths.join(", ")}\n`);
@@ -183,7 +195,8 @@ export function registerSample(program: Command): void {
     .addOption(new Option("--metric <kind>", "mass matrix").choices(["diag", "dense"]).default("diag"))
     .option("--output <prefix>", "write PREFIX-1.csv, PREFIX-2.csv, ... (one per chain; default MODEL-1.csv, ... beside the .dlm file)")
     .option("--json", "print one JSON summary on stdout instead of the table")
-    .option("--plot <dir>", "also write trace and density plots (SVG) into this folder")
+    .option("--plot <dir>", "also write trace, density and pair plots (SVG) into this folder")
+    .option("--plot-vars <names>", "with --plot: the variables to plot, comma-separated (a name selects all its elements, theta[2] one)")
     .option("--quiet", "no progress on stderr")
     .action(async (file: string, o: SampleCliOptions, cmd: Command) => sampleCommand(file, { ...o, ...backendOf(cmd) }));
 }

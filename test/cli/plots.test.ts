@@ -2,7 +2,11 @@
  * Every plot kind renders to a well-formed, non-empty SVG with the marks it should have; the
  * density estimate matches scipy.
  */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runScript } from "../../interpreter/index.js";
 import { countElements, svgProblems } from "./svg.js";
 import { kde, kdeAt, silvermanBandwidth } from "../../plots/kde.js";
 import { drawsFromRows, plotDensity, plotPairs, plotTrace } from "../../plots/posterior-plots.js";
@@ -45,13 +49,15 @@ describe("plots", () => {
     expect(svg).toContain("sigma");
   });
 
-  it("pairs: a scatter matrix of every pair", async () => {
+  it("pairs: one triangle of scatters with densities on the diagonal", async () => {
     const svg = await plotPairs(draws);
     wellFormed(svg);
-    // 6 scatter cells of 400 points each (names with brackets included) and 3 histograms
-    expect((svg.match(/class="mark-symbol role-mark/g) ?? []).length).toBe(6);
-    expect((svg.match(/class="mark-rect role-mark/g) ?? []).length).toBe(3);
-    expect(countElements(svg, "path")).toBeGreaterThanOrEqual(6 * 400);
+    // 3 scatter cells (the lower triangle only) of 400 points each (names with brackets
+    // included) and 3 density lines on the diagonal
+    expect((svg.match(/class="mark-symbol role-mark/g) ?? []).length).toBe(3);
+    expect((svg.match(/class="mark-line role-mark/g) ?? []).length).toBe(3);
+    expect((svg.match(/class="mark-rect role-mark/g) ?? []).length).toBe(0);
+    expect(countElements(svg, "path")).toBeGreaterThanOrEqual(3 * 400);
     expect(svg).toContain(">beta[1]<");
   });
 
@@ -115,4 +121,48 @@ describe("plots", () => {
     expect(area).toBeGreaterThan(0.995);
     expect(area).toBeLessThan(1.0001);
   });
+});
+
+// Scripts: the `vars` keyword of plot_trace / plot_density / plot_pairs.
+const scriptDir = mkdtempSync(join(tmpdir(), "dlm-script-plots-"));
+async function runPlotScript(source: string): Promise<{ status: number; err: string[] }> {
+  const err: string[] = [];
+  const status = await runScript(source, { file: join(scriptDir, "script.dlm"), out: () => {}, err: (l) => err.push(l) });
+  return { status, err };
+}
+
+const SCRIPT_MODEL = `model m(y) {
+  a ~ Normal(0, 5)
+  s ~ HalfNormal(1)
+  b ~ Normal(0, 1, size = 3)
+  y ~ Normal(a + b[1], s)
+}
+post = sample(m([0.5, 1.5, 1.0]), draws = 60, warmup = 60, chains = 2, seed = 3)
+`;
+
+describe("script plots: vars", () => {
+  it("vars chooses the panels of plot_trace, plot_density and plot_pairs", async () => {
+    const r = await runPlotScript(`${SCRIPT_MODEL}plot_trace(post, "t.svg", vars = ["b"])
+plot_density(post, "d.svg", vars = ["s", "b[2]"])
+plot_pairs(post, "p.svg", vars = ["a", "b"])
+`);
+    expect(r.err.join("\n")).not.toMatch(/error/);
+    expect(r.status).toBe(0);
+    const t = readFileSync(join(scriptDir, "t.svg"), "utf8");
+    expect(t).toContain(">b[3]</text>");
+    expect(t).not.toContain(">a</text>");
+    const d = readFileSync(join(scriptDir, "d.svg"), "utf8");
+    expect(d.indexOf(">s</text>")).toBeGreaterThan(0);
+    expect(d.indexOf(">s</text>")).toBeLessThan(d.indexOf(">b[2]</text>"));
+    expect(d).not.toContain(">b[1]</text>");
+    // 4 quantities: 6 scatter cells and 4 densities.
+    const p = readFileSync(join(scriptDir, "p.svg"), "utf8");
+    expect((p.match(/class="mark-line role-mark/g) ?? []).length).toBe(4);
+  }, 60_000);
+
+  it("an unknown name in vars is a script error naming what there is", async () => {
+    const r = await runPlotScript(`${SCRIPT_MODEL}plot_trace(post, "x.svg", vars = ["sigma"])\n`);
+    expect(r.status).toBe(1);
+    expect(r.err.join("\n")).toMatch(/no draws named 'sigma' \(there are: a, s, b/);
+  }, 60_000);
 });
