@@ -68,8 +68,11 @@ export function parseJsonData(text: string, file: string): DataRecord {
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const pos = /position (\d+)/.exec(msg);
-    const where = pos ? `:${lineColOf(text, Number(pos[1]))}` : "";
-    throw new UserError(`${file}${where}: malformed JSON: ${msg.replace(/^JSON\.parse: /, "").replace(/ in JSON at position \d+.*$/, "")}`);
+    // V8 gives no position for an unexpected token (it quotes the text around it instead).
+    const offset = pos ? Number(pos[1]) : jsonErrorOffset(text);
+    const where = offset >= 0 ? `:${lineColOf(text, offset)}` : "";
+    const what = msg.replace(/^JSON\.parse: /, "").replace(/ in JSON at position \d+.*$/s, "").replace(/, (\.\.\.)?"[\s\S]*" is not valid JSON$/, "").replace(/\s+/g, " ");
+    throw new UserError(`${file}${where}: malformed JSON: ${what}`);
   }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UserError(`${file}: the data must be a JSON object whose keys are the model's arguments`);
   const out = new Map<string, DataArray>();
@@ -81,6 +84,61 @@ export function parseJsonData(text: string, file: string): DataRecord {
     }
   }
   return out;
+}
+
+/** The offset of the first character that makes `s` invalid JSON (-1 when none is found). */
+function jsonErrorOffset(s: string): number {
+  let i = 0;
+  const num = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+  const ws = (): void => {
+    while (i < s.length && " \t\n\r".includes(s[i]!)) i++;
+  };
+  const str = (): void => {
+    for (i++; i < s.length; i++) {
+      if (s[i] === '"') return void i++;
+      if (s[i] === "\\") i++;
+      else if (s[i]! < " ") throw i;
+    }
+    throw i;
+  };
+  const value = (): void => {
+    ws();
+    const open = s[i];
+    if (open === "{" || open === "[") {
+      const close = open === "{" ? "}" : "]";
+      i++;
+      ws();
+      if (s[i] === close) return void i++;
+      for (;;) {
+        if (open === "{") {
+          ws();
+          if (s[i] !== '"') throw i;
+          str();
+          ws();
+          if (s[i] !== ":") throw i;
+          i++;
+        }
+        value();
+        ws();
+        if (s[i] === ",") i++;
+        else if (s[i] === close) return void i++;
+        else throw i;
+      }
+    }
+    if (open === '"') return str();
+    const lit = ["true", "false", "null"].find((l) => s.startsWith(l, i));
+    if (lit !== undefined) return void (i += lit.length);
+    num.lastIndex = i;
+    if (!num.test(s)) throw i;
+    i = num.lastIndex;
+  };
+  try {
+    value();
+    ws();
+    return i < s.length ? i : -1;
+  } catch (e) {
+    return typeof e === "number" ? Math.min(e, s.length) : -1;
+  }
 }
 
 function lineColOf(text: string, offset: number): string {

@@ -69,7 +69,8 @@ function name(st: State, scope: Scope, n: string, span: Span): void {
 }
 
 function builtinArity(st: State, e: CallExpr, name: string): void {
-  const sig = BUILTIN_SIGNATURES[name];
+  // Own entries only: `constructor`, `toString`, ... are the program's names, not Object.prototype's.
+  const sig = Object.hasOwn(BUILTIN_SIGNATURES, name) ? BUILTIN_SIGNATURES[name] : undefined;
   if (sig === undefined) return;
   const [min, max, keywords] = sig;
   const n = e.args.length;
