@@ -13,6 +13,7 @@
  * Formulas, outputs and attributes: as the composite kernels (fused-logpdf-kernels.ts).
  */
 import * as tf from "@tensorflow/tfjs";
+import { broadcastShapesOrThrow } from "./broadcast.js";
 import type { Info, KernelFunc } from "./kernels/compose.js";
 
 type Attrs = NonNullable<Parameters<KernelFunc>[0]["attrs"]>;
@@ -65,9 +66,6 @@ export function hostMemory(backend: object, backendName: string): HostMemory {
 const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
 /** The broadcast (NumPy) shape of several shapes; throws on a mismatch. */
-function broadcast(shapes: readonly (readonly number[])[]): number[] {
-  return shapes.reduce<number[]>((s, t) => tf.backend_util.assertAndGetBroadcastShape(s, [...t]), []);
-}
 
 // Offsets depend on the two shapes only, and a model calls its densities with the same shapes
 // at every gradient: cached (a bounded map, cleared when full).
@@ -142,7 +140,7 @@ function locScaleBuffers(backendName: string, { inputs, backend, attrs = {} }: P
   const keepAxis0 = attrs["keepAxis0"] === true;
   const withGrad = attrs["withGrad"] === true;
   const [xi, li, si] = [inputs["x"], inputs["loc"], inputs["scale"]];
-  const shape = broadcast([xi, li, si].flatMap((t) => (t ? [t.shape] : [])));
+  const shape = broadcastShapesOrThrow([xi, li, si].flatMap((t) => (t ? [t.shape] : [])));
   const x = operand(xi, num(attrs, "x", 0), shape);
   const m = operand(li, num(attrs, "loc", 0), shape);
   const s = operand(si, num(attrs, "scale", 1), shape);
@@ -205,7 +203,7 @@ export function bernoulliHostKernel(backendName: string): KernelFunc {
     const keepAxis0 = attrs["keepAxis0"] === true;
     const [yi, ei] = [inputs["y"], inputs["logit"]];
     const withGrad = attrs["withGrad"] === true && ei !== undefined;
-    const shape = broadcast([yi, ei].flatMap((t) => (t ? [t.shape] : [])));
+    const shape = broadcastShapesOrThrow([yi, ei].flatMap((t) => (t ? [t.shape] : [])));
     const y = operand(yi, num(attrs, "y", 0), shape);
     const e = operand(ei, num(attrs, "logit", 0), shape);
     const n = size(shape);

@@ -34,6 +34,7 @@
  * This file imports TensorFlow.js directly (like kernels/), because engine.ts installs it.
  */
 import * as tf from "@tensorflow/tfjs";
+import { broadcastShapesOrThrow } from "./broadcast.js";
 import { bernoulliHostKernel, isHostBackend, locScaleHostKernel, normalHostKernel, sumToShapeHostKernel } from "./fused-logpdf-host.js";
 import { compose, type Composer, type Info, type KernelFunc } from "./kernels/compose.js";
 
@@ -62,10 +63,6 @@ type Attrs = NonNullable<Parameters<KernelFunc>[0]["attrs"]>;
 const range = (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 const product = (xs: readonly number[]): number => xs.reduce((p, d) => p * d, 1);
 
-/** The broadcast (NumPy) shape of several shapes; throws on a mismatch. */
-export function broadcastShapes(shapes: readonly (readonly number[])[]): number[] {
-  return shapes.reduce<number[]>((s, t) => tf.backend_util.assertAndGetBroadcastShape(s, [...t]), []);
-}
 
 /** Axes of S summed by the kernels: all, or all but the first. */
 const sumAxes = (rank: number, keepAxis0: boolean): number[] => range(keepAxis0 ? 1 : 0, rank);
@@ -124,7 +121,7 @@ interface LocScaleOperands {
 
 function locScaleOperands(inputs: Parameters<KernelFunc>[0]["inputs"], attrs: Attrs): LocScaleOperands {
   const [x, loc, scale] = [inputs["x"], inputs["loc"], inputs["scale"]];
-  const shape = broadcastShapes([x, loc, scale].flatMap((t) => (t ? [t.shape] : [])));
+  const shape = broadcastShapesOrThrow([x, loc, scale].flatMap((t) => (t ? [t.shape] : [])));
   const axes = sumAxes(shape.length, attrs["keepAxis0"] === true);
   return { x, loc, scale, xc: num(attrs, "x") ?? 0, lc: num(attrs, "loc") ?? 0, sc: num(attrs, "scale") ?? 1, shape, axes, perRow: product(axes.map((i) => shape[i]!)) };
 }
@@ -246,7 +243,7 @@ function bernoulliKernel(backendName: string): KernelFunc {
     const withGrad = attrs["withGrad"] === true && logit !== undefined;
     const yc = num(attrs, "y") ?? 0;
     const lc = num(attrs, "logit") ?? 0;
-    const shape = broadcastShapes([y, logit].flatMap((t) => (t ? [t.shape] : [])));
+    const shape = broadcastShapesOrThrow([y, logit].flatMap((t) => (t ? [t.shape] : [])));
     const axes = sumAxes(shape.length, keepAxis0);
     return composeWithAux(backend, backendName, (c) => {
       const eta = logit ?? c.fill([], lc);
@@ -344,7 +341,7 @@ function bySize(kernelName: string, backendName: string, host: KernelFunc, compo
   if (limit === Infinity) return host;
   return (args) => {
     const { inputs } = args;
-    const n = kernelName === SUM_TO_SHAPE ? sizeOf(inputs["g"]!.shape) : sizeOf(broadcastShapes(Object.values(inputs).map((t) => t!.shape)));
+    const n = kernelName === SUM_TO_SHAPE ? sizeOf(inputs["g"]!.shape) : sizeOf(broadcastShapesOrThrow(Object.values(inputs).map((t) => t!.shape)));
     return n <= limit ? host(args) : composite(args);
   };
 }

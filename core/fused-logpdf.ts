@@ -9,7 +9,8 @@
  * axis but the first (shape `[S₀]`: the chain axis, i.e. the per-chain sum of a scorer).
  */
 import { tf } from "./engine.js";
-import { BERNOULLI_LOGIT_LOGPMF_SUM, LOC_SCALE_LOGPDF_SUM, NORMAL_LOGPDF_SUM, broadcastShapes } from "./fused-logpdf-kernels.js";
+import { broadcastShapesOrThrow } from "./broadcast.js";
+import { BERNOULLI_LOGIT_LOGPMF_SUM, LOC_SCALE_LOGPDF_SUM, NORMAL_LOGPDF_SUM } from "./fused-logpdf-kernels.js";
 import { STANDARD_FAMILIES, type StandardFamilyName } from "./fused-logpdf-host.js";
 
 /** A float32 tensor, or a number (folded into the kernel as an attribute). */
@@ -42,7 +43,7 @@ function kernelArgs(
   }
   let shape: number[];
   try {
-    shape = broadcastShapes(Object.values(inputs).map((t) => t.shape));
+    shape = broadcastShapesOrThrow(Object.values(inputs).map((t) => t.shape));
   } catch {
     const shapes = Object.entries(operands).map(([n, v]) => `${n} [${typeof v === "number" ? "" : v.shape.join(", ")}]`);
     throw new RangeError(`${fn}: shapes do not broadcast: ${shapes.join(", ")}`);

@@ -8,6 +8,7 @@
  * loops): for the Cholesky factor, Murray (2016), "Differentiation of the Cholesky
  * decomposition", arXiv:1602.07527, eq. 10; for triangular solves, the adjoint of X = M⁻¹B.
  */
+import { broadcastShapesOrThrow } from "./broadcast.js";
 import { tf } from "./engine.js";
 import { reduceTo } from "./special-util.js";
 import { fusedCholesky } from "./fused-cholesky.js";
@@ -86,26 +87,12 @@ function triangularSolveBatch(m: tf.Tensor3D, rhs: tf.Tensor3D, lower: boolean):
   return tf.reverse(x, [1]);
 }
 
-/** The broadcast of two shapes (numpy rules). */
-function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
-  const rank = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    const da = a[a.length - rank + i] ?? 1;
-    const db = b[b.length - rank + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) {
-      throw new RangeError(`batch shapes [${a.join(", ")}] and [${b.join(", ")}] do not broadcast`);
-    }
-    out.push(da === 1 ? db : da);
-  }
-  return out;
-}
 
 /** Broadcast the batch dimensions of M [..., n, n] and B [..., n, k] together and flatten them. */
 function batchPair(m: tf.Tensor, rhs: tf.Tensor): { m3: tf.Tensor3D; b3: tf.Tensor3D; batch: number[] } {
   const n = m.shape[m.rank - 1]!;
   const k = rhs.shape[rhs.rank - 1]!;
-  const batch = broadcastShapes(m.shape.slice(0, -2), rhs.shape.slice(0, -2));
+  const batch = broadcastShapesOrThrow([m.shape.slice(0, -2), rhs.shape.slice(0, -2)], (msg) => new RangeError(`batch ${msg}`));
   const size = batch.reduce((p, d) => p * d, 1);
   const m3 = tf.reshape(tf.broadcastTo(m, [...batch, n, n]), [size, n, n]) as tf.Tensor3D;
   const b3 = tf.reshape(tf.broadcastTo(rhs, [...batch, n, k]), [size, n, k]) as tf.Tensor3D;

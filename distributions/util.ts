@@ -9,6 +9,7 @@
  * sync on every evaluation. The interpreter passes `validate: true` for arguments that are
  * data or constants.
  */
+import { broadcastShapesOrThrow } from "../core/broadcast.js";
 import { tf } from "../core/engine.js";
 import { stream, type Key, type RandomStream } from "../core/random.js";
 import { contains, type Constraint } from "./constraints.js";
@@ -31,22 +32,7 @@ export function numel(shape: Shape): number {
 
 /** NumPy broadcasting of shapes aligned at the right; throws DistributionError on mismatch. */
 export function broadcastShapes(...shapes: Shape[]): number[] {
-  const rank = Math.max(0, ...shapes.map((s) => s.length));
-  const out: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    let d = 1;
-    for (const s of shapes) {
-      const k = s.length - rank + i;
-      const e = k >= 0 ? s[k]! : 1;
-      if (e === 1) continue;
-      if (d !== 1 && d !== e) {
-        throw new DistributionError(`shapes ${shapes.map((x) => `[${x.join(", ")}]`).join(" and ")} do not broadcast`);
-      }
-      d = e;
-    }
-    out.push(d);
-  }
-  return out;
+  return broadcastShapesOrThrow(shapes, (m) => new DistributionError(m));
 }
 
 export function sizeShape(size: Shape | number | undefined): Shape {

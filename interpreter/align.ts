@@ -5,6 +5,7 @@
  * the batched operand gets singleton axes inserted after its chain axis until its non-chain
  * rank reaches the common rank; NumPy broadcasting (aligned at the right) does the rest.
  */
+import { broadcastShape } from "../core/broadcast.js";
 import { tf } from "../core/engine.js";
 import type { Span } from "../grammar/ast.js";
 import { DlmError } from "./errors.js";
@@ -17,18 +18,6 @@ export function padBatched(t: tf.Tensor, rank: number): tf.Tensor {
   return tf.reshape(t, [t.shape[0]!, ...new Array<number>(rank - inner).fill(1), ...t.shape.slice(1)]);
 }
 
-/** NumPy broadcast of two shapes, or undefined if they do not broadcast. */
-export function broadcastShape(a: readonly number[], b: readonly number[]): number[] | undefined {
-  const rank = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    const x = a[a.length - rank + i] ?? 1;
-    const y = b[b.length - rank + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) return undefined;
-    out.push(x === 1 ? y : x);
-  }
-  return out;
-}
 
 const fmt = (s: readonly number[]): string => `[${s.join(", ")}]`;
 

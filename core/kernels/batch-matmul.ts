@@ -17,8 +17,8 @@
  *   uninitialised; the empty sum is 0, so the result must be zeros.
  */
 import type { Composer, Info, KernelFunc } from "./compose.js";
+import { broadcastShapesOrThrow } from "../broadcast.js";
 import { compose } from "./compose.js";
-import * as tf from "@tensorflow/tfjs";
 
 const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
@@ -59,7 +59,7 @@ export function batchMatMulFix(stock: KernelFunc, backendName: string): KernelFu
     if (!empty && !copyA && !copyB) return stock(args);
     return compose(backend, backendName, (c) => {
       if (empty) {
-        const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+        const outer = broadcastShapesOrThrow([a.shape.slice(0, -2), b.shape.slice(0, -2)]);
         return c.fill([...outer, m, n], 0);
       }
       const a2 = copyA ? transposeLast2(c, a) : a;
