@@ -33,13 +33,13 @@ for (const backend of ["wasm", "cpu"] as const) {
         const shape = [4, 3, 2];
         const ys = Array.from(lcg(24, 3), (u) => Math.fround(6 * u));
         const y = tf.tensor(ys, shape);
-        for (const keepAxis0 of [true, false]) {
-          const out = intervalTransform(y, a, b, keepAxis0)!;
+        for (const batched of [true, false]) {
+          const out = intervalTransform(y, a, b, batched)!;
           expect(out.x.shape).toEqual(shape);
-          expect(out.logDetSum.shape).toEqual(keepAxis0 ? [4] : []);
+          expect(out.logDetSum.shape).toEqual(batched ? [4] : []);
           const x = out.x.dataSync();
           ys.forEach((v, k) => expect(Math.abs(x[k]! - refX(v, a, b))).toBeLessThanOrEqual(2e-7 * Math.max(Math.abs(a), Math.abs(b)) + 1e-12));
-          const ref = keepAxis0 ? refRows(ys, 4, a, b) : [refRows(ys, 1, a, b)[0]!];
+          const ref = batched ? refRows(ys, 4, a, b) : [refRows(ys, 1, a, b)[0]!];
           Array.from(out.logDetSum.dataSync()).forEach((v, r) => expect(Math.abs(v - ref[r]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(ref[r]!))));
           out.x.dispose();
           out.logDetSum.dispose();
@@ -120,7 +120,7 @@ for (const backend of ["wasm", "cpu"] as const) {
       y.dispose();
     });
 
-    it("rejects bad bounds and a rank-0 y with keepAxis0", async () => {
+    it("rejects bad bounds and a rank-0 y with batched", async () => {
       await setup();
       const y = tf.tensor1d([0.5]);
       expect(() => intervalTransform(y, 1, 1, true)).toThrow(/finite lower < upper/);

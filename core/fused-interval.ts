@@ -16,7 +16,7 @@
  *   ∂x/∂y    = w·t/(1 + t)²
  *   ∂log|J|/∂y = 1 − 2σ(y) = −sign(y)·(1 − t)/(1 + t)
  * The second output is Σ log|J| over every axis but the first (`[S₀]`, the per-chain sum), or
- * over all axes without `keepAxis0`.
+ * over all axes without `batched`.
  *
  * This file imports TensorFlow.js directly (like kernels/), because engine.ts installs it.
  */
@@ -26,7 +26,7 @@ import { hostKernelApplies, registerHostKernels, type Attrs } from "./host-kerne
 import { HOST_LOOP_MAX_SIZE } from "./fused-logpdf-kernels.js";
 import type { KernelFunc } from "./kernels/compose.js";
 
-/** Kernel name of the transform. Input y; attrs lower, upper (finite numbers, lower < upper), keepAxis0. Outputs x, Σ log|J|. */
+/** Kernel name of the transform. Input y; attrs lower, upper (finite numbers, lower < upper), batched. Outputs x, Σ log|J|. */
 export const INTERVAL_TRANSFORM = "DlmIntervalTransform";
 /** Kernel name of its gradient. Inputs y and the upstream gradients dx and/or dlogDet; attrs as the transform's. Output ∂/∂y. */
 export const INTERVAL_TRANSFORM_GRAD = "DlmIntervalTransformGrad";
@@ -35,19 +35,19 @@ export const INTERVAL_TRANSFORM_GRAD = "DlmIntervalTransformGrad";
 function layout(shape: readonly number[], attrs: Attrs) {
   const lower = attrs["lower"] as number;
   const upper = attrs["upper"] as number;
-  const keepAxis0 = attrs["keepAxis0"] === true;
-  const rows = keepAxis0 ? shape[0]! : 1;
+  const batched = attrs["batched"] === true;
+  const rows = batched ? shape[0]! : 1;
   const n = tf.util.sizeFromShape([...shape]);
-  return { lower, upper, width: upper - lower, keepAxis0, rows, perRow: rows > 0 ? n / rows : 0 };
+  return { lower, upper, width: upper - lower, batched, rows, perRow: rows > 0 ? n / rows : 0 };
 }
 
 function forwardKernel(backendName: string): KernelFunc {
   return ({ inputs, backend, attrs = {} }) => {
     const mem = hostMemory(backend, backendName);
     const yi = inputs["y"]!;
-    const { lower, upper, width, keepAxis0, rows, perRow } = layout(yi.shape, attrs);
+    const { lower, upper, width, batched, rows, perRow } = layout(yi.shape, attrs);
     const x = mem.alloc(yi.shape);
-    const logDet = mem.alloc(keepAxis0 ? [rows] : []);
+    const logDet = mem.alloc(batched ? [rows] : []);
     // Views only after the last allocation (a wasm heap that grows detaches older views).
     const [yv, xv, lv] = [mem.view(yi), mem.view(x), mem.view(logDet)];
     const logWidth = Math.log(width);
@@ -112,16 +112,16 @@ export function installIntervalKernels(): void {
 }
 
 /**
- * x = lower + (upper − lower)·σ(y) and Σ log|dx/dy| (per row of axis 0 with `keepAxis0`), by
+ * x = lower + (upper − lower)·σ(y) and Σ log|dx/dy| (per row of axis 0 with `batched`), by
  * the fused kernel; undefined where it does not apply (a backend without host buffers, on
  * wasm a tensor above HOST_LOOP_MAX_SIZE elements, whose vectorised kernels are faster), and
  * the caller composes the transform from ops instead. `y` must be float32; the bounds finite.
  */
-export function intervalTransform(y: tf.Tensor, lower: number, upper: number, keepAxis0: boolean): { x: tf.Tensor; logDetSum: tf.Tensor } | undefined {
+export function intervalTransform(y: tf.Tensor, lower: number, upper: number, batched: boolean): { x: tf.Tensor; logDetSum: tf.Tensor } | undefined {
   if (y.dtype !== "float32") throw new TypeError(`intervalTransform: y must be float32, got ${y.dtype}`);
   if (!hostKernelApplies(INTERVAL_TRANSFORM, y, HOST_LOOP_MAX_SIZE)) return undefined;
   if (!(Number.isFinite(lower) && Number.isFinite(upper) && lower < upper)) throw new RangeError(`intervalTransform: need finite lower < upper, got ${lower}, ${upper}`);
-  if (keepAxis0 && y.rank === 0) throw new RangeError("intervalTransform: keepAxis0 needs y of rank ≥ 1");
-  const [x, logDetSum] = tf.engine().runKernel(INTERVAL_TRANSFORM, { y }, { lower, upper, keepAxis0 }) as tf.Tensor[];
+  if (batched && y.rank === 0) throw new RangeError("intervalTransform: batched needs y of rank ≥ 1");
+  const [x, logDetSum] = tf.engine().runKernel(INTERVAL_TRANSFORM, { y }, { lower, upper, batched }) as tf.Tensor[];
   return { x: x!, logDetSum: logDetSum! };
 }

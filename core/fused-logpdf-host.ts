@@ -124,8 +124,8 @@ function operand(info: Info | undefined, constant: number, shape: readonly numbe
   return { info, offsets: info ? broadcastOffsets(shape, info.shape) : undefined, constant };
 }
 
-const rowsOf = (shape: readonly number[], keepAxis0: boolean): number => (keepAxis0 ? shape[0]! : 1);
-const valueShape = (shape: readonly number[], keepAxis0: boolean): number[] => (keepAxis0 ? [shape[0]!] : []);
+const rowsOf = (shape: readonly number[], batched: boolean): number => (batched ? shape[0]! : 1);
+const valueShape = (shape: readonly number[], batched: boolean): number[] => (batched ? [shape[0]!] : []);
 const num = (attrs: Attrs, name: string, fallback: number): number => {
   const v = attrs[name];
   return typeof v === "number" ? v : fallback;
@@ -137,16 +137,16 @@ const num = (attrs: Attrs, name: string, fallback: number): number => {
  */
 function locScaleBuffers(backendName: string, { inputs, backend, attrs = {} }: Parameters<KernelFunc>[0]) {
   const mem = hostMemory(backend, backendName);
-  const keepAxis0 = attrs["keepAxis0"] === true;
+  const batched = attrs["batched"] === true;
   const withGrad = attrs["withGrad"] === true;
   const [xi, li, si] = [inputs["x"], inputs["loc"], inputs["scale"]];
   const shape = broadcastShapesOrThrow([xi, li, si].flatMap((t) => (t ? [t.shape] : [])));
   const x = operand(xi, num(attrs, "x", 0), shape);
   const m = operand(li, num(attrs, "loc", 0), shape);
   const s = operand(si, num(attrs, "scale", 1), shape);
-  const rows = rowsOf(shape, keepAxis0);
+  const rows = rowsOf(shape, batched);
   const perRow = rows > 0 ? size(shape) / rows : 0;
-  const value = mem.alloc(valueShape(shape, keepAxis0));
+  const value = mem.alloc(valueShape(shape, batched));
   const w = withGrad ? mem.alloc(shape) : undefined;
   const gScale = withGrad && si ? mem.alloc(shape) : undefined;
   // Views only after the last allocation (a wasm heap that grows detaches older views).
@@ -200,14 +200,14 @@ export function normalHostKernel(backendName: string): KernelFunc {
 export function bernoulliHostKernel(backendName: string): KernelFunc {
   return ({ inputs, backend, attrs = {} }) => {
     const mem = hostMemory(backend, backendName);
-    const keepAxis0 = attrs["keepAxis0"] === true;
+    const batched = attrs["batched"] === true;
     const [yi, ei] = [inputs["y"], inputs["logit"]];
     const withGrad = attrs["withGrad"] === true && ei !== undefined;
     const shape = broadcastShapesOrThrow([yi, ei].flatMap((t) => (t ? [t.shape] : [])));
     const y = operand(yi, num(attrs, "y", 0), shape);
     const e = operand(ei, num(attrs, "logit", 0), shape);
     const n = size(shape);
-    const rows = rowsOf(shape, keepAxis0);
+    const rows = rowsOf(shape, batched);
     const perRow = rows > 0 ? n / rows : 0;
     const kernel = (name: string, x: Info): Info => tf.getKernel(name, backendName)!.kernelFunc({ inputs: { x }, backend, attrs: {} }) as Info;
     // s = 1 − 2y and t = s·η on the host (JS arrays: wasm heap views do not survive a kernel
@@ -235,7 +235,7 @@ export function bernoulliHostKernel(backendName: string): KernelFunc {
         for (let k = 0; k < n; k++) qv[k] = t[k]! > 0 ? sv[k]! : 1 - sv[k]!;
       }
       logQ = kernel("Log", buffer);
-      value = mem.alloc(valueShape(shape, keepAxis0));
+      value = mem.alloc(valueShape(shape, batched));
       const [out, lq, sv] = [mem.view(value), mem.view(logQ), mem.view(sigmoid)];
       for (let r = 0; r < rows; r++) {
         let acc = 0;
@@ -266,9 +266,9 @@ export function sumToShapeHostKernel(backendName: string): KernelFunc {
     const [g, dy] = [inputs["g"]!, inputs["dy"]!];
     const target = attrs["shape"] as number[];
     const sign = attrs["negate"] === true ? -1 : 1;
-    const keepAxis0 = attrs["keepAxis0"] === true;
+    const batched = attrs["batched"] === true;
     const n = size(g.shape);
-    const rows = rowsOf(g.shape, keepAxis0);
+    const rows = rowsOf(g.shape, batched);
     const perRow = rows > 0 ? n / rows : 0;
     const to = broadcastOffsets(g.shape, target);
     const acc = new Float64Array(size(target));

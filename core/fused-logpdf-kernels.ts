@@ -17,7 +17,7 @@
  * C++"). Unlike `tf.customGrad`, every tensor the density depends on is a kernel input, so a
  * trained variable passed as μ or σ is seen by the tape.
  *
- * Outputs: the sum (scalar, or `[S₀]` with `keepAxis0`); when the tape is recording
+ * Outputs: the sum (scalar, or `[S₀]` with `batched`); when the tape is recording
  * (`withGrad`, set by the caller from `tf.engine().isTapeOn()`) also the element-wise partials
  * the backward pass needs, shaped like the broadcast shape S, which the gradient config saves
  * (`outputsToSave`):
@@ -51,7 +51,7 @@ export const BERNOULLI_LOGIT_LOGPMF_SUM = "DlmBernoulliLogitLogPmfSum";
 export const LOC_SCALE_LOGPDF_SUM = "DlmLocScaleLogPdfSum";
 /**
  * Kernel name of the backward step: inputs g (shape S) and dy (the sum's upstream gradient,
- * `[]` or `[S₀]`); attrs shape (the target), negate, keepAxis0. Output
+ * `[]` or `[S₀]`); attrs shape (the target), negate, batched. Output
  * sum-to-shape(±g·dy broadcast back over the summed axes).
  */
 export const SUM_TO_SHAPE = "DlmSumToShape";
@@ -65,7 +65,7 @@ const product = (xs: readonly number[]): number => xs.reduce((p, d) => p * d, 1)
 
 
 /** Axes of S summed by the kernels: all, or all but the first. */
-const sumAxes = (rank: number, keepAxis0: boolean): number[] => range(keepAxis0 ? 1 : 0, rank);
+const sumAxes = (rank: number, batched: boolean): number[] => range(batched ? 1 : 0, rank);
 
 /** Σ over `axes` (nothing to do for none). */
 function sumOver(c: Composer, x: Info, axes: readonly number[]): Info {
@@ -122,7 +122,7 @@ interface LocScaleOperands {
 function locScaleOperands(inputs: Parameters<KernelFunc>[0]["inputs"], attrs: Attrs): LocScaleOperands {
   const [x, loc, scale] = [inputs["x"], inputs["loc"], inputs["scale"]];
   const shape = broadcastShapesOrThrow([x, loc, scale].flatMap((t) => (t ? [t.shape] : [])));
-  const axes = sumAxes(shape.length, attrs["keepAxis0"] === true);
+  const axes = sumAxes(shape.length, attrs["batched"] === true);
   return { x, loc, scale, xc: num(attrs, "x") ?? 0, lc: num(attrs, "loc") ?? 0, sc: num(attrs, "scale") ?? 1, shape, axes, perRow: product(axes.map((i) => shape[i]!)) };
 }
 
@@ -239,12 +239,12 @@ function bernoulliKernel(backendName: string): KernelFunc {
   return ({ inputs, backend, attrs = {} }) => {
     const y = inputs["y"];
     const logit = inputs["logit"];
-    const keepAxis0 = attrs["keepAxis0"] === true;
+    const batched = attrs["batched"] === true;
     const withGrad = attrs["withGrad"] === true && logit !== undefined;
     const yc = num(attrs, "y") ?? 0;
     const lc = num(attrs, "logit") ?? 0;
     const shape = broadcastShapesOrThrow([y, logit].flatMap((t) => (t ? [t.shape] : [])));
-    const axes = sumAxes(shape.length, keepAxis0);
+    const axes = sumAxes(shape.length, batched);
     return composeWithAux(backend, backendName, (c) => {
       const eta = logit ?? c.fill([], lc);
       // s = 1 − 2y; t = s·η; log p = −softplus(t) (bernoulli.ts's form).
@@ -265,10 +265,10 @@ function sumToShapeKernel(backendName: string): KernelFunc {
     const dy = inputs["dy"]!;
     const target = attrs["shape"] as number[];
     const negate = attrs["negate"] === true;
-    const keepAxis0 = attrs["keepAxis0"] === true;
+    const batched = attrs["batched"] === true;
     return compose(backend, backendName, (c) => {
       const rank = g.shape.length;
-      let d = keepAxis0 && rank > 1 ? c.reshape(dy, [dy.shape[0]!, ...range(1, rank).map(() => 1)]) : dy;
+      let d = batched && rank > 1 ? c.reshape(dy, [dy.shape[0]!, ...range(1, rank).map(() => 1)]) : dy;
       if (negate) d = c.run("Neg", { x: d });
       const full = c.run("Multiply", { a: g, b: d });
       const offset = rank - target.length;
@@ -280,8 +280,8 @@ function sumToShapeKernel(backendName: string): KernelFunc {
 }
 
 /** `sumToShape(±g·dy)` for an input of `shape` (one engine kernel). */
-function sumToShape(g: tf.Tensor, dy: tf.Tensor, shape: readonly number[], negate: boolean, keepAxis0: boolean): tf.Tensor {
-  return tf.engine().runKernel(SUM_TO_SHAPE, { g, dy }, { shape: [...shape], negate, keepAxis0 }) as tf.Tensor;
+function sumToShape(g: tf.Tensor, dy: tf.Tensor, shape: readonly number[], negate: boolean, batched: boolean): tf.Tensor {
+  return tf.engine().runKernel(SUM_TO_SHAPE, { g, dy }, { shape: [...shape], negate, batched }) as tf.Tensor;
 }
 
 const firstDy = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(dy) ? dy[0]! : dy);
@@ -294,7 +294,7 @@ const locScaleGradient = (kernelName: string): tf.GradConfig => ({
   gradFunc: (dy, saved, attrs) => {
     const [w, gScale] = saved as [tf.Tensor, tf.Tensor | undefined];
     const d = firstDy(dy);
-    const keep = attrs["keepAxis0"] === true;
+    const keep = attrs["batched"] === true;
     return {
       x: () => sumToShape(w, d, shapeAttr(attrs, "x"), true, keep),
       loc: () => sumToShape(w, d, shapeAttr(attrs, "loc"), false, keep),
@@ -312,7 +312,7 @@ const bernoulliGradient: tf.GradConfig = {
     const [h] = saved as [tf.Tensor];
     const d = firstDy(dy);
     return {
-      logit: () => sumToShape(h, d, shapeAttr(attrs, "logit"), true, attrs["keepAxis0"] === true),
+      logit: () => sumToShape(h, d, shapeAttr(attrs, "logit"), true, attrs["batched"] === true),
       y: () => {
         throw new Error("bernoulliLogitLogPmfSum: no gradient with respect to y (a class label in {0, 1})");
       },

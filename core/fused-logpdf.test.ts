@@ -50,11 +50,11 @@ function at(h: Host, idx: readonly number[]): number {
   return flat;
 }
 
-/** Row sums (one row, or one per index of axis 0 with keepAxis0) of f over the broadcast shape, in float64. */
-function refSum(ops: readonly Host[], keepAxis0: boolean, f: (...v: number[]) => number): number[] {
+/** Row sums (one row, or one per index of axis 0 with batched) of f over the broadcast shape, in float64. */
+function refSum(ops: readonly Host[], batched: boolean, f: (...v: number[]) => number): number[] {
   const shape = broadcast(ops.map((o) => o.shape));
   const size = shape.reduce((p, d) => p * d, 1);
-  const rows = keepAxis0 ? shape[0]! : 1;
+  const rows = batched ? shape[0]! : 1;
   const out = new Array<number>(rows).fill(0);
   for (let flat = 0; flat < size; flat++) {
     const idx: number[] = [];
@@ -63,7 +63,7 @@ function refSum(ops: readonly Host[], keepAxis0: boolean, f: (...v: number[]) =>
       idx.unshift(r % shape[i]!);
       r = Math.floor(r / shape[i]!);
     }
-    out[keepAxis0 ? idx[0]! : 0]! += f(...ops.map((o) => o.data[at(o, idx)]!));
+    out[batched ? idx[0]! : 0]! += f(...ops.map((o) => o.data[at(o, idx)]!));
   }
   return out;
 }
@@ -73,9 +73,9 @@ const softplus64 = (t: number): number => Math.max(t, 0) + Math.log1p(Math.exp(-
 const bernoulli64 = (y: number, eta: number): number => -softplus64((1 - 2 * y) * eta);
 
 /** Central differences of Σ_r u_r·refSum_r with respect to every element of operand `k`. */
-function fdGrad(ops: readonly Host[], k: number, keepAxis0: boolean, u: readonly number[], f: (...v: number[]) => number): number[] {
+function fdGrad(ops: readonly Host[], k: number, batched: boolean, u: readonly number[], f: (...v: number[]) => number): number[] {
   const h = 1e-5;
-  const objective = (o: readonly Host[]): number => refSum(o, keepAxis0, f).reduce((acc, v, r) => acc + u[r]! * v, 0);
+  const objective = (o: readonly Host[]): number => refSum(o, batched, f).reduce((acc, v, r) => acc + u[r]! * v, 0);
   return ops[k]!.data.map((v, i) => {
     const shifted = (delta: number): Host[] => ops.map((o, j) => (j === k ? { shape: o.shape, data: o.data.map((w, l) => (l === i ? v + delta : w)) } : o));
     return (objective(shifted(h)) - objective(shifted(-h))) / (2 * h);
@@ -92,26 +92,26 @@ function expectClose(got: ArrayLike<number>, want: readonly number[], rel: numbe
 const plainNormal = (x: tf.Tensor, m: tf.Tensor, s: tf.Tensor): tf.Tensor =>
   tf.sub(tf.mul(tf.square(tf.div(tf.sub(x, m), s)), -0.5), tf.add(tf.log(s), HALF_LOG_2PI));
 const plainBernoulli = (y: tf.Tensor, eta: tf.Tensor): tf.Tensor => tf.neg(tf.softplus(tf.mul(tf.sub(1, tf.mul(2, y)), eta)));
-const rowSum = (t: tf.Tensor, keepAxis0: boolean): tf.Tensor => (keepAxis0 ? (t.rank > 1 ? tf.sum(t, [...Array(t.rank).keys()].slice(1)) : t) : tf.sum(t));
+const rowSum = (t: tf.Tensor, batched: boolean): tf.Tensor => (batched ? (t.rank > 1 ? tf.sum(t, [...Array(t.rank).keys()].slice(1)) : t) : tf.sum(t));
 
 interface NormalCase {
   readonly name: string;
   readonly x: Host | number;
   readonly loc: Host | number;
   readonly scale: Host | number;
-  readonly keepAxis0: boolean;
+  readonly batched: boolean;
 }
 
 const C = 3;
 const K = 5;
 const NORMAL_CASES: readonly NormalCase[] = [
-  { name: "[C, K] x, loc 0, [C, 1] scale, per chain", x: host([C, K], 1, -2, 2), loc: 0, scale: host([C, 1], 2, 0.5, 2), keepAxis0: true },
-  { name: "[C, K] x, [K] loc, number scale, total", x: host([C, K], 3, -2, 2), loc: host([K], 4, -1, 1), scale: 2.5, keepAxis0: false },
-  { name: "[C, K] x, [K] loc, [C, 1] scale, per chain", x: host([C, K], 5, -2, 2), loc: host([K], 6, -1, 1), scale: host([C, 1], 7, 0.3, 3), keepAxis0: true },
-  { name: "unbatched [N] data, [N] loc, [] scale", x: host([7], 8, -3, 3), loc: host([7], 9, -1, 1), scale: host([], 10, 0.5, 2), keepAxis0: false },
-  { name: "number x, [C, 1] loc, number scale, per chain", x: 0.7, loc: host([C, 1], 11, -1, 1), scale: 0.8, keepAxis0: true },
-  { name: "[C, 1, K] x, [2, 1] loc, [K] scale, per chain", x: host([C, 1, K], 12, -2, 2), loc: host([2, 1], 13, -1, 1), scale: host([K], 14, 0.5, 1.5), keepAxis0: true },
-  { name: "[C] x, number loc and scale, per chain (no sum)", x: host([C], 15, -2, 2), loc: -0.25, scale: 1.5, keepAxis0: true },
+  { name: "[C, K] x, loc 0, [C, 1] scale, per chain", x: host([C, K], 1, -2, 2), loc: 0, scale: host([C, 1], 2, 0.5, 2), batched: true },
+  { name: "[C, K] x, [K] loc, number scale, total", x: host([C, K], 3, -2, 2), loc: host([K], 4, -1, 1), scale: 2.5, batched: false },
+  { name: "[C, K] x, [K] loc, [C, 1] scale, per chain", x: host([C, K], 5, -2, 2), loc: host([K], 6, -1, 1), scale: host([C, 1], 7, 0.3, 3), batched: true },
+  { name: "unbatched [N] data, [N] loc, [] scale", x: host([7], 8, -3, 3), loc: host([7], 9, -1, 1), scale: host([], 10, 0.5, 2), batched: false },
+  { name: "number x, [C, 1] loc, number scale, per chain", x: 0.7, loc: host([C, 1], 11, -1, 1), scale: 0.8, batched: true },
+  { name: "[C, 1, K] x, [2, 1] loc, [K] scale, per chain", x: host([C, 1, K], 12, -2, 2), loc: host([2, 1], 13, -1, 1), scale: host([K], 14, 0.5, 1.5), batched: true },
+  { name: "[C] x, number loc and scale, per chain (no sum)", x: host([C], 15, -2, 2), loc: -0.25, scale: 1.5, batched: true },
 ];
 
 const operand = (v: Host | number): Host => (typeof v === "number" ? num(v) : v);
@@ -123,32 +123,32 @@ for (const [impl, hostLoops] of IMPLEMENTATIONS) describe(`normalLogPdfSum (${im
   for (const c of NORMAL_CASES) {
     it(`value and gradients: ${c.name}`, () => {
       const ops = [operand(c.x), operand(c.loc), operand(c.scale)];
-      const want = refSum(ops, c.keepAxis0, normal64);
+      const want = refSum(ops, c.batched, normal64);
       const args = [asArg(c.x), asArg(c.loc), asArg(c.scale)] as const;
-      const value = normalLogPdfSum(args[0], args[1], args[2], c.keepAxis0);
-      expect(value.shape).toEqual(c.keepAxis0 ? [want.length] : []);
+      const value = normalLogPdfSum(args[0], args[1], args[2], c.batched);
+      expect(value.shape).toEqual(c.batched ? [want.length] : []);
       expectClose(value.dataSync(), want, 2e-6);
       // Against the plain formula (as normal.ts today): float32 rounding apart.
-      const plain = tf.tidy(() => rowSum(plainNormal(...(args.map((a) => (typeof a === "number" ? tf.scalar(a) : a)) as [tf.Tensor, tf.Tensor, tf.Tensor])), c.keepAxis0));
+      const plain = tf.tidy(() => rowSum(plainNormal(...(args.map((a) => (typeof a === "number" ? tf.scalar(a) : a)) as [tf.Tensor, tf.Tensor, tf.Tensor])), c.batched));
       expectClose(value.dataSync(), Array.from(plain.dataSync()), 2e-6);
       tf.dispose([value, plain]);
 
       const tensorIdx = [0, 1, 2].filter((k) => typeof args[k] !== "number");
       const tensors = tensorIdx.map((k) => args[k] as tf.Tensor);
       const u = want.map((_, r) => 0.5 + r);
-      const dy = c.keepAxis0 ? tf.tensor1d(u) : tf.scalar(u[0]!);
+      const dy = c.batched ? tf.tensor1d(u) : tf.scalar(u[0]!);
       const call = (f: (a: tf.Tensor | number, b: tf.Tensor | number, s: tf.Tensor | number) => tf.Tensor) => (...ts: tf.Tensor[]) => {
         const a = [...args] as (tf.Tensor | number)[];
         tensorIdx.forEach((k, j) => (a[k] = ts[j]!));
         return f(a[0]!, a[1]!, a[2]!);
       };
-      const fused = tf.grads(call((a, b, s) => normalLogPdfSum(a, b, s, c.keepAxis0)))(tensors, dy);
+      const fused = tf.grads(call((a, b, s) => normalLogPdfSum(a, b, s, c.batched)))(tensors, dy);
       const lift = (v: tf.Tensor | number): tf.Tensor => (typeof v === "number" ? tf.scalar(v) : v);
-      const plainG = tf.grads(call((a, b, s) => rowSum(plainNormal(lift(a), lift(b), lift(s)), c.keepAxis0)))(tensors, dy);
+      const plainG = tf.grads(call((a, b, s) => rowSum(plainNormal(lift(a), lift(b), lift(s)), c.batched)))(tensors, dy);
       tensorIdx.forEach((k, j) => {
         expect(fused[j]!.shape).toEqual(tensors[j]!.shape);
         expectClose(fused[j]!.dataSync(), Array.from(plainG[j]!.dataSync()), 1e-5);
-        expectClose(fused[j]!.dataSync(), fdGrad(ops, k, c.keepAxis0, u, normal64), 1e-5);
+        expectClose(fused[j]!.dataSync(), fdGrad(ops, k, c.batched, u, normal64), 1e-5);
       });
       tf.dispose([...fused, ...plainG, ...tensors, dy]);
     });
@@ -173,7 +173,7 @@ for (const [impl, hostLoops] of IMPLEMENTATIONS) describe(`normalLogPdfSum (${im
     v.dispose();
   });
 
-  it("rejects shapes that do not broadcast, integer tensors, and keepAxis0 at rank 0", () => {
+  it("rejects shapes that do not broadcast, integer tensors, and batched at rank 0", () => {
     const a = tf.zeros([2, 3]);
     const b = tf.zeros([4]);
     expect(() => normalLogPdfSum(a, b, 1, false)).toThrow(/do not broadcast/);
@@ -221,31 +221,31 @@ for (const [impl, hostLoops] of IMPLEMENTATIONS) describe(`locScaleLogPdfSum (${
   for (const f of FAMILY_CASES) {
     const located = f.family === "studentT";
     const cases: readonly NormalCase[] = [
-      { name: "[C, K] x, [C, 1] scale, per chain", x: host([C, K], 31, f.lo, f.hi), loc: 0, scale: host([C, 1], 32, 0.5, 2), keepAxis0: true },
-      { name: "[N] data, number scale, total", x: host([9], 33, f.lo, f.hi), loc: located ? host([C, 9], 34, -1, 1) : 0, scale: 1.7, keepAxis0: located },
-      { name: "[C] x, [] scale, per chain", x: host([C], 35, f.lo, f.hi), loc: located ? -0.3 : 0, scale: host([], 36, 0.4, 3), keepAxis0: true },
+      { name: "[C, K] x, [C, 1] scale, per chain", x: host([C, K], 31, f.lo, f.hi), loc: 0, scale: host([C, 1], 32, 0.5, 2), batched: true },
+      { name: "[N] data, number scale, total", x: host([9], 33, f.lo, f.hi), loc: located ? host([C, 9], 34, -1, 1) : 0, scale: 1.7, batched: located },
+      { name: "[C] x, [] scale, per chain", x: host([C], 35, f.lo, f.hi), loc: located ? -0.3 : 0, scale: host([], 36, 0.4, 3), batched: true },
     ];
     for (const c of cases) {
       it(`${f.family}(${f.p}): value and gradients, ${c.name}`, () => {
         const ops = [operand(c.x), operand(c.loc), operand(c.scale)];
-        const want = refSum(ops, c.keepAxis0, f.density64);
+        const want = refSum(ops, c.batched, f.density64);
         const args = [asArg(c.x), asArg(c.loc), asArg(c.scale)] as const;
-        const value = locScaleLogPdfSum(f.family, f.p, f.c, args[0], args[1], args[2], c.keepAxis0);
-        expect(value.shape).toEqual(c.keepAxis0 ? [want.length] : []);
+        const value = locScaleLogPdfSum(f.family, f.p, f.c, args[0], args[1], args[2], c.batched);
+        expect(value.shape).toEqual(c.batched ? [want.length] : []);
         expectClose(value.dataSync(), want, 3e-6);
         value.dispose();
         const tensorIdx = [0, 1, 2].filter((k) => typeof args[k] !== "number");
         const tensors = tensorIdx.map((k) => args[k] as tf.Tensor);
         const u = want.map((_, r) => 0.5 + r);
-        const dy = c.keepAxis0 ? tf.tensor1d(u) : tf.scalar(u[0]!);
+        const dy = c.batched ? tf.tensor1d(u) : tf.scalar(u[0]!);
         const fused = tf.grads((...ts: tf.Tensor[]) => {
           const a = [...args] as (tf.Tensor | number)[];
           tensorIdx.forEach((k, j) => (a[k] = ts[j]!));
-          return locScaleLogPdfSum(f.family, f.p, f.c, a[0]!, a[1]!, a[2]!, c.keepAxis0);
+          return locScaleLogPdfSum(f.family, f.p, f.c, a[0]!, a[1]!, a[2]!, c.batched);
         })(tensors, dy);
         tensorIdx.forEach((k, j) => {
           expect(fused[j]!.shape).toEqual(tensors[j]!.shape);
-          expectClose(fused[j]!.dataSync(), fdGrad(ops, k, c.keepAxis0, u, f.density64), 2e-5);
+          expectClose(fused[j]!.dataSync(), fdGrad(ops, k, c.batched, u, f.density64), 2e-5);
         });
         tf.dispose([...fused, ...tensors, dy]);
       });
@@ -284,7 +284,7 @@ interface BernoulliCase {
   readonly name: string;
   readonly y: Host | number;
   readonly logit: Host | number;
-  readonly keepAxis0: boolean;
+  readonly batched: boolean;
 }
 
 const labels = (shape: readonly number[], seed: number): Host => {
@@ -293,10 +293,10 @@ const labels = (shape: readonly number[], seed: number): Host => {
 };
 
 const BERNOULLI_CASES: readonly BernoulliCase[] = [
-  { name: "[N] labels, [C, N] logits, per chain", y: labels([11], 21), logit: host([C, 11], 22, -4, 4), keepAxis0: true },
-  { name: "number label 1, [K] logits, total", y: 1, logit: host([K], 23, -6, 6), keepAxis0: false },
-  { name: "unbatched [N] labels and logits, extreme logits", y: labels([8], 24), logit: { shape: [8], data: [-100, -30, -12, -0.5, 0.5, 12, 30, 100] }, keepAxis0: false },
-  { name: "[C, N] labels, [C, 1] logits, per chain", y: labels([C, 6], 25), logit: host([C, 1], 26, -3, 3), keepAxis0: true },
+  { name: "[N] labels, [C, N] logits, per chain", y: labels([11], 21), logit: host([C, 11], 22, -4, 4), batched: true },
+  { name: "number label 1, [K] logits, total", y: 1, logit: host([K], 23, -6, 6), batched: false },
+  { name: "unbatched [N] labels and logits, extreme logits", y: labels([8], 24), logit: { shape: [8], data: [-100, -30, -12, -0.5, 0.5, 12, 30, 100] }, batched: false },
+  { name: "[C, N] labels, [C, 1] logits, per chain", y: labels([C, 6], 25), logit: host([C, 1], 26, -3, 3), batched: true },
 ];
 
 for (const [impl, hostLoops] of IMPLEMENTATIONS) describe(`bernoulliLogitLogPmfSum (${impl})`, () => {
@@ -305,23 +305,23 @@ for (const [impl, hostLoops] of IMPLEMENTATIONS) describe(`bernoulliLogitLogPmfS
   for (const c of BERNOULLI_CASES) {
     it(`value and gradient: ${c.name}`, () => {
       const ops = [operand(c.y), operand(c.logit)];
-      const want = refSum(ops, c.keepAxis0, bernoulli64);
+      const want = refSum(ops, c.batched, bernoulli64);
       const y = asArg(c.y);
       const eta = tensorOf(operand(c.logit));
-      const value = bernoulliLogitLogPmfSum(y, eta, c.keepAxis0);
-      expect(value.shape).toEqual(c.keepAxis0 ? [want.length] : []);
+      const value = bernoulliLogitLogPmfSum(y, eta, c.batched);
+      expect(value.shape).toEqual(c.batched ? [want.length] : []);
       expectClose(value.dataSync(), want, 2e-6);
       const yT = typeof y === "number" ? tf.scalar(y) : y;
-      const plain = tf.tidy(() => rowSum(plainBernoulli(yT, eta), c.keepAxis0));
+      const plain = tf.tidy(() => rowSum(plainBernoulli(yT, eta), c.batched));
       expectClose(value.dataSync(), Array.from(plain.dataSync()), 2e-6);
 
       const u = want.map((_, r) => 1.5 - r);
-      const dy = c.keepAxis0 ? tf.tensor1d(u) : tf.scalar(u[0]!);
-      const g = tf.grad((e: tf.Tensor) => bernoulliLogitLogPmfSum(y, e, c.keepAxis0))(eta, dy);
-      const gPlain = tf.grad((e: tf.Tensor) => rowSum(plainBernoulli(yT, e), c.keepAxis0))(eta, dy);
+      const dy = c.batched ? tf.tensor1d(u) : tf.scalar(u[0]!);
+      const g = tf.grad((e: tf.Tensor) => bernoulliLogitLogPmfSum(y, e, c.batched))(eta, dy);
+      const gPlain = tf.grad((e: tf.Tensor) => rowSum(plainBernoulli(yT, e), c.batched))(eta, dy);
       expect(g.shape).toEqual(eta.shape);
       expectClose(g.dataSync(), Array.from(gPlain.dataSync()), 1e-6);
-      expectClose(g.dataSync(), fdGrad(ops, 1, c.keepAxis0, u, bernoulli64), 1e-5);
+      expectClose(g.dataSync(), fdGrad(ops, 1, c.batched, u, bernoulli64), 1e-5);
       tf.dispose([value, plain, g, gPlain, eta, yT, dy]);
       if (typeof y !== "number") y.dispose();
     });

@@ -5,7 +5,7 @@
  *
  * Operands are float32 tensors or JS numbers; a number is a kernel attribute, not a tensor.
  * Tensor operands broadcast (NumPy rules) to a common shape S. The result is the sum of the
- * element-wise log density over every axis of S (a scalar), or with `keepAxis0` over every
+ * element-wise log density over every axis of S (a scalar), or with `batched` over every
  * axis but the first (shape `[S₀]`: the chain axis, i.e. the per-chain sum of a scorer).
  */
 import { tf } from "./engine.js";
@@ -24,11 +24,11 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 function kernelArgs(
   fn: string,
   operands: Readonly<Record<string, Operand>>,
-  keepAxis0: boolean,
+  batched: boolean,
   floatOnly: readonly string[],
 ): { inputs: tf.NamedTensorMap; attrs: NonNullable<NamedAttrMap> } {
   const inputs: tf.NamedTensorMap = {};
-  const attrs: NonNullable<NamedAttrMap> = { keepAxis0, withGrad: tf.engine().isTapeOn() };
+  const attrs: NonNullable<NamedAttrMap> = { batched, withGrad: tf.engine().isTapeOn() };
   for (const [name, v] of Object.entries(operands)) {
     if (typeof v === "number") {
       attrs[name] = v;
@@ -48,7 +48,7 @@ function kernelArgs(
     const shapes = Object.entries(operands).map(([n, v]) => `${n} [${typeof v === "number" ? "" : v.shape.join(", ")}]`);
     throw new RangeError(`${fn}: shapes do not broadcast: ${shapes.join(", ")}`);
   }
-  if (keepAxis0 && shape.length === 0) throw new RangeError(`${fn}: keepAxis0 needs operands of rank ≥ 1`);
+  if (batched && shape.length === 0) throw new RangeError(`${fn}: batched needs operands of rank ≥ 1`);
   return { inputs, attrs };
 }
 
@@ -63,15 +63,15 @@ function runFused(kernelName: string, inputs: tf.NamedTensorMap, attrs: NonNulla
 
 /**
  * Σ log Normal(x | loc, scale) = Σ (−½z² − log σ − ½ log 2π), z = (x − μ)/σ, over every axis
- * of the broadcast shape S (or every axis but the first with `keepAxis0`: shape `[S₀]`).
+ * of the broadcast shape S (or every axis but the first with `batched`: shape `[S₀]`).
  * Gradients (analytic, each computed only when its input is differentiated):
  * ∂/∂x = −z/σ, ∂/∂μ = z/σ, ∂/∂σ = (z² − 1)/σ, times the upstream gradient broadcast back over
  * the summed axes and summed to each input's shape. No support check: σ ≤ 0 gives NaN.
  * Forward: one engine kernel (plus tfjs's clones of the one or two saved partials while a
  * gradient tape records); backward: one kernel per differentiated input.
  */
-export function normalLogPdfSum(x: Operand, loc: Operand, scale: Operand, keepAxis0: boolean): tf.Tensor {
-  const { inputs, attrs } = kernelArgs("normalLogPdfSum", { x, loc, scale }, keepAxis0, ["x", "loc", "scale"]);
+export function normalLogPdfSum(x: Operand, loc: Operand, scale: Operand, batched: boolean): tf.Tensor {
+  const { inputs, attrs } = kernelArgs("normalLogPdfSum", { x, loc, scale }, batched, ["x", "loc", "scale"]);
   if (Object.keys(inputs).length === 0) {
     const z = ((x as number) - (loc as number)) / (scale as number);
     return tf.scalar(-0.5 * z * z - Math.log(scale as number) - HALF_LOG_2PI);
@@ -92,9 +92,9 @@ export type { StandardFamilyName };
  * (z ≤ 0 for the gamma families) give NaN or −∞, not a mask. Kernel counts as for
  * `normalLogPdfSum`.
  */
-export function locScaleLogPdfSum(family: StandardFamilyName, shape: number | readonly [number, number], c: number, x: Operand, loc: Operand, scale: Operand, keepAxis0: boolean): tf.Tensor {
+export function locScaleLogPdfSum(family: StandardFamilyName, shape: number | readonly [number, number], c: number, x: Operand, loc: Operand, scale: Operand, batched: boolean): tf.Tensor {
   const [p, q] = typeof shape === "number" ? [shape, 1] : shape;
-  const { inputs, attrs } = kernelArgs(`${family}LogPdfSum`, { x, loc, scale }, keepAxis0, ["x", "loc", "scale"]);
+  const { inputs, attrs } = kernelArgs(`${family}LogPdfSum`, { x, loc, scale }, batched, ["x", "loc", "scale"]);
   if (Object.keys(inputs).length === 0) {
     const f = STANDARD_FAMILIES[family];
     return tf.scalar(f.logf(((x as number) - (loc as number)) / (scale as number), p, q) - Math.log(scale as number) + c);
@@ -110,10 +110,10 @@ export function locScaleLogPdfSum(family: StandardFamilyName, shape: number | re
  * times the upstream gradient, summed to η's shape; asking for a gradient with respect to y
  * throws. Kernel counts as for `normalLogPdfSum`.
  */
-export function bernoulliLogitLogPmfSum(y: Operand, logit: Operand, keepAxis0: boolean): tf.Tensor {
+export function bernoulliLogitLogPmfSum(y: Operand, logit: Operand, batched: boolean): tf.Tensor {
   const labels = typeof y === "number" || y.dtype === "float32" ? y : tf.cast(y, "float32");
   try {
-    const { inputs, attrs } = kernelArgs("bernoulliLogitLogPmfSum", { y: labels, logit }, keepAxis0, ["logit"]);
+    const { inputs, attrs } = kernelArgs("bernoulliLogitLogPmfSum", { y: labels, logit }, batched, ["logit"]);
     if (Object.keys(inputs).length === 0) {
       const t = (1 - 2 * (labels as number)) * (logit as number);
       return tf.scalar(-(Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)))));

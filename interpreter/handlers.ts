@@ -46,9 +46,6 @@ export interface TraceResult {
 
 const fmt = (s: readonly number[]): string => `[${s.join(", ")}]`;
 
-/** Sum every non-chain axis: `[C, ...]` → `[C]`, unbatched → scalar (`batched` is `keepAxis0`). */
-export const sumNonChain: (t: tf.Tensor, batched: boolean) => tf.Tensor = sumPerChain;
-
 /** Event rank of the distribution of each observed statement (cached from the trace). */
 const eventRanks = new WeakMap<TildeStmt, number>();
 
@@ -234,10 +231,10 @@ export function scorer(
     state.acc = state.acc === undefined ? s : tf.add(state.acc, s);
     if (constant !== 0) state.constant = (state.constant ?? 0) + constant;
   };
-  const add = (t: tf.Tensor, batched: boolean, where: TildeStmt | Span, constant = 0): void => addSum(sumNonChain(t, batched), where, constant);
+  const add = (t: tf.Tensor, batched: boolean, where: TildeStmt | Span, constant = 0): void => addSum(sumPerChain(t, batched), where, constant);
   /** Σ of the log density of values in the support: the fused kernel where the family has one. */
   const inSupportSum = (d: Distribution, x: tf.Tensor, batched: boolean): tf.Tensor =>
-    d.logProbSum !== undefined ? d.logProbSum(x, batched) : sumNonChain(inSupportLogProb(d, x), batched);
+    d.logProbSum !== undefined ? d.logProbSum(x, batched) : sumPerChain(inSupportLogProb(d, x), batched);
   return {
     latent(site) {
       const d = site.dist.build(0);
@@ -256,7 +253,7 @@ export function scorer(
       }
       const fused = bij.forwardWithLogDetSum?.(y);
       const x = fused?.x ?? bij.forward(y);
-      const logDetSum = fused?.logDetSum ?? sumNonChain(bij.logDetJacobianView?.(y) ?? bij.logDetJacobian(y), true);
+      const logDetSum = fused?.logDetSum ?? sumPerChain(bij.logDetJacobianView?.(y) ?? bij.logDetJacobian(y), true);
       addSum(tf.add(inSupportSum(d, x, true), logDetSum), site.stmt);
       return tensor(x, true);
     },
@@ -295,7 +292,7 @@ export function scorer(
       add(w === 1 ? lp : tf.mul(lp, w), batched, site.stmt);
     },
     factor(lp: TensorValue, span: Span) {
-      const s = sumNonChain(lp.t, lp.batched);
+      const s = sumPerChain(lp.t, lp.batched);
       // The first term becomes the accumulator, which the caller will own: never a value
       // that lives elsewhere (data, a cached constant).
       addSum(s === lp.t && state.acc === undefined ? tf.clone(s) : s, span);
