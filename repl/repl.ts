@@ -62,6 +62,7 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
     const { createSession } = await import("../interpreter/index.js");
     // `signal` is read by sessions that can stop a running inference (see the module comment).
     const { progressReporter, trainReporter } = await import("../cli/progress.js");
+    const { viReporter } = await import("../cli/vi-progress.js");
     const tty = (output as NodeJS.WriteStream).isTTY === true;
     const sessionOptions = {
       file: "<repl>",
@@ -90,6 +91,12 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
           bars = undefined;
         };
         return { update: (p: import("../cli/progress.js").TrainEvent) => bar.update(p), epoch: (e: number, m: Readonly<Record<string, number>>) => bar.epoch(e, m), stop };
+      },
+      // ADVI's progress lines (the search, then ELBO estimates), on a terminal only.
+      viProgress: (run: { iterations: number }) => {
+        const lines = viReporter({ ...run, quiet: !tty, stream: output as NodeJS.WriteStream });
+        bars = lines;
+        return { update: (p: import("../inference/vi/advi.js").AdviProgress) => lines.update(p), stop: () => void (bars = undefined) };
       },
     };
     return createSession(sessionOptions);
