@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { initEngine, tf, type BackendName } from "../core/engine.js";
 import { fold, key, normalArray } from "../core/random.js";
+import { maxAbsDiff, onBackend } from "../core/kernels/testing.js";
 import { callArgs } from "./args.js";
 import { multiHeadAttention, type AttentionLayer } from "./attention.js";
 import { chain } from "./chain.js";
@@ -79,14 +80,6 @@ function toParams64(p: ParamTree): Params64 {
   return { wq: mat("weight_q"), wk: mat("weight_k"), wv: mat("weight_v"), wo: mat("weight_o"), ...biases };
 }
 
-function maxAbsDiff(a: tf.Tensor, b: tf.Tensor | number[]): number {
-  const fa = a.dataSync();
-  const fb = Array.isArray(b) ? b : Array.from(b.dataSync());
-  expect(fa.length).toBe(fb.length);
-  let d = 0;
-  fa.forEach((v, i) => (d = Math.max(d, Math.abs(v - fb[i]!))));
-  return d;
-}
 
 const [DIM, HEADS, N, T] = [4, 2, 2, 5];
 const mha = (causal: boolean, heads = HEADS, bias = true): AttentionLayer => multiHeadAttention(DIM, { heads, causal, bias });
@@ -304,14 +297,6 @@ describe("chain-batched parameters", () => {
   });
 });
 
-/** Values of `f`'s outputs on `backend`, every tensor disposed; the tensors are made inside `f`. */
-async function valuesOn(backend: BackendName, f: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await initEngine(backend);
-  const out = tf.tidy(f);
-  const values = out.map((t) => Float32Array.from(t.dataSync()));
-  tf.dispose(out);
-  return values;
-}
 
 describe("backends and memory", () => {
   it("cpu and wasm give the same outputs and gradients", async () => {
@@ -329,8 +314,8 @@ describe("backends and memory", () => {
             const run = (...ts: tf.Tensor[]): tf.Tensor => forward(layer, Object.fromEntries(names.map((n, i) => [n, ts[i]!])), ts.at(-1)!);
             return [run(...leaves, x), ...tf.grads((...ts: tf.Tensor[]) => tf.sum(tf.square(run(...ts))))([...leaves, x])];
           };
-          const cpu = await valuesOn("cpu", f);
-          const wasm = await valuesOn("wasm", f);
+          const cpu = await onBackend("cpu", f);
+          const wasm = await onBackend("wasm", f);
           expect(cpu.length).toBe(wasm.length);
           cpu.forEach((a, i) => a.forEach((v, j) => expect(Math.abs(v - wasm[i]![j]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(v)))));
         }

@@ -3,7 +3,7 @@
 // wasm backends against each other.
 import { afterAll, describe, expect, it } from "vitest";
 import { tf, initEngine, type BackendName } from "../core/engine.js";
-import { lcg, maxRelDiff, onBackend } from "../core/kernels/testing.js";
+import { centralDiffs, lcg, maxRelDiff, onBackend } from "../core/kernels/testing.js";
 import { key } from "../core/random.js";
 import { callArgs } from "./args.js";
 import { chain } from "./chain.js";
@@ -35,15 +35,6 @@ function naive(x: readonly number[], shape: readonly number[], op: "mean" | "max
   return out;
 }
 
-function centralDiffs(theta: readonly number[], loss: (t: number[]) => number, h = 1e-6): number[] {
-  return theta.map((_, i) => {
-    const up = [...theta];
-    const down = [...theta];
-    up[i]! += h;
-    down[i]! -= h;
-    return (loss(up) - loss(down)) / (2 * h);
-  });
-}
 
 const layers = { mean: globalMeanPool, max: globalMaxPool } as const;
 

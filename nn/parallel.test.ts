@@ -4,7 +4,7 @@
 // and the cpu and wasm backends against each other.
 import { afterAll, describe, expect, it } from "vitest";
 import { tf, initEngine, type BackendName } from "../core/engine.js";
-import { lcg, maxRelDiff, onBackend } from "../core/kernels/testing.js";
+import { centralDiffs, gradientMismatch, lcg, maxRelDiff, onBackend } from "../core/kernels/testing.js";
 import { key } from "../core/random.js";
 import { callArgs, pair } from "./args.js";
 import { chain } from "./chain.js";
@@ -44,20 +44,7 @@ function cat(a: readonly number[], da: number, b: readonly number[], db: number)
   return out;
 }
 
-function centralDiffs(theta: readonly number[], loss: (t: number[]) => number, h = 1e-6): number[] {
-  return theta.map((_, i) => {
-    const up = [...theta];
-    const down = [...theta];
-    up[i]! += h;
-    down[i]! -= h;
-    return (loss(up) - loss(down)) / (2 * h);
-  });
-}
 
-function expectGrad(got: ArrayLike<number>, want: readonly number[]): void {
-  expect(got.length).toBe(want.length);
-  want.forEach((v, i) => expect(Math.abs(got[i]! - v), `coordinate ${i}: ${got[i]} vs ${v}`).toBeLessThan(1e-4 + 1e-3 * Math.abs(v)));
-}
 
 // Two Dense branches on x [5, 3]: tanh(x W1 + b1) with 4 outputs and x W2 + b2 with 4 (for
 // "+") or 2 (for "cat") outputs.
@@ -102,7 +89,7 @@ describe("Parallel", () => {
         const p = toParams(s, n2) as Record<string, Record<string, tf.Tensor>>;
         return tf.grads(f)([p["1"]!["weight"]!, p["1"]!["bias"]!, p["2"]!["weight"]!, p["2"]!["bias"]!, tf.tensor(s.x, [N, 3])]).map((g) => Array.from(g.dataSync()));
       });
-      (["w1", "b1", "w2", "b2", "x"] as const).forEach((name, i) => expectGrad(grads[i]!, centralDiffs(s[name], (t) => loss({ ...s, [name]: t }))));
+      (["w1", "b1", "w2", "b2", "x"] as const).forEach((name, i) => expect(gradientMismatch(grads[i]!, centralDiffs(s[name], (t) => loss({ ...s, [name]: t })))).toBeUndefined());
     });
   }
 

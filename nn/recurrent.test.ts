@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { initEngine, tf, type BackendName } from "../core/engine.js";
 import { fold, key, normalArray } from "../core/random.js";
+import { maxAbsDiff, onBackend } from "../core/kernels/testing.js";
 import { chain } from "./chain.js";
 import { callArgs, pair } from "./args.js";
 import { dense } from "./dense.js";
@@ -88,14 +89,6 @@ function toParams64(p: ParamTree): Params64 {
   };
 }
 
-function maxAbsDiff(a: tf.Tensor, b: tf.Tensor | number[]): number {
-  const fa = a.dataSync();
-  const fb = Array.isArray(b) ? b : Array.from(b.dataSync());
-  expect(fa.length).toBe(fb.length);
-  let d = 0;
-  fa.forEach((v, i) => (d = Math.max(d, Math.abs(v - fb[i]!))));
-  return d;
-}
 
 const KINDS: readonly Kind[] = ["RNN", "LSTM", "GRU"];
 const [NIN, NOUT, N, T] = [3, 4, 2, 5];
@@ -296,14 +289,6 @@ describe("chain-batched parameters", () => {
   }
 });
 
-/** Values of `f`'s outputs on `backend`, every tensor disposed; the tensors are made inside `f`. */
-async function valuesOn(backend: BackendName, f: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await initEngine(backend);
-  const out = tf.tidy(f);
-  const values = out.map((t) => Float32Array.from(t.dataSync()));
-  tf.dispose(out);
-  return values;
-}
 
 describe("backends and memory", () => {
   it("cpu and wasm give the same outputs and gradients", async () => {
@@ -321,8 +306,8 @@ describe("backends and memory", () => {
             const run = (...ts: tf.Tensor[]): tf.Tensor => forward(layer, Object.fromEntries(names.map((n, i) => [n, ts[i]!])), ts.at(-1)!);
             return [run(...leaves, x), ...tf.grads((...ts: tf.Tensor[]) => tf.sum(tf.square(run(...ts))))([...leaves, x])];
           };
-          const cpu = await valuesOn("cpu", f);
-          const wasm = await valuesOn("wasm", f);
+          const cpu = await onBackend("cpu", f);
+          const wasm = await onBackend("wasm", f);
           expect(cpu.length).toBe(wasm.length);
           cpu.forEach((a, i) => a.forEach((v, j) => expect(Math.abs(v - wasm[i]![j]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(v)))));
         }

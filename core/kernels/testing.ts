@@ -1,6 +1,7 @@
 /**
- * Test helpers for the kernel fixes: run the same computation on two backends and compare.
- * (Used by the `*.test.ts` files of this folder and by the benchmarks; not part of the API.)
+ * Test helpers: run the same computation on two backends and compare, and check gradients by
+ * central differences. (Used by the `*.test.ts` files of core/ and nn/ and by the benchmarks;
+ * not part of the API.)
  */
 import { tf, initEngine, type BackendName } from "../engine.js";
 
@@ -47,6 +48,37 @@ export function maxRelDiff(a: readonly Float32Array[], b: readonly Float32Array[
     });
   });
   return diff / scale;
+}
+
+/** Largest |a − b| elementwise; Infinity when the sizes differ. */
+export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor | readonly number[]): number {
+  const fa = a.dataSync();
+  const fb = Array.isArray(b) ? b : Array.from((b as tf.Tensor).dataSync());
+  if (fa.length !== fb.length) return Infinity;
+  let d = 0;
+  fa.forEach((v, i) => (d = Math.max(d, Math.abs(v - fb[i]!))));
+  return d;
+}
+
+/** Central differences (loss(θ + h·eᵢ) − loss(θ − h·eᵢ)) / 2h of a float64 loss, one per coordinate. */
+export function centralDiffs(theta: readonly number[], loss: (t: number[]) => number, h = 1e-6): number[] {
+  return theta.map((_, i) => {
+    const up = [...theta];
+    const down = [...theta];
+    up[i]! += h;
+    down[i]! -= h;
+    return (loss(up) - loss(down)) / (2 * h);
+  });
+}
+
+/**
+ * Where a float32 gradient `got` departs from a float64 reference `want` by more than
+ * 1e-4 + 1e-3·|want| (or has another length): a message naming the coordinate, else undefined.
+ */
+export function gradientMismatch(got: ArrayLike<number>, want: readonly number[]): string | undefined {
+  if (got.length !== want.length) return `${got.length} coordinates, expected ${want.length}`;
+  const i = want.findIndex((v, j) => !(Math.abs(got[j]! - v) < 1e-4 + 1e-3 * Math.abs(v)));
+  return i < 0 ? undefined : `coordinate ${i}: ${got[i]} vs ${want[i]}`;
 }
 
 /** Number of live tensors and of backend buffers (a leak shows in either). */
