@@ -4,12 +4,11 @@
  * random bytes only a handful of lines.
  */
 import fc from "fast-check";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DLM, hasStackTrace, ROOT, type CliResult } from "./run-cli.js";
+import { dlm, hasStackTrace, ROOT, type CliResult } from "./run-cli.js";
 
 const SEED = 20261206;
 const EXAMPLES = join(ROOT, "examples");
@@ -37,28 +36,8 @@ function mutate(source: string, ms: readonly Mutation[]): string {
   return text;
 }
 
-/** `dlm check FILES...` with all files in one process (one start-up), killed after `ms`. */
-function check(files: readonly string[], ms: number): Promise<CliResult & { timedOut: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(DLM[0], [...DLM.slice(1), "check", ...files], { cwd: ROOT, env: { ...process.env, DLM_HISTORY: "/dev/null" }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, ms);
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, timedOut });
-    });
-  });
-}
 
-function clean(r: CliResult & { timedOut: boolean }, label: string): void {
+function clean(r: CliResult, label: string): void {
   expect(r.timedOut, label).toBe(false);
   expect([0, 1], `${label}\n${r.stderr}`).toContain(r.code);
   expect(hasStackTrace(r.stderr), `${label}\n${r.stderr}`).toBe(false);
@@ -78,7 +57,7 @@ describe("dlm check on mutated examples", () => {
       return f;
     });
     const batches = [0, 1].map((b) => files.filter((_, i) => i % 2 === b));
-    const results = await Promise.all(batches.map((fs) => check(fs, 60_000)));
+    const results = await Promise.all(batches.map((fs) => dlm(["check", ...fs], { timeoutMs: 60_000 })));
     results.forEach((r, b) => {
       clean(r, `batch ${b}`);
       // Every file is accounted for: `FILE: ok` on stdout or a diagnostic naming it on stderr.
@@ -95,7 +74,7 @@ describe("dlm check on mutated examples", () => {
         writeFileSync(f, mutate(sources[which % sources.length]!, ms));
         return f;
       });
-    const results = await Promise.all(cases.map((f) => check([f], 30_000)));
+    const results = await Promise.all(cases.map((f) => dlm(["check", f], { timeoutMs: 30_000 })));
     results.forEach((r, i) => {
       clean(r, cases[i]!);
       if (r.code === 0) expect(r.stdout).toBe(`${cases[i]}: ok\n`);
@@ -113,7 +92,7 @@ describe("dlm check on random bytes", () => {
       return f;
     });
     // One run for all (start-up dominates); each file's diagnostics are counted apart.
-    const r = await check(files, 60_000);
+    const r = await dlm(["check", ...files], { timeoutMs: 60_000 });
     clean(r, "random bytes");
     files.forEach((f, i) => {
       const label = `${f} (${Buffer.from(blobs[i]!).toString("hex").slice(0, 120)})`;

@@ -5,14 +5,13 @@
  * located message, no stack trace, no hang and no output file.
  */
 import fc from "fast-check";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCsvData, parseJsonData } from "../../cli/data.js";
 import { UserError } from "../../cli/errors.js";
-import { DLM, FIXTURES, hasStackTrace, ROOT, type CliResult } from "./run-cli.js";
+import { dlm, FIXTURES, hasStackTrace, type CliResult } from "./run-cli.js";
 
 const SEED = 20261206;
 const FILE = "some/dir/data.file";
@@ -69,26 +68,6 @@ describe("data readers on arbitrary text (in process)", () => {
 const tmp = mkdtempSync(join(tmpdir(), "dlm-data-fuzz-"));
 const NORMAL = join(FIXTURES, "normal.dlm");
 
-/** Runs `dlm ...args`, killing it after `ms` (then `timedOut`). */
-function dlmWithTimeout(args: readonly string[], ms: number): Promise<CliResult & { timedOut: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(DLM[0], [...DLM.slice(1), ...args], { cwd: ROOT, env: { ...process.env, DLM_HISTORY: "/dev/null" }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, ms);
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, timedOut });
-    });
-  });
-}
 
 interface BadData {
   readonly kind: string;
@@ -169,14 +148,14 @@ describe("dlm sample on bad data files", () => {
   });
 
   it("each exits 1 with one located message, no stack trace, no output file, within 30 s", async () => {
-    const results: { c: BadData; data: string; out: string; r: CliResult & { timedOut: boolean } }[] = [];
+    const results: { c: BadData; data: string; out: string; r: CliResult }[] = [];
     for (let start = 0; start < cases.length; start += 2) {
       const batch = cases.slice(start, start + 2).map(async (c, j) => {
         const n = start + j;
         const data = join(tmp, `case-${n}.${c.ext}`);
         writeFileSync(data, c.text);
         const out = join(tmp, `out-${n}`);
-        const r = await dlmWithTimeout(["sample", NORMAL, "--model", c.model, "--data", data, "--chains", "2", "--warmup", "5", "--draws", "5", "--output", out, "--quiet"], 30_000);
+        const r = await dlm(["sample", NORMAL, "--model", c.model, "--data", data, "--chains", "2", "--warmup", "5", "--draws", "5", "--output", out, "--quiet"], { timeoutMs: 30_000 });
         return { c, data, out, r };
       });
       results.push(...(await Promise.all(batch)));

@@ -14,6 +14,8 @@ export interface CliResult {
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** Killed (SIGKILL) because it ran past `timeoutMs`. */
+  readonly timedOut: boolean;
 }
 
 /** The command line that runs the CLI (for the pty driver too). */
@@ -24,6 +26,8 @@ export interface SpawnOptions {
   readonly cwd?: string;
   /** Called with the child and its stderr so far whenever stderr grows (for sending signals). */
   readonly onStderr?: (child: ChildProcess, stderr: string) => void;
+  /** Kill the command after this many milliseconds (then `timedOut`): a hang fails instead of waiting forever. */
+  readonly timeoutMs?: number;
 }
 
 /** Runs `dlm ...args` and collects its exit code and output. */
@@ -36,13 +40,21 @@ export function dlm(args: readonly string[], options: SpawnOptions = {}): Promis
     });
     let stdout = "";
     let stderr = "";
+    let timedOut = false;
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, options.timeoutMs);
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => {
       stderr += d;
       options.onStderr?.(child, stderr);
     });
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
   });
 }
 

@@ -20,12 +20,12 @@ const NORMAL_DATA = join(FIXTURES, "normal.json");
 const tmp = mkdtempSync(join(tmpdir(), "dlm-sigint-"));
 
 /** Runs `dlm ...args`, sends SIGINT after `delay` ms, and SIGKILL (a hang) 30 s later. */
-function interrupted(args: readonly string[], delay: number, fromOutput: boolean): Promise<CliResult & { hung: boolean }> {
+function interrupted(args: readonly string[], delay: number, fromOutput: boolean): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(DLM[0], [...DLM.slice(1), ...args], { cwd: ROOT, env: { ...process.env, DLM_HISTORY: "/dev/null" }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    let hung = false;
+    let timedOut = false;
     let killer: NodeJS.Timeout | undefined;
     let sent = false;
     const interrupt = (): void => {
@@ -33,7 +33,7 @@ function interrupted(args: readonly string[], delay: number, fromOutput: boolean
       sent = true;
       child.kill("SIGINT");
       killer = setTimeout(() => {
-        hung = true;
+        timedOut = true;
         child.kill("SIGKILL");
       }, 30_000);
     };
@@ -51,13 +51,13 @@ function interrupted(args: readonly string[], delay: number, fromOutput: boolean
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       clearTimeout(killer);
-      resolve({ code, signal, stdout, stderr, hung });
+      resolve({ code, signal, stdout, stderr, timedOut });
     });
   });
 }
 
-function expectStopped(r: CliResult & { hung: boolean }, label: string): void {
-  expect(r.hung, label).toBe(false);
+function expectStopped(r: CliResult, label: string): void {
+  expect(r.timedOut, label).toBe(false);
   const ok = r.code === 130 || r.code === 0 || (r.code === null && r.signal === "SIGINT");
   expect(ok, `${label}: code ${r.code}, signal ${r.signal}\n${r.stderr}`).toBe(true);
   expect(hasStackTrace(r.stderr), `${label}\n${r.stderr}`).toBe(false);
