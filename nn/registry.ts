@@ -146,32 +146,8 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
       }));
     },
   ),
-  LSTM: entry(
-    "LSTM",
-    { positional: ["in => out"], required: 1, keywords: ["sequence", "bias", "init"] },
-    "LSTM(in => out; sequence = false, bias = true, init = glorot_uniform): long short-term memory over x (N, T, in), gates (i, f, g, o) packed in weight_ih and weight_hh; the last h (N, out), or every step (N, T, out) with sequence = true; init sets weight_ih, weight_hh starts orthogonal",
-    (a) => {
-      const p = readPair(a.positional[0], "LSTM, argument 1");
-      return lstm(p.from, p.to, defined({
-        sequence: opt(a, -1, "sequence", readBool, "LSTM"),
-        bias: opt(a, -1, "bias", readBool, "LSTM"),
-        init: opt(a, -1, "init", readInit, "LSTM"),
-      }));
-    },
-  ),
-  GRU: entry(
-    "GRU",
-    { positional: ["in => out"], required: 1, keywords: ["sequence", "bias", "init"] },
-    "GRU(in => out; sequence = false, bias = true, init = glorot_uniform): gated recurrent unit (PyTorch form, gates r, z, n) over x (N, T, in); the last h (N, out), or every step (N, T, out) with sequence = true; init sets weight_ih, weight_hh starts orthogonal",
-    (a) => {
-      const p = readPair(a.positional[0], "GRU, argument 1");
-      return gru(p.from, p.to, defined({
-        sequence: opt(a, -1, "sequence", readBool, "GRU"),
-        bias: opt(a, -1, "bias", readBool, "GRU"),
-        init: opt(a, -1, "init", readInit, "GRU"),
-      }));
-    },
-  ),
+  LSTM: gatedEntry("LSTM", "LSTM(in => out; sequence = false, bias = true, init = glorot_uniform): long short-term memory over x (N, T, in), gates (i, f, g, o) packed in weight_ih and weight_hh; the last h (N, out), or every step (N, T, out) with sequence = true; init sets weight_ih, weight_hh starts orthogonal", lstm),
+  GRU: gatedEntry("GRU", "GRU(in => out; sequence = false, bias = true, init = glorot_uniform): gated recurrent unit (PyTorch form, gates r, z, n) over x (N, T, in); the last h (N, out), or every step (N, T, out) with sequence = true; init sets weight_ih, weight_hh starts orthogonal", gru),
   MultiHeadAttention: entry(
     "MultiHeadAttention",
     { positional: ["dim"], required: 1, keywords: ["heads", "causal", "bias", "init"] },
@@ -263,6 +239,18 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
     },
   ),
 };
+
+/** LSTM and GRU: `(in => out; sequence, bias, init)`, the same arguments for both cells. */
+function gatedEntry(name: "LSTM" | "GRU", doc: string, make: typeof lstm | typeof gru): Entry<Layer> {
+  return entry(name, { positional: ["in => out"], required: 1, keywords: ["sequence", "bias", "init"] }, doc, (a) => {
+    const p = readPair(a.positional[0], `${name}, argument 1`);
+    return make(p.from, p.to, defined({
+      sequence: opt(a, -1, "sequence", readBool, name),
+      bias: opt(a, -1, "bias", readBool, name),
+      init: opt(a, -1, "init", readInit, name),
+    }));
+  });
+}
 
 function convEntry(name: string): Entry<Layer> {
   return entry(
