@@ -3,9 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { tf } from "../core/engine.js";
 import { callArgs } from "./args.js";
-import { adagrad, disposeOptimiserState, type Optimiser, type OptimiserState } from "./optimisers.js";
+import { adagrad, disposeOptimiserState, type Optimiser } from "./optimisers.js";
 import { OPTIMISERS } from "./registry.js";
-import { disposeParams, walkParams, type ParamTree } from "./tree.js";
 
 /** Run `opt` from θ = [1, −2] over the given gradients; return θ and the slot v. */
 function run(opt: Optimiser, grads: number[][]): { theta: number[]; v: number[] } {
@@ -64,46 +63,4 @@ describe("AdaGrad against hand computation", () => {
     expect(opt.describe()).toBe("AdaGrad(0.01)");
     expect(() => entry.make(callArgs([], { rho: 0.9 }))).toThrow(/no keyword argument 'rho'/);
   });
-});
-
-describe("AdaGrad minimising a quadratic over a parameter tree", () => {
-  // f(θ) = ½ Σ aᵢ (θᵢ − cᵢ)², minimum at c, gradient a ⊙ (θ − c).
-  const a = tf.tensor1d([1, 4, 0.25, 2, 0.5]);
-  const c = tf.tensor1d([1, -2, 3, 0.5, -1]);
-  const toTree = (t: tf.Tensor): ParamTree => ({ w: tf.slice(t, [0], [3]), layer: { b: tf.slice(t, [3], [2]) } });
-  const fromTree = (p: ParamTree): tf.Tensor => tf.concat(walkParams(p).map((e) => e.tensor));
-
-  function minimise(opt: Optimiser, steps: number): { theta: number[]; leaked: number } {
-    let params: ParamTree = toTree(tf.zeros([5]));
-    let state: OptimiserState = opt.init(params);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < steps; i++) {
-      const current = params;
-      const grads = tf.tidy(() => toTree(tf.mul(a, tf.sub(fromTree(current), c))));
-      const next = opt.step(state, current, grads);
-      disposeOptimiserState(state);
-      disposeParams(current);
-      disposeParams(grads);
-      ({ params, state } = next);
-    }
-    const leaked = tf.memory().numTensors - before;
-    const final = params;
-    const theta = Array.from(tf.tidy(() => fromTree(final)).dataSync());
-    disposeParams(final);
-    disposeOptimiserState(state);
-    return { theta, leaked };
-  }
-
-  const minimum = Array.from(c.dataSync());
-  for (const [lr, steps, tol] of [
-    [0.5, 300, 1e-4],
-    // Flux's default: the step shrinks like η/√t, so from 3 away it takes a while
-    [0.1, 2500, 1e-3],
-  ] as const) {
-    it(`η = ${lr}: reaches the minimum in ${steps} steps and leaks no tensors`, () => {
-      const { theta, leaked } = minimise(adagrad(lr), steps);
-      theta.forEach((v, i) => expect(Math.abs(v - minimum[i]!)).toBeLessThan(tol));
-      expect(leaked).toBe(0);
-    });
-  }
 });

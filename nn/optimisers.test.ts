@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { tf } from "../core/engine.js";
-import { adam, adamw, disposeOptimiserState, globalNorm, rmsprop, sgd, type Optimiser, type OptimiserState } from "./optimisers.js";
+import { adagrad, adam, adamw, disposeOptimiserState, globalNorm, rmsprop, sgd, type Optimiser, type OptimiserState } from "./optimisers.js";
 import { disposeParams, walkParams, type ParamTree } from "./tree.js";
 
 const G1 = [0.5, -3.0];
@@ -85,6 +85,9 @@ describe("minimising a quadratic over a parameter tree", () => {
     ["Adam", adam(0.1), 500, 1e-3],
     ["SGD", sgd(0.2), 300, 1e-4],
     ["SGD + Nesterov", sgd(0.05, { momentum: 0.9, nesterov: true }), 400, 1e-4],
+    ["AdaGrad, η = 0.5", adagrad(0.5), 300, 1e-4],
+    // Flux's default: the step shrinks like η/√t, so from 3 away it takes a while
+    ["AdaGrad, η = 0.1", adagrad(0.1), 2500, 1e-3],
   ] as const) {
     it(`${name} reaches the minimum and leaks no tensors`, () => {
       const { theta, leaked } = minimise(opt, steps);
