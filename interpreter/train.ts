@@ -19,7 +19,7 @@
 import { tf } from "../core/engine.js";
 import { fold, key as makeKey, uniformArray } from "../core/random.js";
 import type { Span } from "../grammar/ast.js";
-import { train, TrainingError, type EpochMetrics, type TrainObjective, type TrainSettings } from "../inference/train.js";
+import { train, TrainingError, type EpochMetrics, type TrainObjective, type TrainResult, type TrainSettings } from "../inference/train.js";
 import type { Optimiser } from "../nn/optimisers.js";
 import { stateStore, type StateStore } from "../nn/layer.js";
 import { mapParams, paramName, walkParams, type ParamTree } from "../nn/tree.js";
@@ -47,14 +47,9 @@ export interface Fit {
   readonly info: FitInfo;
 }
 
-export interface FitInfo {
+/** How the run went (the driver's result without its tensors), what ran it, and on how many rows. */
+export interface FitInfo extends Omit<TrainResult, "params" | "history"> {
   readonly optimiser: string;
-  readonly epochs: number;
-  readonly bestEpoch: number;
-  readonly interrupted: boolean;
-  readonly stoppedEarly: boolean;
-  readonly steps: number;
-  readonly seconds: number;
   readonly rows: number;
   readonly batchSize: number;
 }
@@ -218,10 +213,8 @@ export async function trainInstance(inst: ModelInstance, optimiser: Optimiser, o
     for (const e of walkParams(init)) e.tensor.dispose();
   }
   try {
-    return fitOf(inst, result.params, stores, result.history, {
-      optimiser: optimiser.describe(), epochs: result.epochs, bestEpoch: result.bestEpoch, interrupted: result.interrupted,
-      stoppedEarly: result.stoppedEarly, steps: result.steps, seconds: result.seconds, rows, batchSize,
-    });
+    const { params, history, ...how } = result;
+    return fitOf(inst, params, stores, history, { ...how, optimiser: optimiser.describe(), rows, batchSize });
   } finally {
     for (const store of stores.values()) store.dispose();
   }
