@@ -5,8 +5,8 @@
  * run continues from the same numbers.
  */
 import { tf } from "../core/engine.js";
-import type { OptimiserState } from "../nn/optimisers.js";
-import type { ParamTree } from "../nn/tree.js";
+import { disposeOptimiserState, type OptimiserState } from "../nn/optimisers.js";
+import { disposeParams, type ParamTree } from "../nn/tree.js";
 import type { EpochMetrics, TrainCheckpoint } from "./train.js";
 
 type Params = ParamTree | tf.Tensor;
@@ -70,4 +70,12 @@ export function readCheckpoint(text: string, model: string): TrainCheckpoint {
     ...(best !== undefined ? { best: { epoch: best.epoch, value: best.value, params: restore(best.params, "best") as ParamTree } } : {}),
     ...(raw["state"] !== undefined ? { state: restore(raw["state"], "state") as ParamTree } : {}),
   };
+}
+
+/** Dispose every tensor of a checkpoint read by `readCheckpoint`. */
+export function disposeCheckpoint(c: TrainCheckpoint): void {
+  disposeParams(c.params);
+  disposeOptimiserState(c.optimiser);
+  if (c.best !== undefined) disposeParams(c.best.params);
+  if (c.state !== undefined) disposeParams(c.state);
 }

@@ -15,7 +15,7 @@ import { tf } from "../core/engine.js";
 import type { Span } from "../grammar/ast.js";
 import { writeFileAtomic } from "../inference/draws/index.js";
 import type { TrainCheckpoint, TrainProgress } from "../inference/train.js";
-import { readCheckpoint, writeCheckpoint } from "../inference/checkpoint.js";
+import { disposeCheckpoint, readCheckpoint, writeCheckpoint } from "../inference/checkpoint.js";
 import { ArgumentError, OPTIMISERS, type Optimiser } from "../nn/index.js";
 import { defined } from "../core/defined.js";
 import { arity, builtin, noKeywords } from "./builtins-math.js";
@@ -194,13 +194,6 @@ export async function runTrain(host: TrainHost, args: readonly Value[], kwargs: 
   return fitValue(await trainWithFiles(inst, optimiser, request, host, span));
 }
 
-
-function disposeCheckpoint(c: TrainCheckpoint): void {
-  const trees = [c.params, ...Object.values(c.optimiser.slots), ...(c.best !== undefined ? [c.best.params] : []), ...(c.state !== undefined ? [c.state] : [])];
-  for (const t of trees) tf.dispose(t instanceof tf.Tensor ? t : flatLeaves(t));
-}
-
-const flatLeaves = (t: object): tf.Tensor[] => Object.values(t).flatMap((v: unknown) => (v instanceof tf.Tensor ? [v] : flatLeaves(v as object)));
 
 /** `summary(fit)`: how the run went, the fitted scalars and the last epoch's metrics. */
 export function fitSummaryLines(fit: Fit): string[] {
