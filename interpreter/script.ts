@@ -2,8 +2,8 @@
  * Scripts: top-level statements run in order (`dlm run`), or one input at a time (the REPL's
  * Session). Script builtins: print, read_csv, read_json, names, standardize, onehot,
  * train_test_split, NUTS/HMC, sample, summary, predict, prior_predictive, save, load_draws,
- * grid and the plots (script-plots.ts); `train` and `vi` report that they are not available
- * yet. Model calls create instances.
+ * grid and the plots (script-plots.ts), `train` (script-train.ts) and `vi` (script-vi.ts).
+ * Model calls create instances.
  *
  * `sample` stops after the current iteration when `options.signal` is aborted (Ctrl-C in the
  * REPL and in `dlm run`) and the script goes on with the completed draws; `options.progress`
@@ -12,7 +12,8 @@
  *
  * `sample` is asynchronous while the evaluator is not: an async builtin throws a Pending
  * signal carrying its promise; the runner awaits it, memoises the result by call position
- * and runs the statement again, so statements stay ordinary expressions.
+ * and visit (the k-th time a loop reaches the call is its own call) and runs the statement
+ * again, so statements stay ordinary expressions.
  */
 import { tf } from "../core/engine.js";
 import { key as makeKey, fold } from "../core/random.js";
@@ -71,7 +72,7 @@ export interface SampleProgress {
 }
 
 class Pending {
-  constructor(readonly at: number, readonly promise: Promise<Value>) {}
+  constructor(readonly at: string, readonly promise: Promise<Value>) {}
 }
 
 interface Host {
@@ -80,7 +81,13 @@ interface Host {
   readonly seed: number;
   readonly out: (line: string) => void;
   source: string;
-  readonly memo: Map<number, Value>;
+  /**
+   * Results of asynchronous calls by `callKey`: the call's position and how many times this
+   * run of the statement has reached it, so `sample` in a loop runs once per iteration.
+   */
+  readonly memo: Map<string, Value>;
+  /** How many times each call position has been reached in this run of the statement. */
+  readonly visits: Map<number, number>;
   calls: number;
   readonly options: ScriptOptions;
   readonly err: (line: string) => void;
@@ -88,9 +95,17 @@ interface Host {
 
 /** The value of the asynchronous call at `span` once it has run, else a Pending signal for the runner. */
 function wait(host: Host, span: Span, make: () => Promise<Value>): Value {
-  const memo = host.memo.get(span.start);
+  const at = callKey(host, span);
+  const memo = host.memo.get(at);
   if (memo !== undefined) return memo;
-  throw new Pending(span.start, make());
+  throw new Pending(at, make());
+}
+
+/** The memo key of the asynchronous call at `span`: its position and its visit number in this run. */
+function callKey(host: Host, span: Span): string {
+  const n = host.visits.get(span.start) ?? 0;
+  host.visits.set(span.start, n + 1);
+  return `${span.start}#${n}`;
 }
 
 const opaque = (tag: string, payload: unknown, showText: string): Value => ({ kind: "opaque", tag, payload, show: showText });
@@ -167,7 +182,8 @@ function scriptBuiltins(host: Host): Value[] {
     builtin("sample", (args, kwargs, span) => {
       arity("sample", args, 1, 2, span);
       noKeywords("sample", kwargs, ["draws", "chains", "warmup", "seed"], span);
-      const memo = host.memo.get(span.start);
+      const at = callKey(host, span);
+      const memo = host.memo.get(at);
       if (memo !== undefined) return memo;
       const inst = instanceOf(args[0]!, span, "the first argument of `sample`");
       const alg = args[1];
@@ -182,7 +198,7 @@ function scriptBuiltins(host: Host): Value[] {
       const signal = host.options.signal;
       const progress = host.options.progress?.({ chains: settings.chains, warmup: settings.warmup, draws: settings.draws });
       const run = samplePosterior(inst, { ...settings, ...(signal !== undefined ? { signal } : {}), ...(progress !== undefined ? { onProgress: (i: ProgressInfo) => progress.update(i) } : {}) }, span);
-      throw new Pending(span.start, run.then(
+      throw new Pending(at, run.then(
         (p) => {
           progress?.stop({ interrupted: p.result.interrupted, kept: p.result.nDraws });
           if (p.result.interrupted) host.err(`interrupted: \`sample\` kept the ${p.result.nDraws} completed draws per chain (of ${draws})`);
@@ -251,18 +267,20 @@ function scriptBuiltins(host: Host): Value[] {
     ...plotBuiltins({ get file() { return host.file; }, wait: (span, make) => wait(host, span, make), posteriorOf, fitOf: asFit }),
     ...trainBuiltins(),
     builtin("train", (args, kwargs, span) => {
-      const memo = host.memo.get(span.start);
+      const at = callKey(host, span);
+      const memo = host.memo.get(at);
       if (memo !== undefined) return memo;
-      throw new Pending(span.start, runTrain({
+      throw new Pending(at, runTrain({
         file: host.file, seed: host.seed, signal: host.options.signal, progress: host.options.trainProgress, err: host.err, instanceOf,
       }, args, kwargs, span));
     }),
     ...viBuiltins(),
     ...looBuiltins({ out: host.out, err: host.err, posteriorOf, instanceOf }),
     builtin("vi", (args, kwargs, span) => {
-      const memo = host.memo.get(span.start);
+      const at = callKey(host, span);
+      const memo = host.memo.get(at);
       if (memo !== undefined) return memo;
-      throw new Pending(span.start, runVi({ seed: host.seed, signal: host.options.signal, progress: host.options.viProgress, err: host.err, instanceOf }, args, kwargs, span).then(posteriorValue));
+      throw new Pending(at, runVi({ seed: host.seed, signal: host.options.signal, progress: host.options.viProgress, err: host.err, instanceOf }, args, kwargs, span).then(posteriorValue));
     }),
     notYet("BayesByBackprop", "Bayes by Backprop"),
     builtin("argmax", (args, kwargs, span) => {
@@ -312,7 +330,7 @@ export interface Session {
 
 /** Every name a script can use without defining it: builtins, script builtins, constants. */
 export function globalNames(): string[] {
-  const host: Host = { file: "<names>", seed: 1, out: () => undefined, source: "", memo: new Map(), calls: 0, options: {}, err: () => undefined };
+  const host: Host = { file: "<names>", seed: 1, out: () => undefined, source: "", memo: new Map(), visits: new Map(), calls: 0, options: {}, err: () => undefined };
   const extra = new Map<string, Value>();
   for (const b of scriptBuiltins(host)) extra.set((b as { name: string }).name, b);
   for (const b of predictiveBuiltins(builtinValues())) extra.set(b.name, b);
@@ -322,8 +340,18 @@ export function globalNames(): string[] {
 }
 
 export function createSession(options: ScriptOptions = {}): Session {
-  const err = options.err ?? ((l: string) => console.error(l));
-  const host: Host = { file: options.file ?? "<repl>", seed: options.seed ?? 1, out: options.out ?? ((l) => console.log(l)), source: "", memo: new Map(), calls: 0, options, err };
+  // A statement that waits for `sample` (or `train`, `vi`, a plot) runs again from its start
+  // with the result memoised, and prints again what it printed before it waited: those lines
+  // are skipped, so a loop that samples prints each line once.
+  const replay = { running: false, printed: 0, seen: 0 };
+  const once = (write: (l: string) => void) => (line: string): void => {
+    if (replay.running && ++replay.seen <= replay.printed) return;
+    if (replay.running) replay.printed++;
+    write(line);
+  };
+  const rawErr = options.err ?? ((l: string) => console.error(l));
+  const err = once(rawErr);
+  const host: Host = { file: options.file ?? "<repl>", seed: options.seed ?? 1, out: once(options.out ?? ((l) => console.log(l))), source: "", memo: new Map(), visits: new Map(), calls: 0, options, err };
   const extra = new Map<string, Value>();
   for (const b of scriptBuiltins(host)) extra.set((b as { name: string }).name, b);
   for (const b of predictiveBuiltins(builtinValues())) extra.set(b.name, b);
@@ -365,7 +393,8 @@ export function createSession(options: ScriptOptions = {}): Session {
         const key = `${w.span.start}:${w.message}`;
         if (shown.has(key)) continue;
         shown.add(key);
-        err(renderError(new DlmError(w.message, w.span), from.source, from.file).replace(": error:", ": warning:"));
+        // Shown once per model definition already, so not through the replay gate.
+        rawErr(renderError(new DlmError(w.message, w.span), from.source, from.file).replace(": error:", ": warning:"));
       }
       return opaque("model instance", inst, `an instance of the model ${m.def.name} (${inst.latents.length} latent variable${inst.latents.length === 1 ? "" : "s"}, ${inst.layout.dim} unconstrained dimensions)`);
     },
@@ -386,7 +415,14 @@ export function createSession(options: ScriptOptions = {}): Session {
       }
       return;
     }
+    // Every run of the statement makes the same instances (seeds) and reaches the same calls.
+    const calls = host.calls;
+    replay.printed = 0;
     for (;;) {
+      host.calls = calls;
+      host.visits.clear();
+      replay.seen = 0;
+      replay.running = true;
       try {
         const ctx = ctxFor(source);
         if (s.kind === "ExprStmt" && env === globals && (options.echo ?? true)) {
@@ -396,7 +432,10 @@ export function createSession(options: ScriptOptions = {}): Session {
         return;
       } catch (e) {
         if (!(e instanceof Pending)) throw file === host.file ? e : inFile(e, file, source);
+        replay.running = false;
         host.memo.set(e.at, await e.promise);
+      } finally {
+        replay.running = false;
       }
     }
   }

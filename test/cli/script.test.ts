@@ -110,6 +110,22 @@ plot_uncertainty(pred2.y, "map.svg")
     expect(existsSync(join(dir, "h.svg"))).toBe(false);
   }, 60_000);
 
+  it("sample in a loop runs once per iteration, and each line the loop prints appears once", async () => {
+    // Each k has data (10k, 10k): the posterior mean of mu is 20k / (2 + 1/100) = 9.950k, sd 0.705.
+    const r = await run(`${MODEL}
+for k in 1:3 {
+  print("k", k)
+  post = sample(m([k * 10.0, k * 10.0]), draws = 150, warmup = 150, chains = 1, seed = 2)
+  summary(post)
+}
+`);
+    expect(r.status).toBe(0);
+    expect(r.out.filter((l) => l.startsWith("k "))).toEqual(["k 1", "k 2", "k 3"]);
+    const means = r.out.filter((l) => /^mu\s/.test(l)).map((l) => Number(l.trim().split(/\s+/)[1]));
+    expect(means).toHaveLength(3);
+    means.forEach((m, i) => expect(Math.abs(m - 9.95 * (i + 1))).toBeLessThan(0.5));
+  }, 60000);
+
   it("print uses the NumPy-style formatter: aligned columns, long arrays cut with ...", async () => {
     const r = await run(`print([1.5, 2, 30])\nprint(zeros(2000))\nprint(ones(2, 2))\n`);
     expect(r.status).toBe(0);
