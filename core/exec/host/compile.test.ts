@@ -1,0 +1,179 @@
+/**
+ * The host executor against independent references: each op's value against a direct float64
+ * computation, and the generated reverse-mode gradient against central finite differences of
+ * the generated value.
+ */
+import { describe, expect, it } from "vitest";
+import { Graph, IrError } from "../../ir/graph.js";
+import { FAMILIES, type FamilyName } from "../../ir/families.js";
+import { UNARY_FNS, BINARY_FNS, type UnaryFn } from "../../ir/ops.js";
+import { digamma64, lgamma64 } from "../../special-host.js";
+import { compileHost } from "./compile.js";
+
+/** Central differences of f at x, step h relative to |x|. */
+function fdGrad(f: (x: Float64Array) => number, x: Float64Array): Float64Array {
+  const g = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const h = 1e-6 * Math.max(1, Math.abs(x[i]!));
+    const xp = Float64Array.from(x);
+    const xm = Float64Array.from(x);
+    xp[i]! += h;
+    xm[i]! -= h;
+    g[i] = (f(xp) - f(xm)) / (2 * h);
+  }
+  return g;
+}
+
+function checkGradient(g: Graph, out: number, theta: Float64Array): number {
+  const { valueAndGrad } = compileHost(g, out);
+  const grad = new Float64Array(theta.length);
+  const value = valueAndGrad(theta, grad);
+  const scratch = new Float64Array(theta.length);
+  const fd = fdGrad((x) => valueAndGrad(x, scratch), theta);
+  for (let i = 0; i < theta.length; i++) expect(Math.abs(grad[i]! - fd[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(fd[i]!)));
+  // a second call gives the same (buffers are reused, not accumulated)
+  const again = new Float64Array(theta.length);
+  expect(valueAndGrad(theta, again)).toBe(value);
+  expect(Array.from(again)).toEqual(Array.from(grad));
+  return value;
+}
+
+const REFERENCE: Record<UnaryFn, (x: number) => number> = {
+  neg: (x) => -x,
+  exp: Math.exp,
+  log: Math.log,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  sqrt: Math.sqrt,
+  square: (x) => x * x,
+  abs: Math.abs,
+  tanh: Math.tanh,
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  softplus: (x) => Math.log(1 + Math.exp(x)),
+  logSigmoid: (x) => -Math.log(1 + Math.exp(-x)),
+  lgamma: lgamma64,
+  digamma: digamma64,
+};
+
+describe("host executor: elementwise ops", () => {
+  it.each(UNARY_FNS)("%s: value and gradient", (fn) => {
+    const theta = Float64Array.from([0.3, 1.7, 2.9]);
+    const g = new Graph();
+    const p = g.param(0, [3]);
+    // weights make each element's gradient distinct
+    const out = g.sum(g.binary("mul", g.unary(fn, p), g.constant([1, 2, 3], [3])));
+    const value = checkGradient(g, out, theta);
+    const ref = Array.from(theta).reduce((s, x, i) => s + (i + 1) * REFERENCE[fn](x), 0);
+    expect(value).toBeCloseTo(ref, 12);
+  });
+
+  it.each(BINARY_FNS)("%s with broadcasting [2, 3] and [3], scalar on the left", (fn) => {
+    const theta = Float64Array.from([0.5, 1.2, 2.0, 0.7, 1.1, 1.9, 0.8, 1.3, 2.2, 1.5]);
+    const g = new Graph();
+    const a = g.param(0, [2, 3]);
+    const b = g.param(6, [3]);
+    const s = g.param(9, []);
+    const ab = g.binary(fn, a, b);
+    const out = g.sum(g.binary("mul", g.binary(fn, s, ab), g.constant([1, -2, 3, 0.5, 2, -1], [2, 3])));
+    const value = checkGradient(g, out, theta);
+    const f = (x: number, y: number): number => ({ add: x + y, sub: x - y, mul: x * y, div: x / y, pow: x ** y })[fn];
+    const w = [1, -2, 3, 0.5, 2, -1];
+    let ref = 0;
+    for (let i = 0; i < 6; i++) ref += w[i]! * f(theta[9]!, f(theta[i]!, theta[6 + (i % 3)]!));
+    expect(value).toBeCloseTo(ref, 10);
+  });
+
+  it("folds constants at build time", () => {
+    const g = new Graph();
+    const c = g.binary("add", g.constant([1, 2], [2]), g.scalar(3));
+    expect(g.constValue(g.unary("log", c))).toEqual(Float64Array.from([Math.log(4), Math.log(5)]));
+  });
+
+  it("refuses shapes that do not broadcast", () => {
+    const g = new Graph();
+    expect(() => g.binary("add", g.param(0, [2]), g.param(2, [3]))).toThrow(IrError);
+  });
+});
+
+describe("host executor: structural ops", () => {
+  it("take (gather with repeats), concat and reshape", () => {
+    const theta = Float64Array.from([0.5, -1.2, 2.0, 0.7]);
+    const g = new Graph();
+    const p = g.param(0, [4]);
+    const t = g.take(p, Int32Array.from([3, 0, 0, 2]), [2, 2]);
+    const c = g.concat([g.reshape(t, [4]), g.param(1, [])], [5]);
+    const out = g.sum(g.binary("mul", g.unary("square", c), g.constant([1, 2, 3, 4, 5], [5])));
+    const value = checkGradient(g, out, theta);
+    const x = [0.7, 0.5, 0.5, 2.0, -1.2];
+    expect(value).toBeCloseTo(x.reduce((s, v, i) => s + (i + 1) * v * v, 0), 12);
+  });
+
+  it.each([
+    ["matrix @ vector", [3, 2], [2]],
+    ["vector @ matrix", [3], [3, 2]],
+    ["matrix @ matrix", [2, 3], [3, 2]],
+  ] as const)("%s", (_name, sa, sb) => {
+    const na = sa.reduce((a, b) => a * b, 1);
+    const nb = sb.reduce((a, b) => a * b, 1);
+    const theta = Float64Array.from({ length: na + nb }, (_, i) => Math.sin(i + 1));
+    const g = new Graph();
+    const a = g.param(0, sa);
+    const b = g.param(na, sb);
+    const prod = g.matmul(a, b);
+    const out = g.sum(g.unary("square", prod));
+    const value = checkGradient(g, out, theta);
+    // reference: explicit loops over the 2-d views
+    const [m, k] = sa.length === 2 ? [sa[0], sa[1]] : [1, sa[0]];
+    const n = sb.length === 2 ? sb[1] : 1;
+    let ref = 0;
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += theta[i * k + p]! * theta[na + p * n + j]!;
+      ref += s * s;
+    }
+    expect(value).toBeCloseTo(ref, 12);
+    expect(g.shape(prod)).toEqual(sa.length === 2 && sb.length === 2 ? [2, 2] : [sa.length === 2 ? 3 : 2]);
+  });
+});
+
+/** Points inside each family's support: [x, a, b, c]. */
+const POINTS: Record<FamilyName, number[]> = {
+  normal: [0.3, -0.4, 1.3],
+  logNormal: [1.7, 0.2, 0.8],
+  cauchy: [0.3, -0.4, 1.3],
+  studentT: [0.3, 4.5, -0.4, 1.3],
+  laplace: [0.3, -0.4, 1.3],
+  logistic: [0.3, -0.4, 1.3],
+  exponential: [0.6, 1.4],
+  gamma: [1.2, 2.5, 1.5],
+  inverseGamma: [1.2, 2.5, 1.5],
+  beta: [0.35, 2.5, 1.5],
+  uniform: [0.5, -1.5, 2.0],
+  poissonLog: [3, 0.7],
+  poisson: [3, 2.1],
+  bernoulliLogit: [1, 0.4],
+  bernoulli: [0, 0.3],
+  binomialLogit: [3, 7, 0.4],
+  binomial: [3, 7, 0.35],
+};
+
+describe("host executor: fused log densities", () => {
+  it.each(Object.keys(POINTS) as FamilyName[])("%s: gradient in every argument, broadcast over 3 values", (family) => {
+    const f = FAMILIES[family];
+    const pt = POINTS[family];
+    const discrete = ["poissonLog", "poisson", "bernoulliLogit", "bernoulli", "binomialLogit", "binomial"].includes(family);
+    // x varies over 3 elements (as data for discrete families); parameters are scalars of θ
+    const g = new Graph();
+    const xs = [pt[0]!, pt[0]! * (discrete ? 1 : 1.1), pt[0]! * (discrete ? 1 : 0.9)];
+    const xNode = discrete ? g.constant(xs, [3]) : g.param(0, [3]);
+    const base = discrete ? 0 : 3;
+    // Binomial's n is data too
+    const params = pt.slice(1).map((v, j) => (family.startsWith("binomial") && j === 0 ? g.scalar(v) : g.param(base + j, [])));
+    const out = g.lpdf(family, [xNode, ...params]);
+    const theta = Float64Array.from([...(discrete ? [] : xs), ...pt.slice(1)]);
+    const value = checkGradient(g, out, theta);
+    const d = new Float64Array(4);
+    const ref = xs.reduce((s, x) => s + f.lpg(x, pt[1]!, pt[2] ?? 0, pt[3] ?? 0, d) + (f.constTerm?.(x, pt[1]!) ?? 0), 0);
+    expect(value).toBeCloseTo(ref, 11);
+  });
+});

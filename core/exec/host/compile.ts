@@ -1,0 +1,257 @@
+/**
+ * The host executor: an IR graph (core/ir/graph.ts) compiled to ONE generated JavaScript
+ * function in float64 that returns the value of a scalar output node and writes its gradient
+ * with respect to θ, by reverse mode in one call: `(theta, grad) => value`.
+ *
+ * Every buffer (values, adjoints, the families' partials, broadcast offset maps) is allocated
+ * once here and closed over, so a call allocates nothing. Nodes of one element live in local
+ * variables; larger nodes in Float64Arrays with one loop per op. Nodes that the output does
+ * not need are dropped, and adjoints are kept only for nodes that depend on θ.
+ *
+ * The generated text is built from the op templates (core/ir/ops.ts), node numbers and
+ * numeric literals only: nothing from a model's source reaches `new Function`.
+ */
+import { FAMILIES, type Family } from "../../ir/families.js";
+import { sizeOf, type Graph, type Node } from "../../ir/graph.js";
+import { broadcastOffsets } from "../../fused-logpdf-host.js";
+import { broadcastShapesOrThrow } from "../../broadcast.js";
+import { BINARY, HELPERS, UNARY } from "../../ir/ops.js";
+
+/** log density at θ; writes ∂/∂θ into `grad` (overwriting it). */
+export type HostValueAndGrad = (theta: ArrayLike<number>, grad: Float64Array) => number;
+
+export interface CompiledHost {
+  readonly dim: number;
+  readonly valueAndGrad: HostValueAndGrad;
+  /** The generated body, for tests and debugging. */
+  readonly source: string;
+}
+
+const lit = (x: number): string => (Number.isNaN(x) ? "NaN" : x === Infinity ? "Infinity" : x === -Infinity ? "(-Infinity)" : `(${x})`);
+
+/** Compile `output` (a node of one element) of `g` for a θ of length `g.dim`. */
+export function compileHost(g: Graph, output: number): CompiledHost {
+  const nodes = g.nodes;
+  if (sizeOf(nodes[output]!.shape) !== 1) throw new RangeError(`the output node has shape [${nodes[output]!.shape.join(", ")}], not one element`);
+  const live = liveNodes(nodes, output);
+  const grad = needsGrad(nodes, live);
+  const closed: unknown[] = [];
+  const bind = (value: unknown): string => {
+    closed.push(value);
+    return `B[${closed.length - 1}]`;
+  };
+  const decls: string[] = [];
+  const declare = (name: string, value: unknown): string => {
+    decls.push(`const ${name} = ${bind(value)};`);
+    return name;
+  };
+
+  const isScalar = (k: number): boolean => sizeOf(nodes[k]!.shape) === 1;
+  // storage
+  for (let k = 0; k < nodes.length; k++) {
+    if (!live[k]) continue;
+    const n = nodes[k]!;
+    if (n.op === "const") {
+      if (!isScalar(k)) declare(`c${k}`, n.data);
+      continue;
+    }
+    if (!isScalar(k)) declare(`v${k}`, new Float64Array(sizeOf(n.shape)));
+    if (grad[k] && n.op !== "param" && !isScalar(k)) declare(`g${k}`, new Float64Array(sizeOf(n.shape)));
+  }
+  /** The value of node a at flat index expression `i` (already mapped). */
+  const val = (a: number, i: string): string => {
+    const n = nodes[a]!;
+    if (n.op === "const") return isScalar(a) ? lit(n.data[0]!) : `c${a}[${i}]`;
+    return isScalar(a) ? `v${a}` : `v${a}[${i}]`;
+  };
+  /** The adjoint slot of node a at index `i`. */
+  const adj = (a: number, i: string): string => {
+    const n = nodes[a]!;
+    if (n.op === "param") return `grad[${n.offset} + ${i}]`;
+    return isScalar(a) ? `g${a}` : `g${a}[${i}]`;
+  };
+  /** Index of input `a` broadcast into node k's shape, at the loop index `i`. */
+  const inIndex = (k: number, a: number, j: number): string => {
+    if (isScalar(a)) return "0";
+    const map = broadcastOffsets(nodes[k]!.shape, nodes[a]!.shape);
+    return map === undefined ? "i" : `${declare(`o${k}_${j}`, map)}[i]`;
+  };
+  const loop = (n: number, body: string): string => (n === 1 ? `{ const i = 0; ${body} }` : `for (let i = 0; i < ${n}; i++) { ${body} }`);
+
+  const fwd: string[] = [];
+  const bwd: string[] = [];
+  const families = new Map<string, string>();
+  const familyFn = (name: string, f: Family): string => {
+    let v = families.get(name);
+    if (v === undefined) {
+      v = declare(`F_${name}`, f.lpg);
+      families.set(name, v);
+    }
+    return v;
+  };
+
+  for (let k = 0; k < nodes.length; k++) {
+    if (!live[k]) continue;
+    const n = nodes[k]!;
+    const size = sizeOf(n.shape);
+    const out = (i: string): string => (isScalar(k) ? `v${k}` : `v${k}[${i}]`);
+    const gk = grad[k];
+    switch (n.op) {
+      case "const": break;
+      case "param":
+        fwd.push(loop(size, `${out("i")} = theta[${n.offset} + i];`));
+        break;
+      case "unary": {
+        const t = UNARY[n.fn];
+        const ai = inIndex(k, n.a, 0);
+        fwd.push(loop(size, `${out("i")} = ${t.fwd(val(n.a, ai))};`));
+        if (gk && grad[n.a]) bwd.push(loop(size, `${adj(n.a, ai)} += ${adj(k, "i")} * ${t.d(val(n.a, ai), out("i"))};`));
+        break;
+      }
+      case "binary": {
+        const t = BINARY[n.fn];
+        const ai = inIndex(k, n.a, 0);
+        const bi = inIndex(k, n.b, 1);
+        const [x, y] = [val(n.a, ai), val(n.b, bi)];
+        fwd.push(loop(size, `${out("i")} = ${t.fwd(x, y)};`));
+        if (gk) {
+          const parts: string[] = [];
+          if (grad[n.a]) parts.push(`${adj(n.a, ai)} += ${adj(k, "i")} * ${t.da(x, y, out("i"))};`);
+          if (grad[n.b]) parts.push(`${adj(n.b, bi)} += ${adj(k, "i")} * ${t.db(x, y, out("i"))};`);
+          bwd.push(loop(size, parts.join(" ")));
+        }
+        break;
+      }
+      case "sum": {
+        const m = sizeOf(nodes[n.a]!.shape);
+        fwd.push(`{ let s = 0; ${loop(m, `s += ${val(n.a, "i")};`)} v${k} = s; }`);
+        if (gk && grad[n.a]) bwd.push(loop(m, `${adj(n.a, "i")} += g${k};`));
+        break;
+      }
+      case "take": {
+        const idx = declare(`x${k}`, n.index);
+        fwd.push(loop(size, `${out("i")} = ${val(n.a, isScalar(n.a) ? "0" : `${idx}[i]`)};`));
+        if (gk && grad[n.a]) bwd.push(loop(size, `${adj(n.a, isScalar(n.a) ? "0" : `${idx}[i]`)} += ${adj(k, "i")};`));
+        break;
+      }
+      case "concat": {
+        let at = 0;
+        for (const p of n.parts) {
+          const m = sizeOf(nodes[p]!.shape);
+          const o = at;
+          fwd.push(loop(m, `${out(`${o} + i`)} = ${val(p, "i")};`));
+          if (gk && grad[p]) bwd.push(loop(m, `${adj(p, "i")} += ${adj(k, `${o} + i`)};`));
+          at += m;
+        }
+        break;
+      }
+      case "matmul": {
+        const { a, b, m, k: kk, n: nn } = n;
+        // C[i, j] = Σ_p A[i, p] B[p, j], row-major; vectors are [1, k] or [k, 1]
+        const A = (i: string, p: string): string => val(a, isScalar(a) ? "0" : `${i} * ${kk} + ${p}`);
+        const Bv = (p: string, j: string): string => val(b, isScalar(b) ? "0" : `${p} * ${nn} + ${j}`);
+        const C = (i: string, j: string): string => out(`${i} * ${nn} + ${j}`);
+        fwd.push(`for (let r = 0; r < ${m}; r++) for (let c = 0; c < ${nn}; c++) { let s = 0; for (let p = 0; p < ${kk}; p++) s += ${A("r", "p")} * ${Bv("p", "c")}; ${C("r", "c")} = s; }`);
+        if (gk) {
+          const gC = (i: string, j: string): string => adj(k, `${i} * ${nn} + ${j}`);
+          if (grad[a]) bwd.push(`for (let r = 0; r < ${m}; r++) for (let p = 0; p < ${kk}; p++) { let s = 0; for (let c = 0; c < ${nn}; c++) s += ${gC("r", "c")} * ${Bv("p", "c")}; ${adj(a, `r * ${kk} + p`)} += s; }`);
+          if (grad[b]) bwd.push(`for (let p = 0; p < ${kk}; p++) for (let c = 0; c < ${nn}; c++) { let s = 0; for (let r = 0; r < ${m}; r++) s += ${A("r", "p")} * ${gC("r", "c")}; ${adj(b, `p * ${nn} + c`)} += s; }`);
+        }
+        break;
+      }
+      case "lpdf": {
+        const f = FAMILIES[n.family];
+        const shape = broadcastShapesOrThrow(n.args.map((a) => nodes[a]!.shape));
+        const m = sizeOf(shape);
+        const lpg = familyFn(n.family, f);
+        // each argument's flat index for element i of the arguments' broadcast shape
+        const maps = n.args.map((a) => (isScalar(a) ? undefined : broadcastOffsets(shape, nodes[a]!.shape)));
+        const idx = n.args.map((a, j) => (isScalar(a) ? "0" : maps[j] === undefined ? "i" : `${declare(`o${k}_${j}`, maps[j])}[i]`));
+        const argv = n.args.map((a, j) => val(a, idx[j]!));
+        while (argv.length < 4) argv.push("0");
+        const partial = n.args.map((a, j) => (grad[a] ? (m === 1 ? `p${k}_${j}` : declare(`p${k}_${j}`, new Float64Array(m))) : undefined));
+        for (const p of partial) if (p !== undefined && m === 1) decls.push(`let ${p} = 0;`);
+        const store = partial.map((p, j) => (p === undefined ? "" : m === 1 ? `${p} = d[${j}];` : `${p}[i] = d[${j}];`)).join(" ");
+        // the value-only terms (lgamma of counts): summed here once when their arguments are data
+        let constant = 0;
+        let inLoop = "";
+        if (f.constTerm !== undefined) {
+          const ct = f.constTerm;
+          const cargs = f.constArgs ?? [];
+          if (cargs.every((j) => nodes[n.args[j]!]!.op === "const")) {
+            const at = (j: number, i: number): number => {
+              const a = n.args[j];
+              if (a === undefined || !cargs.includes(j)) return 0;
+              const data = (nodes[a] as Node & { op: "const" }).data;
+              return data[isScalar(a) ? 0 : maps[j]?.[i] ?? i]!;
+            };
+            for (let i = 0; i < m; i++) constant += ct(at(0, i), at(1, i));
+          } else {
+            inLoop = `s += ${declare(`K${k}`, ct)}(${argv[0]}, ${argv[1]});`;
+          }
+        }
+        fwd.push(`{ let s = ${lit(constant)}; ${loop(m, `s += ${lpg}(${argv.join(", ")}, d); ${store} ${inLoop}`)} v${k} = s; }`);
+        if (gk) {
+          n.args.forEach((a, j) => {
+            const p = partial[j];
+            if (p !== undefined) bwd.push(loop(m, `${adj(a, idx[j]!)} += g${k} * ${m === 1 ? p : `${p}[i]`};`));
+          });
+        }
+        break;
+      }
+    }
+  }
+
+  // adjoints: zeroed before the backward pass; θ's go straight into `grad`
+  const zero: string[] = ["grad.fill(0);"];
+  const locals: string[] = [];
+  for (let k = 0; k < nodes.length; k++) {
+    if (!live[k] || nodes[k]!.op === "const") continue;
+    if (isScalar(k)) locals.push(`let v${k} = 0;`);
+    if (!grad[k] || nodes[k]!.op === "param") continue;
+    if (isScalar(k)) locals.push(`let g${k} = 0;`);
+    else zero.push(`g${k}.fill(0);`);
+  }
+  // a scalar parameter's adjoint is grad[offset] itself (adj() above), so nothing to copy back
+  const seed = grad[output] && nodes[output]!.op !== "const" ? `${adj(output, "0")} = 1;` : "";
+  const body = [
+    ...decls,
+    "const d = new Float64Array(4);",
+    "return function hostValueAndGrad(theta, grad) {",
+    ...locals,
+    ...fwd,
+    ...zero,
+    seed,
+    ...bwd.reverse(),
+    `return ${val(output, "0")};`,
+    "};",
+  ].join("\n");
+  const factory = new Function("H", "B", body) as (h: typeof HELPERS, b: unknown[]) => HostValueAndGrad;
+  return { dim: g.dim, valueAndGrad: factory(HELPERS, closed), source: body };
+}
+
+const inputsOf = (n: Node): readonly number[] => {
+  switch (n.op) {
+    case "param": case "const": return [];
+    case "unary": case "sum": case "take": return [n.a];
+    case "binary": case "matmul": return [n.a, n.b];
+    case "concat": return n.parts;
+    case "lpdf": return n.args;
+  }
+};
+
+function liveNodes(nodes: readonly Node[], output: number): boolean[] {
+  const live = new Array<boolean>(nodes.length).fill(false);
+  live[output] = true;
+  for (let k = output; k >= 0; k--) if (live[k]) for (const a of inputsOf(nodes[k]!)) live[a] = true;
+  return live;
+}
+
+function needsGrad(nodes: readonly Node[], live: readonly boolean[]): boolean[] {
+  const g = new Array<boolean>(nodes.length).fill(false);
+  nodes.forEach((n, k) => {
+    if (!live[k]) return;
+    g[k] = n.op === "param" || inputsOf(n).some((a) => g[a]);
+  });
+  return g;
+}

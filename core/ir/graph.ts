@@ -1,0 +1,156 @@
+/**
+ * The model IR: a flat list of nodes over float64 arrays (row-major), each node's inputs
+ * earlier in the list. A log density is recorded into one graph (interpreter/record.ts) and
+ * compiled by an executor (core/exec/host/) into value and gradient in one pass.
+ *
+ * The op set is closed: parameters (slices of the flat unconstrained vector θ), constants,
+ * elementwise unary and binary maps with NumPy broadcasting (ops.ts), the sum of all elements,
+ * `take` (every index, gather, slice, reshape and transpose is a constant map from output
+ * element to input element), flat concatenation, matrix products, and one fused log-density
+ * sum per distribution family (families.ts). Each op's gradient rule is written once, in the
+ * executor, on these nodes.
+ */
+import { broadcastShape } from "../broadcast.js";
+import { broadcastOffsets } from "../fused-logpdf-host.js";
+import { FAMILIES, type FamilyName } from "./families.js";
+import { BINARY, UNARY, type BinaryFn, type UnaryFn } from "./ops.js";
+
+export type Shape = readonly number[];
+
+export type Node =
+  | { readonly op: "param"; readonly offset: number; readonly shape: Shape }
+  | { readonly op: "const"; readonly data: Float64Array; readonly shape: Shape }
+  | { readonly op: "unary"; readonly fn: UnaryFn; readonly a: number; readonly shape: Shape }
+  | { readonly op: "binary"; readonly fn: BinaryFn; readonly a: number; readonly b: number; readonly shape: Shape }
+  | { readonly op: "sum"; readonly a: number; readonly shape: Shape }
+  /** out[i] = a[index[i]]. */
+  | { readonly op: "take"; readonly a: number; readonly index: Int32Array; readonly shape: Shape }
+  /** The inputs' elements one after another (row-major), reshaped to `shape`. */
+  | { readonly op: "concat"; readonly parts: readonly number[]; readonly shape: Shape }
+  /** [m, k] @ [k, n] → [m, n]; a vector operand is a column ([k] → [k, 1]) or a row, as `dims` says. */
+  | { readonly op: "matmul"; readonly a: number; readonly b: number; readonly m: number; readonly k: number; readonly n: number; readonly shape: Shape }
+  /** Σ over the broadcast of `args` of the family's log density (args[0] is the value). */
+  | { readonly op: "lpdf"; readonly family: FamilyName; readonly args: readonly number[]; readonly shape: Shape };
+
+export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+
+/** Thrown for a shape or op the IR does not have; the recorder turns it into "cannot record". */
+export class IrError extends Error {}
+
+const fmt = (s: Shape): string => `[${s.join(", ")}]`;
+
+/** A graph under construction. Node ids are indices into `nodes`. */
+export class Graph {
+  readonly nodes: Node[] = [];
+  /** Length of θ: the largest parameter end seen. */
+  dim = 0;
+
+  private push(n: Node): number {
+    this.nodes.push(n);
+    return this.nodes.length - 1;
+  }
+
+  shape(id: number): Shape {
+    return this.nodes[id]!.shape;
+  }
+
+  /** The values of a constant node, or undefined for a node that depends on θ. */
+  constValue(id: number): Float64Array | undefined {
+    const n = this.nodes[id]!;
+    return n.op === "const" ? n.data : undefined;
+  }
+
+  param(offset: number, shape: Shape): number {
+    this.dim = Math.max(this.dim, offset + sizeOf(shape));
+    return this.push({ op: "param", offset, shape: [...shape] });
+  }
+
+  constant(data: ArrayLike<number>, shape: Shape = []): number {
+    if (data.length !== sizeOf(shape)) throw new IrError(`constant of ${data.length} values for shape ${fmt(shape)}`);
+    return this.push({ op: "const", data: Float64Array.from(data), shape: [...shape] });
+  }
+
+  scalar(v: number): number {
+    return this.constant([v], []);
+  }
+
+  /** Elementwise unary op; folded to a constant when its input is one. */
+  unary(fn: UnaryFn, a: number): number {
+    const c = this.constValue(a);
+    if (c !== undefined) return this.constant(c.map((x) => UNARY[fn].eval(x)), this.shape(a));
+    return this.push({ op: "unary", fn, a, shape: this.shape(a) });
+  }
+
+  /** Elementwise binary op with broadcasting; folded when both inputs are constants. */
+  binary(fn: BinaryFn, a: number, b: number): number {
+    const shape = broadcastShape(this.shape(a), this.shape(b));
+    if (shape === undefined) throw new IrError(`shapes ${fmt(this.shape(a))} and ${fmt(this.shape(b))} do not broadcast`);
+    const ca = this.constValue(a);
+    const cb = this.constValue(b);
+    if (ca !== undefined && cb !== undefined) {
+      const n = sizeOf(shape);
+      const ia = broadcastOffsets(shape, this.shape(a));
+      const ib = broadcastOffsets(shape, this.shape(b));
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = BINARY[fn].eval(ca[ia ? ia[i]! : i]!, cb[ib ? ib[i]! : i]!);
+      return this.constant(out, shape);
+    }
+    return this.push({ op: "binary", fn, a, b, shape });
+  }
+
+  sum(a: number): number {
+    const c = this.constValue(a);
+    if (c !== undefined) return this.scalar(c.reduce((s, x) => s + x, 0));
+    return this.push({ op: "sum", a, shape: [] });
+  }
+
+  take(a: number, index: Int32Array, shape: Shape): number {
+    if (index.length !== sizeOf(shape)) throw new IrError(`take: ${index.length} indices for shape ${fmt(shape)}`);
+    const n = sizeOf(this.shape(a));
+    for (const i of index) if (i < 0 || i >= n) throw new IrError(`take: index ${i} out of bounds for ${n} elements`);
+    const c = this.constValue(a);
+    if (c !== undefined) return this.constant(Array.from(index, (i) => c[i]!), shape);
+    return this.push({ op: "take", a, index, shape: [...shape] });
+  }
+
+  reshape(a: number, shape: Shape): number {
+    const n = sizeOf(this.shape(a));
+    if (sizeOf(shape) !== n) throw new IrError(`cannot reshape ${fmt(this.shape(a))} to ${fmt(shape)}`);
+    return this.take(a, Int32Array.from({ length: n }, (_, i) => i), shape);
+  }
+
+  concat(parts: readonly number[], shape: Shape): number {
+    const n = parts.reduce((s, p) => s + sizeOf(this.shape(p)), 0);
+    if (n !== sizeOf(shape)) throw new IrError(`concat of ${n} elements for shape ${fmt(shape)}`);
+    const cs = parts.map((p) => this.constValue(p));
+    if (cs.every((c) => c !== undefined)) return this.constant(cs.flatMap((c) => Array.from(c!)), shape);
+    return this.push({ op: "concat", parts: [...parts], shape: [...shape] });
+  }
+
+  /** Matrix products of rank-1 or rank-2 operands, as the interpreter's `@` (a vector on the left is a row, on the right a column). */
+  matmul(a: number, b: number): number {
+    const sa = this.shape(a);
+    const sb = this.shape(b);
+    if (sa.length < 1 || sa.length > 2 || sb.length < 1 || sb.length > 2) throw new IrError(`matmul of ${fmt(sa)} and ${fmt(sb)}`);
+    const m = sa.length === 2 ? sa[0]! : 1;
+    const k = sa[sa.length - 1]!;
+    const kb = sb[0]!;
+    const n = sb.length === 2 ? sb[1]! : 1;
+    if (k !== kb) throw new IrError(`matmul: inner sizes of ${fmt(sa)} and ${fmt(sb)} differ`);
+    const shape = [...(sa.length === 2 ? [m] : []), ...(sb.length === 2 ? [n] : [])];
+    return this.push({ op: "matmul", a, b, m, k, n, shape });
+  }
+
+  /** Σ log p(args[0] | args[1..]) over the broadcast of the arguments. */
+  lpdf(family: FamilyName, args: readonly number[]): number {
+    const f = FAMILIES[family];
+    if (args.length !== f.arity) throw new IrError(`${family} takes ${f.arity} arguments, got ${args.length}`);
+    const shape = broadcastShape(...args.map((a) => this.shape(a)));
+    if (shape === undefined) throw new IrError(`${family}: shapes ${args.map((a) => fmt(this.shape(a))).join(", ")} do not broadcast`);
+    return this.push({ op: "lpdf", family, args: [...args], shape: [] });
+  }
+
+  add(a: number, b: number): number {
+    return this.binary("add", a, b);
+  }
+}

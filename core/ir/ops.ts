@@ -1,0 +1,87 @@
+/**
+ * The IR's elementwise ops, each written once as JavaScript expression templates over plain
+ * float64 numbers: its value and the derivative of its value by each input (in terms of the
+ * inputs and the value `y`). The host executor (core/exec/host/) pastes the templates into
+ * its generated loops; `eval` (constant folding, tests) is compiled from the same template.
+ * Templates see only numbers and the helper table `H` (float64 special functions), never text
+ * from a model.
+ */
+import { digamma64, lgamma64, trigamma64 } from "../special-host.js";
+
+/** 1 / (1 + e^−x) without overflow in either tail. */
+function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** log(1 + e^x) without overflow: max(x, 0) + log1p(e^−|x|). */
+function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** The helpers generated code may call, passed in as one object. */
+export const HELPERS = { sigmoid, softplus, lgamma: lgamma64, digamma: digamma64, trigamma: trigamma64 } as const;
+export type Helpers = typeof HELPERS;
+
+export interface UnaryOp {
+  /** The value at `x`. */
+  readonly fwd: (x: string) => string;
+  /** dy/dx, given `x` and the value `y`. */
+  readonly d: (x: string, y: string) => string;
+}
+
+export interface BinaryOp {
+  readonly fwd: (a: string, b: string) => string;
+  readonly da: (a: string, b: string, y: string) => string;
+  readonly db: (a: string, b: string, y: string) => string;
+}
+
+const UNARY_TEMPLATES = {
+  neg: { fwd: (x) => `(-${x})`, d: () => "-1" },
+  exp: { fwd: (x) => `Math.exp(${x})`, d: (_x, y) => y },
+  log: { fwd: (x) => `Math.log(${x})`, d: (x) => `(1 / ${x})` },
+  log1p: { fwd: (x) => `Math.log1p(${x})`, d: (x) => `(1 / (1 + ${x}))` },
+  expm1: { fwd: (x) => `Math.expm1(${x})`, d: (_x, y) => `(${y} + 1)` },
+  sqrt: { fwd: (x) => `Math.sqrt(${x})`, d: (_x, y) => `(0.5 / ${y})` },
+  square: { fwd: (x) => `(${x} * ${x})`, d: (x) => `(2 * ${x})` },
+  abs: { fwd: (x) => `Math.abs(${x})`, d: (x) => `Math.sign(${x})` },
+  tanh: { fwd: (x) => `Math.tanh(${x})`, d: (_x, y) => `(1 - ${y} * ${y})` },
+  sigmoid: { fwd: (x) => `H.sigmoid(${x})`, d: (_x, y) => `(${y} * (1 - ${y}))` },
+  softplus: { fwd: (x) => `H.softplus(${x})`, d: (x) => `H.sigmoid(${x})` },
+  logSigmoid: { fwd: (x) => `(-H.softplus(-${x}))`, d: (x) => `H.sigmoid(-${x})` },
+  lgamma: { fwd: (x) => `H.lgamma(${x})`, d: (x) => `H.digamma(${x})` },
+  digamma: { fwd: (x) => `H.digamma(${x})`, d: (x) => `H.trigamma(${x})` },
+} satisfies Record<string, UnaryOp>;
+
+const BINARY_TEMPLATES = {
+  add: { fwd: (a, b) => `(${a} + ${b})`, da: () => "1", db: () => "1" },
+  sub: { fwd: (a, b) => `(${a} - ${b})`, da: () => "1", db: () => "-1" },
+  mul: { fwd: (a, b) => `(${a} * ${b})`, da: (_a, b) => b, db: (a) => a },
+  div: { fwd: (a, b) => `(${a} / ${b})`, da: (_a, b) => `(1 / ${b})`, db: (_a, b, y) => `(-${y} / ${b})` },
+  // d/db of a^b is a^b·log a; where a^b = 0 (a = 0, b > 0) the limit is 0, not 0·(−∞)
+  pow: { fwd: (a, b) => `Math.pow(${a}, ${b})`, da: (a, b) => `(${b} * Math.pow(${a}, ${b} - 1))`, db: (a, _b, y) => `(${y} === 0 ? 0 : ${y} * Math.log(${a}))` },
+} satisfies Record<string, BinaryOp>;
+
+export type UnaryFn = keyof typeof UNARY_TEMPLATES;
+export type BinaryFn = keyof typeof BINARY_TEMPLATES;
+
+const compile1 = (t: UnaryOp): ((x: number) => number) => {
+  const f = new Function("H", "x", `return ${t.fwd("x")};`) as (h: Helpers, x: number) => number;
+  return (x) => f(HELPERS, x);
+};
+const compile2 = (t: BinaryOp): ((a: number, b: number) => number) => {
+  const f = new Function("H", "a", "b", `return ${t.fwd("a", "b")};`) as (h: Helpers, a: number, b: number) => number;
+  return (a, b) => f(HELPERS, a, b);
+};
+
+export const UNARY: Readonly<Record<UnaryFn, UnaryOp & { readonly eval: (x: number) => number }>> = Object.fromEntries(
+  Object.entries(UNARY_TEMPLATES).map(([k, t]) => [k, { ...t, eval: compile1(t) }]),
+) as never;
+
+export const BINARY: Readonly<Record<BinaryFn, BinaryOp & { readonly eval: (a: number, b: number) => number }>> = Object.fromEntries(
+  Object.entries(BINARY_TEMPLATES).map(([k, t]) => [k, { ...t, eval: compile2(t) }]),
+) as never;
+
+export const UNARY_FNS = Object.keys(UNARY_TEMPLATES) as UnaryFn[];
+export const BINARY_FNS = Object.keys(BINARY_TEMPLATES) as BinaryFn[];
