@@ -76,8 +76,10 @@ class Pending {
 }
 
 interface Host {
-  /** The file whose code runs (paths are relative to its folder): the script, or a file the REPL loads. */
+  /** The script, or the file the REPL loads (a REPL input's own statements belong to it). */
   file: string;
+  /** The file whose statement runs now: the script or a file it includes; paths are relative to its folder. */
+  here: string;
   readonly seed: number;
   readonly out: (line: string) => void;
   source: string;
@@ -140,8 +142,8 @@ function scriptBuiltins(host: Host): Value[] {
       host.out(args.map(show).join(" "));
       return { kind: "missing" };
     }),
-    builtin("read_csv", (args, kwargs, span) => (arity("read_csv", args, 1, 1, span), noKeywords("read_csv", kwargs, [], span), readCsv(asString(args[0]!, span, "the path"), host.file, span))),
-    builtin("read_json", (args, kwargs, span) => (arity("read_json", args, 1, 1, span), noKeywords("read_json", kwargs, [], span), readJson(asString(args[0]!, span, "the path"), host.file, span))),
+    builtin("read_csv", (args, kwargs, span) => (arity("read_csv", args, 1, 1, span), noKeywords("read_csv", kwargs, [], span), readCsv(asString(args[0]!, span, "the path"), host.here, span))),
+    builtin("read_json", (args, kwargs, span) => (arity("read_json", args, 1, 1, span), noKeywords("read_json", kwargs, [], span), readJson(asString(args[0]!, span, "the path"), host.here, span))),
     builtin("names", (args, kwargs, span) => {
       arity("names", args, 1, 1, span);
       noKeywords("names", kwargs, [], span);
@@ -249,29 +251,29 @@ function scriptBuiltins(host: Host): Value[] {
       noKeywords("save", kwargs, [], span);
       const fit = asFit(args[0]!);
       const path = asString(args[1]!, span, "the file name");
-      if (fit !== undefined) return wait(host, span, () => saveFit(fit, path, host.file, span).then(() => ({ kind: "missing" })));
-      savePosterior(posteriorOf(args[0]!, span), path, host.file, span);
+      if (fit !== undefined) return wait(host, span, () => saveFit(fit, path, host.here, span).then(() => ({ kind: "missing" })));
+      savePosterior(posteriorOf(args[0]!, span), path, host.here, span);
       return { kind: "missing" };
     }),
     builtin("load", (args, kwargs, span) => {
       arity("load", args, 1, 1, span);
       noKeywords("load", kwargs, [], span);
       const path = asString(args[0]!, span, "the file name");
-      return /\.json$/i.test(path) ? fitValue(loadFit(path, host.file, span)) : posteriorValue(loadPosterior(drawFiles(args[0]!, host.file, span), span));
+      return /\.json$/i.test(path) ? fitValue(loadFit(path, host.here, span)) : posteriorValue(loadPosterior(drawFiles(args[0]!, host.here, span), span));
     }),
     builtin("load_draws", (args, kwargs, span) => {
       arity("load_draws", args, 1, 1, span);
       noKeywords("load_draws", kwargs, [], span);
-      return posteriorValue(loadPosterior(drawFiles(args[0]!, host.file, span), span));
+      return posteriorValue(loadPosterior(drawFiles(args[0]!, host.here, span), span));
     }),
-    ...plotBuiltins({ get file() { return host.file; }, wait: (span, make) => wait(host, span, make), posteriorOf, fitOf: asFit }),
+    ...plotBuiltins({ get file() { return host.here; }, wait: (span, make) => wait(host, span, make), posteriorOf, fitOf: asFit }),
     ...trainBuiltins(),
     builtin("train", (args, kwargs, span) => {
       const at = callKey(host, span);
       const memo = host.memo.get(at);
       if (memo !== undefined) return memo;
       throw new Pending(at, runTrain({
-        file: host.file, seed: host.seed, signal: host.options.signal, progress: host.options.trainProgress, err: host.err, instanceOf,
+        file: host.here, seed: host.seed, signal: host.options.signal, progress: host.options.trainProgress, err: host.err, instanceOf,
       }, args, kwargs, span));
     }),
     ...viBuiltins(),
@@ -330,7 +332,7 @@ export interface Session {
 
 /** Every name a script can use without defining it: builtins, script builtins, constants. */
 export function globalNames(): string[] {
-  const host: Host = { file: "<names>", seed: 1, out: () => undefined, source: "", memo: new Map(), visits: new Map(), calls: 0, options: {}, err: () => undefined };
+  const host: Host = { file: "<names>", here: "<names>", seed: 1, out: () => undefined, source: "", memo: new Map(), visits: new Map(), calls: 0, options: {}, err: () => undefined };
   const extra = new Map<string, Value>();
   for (const b of scriptBuiltins(host)) extra.set((b as { name: string }).name, b);
   for (const b of predictiveBuiltins(builtinValues())) extra.set(b.name, b);
@@ -351,7 +353,7 @@ export function createSession(options: ScriptOptions = {}): Session {
   };
   const rawErr = options.err ?? ((l: string) => console.error(l));
   const err = once(rawErr);
-  const host: Host = { file: options.file ?? "<repl>", seed: options.seed ?? 1, out: once(options.out ?? ((l) => console.log(l))), source: "", memo: new Map(), visits: new Map(), calls: 0, options, err };
+  const host: Host = { file: options.file ?? "<repl>", here: options.file ?? "<repl>", seed: options.seed ?? 1, out: once(options.out ?? ((l) => console.log(l))), source: "", memo: new Map(), visits: new Map(), calls: 0, options, err };
   const extra = new Map<string, Value>();
   for (const b of scriptBuiltins(host)) extra.set((b as { name: string }).name, b);
   for (const b of predictiveBuiltins(builtinValues())) extra.set(b.name, b);
@@ -415,6 +417,17 @@ export function createSession(options: ScriptOptions = {}): Session {
       }
       return;
     }
+    const outer = host.here;
+    host.here = file;
+    try {
+      await runAttempts(s, env, source, file);
+    } finally {
+      host.here = outer;
+    }
+  }
+
+  /** Run `s` until it no longer waits for an asynchronous call. */
+  async function runAttempts(s: Stmt, env: Env, source: string, file: string): Promise<void> {
     // Every run of the statement makes the same instances (seeds) and reaches the same calls.
     const calls = host.calls;
     replay.printed = 0;

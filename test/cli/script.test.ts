@@ -4,7 +4,7 @@
  * NumPy-style printing, REPL-session redefinitions, and a `sample` stopped through the
  * session's signal that keeps its completed draws and lets the script go on.
  */
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -125,6 +125,16 @@ for k in 1:3 {
     expect(means).toHaveLength(3);
     means.forEach((m, i) => expect(Math.abs(m - 9.95 * (i + 1))).toBeLessThan(0.5));
   }, 60000);
+
+  it("paths in an included file's statements are relative to that file's folder", async () => {
+    mkdirSync(join(dir, "lib"), { recursive: true });
+    writeFileSync(join(dir, "lib", "rows.csv"), "a\n1\n2\n3\n");
+    writeFileSync(join(dir, "rows.csv"), "a\n1\n");
+    writeFileSync(join(dir, "lib", "load.dlm"), 'inner = read_csv("rows.csv")\n');
+    const r = await run('include "lib/load.dlm"\nouter = read_csv("rows.csv")\nprint(nrows(inner), nrows(outer))\n');
+    expect(r.err).toEqual([]);
+    expect(r.out).toEqual(["3 1"]);
+  });
 
   it("print uses the NumPy-style formatter: aligned columns, long arrays cut with ...", async () => {
     const r = await run(`print([1.5, 2, 30])\nprint(zeros(2000))\nprint(ones(2, 2))\n`);
