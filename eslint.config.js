@@ -13,7 +13,8 @@ export default tseslint.config(
       "@typescript-eslint/no-non-null-assertion": "off",
     },
   },
-  { files: ["grammar/**/*.ts"], rules: restrict(["@tensorflow/*", "**/core/**", "**/interpreter/**", "**/inference/**", "**/nn/**", "**/distributions/**"]) },
+  // grammar/ may import core/suggest.ts, the one edit distance, which imports nothing.
+  { files: ["grammar/**/*.ts"], rules: restrict(["@tensorflow/*", "**/core/**", "!**/core/suggest.js", "**/interpreter/**", "**/inference/**", "**/nn/**", "**/distributions/**"]) },
   { files: ["core/**/*.ts"], rules: restrict(["chevrotain", "**/grammar/**", "**/interpreter/**", "**/inference/**", "**/nn/**", "**/distributions/**", "**/cli/**"]) },
   { files: ["distributions/**/*.ts"], rules: restrict(["chevrotain", "**/grammar/**", "**/interpreter/**", "**/inference/**", "**/nn/**", "**/cli/**"]) },
   { files: ["nn/**/*.ts"], rules: restrict(["chevrotain", "**/grammar/**", "**/interpreter/**", "**/inference/**", "**/cli/**"]) },

@@ -6,7 +6,7 @@ export type * from "./ast.js";
 export { assertNever } from "./ast.js";
 export { parse, type ParseResult } from "./parse.js";
 export { lineCol, renderDiagnostic, renderDiagnostics, type Diagnostic, type LineCol, type Note, type Severity } from "./diagnostics.js";
-export { suggest, editDistance } from "./suggest.js";
+export { suggest, editDistance } from "../core/suggest.js";
 export { KNOWN_CALLABLES, DISTRIBUTIONS, LAYERS, ALGORITHMS, BUILTINS } from "./known-names.js";
 export { KEYWORDS } from "./tokens.js";
 export { print, printExpr, printStmt } from "./print.js";

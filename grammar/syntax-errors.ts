@@ -9,7 +9,7 @@ import { KNOWN_CALLABLES } from "./known-names.js";
 import { needsOperand } from "./brackets.js";
 import type { Lexed } from "./lex.js";
 import type { ErrorPayload } from "./parser.js";
-import { suggest } from "./suggest.js";
+import { suggest } from "../core/suggest.js";
 import { KEYWORDS } from "./tokens.js";
 
 /** Rule name → where the parser was, for "unexpected X in …". */

@@ -9,7 +9,7 @@ import type {
 } from "./ast.js";
 import { fail, firstToken, Incomplete, node, nodes, nodeSpan, optNode, optToken, report, token, tokens, tokenSpan, type Context, type Place } from "./cst.js";
 import { KEYWORDS } from "./tokens.js";
-import { suggest } from "./suggest.js";
+import { suggest } from "../core/suggest.js";
 import { expression, stringLiteral } from "./to-ast-expr.js";
 
 /** Builds the Program from the `program` CST nodes (one per parsed stretch); diagnostics are appended to `ctx`. */

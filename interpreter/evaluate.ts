@@ -6,7 +6,7 @@
 import { tf } from "../core/engine.js";
 import type { BinaryExpr, Block, CallExpr, Expr, IndexArg, IndexExpr, Span, Stmt, TildeStmt } from "../grammar/ast.js";
 import { assertNever } from "../grammar/ast.js";
-import { suggest } from "../grammar/suggest.js";
+import { suggest } from "../core/suggest.js";
 import { elementwise } from "./align.js";
 import { DlmError, fail, locate } from "./errors.js";
 import type { Handler } from "./handler.js";

@@ -1,6 +1,8 @@
 /**
- * Nearest-name suggestions for "did you mean …?" hints, shared with the interpreter's
- * static checks (unknown variables, distributions, layers).
+ * Nearest-name suggestions for "did you mean …?" hints: the grammar's (misspelt keywords and
+ * callables), the argument binder's (core/bind.ts: unknown keywords) and the interpreter's
+ * (unknown names). It imports nothing, so grammar/, whose only other import is chevrotain, may
+ * import it too: one edit distance for the whole project.
  */
 
 /**
