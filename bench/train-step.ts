@@ -5,10 +5,13 @@
  *        'valid' padding on 28×28×1 images, batch 64;
  * each step being forward, gradient, Adam(0.001) update and reading the loss back, as
  *   ours:     nn/ layers, nn/grad.ts valueAndGrads and nn/optimisers.ts adam, stepped the way
- *             inference/train.ts steps (the path of the language's `train`);
+ *             inference/train.ts steps (the path of the language's `train`), on tfjs's kernels
+ *             (and core/kernels' fixes) without the native accelerator;
+ *   ours + native (OpenBLAS | built-in GEMM): the same with the native accelerator's kernels
+ *             (core/kernels/native.ts), when it is built, with each of its two GEMMs;
  *   tfjs:     the same network written directly in tfjs: tf.valueAndGrads over a list of plain
  *             tensors, tf.losses.softmaxCrossEntropy, the same Adam arithmetic;
- *   im2col:   (cnn only) ours with the convolutions done as im2col patches and one product, the
+ *   im2col:   (cnn only, with --im2col) ours with the convolutions done as im2col patches and one product, the
  *             path nn/conv2d.ts keeps for chain-batched weights: what tf.conv2d saves a step;
  *   pytorch:  bench/train_step_torch.py on the CPU with one thread, when /usr/bin/python3 can
  *             import torch (a fresh process each round: its start-up is not timed).
@@ -17,13 +20,14 @@
  * the median over rounds.
  *
  * Run: `npm run bench train-step`, or `npx tsx bench/train-step.ts [--rounds 7] [--only mlp|cnn]
- * [--no-torch] [--profile]` (--profile prints the kernels that take the most time in one step).
+ * [--no-torch] [--im2col] [--profile]` (--profile prints the kernels that take the most time in one step).
  */
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { benchPath } from "./paths.js";
 import { tf, initEngine } from "../core/engine.js";
 import { det } from "../core/kernels/testing.js";
+import { nativeStatus, nativeSummary, useNativeBlas, withoutNative } from "../core/kernels/native.js";
 import { key } from "../core/random.js";
 import { linear } from "../nn/batched.js";
 import { chain } from "../nn/chain.js";
@@ -47,7 +51,7 @@ const ROUNDS = Number(option("--rounds") ?? 7);
 const ONLY = option("--only");
 const PROFILE = argv.includes("--profile");
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || (ONLY !== undefined && ONLY !== "mlp" && ONLY !== "cnn")) {
-  process.stderr.write("usage: train-step.ts [--rounds N] [--only mlp|cnn] [--no-torch] [--profile]\n");
+  process.stderr.write("usage: train-step.ts [--rounds N] [--only mlp|cnn] [--no-torch] [--im2col] [--profile]\n");
   process.exit(2);
 }
 /** Time per variant and round: at least this long and this many steps. */
@@ -129,20 +133,43 @@ function makeData(m: Model): Data {
   return { x, y, init: initParams(m.net, key(1)) };
 }
 
-/** ours: one step as inference/train.ts takes it. */
-function oursVariant(name: string, net: Layer, d: Data): Variant {
+/** Which kernels a variant runs on: tfjs's own, or the native accelerator with one of its GEMMs. */
+type Accel = "off" | "openblas" | "builtin";
+
+function inMode<T>(accel: Accel, f: () => T): T {
+  if (accel === "off") return withoutNative(tf.getBackend(), f);
+  const before = nativeStatus().blas;
+  useNativeBlas(accel);
+  try {
+    return f();
+  } finally {
+    if (before) useNativeBlas(before);
+  }
+}
+
+/** The accelerator variants this machine can run. */
+function accelModes(): Accel[] {
+  const s = nativeStatus();
+  if (!s.loaded) return [];
+  return s.openblas ? ["openblas", "builtin"] : ["builtin"];
+}
+
+const accelName = (a: Accel): string => (a === "openblas" ? "ours + native (OpenBLAS)" : "ours + native (built-in GEMM)");
+
+/** ours: one step as inference/train.ts takes it, on the kernels `accel` names. */
+function oursVariant(name: string, net: Layer, d: Data, accel: Accel = "off"): Variant {
   const opt = adam(LR);
   let params = mapParams(d.init, (t) => tf.clone(t));
   let state: OptimiserState = opt.init(params);
   return {
     name,
     step: () => {
-      const next = tf.tidy(() => {
+      const next = inMode(accel, () => tf.tidy(() => {
         const { value, grads } = valueAndGrads((p) => crossentropy(forward(net, p, d.x, { training: true }), d.y) as tf.Scalar, params);
         const loss = value.dataSync()[0]!;
         const stepped = opt.step(state, params, grads);
         return { loss, params: stepped.params, count: stepped.state.count, slots: stepped.state.slots };
-      });
+      }));
       disposeParams(params);
       disposeOptimiserState(state);
       params = next.params;
@@ -167,7 +194,7 @@ function tfjsVariant(m: Model, d: Data): Variant {
     name: "tfjs",
     step: () => {
       t++;
-      const next = tf.tidy(() => {
+      const next = withoutNative(tf.getBackend(), () => tf.tidy(() => {
         const { value, grads } = tf.valueAndGrads(f)(ps);
         const loss = value.dataSync()[0]!;
         const out = { loss, ps: [] as tf.Tensor[], ms: [] as tf.Tensor[], vs: [] as tf.Tensor[] };
@@ -181,7 +208,7 @@ function tfjsVariant(m: Model, d: Data): Variant {
           out.vs.push(v1);
         });
         return out;
-      });
+      }));
       tf.dispose([...ps, ...ms, ...vs]);
       ({ ps, ms, vs } = next);
       return next.loss;
@@ -250,8 +277,8 @@ const row = (cells: readonly string[]): string => `| ${cells.join(" | ")} |`;
 
 async function runModel(m: Model, withTorch: boolean): Promise<void> {
   const d = makeData(m);
-  const variants: Variant[] = [oursVariant("ours", m.net, d), tfjsVariant(m, d)];
-  if (m.name === "cnn") variants.push(oursVariant("ours, im2col conv", cnnLayers(im2colConv), d));
+  const variants: Variant[] = [oursVariant("ours", m.net, d), ...accelModes().map((a) => oursVariant(accelName(a), m.net, d, a)), tfjsVariant(m, d)];
+  if (m.name === "cnn" && argv.includes("--im2col")) variants.push(oursVariant("ours, im2col conv", cnnLayers(im2colConv), d));
   // Same start, same data: the first losses must agree, or the variants train different things.
   const first = variants.map((v) => v.step());
   if (first.some((l) => Math.abs(l - first[0]!) > 1e-4 * Math.max(1, Math.abs(first[0]!)))) {
@@ -279,9 +306,11 @@ async function runModel(m: Model, withTorch: boolean): Promise<void> {
   const medians = [...times.map(median), ...(torchTimes.length > 0 ? [median(torchTimes)] : [])];
   const ours = medians[0]!;
   console.log(`\n### ${m.title} (${tf.getBackend()}; median of ${ROUNDS} rounds)\n`);
-  console.log(row(["variant", "ms/step", "steps/s", "ms/step ÷ ours"]));
-  console.log(row(["---", "---:", "---:", "---:"]));
-  names.forEach((n, i) => console.log(row([n, fmt(medians[i]!), (1000 / medians[i]!).toFixed(1), (medians[i]! / ours).toFixed(2)])));
+  // Speed relative to PyTorch: its time per step over the variant's (above 1: faster than PyTorch).
+  const torchMs = torchTimes.length > 0 ? medians.at(-1)! : undefined;
+  console.log(row(["variant", "ms/step", "steps/s", "ms/step ÷ ours", ...(torchMs ? ["speed ÷ pytorch"] : [])]));
+  console.log(row(["---", "---:", "---:", "---:", ...(torchMs ? ["---:"] : [])]));
+  names.forEach((n, i) => console.log(row([n, fmt(medians[i]!), (1000 / medians[i]!).toFixed(1), (medians[i]! / ours).toFixed(2), ...(torchMs ? [(torchMs / medians[i]!).toFixed(2)] : [])])));
   const tfjsMs = medians[names.indexOf("tfjs")]!;
   const torchText = torchTimes.length > 0 ? `, ours ÷ pytorch ${(ours / medians.at(-1)!).toFixed(2)}` : "";
   console.log(`\nours ÷ tfjs ${(ours / tfjsMs).toFixed(2)}${torchText} (time per step; below 1 means ours is faster)`);
@@ -291,6 +320,7 @@ async function runModel(m: Model, withTorch: boolean): Promise<void> {
 const engine = await initEngine();
 const withTorch = torchAvailable();
 console.log(`backend ${engine.backend}, tfjs ${engine.tfjsVersion}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"})`);
+console.log(nativeSummary());
 if (!withTorch) console.log("PyTorch: not measured (/usr/bin/python3 cannot import torch, or --no-torch)");
 for (const m of [mlp, cnn]) {
   if (ONLY === undefined || ONLY === m.name) await runModel(m, withTorch);

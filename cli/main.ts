@@ -15,11 +15,15 @@ import { EXIT_OK, EXIT_USAGE, exitCodeOf, formatError, UsageError } from "./erro
 import { backendOf, debugRequested, withGlobalOptions } from "./global-options.js";
 import { VERSION } from "./version.js";
 
-/** `dlm 0.1.0 (tfjs 4.22.0, backend wasm; available: wasm, cpu)`. */
+/**
+ * `dlm 0.1.0 (tfjs 4.22.0, backend wasm; available: wasm, cpu)` and, on a second line, the
+ * native accelerator: its path and GEMM, or why it is off.
+ */
 export async function versionLine(backend?: string): Promise<string> {
   const { availableBackends, initEngine } = await import("../core/engine.js");
+  const { nativeSummary } = await import("../core/kernels/native.js");
   const info = await initEngine(backend);
-  return `dlm ${VERSION} (tfjs ${info.tfjsVersion}, backend ${info.backend}; available: ${(await availableBackends()).join(", ")})`;
+  return `dlm ${VERSION} (tfjs ${info.tfjsVersion}, backend ${info.backend}; available: ${(await availableBackends()).join(", ")})\n${nativeSummary()}`;
 }
 
 /** The program with every command registered (exported for tests of the wiring). */

@@ -16,6 +16,7 @@ import { installLogSumExpKernels } from "./fused-logsumexp.js";
 import { installSpecialKernels } from "./fused-special.js";
 import { installCholeskyKernels } from "./fused-cholesky.js";
 import { installKernelFixes } from "./kernels/index.js";
+import { installNativeKernels } from "./kernels/native.js";
 
 export { tf };
 
@@ -107,6 +108,8 @@ export async function initEngine(requested?: string): Promise<EngineInfo> {
   installLogSumExpKernels();
   installSpecialKernels();
   installCholeskyKernels();
+  // Last, so that the accelerator wraps the fixed kernels and falls back to them.
+  installNativeKernels(name);
   current = { backend: name, tfjsVersion: tf.version.tfjs, available };
   return current;
 }
