@@ -8,7 +8,7 @@ export { bijectorFor } from "./bijectors.js";
 export type { Bijector } from "./bijectors.js";
 export type { DistributionOptions, Param } from "./util.js";
 export { broadcastShapes, sumPerChain } from "./util.js";
-export { DISTRIBUTIONS, bindArgs, suggest } from "./registry.js";
+export { DISTRIBUTIONS } from "./registry.js";
 export type { BoundArgs, DistArg, DistributionArgs, DistributionSpec, KeywordAlternative } from "./registry.js";
 export { normal, halfNormal, logNormal } from "./normal.js";
 export { studentT, halfStudentT } from "./student-t.js";

@@ -2,11 +2,12 @@
  * DISTRIBUTIONS: the user-facing names ("Normal", "truncated", ...) mapped to their argument
  * lists, keyword alternatives, a one-line doc, and a `make` that the interpreter calls.
  *
- * Binding rules (bindArgs): positional arguments fill `params` in order; a keyword may name any
- * parameter or one of its alternatives (`Bernoulli(logit = eta)` replaces `p`); `size` is also
- * accepted as a keyword. Each parameter is given once, all of the first `required` parameters
- * must be present, and unknown keywords fail with a "did you mean" hint.
+ * Arguments are bound by core/bind.ts against each entry's `signature`: positional arguments
+ * fill `params` in order; a keyword may name any parameter or one of its alternatives
+ * (`Bernoulli(logit = eta)` replaces `p`); `size` is a keyword. Each parameter is given once,
+ * all of the first `required` parameters must be present.
  */
+import { bind, type Bound, type Signature } from "../core/bind.js";
 import type { tf } from "../core/engine.js";
 import { bernoulli, bernoulliLogit, binomial, binomialLogit } from "./bernoulli.js";
 import { categorical, categoricalLogits } from "./categorical.js";
@@ -60,68 +61,28 @@ export interface DistributionSpec {
   readonly paramEventRanks: Readonly<Record<string, number>>;
   /** One line: the parameterisation and the density. */
   readonly doc: string;
+  /** What the binder checks calls against (params, alternatives, `size`). */
+  readonly signature: Signature;
   make(args: DistributionArgs): Distribution;
 }
 
-/** Bound arguments by parameter (or alternative keyword) name. */
-export type BoundArgs = Readonly<Record<string, DistArg>>;
+/** Bound arguments: given ones by the name they came under (a parameter's or an alternative's). */
+export type BoundArgs = Bound<DistArg>;
 
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
-/** The closest candidate within edit distance max(2, ⌊length/3⌋), for "did you mean" hints. */
-export function suggest(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(name, c);
-    if (d < bestD) {
-      best = c;
-      bestD = d;
-    }
-  }
-  return best;
-}
-
-function signature(spec: DistributionSpec): string {
-  const ps = spec.params.map((p, i) => (i < spec.required ? p : `${p}?`));
-  const alts = spec.alternatives.map((a) => `${a.keyword} = … instead of ${a.replaces}`);
-  return `${spec.name}(${ps.join(", ")})${alts.length > 0 ? ` (or ${alts.join(", ")})` : ""}`;
-}
-
-/** Check arity and keywords against `spec`; returns arguments by name. Throws DistributionError. */
-export function bindArgs(spec: DistributionSpec, args: DistributionArgs): BoundArgs {
-  const out: Record<string, DistArg> = {};
-  if (args.positional.length > spec.params.length) {
-    throw new DistributionError(`${spec.name} takes ${spec.params.length} argument${spec.params.length === 1 ? "" : "s"}, got ${args.positional.length}: ${signature(spec)}`);
-  }
-  args.positional.forEach((v, i) => (out[spec.params[i]!] = v));
-  const altFor = new Map(spec.alternatives.map((a) => [a.keyword, a.replaces]));
-  for (const [kw, v] of Object.entries(args.keywords ?? {})) {
-    if (kw === "size") continue;
-    const target = spec.params.includes(kw) ? kw : altFor.get(kw);
-    if (target === undefined) {
-      const hint = suggest(kw, [...spec.params, ...altFor.keys(), "size"]);
-      throw new DistributionError(`${spec.name} has no argument '${kw}'${hint ? `; did you mean '${hint}'?` : ""}: ${signature(spec)}`);
-    }
-    const clash = [target, ...spec.alternatives.filter((a) => a.replaces === target).map((a) => a.keyword)].find((n) => n in out);
-    if (clash !== undefined) throw new DistributionError(`${spec.name}: ${target} is given twice (as ${clash} and ${kw})`);
-    out[kw] = v;
-  }
-  spec.params.slice(0, spec.required).forEach((p) => {
-    const given = p in out || spec.alternatives.some((a) => a.replaces === p && a.keyword in out);
-    if (!given) throw new DistributionError(`${spec.name}: missing argument ${p}: ${signature(spec)}`);
-  });
-  return out;
+/** The binder's view of a distribution: its parameters (by position or name), alternatives, and `size`. */
+function signatureOf(name: string, params: readonly string[], required: number, alternatives: readonly KeywordAlternative[], doc: string): Signature {
+  return {
+    name,
+    usage: doc,
+    params: [
+      ...params.map((p, i) => ({
+        name: p,
+        required: i < required,
+        alternatives: alternatives.filter((a) => a.replaces === p).map((a) => a.keyword),
+      })),
+      { name: "size", kind: "keyword" as const },
+    ],
+  };
 }
 
 function sizeOf(args: DistributionArgs): Shape | number | undefined {
@@ -169,10 +130,11 @@ function spec(name: string, params: string[], doc: string, make: Maker, alternat
     alternatives,
     paramEventRanks: EVENT_RANKS[name] ?? {},
     doc,
+    signature: signatureOf(name, params, required, alternatives, doc),
     make: (args) => {
-      const bound = bindArgs(s, args);
+      const bound = bind(s.signature, args.positional, args.keywords ?? {});
       const param = (p: string): Param => {
-        const v = bound[p];
+        const v = bound.given.get(p);
         if (v === undefined) throw new DistributionError(`${name}: missing argument ${p}`);
         if (typeof v === "number" || isTensor(v)) return v;
         throw new DistributionError(`${name}: ${p} must be a number or an array, got ${Array.isArray(v) ? "a list" : `a distribution (${(v as Distribution).name})`}`);
@@ -208,21 +170,21 @@ const ALL: DistributionSpec[] = [
     "Bernoulli",
     ["p"],
     "Bernoulli(p) or Bernoulli(logit = η) on {0, 1}: x log p + (1−x) log(1−p)",
-    (a, b, o) => ("logit" in b ? bernoulliLogit(a("logit"), o) : bernoulli(a("p"), o)),
+    (a, b, o) => (b.given.has("logit") ? bernoulliLogit(a("logit"), o) : bernoulli(a("p"), o)),
     [{ keyword: "logit", replaces: "p" }],
   ),
   spec(
     "Binomial",
     ["n", "p"],
     "Binomial(n, p) or Binomial(n, logit = η) on 0..n: lchoose(n, k) + k log p + (n−k) log(1−p)",
-    (a, b, o) => ("logit" in b ? binomialLogit(a("n"), a("logit"), o) : binomial(a("n"), a("p"), o)),
+    (a, b, o) => (b.given.has("logit") ? binomialLogit(a("n"), a("logit"), o) : binomial(a("n"), a("p"), o)),
     [{ keyword: "logit", replaces: "p" }],
   ),
   spec(
     "Poisson",
     ["rate"],
     "Poisson(rate) or Poisson(log_rate = η) on 0, 1, …: k log λ − λ − lgamma(k+1)",
-    (a, b, o) => ("log_rate" in b ? poissonLogRate(a("log_rate"), o) : poisson(a("rate"), o)),
+    (a, b, o) => (b.given.has("log_rate") ? poissonLogRate(a("log_rate"), o) : poisson(a("rate"), o)),
     [{ keyword: "log_rate", replaces: "rate" }],
   ),
   spec("NegativeBinomial", ["mu", "phi"], "NegativeBinomial(mu, phi) (Stan's neg_binomial_2, variance μ + μ²/φ): log C(k+φ−1, k) + k log(μ/(μ+φ)) + φ log(φ/(μ+φ))", (a, _, o) => negativeBinomial(a("mu"), a("phi"), o)),
@@ -230,7 +192,7 @@ const ALL: DistributionSpec[] = [
     "Categorical",
     ["p"],
     "Categorical(p) or Categorical(logits = η) on 1..K: log p_k",
-    (a, b, o) => ("logits" in b ? categoricalLogits(a("logits"), o) : categorical(a("p"), o)),
+    (a, b, o) => (b.given.has("logits") ? categoricalLogits(a("logits"), o) : categorical(a("p"), o)),
     [{ keyword: "logits", replaces: "p" }],
   ),
   spec("Dirichlet", ["alpha"], "Dirichlet(alpha) on the simplex: Σ(α_k−1) log x_k + lgamma(Σα) − Σ lgamma(α_k)", (a, _, o) => dirichlet(a("alpha"), o)),
@@ -238,16 +200,16 @@ const ALL: DistributionSpec[] = [
     "MvNormal",
     ["mu", "Sigma"],
     "MvNormal(mu, Sigma) or MvNormal(mu, cholesky = L): −½‖L⁻¹(x−μ)‖² − Σ log L_ii − (K/2) log 2π",
-    (a, b, o) => ("cholesky" in b ? mvNormalCholesky(a("mu"), a("cholesky"), o) : mvNormal(a("mu"), a("Sigma"), o)),
+    (a, b, o) => (b.given.has("cholesky") ? mvNormalCholesky(a("mu"), a("cholesky"), o) : mvNormal(a("mu"), a("Sigma"), o)),
     [{ keyword: "cholesky", replaces: "Sigma" }],
   ),
-  spec("LKJCholesky", ["dim", "eta"], "LKJCholesky(dim, eta) on Cholesky factors of correlation matrices: Σ_{i≥2} (K − i + 2η − 2) log L_ii − log c_K(η)", (_a, b, o) => lkjCholesky(toNumber("LKJCholesky: dim", b["dim"]!), _a("eta"), o)),
+  spec("LKJCholesky", ["dim", "eta"], "LKJCholesky(dim, eta) on Cholesky factors of correlation matrices: Σ_{i≥2} (K − i + 2η − 2) log L_ii − log c_K(η)", (_a, b, o) => lkjCholesky(toNumber("LKJCholesky: dim", b.get("dim")!), _a("eta"), o)),
   spec(
     "Mixture",
     ["weights", "components"],
     "Mixture(weights, [D1, D2, …]) of univariate components with one support: log Σ_k w_k p_k(x)",
     (a, b, o) => {
-      const comps = b["components"];
+      const comps = b.get("components");
       if (!Array.isArray(comps)) throw new DistributionError("Mixture: components must be a list of distributions, e.g. Mixture(w, [Normal(0, 1), Normal(3, 1)])");
       return mixture(a("weights"), (comps as readonly DistArg[]).map((c, i) => distArg("Mixture", `component ${i + 1}`, c)), o);
     },
@@ -258,11 +220,11 @@ const ALL: DistributionSpec[] = [
     "truncated",
     ["dist", "lo", "hi"],
     "truncated(D, lo, hi): D restricted to [lo, hi] (either bound optional): log p_D(x) − log(F(hi) − F(lo))",
-    (a, b, o) => truncated(distArg("truncated", "dist", b["dist"]), "lo" in b ? a("lo") : undefined, "hi" in b ? a("hi") : undefined, o),
+    (a, b, o) => truncated(distArg("truncated", "dist", b.get("dist")), b.given.has("lo") ? a("lo") : undefined, b.given.has("hi") ? a("hi") : undefined, o),
     [],
     1,
   ),
-  spec("ordered", ["dist"], "ordered(D): increasing vector of iid draws of D (D needs size = K): Σ_k log p_D(x_k)", (_a, b, o) => ordered(distArg("ordered", "dist", b["dist"]), o)),
+  spec("ordered", ["dist"], "ordered(D): increasing vector of iid draws of D (D needs size = K): Σ_k log p_D(x_k)", (_a, b, o) => ordered(distArg("ordered", "dist", b.get("dist")), o)),
 ];
 
 /** The registry the interpreter uses, keyed by the name users write. */

@@ -4,7 +4,8 @@
  * layers and user functions/models/networks, `~` targets that cannot be random, and
  * redefinitions. Shapes and discrete latents are checked at instantiation (instance.ts).
  */
-import { DISTRIBUTIONS, bindArgs } from "../distributions/index.js";
+import { bind, BindError, type Signature } from "../core/bind.js";
+import { DISTRIBUTIONS } from "../distributions/index.js";
 import type { Block, CallExpr, Diagnostic, Expr, FnDef, ModelDef, NetworkDef, Program, Span, Stmt } from "../grammar/index.js";
 import { suggest } from "../grammar/index.js";
 import { LAYERS } from "../nn/index.js";
@@ -68,6 +69,20 @@ function name(st: State, scope: Scope, n: string, span: Span): void {
   err(st, span, `unknown name \`${n}\``, near !== undefined ? `did you mean \`${near}\`?` : undefined);
 }
 
+/**
+ * Bind the call's arguments (their number and keyword names; values do not matter here) to
+ * `sig`, as the call will be bound when it runs, and report what does not fit: at the keyword
+ * when one is to blame, else at the call.
+ */
+function checkCall(st: State, e: CallExpr, sig: Signature): void {
+  try {
+    bind<unknown>(sig, e.args, new Map(e.kwargs.map((k) => [k.name, k])));
+  } catch (x) {
+    if (!(x instanceof BindError)) throw x;
+    err(st, e.kwargs.find((k) => k.name === x.keyword)?.span ?? e.span, x.message, x.hint);
+  }
+}
+
 function builtinArity(st: State, e: CallExpr, name: string): void {
   // Own entries only: `constructor`, `toString`, ... are the program's names, not Object.prototype's.
   const sig = Object.hasOwn(BUILTIN_SIGNATURES, name) ? BUILTIN_SIGNATURES[name] : undefined;
@@ -95,15 +110,7 @@ function callArity(st: State, scope: Scope, e: CallExpr): void {
   }
   const kws = e.kwargs.map((k) => k.name);
   switch (c.kind) {
-    case "dist": {
-      const spec = DISTRIBUTIONS[e.callee.name]!;
-      try {
-        bindArgs(spec, { positional: e.args.map(() => 0), keywords: Object.fromEntries(kws.map((k) => [k, 0])) });
-      } catch (x) {
-        err(st, e.span, (x as Error).message, `usage: ${spec.doc}`);
-      }
-      return;
-    }
+    case "dist": checkCall(st, e, DISTRIBUTIONS[e.callee.name]!.signature); return;
     case "layer": {
       const entry = LAYERS[e.callee.name]!;
       const sig = entry;

@@ -11,8 +11,9 @@
  * `paramEventRanks` says which.
  */
 import type { Span } from "../grammar/ast.js";
-import { DISTRIBUTIONS, bindArgs, type DistArg, type DistributionSpec } from "../distributions/index.js";
+import { DISTRIBUTIONS, type DistArg, type DistributionSpec } from "../distributions/index.js";
 import type { Distribution } from "../distributions/distribution.js";
+import { checkArgsAt } from "./bind-call.js";
 import { padBatched } from "./align.js";
 import { DlmError, locate } from "./errors.js";
 import { asInt, describeValue, shapeOf, type DistValue, type TensorValue, type Value } from "./value.js";
@@ -64,9 +65,6 @@ export function distSpec(name: string): DistributionSpec | undefined {
 /** Keyword alternatives by keyword (`logit` → `p`), per distribution. */
 const alternatives = new WeakMap<DistributionSpec, Map<string, string>>();
 
-/** Call shapes (name, arity, keywords) that passed bindArgs's check. */
-const checkedCalls = new Set<string>();
-
 /** Build a DistValue from evaluated call arguments; `text` is the call's source (for messages). */
 export function makeDistValue(
   spec: DistributionSpec,
@@ -76,18 +74,8 @@ export function makeDistValue(
   text: string,
 ): DistValue {
   const name = spec.name;
-  // Arity and keyword names first, with placeholders: errors point at the call. A call shape
-  // that passed once passes again (the check does not depend on values): skip it on the
-  // log density's hot path.
-  const shape = `${name}/${args.length}/${[...kwargs.keys()].join(",")}`;
-  if (!checkedCalls.has(shape)) {
-    try {
-      bindArgs(spec, { positional: args.map(() => 0), keywords: Object.fromEntries([...kwargs.keys()].map((k) => [k, 0])) });
-    } catch (e) {
-      throw locate(e, span);
-    }
-    checkedCalls.add(shape);
-  }
+  // Arity and keyword names first: errors point at the call.
+  checkArgsAt(spec.signature, args, kwargs, span);
   let alt = alternatives.get(spec);
   if (alt === undefined) alternatives.set(spec, (alt = new Map(spec.alternatives.map((a) => [a.keyword, a.replaces]))));
   const positional = args.map((v, i) => ({ pname: spec.params[i]!, raw: toRaw(v, name, spec.params[i]!, span) }));

@@ -30,5 +30,7 @@ export function fail(span: Span | undefined, message: string, hint?: string): ne
 export function locate(e: unknown, span: Span, prefix = ""): DlmError {
   if (e instanceof DlmError) return e.span === undefined ? new DlmError(e.message, span, e.hint) : e;
   const message = e instanceof Error ? e.message : String(e);
-  return new DlmError(prefix + message, span);
+  // The argument binder's errors (core/bind.ts) carry a hint of their own.
+  const hint = e instanceof Error && "hint" in e && typeof e.hint === "string" ? e.hint : undefined;
+  return new DlmError(prefix + message, span, hint);
 }
