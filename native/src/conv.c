@@ -39,37 +39,62 @@ static int chunk_images(const dlm_conv_geom *g) {
   return k < 1 ? 1 : (k > (size_t)g->n ? g->n : (int)k);
 }
 
-/* Patches of images n0..n0+nb into p (rows nb·oh·ow, columns kh·kw·ci); padding reads 0. */
+/* Patches of images n0..n0+nb into p (rows nb·oh·ow, columns kh·kw·ci); padding reads 0. A
+ * window row whose kw taps all lie inside x is one contiguous run of kw·ci floats when the
+ * dilation is 1: copied at once (ci is 1 for a first layer on grey images, so per-tap copies
+ * would be one float each). */
 static void im2col(const dlm_conv_geom *g, const float *x, int n0, int nb, float *p) {
-  const int ci = g->ci;
+  const int ci = g->ci, run = g->kw * ci;
   for (int n = n0; n < n0 + nb; n++)
     for (int i = 0; i < g->oh; i++)
-      for (int j = 0; j < g->ow; j++)
-        for (int a = 0; a < g->kh; a++) {
+      for (int j = 0; j < g->ow; j++) {
+        const int x0 = j * g->sw - g->pl;
+        const int inside = g->dw == 1 && x0 >= 0 && x0 + g->kw <= g->w;
+        for (int a = 0; a < g->kh; a++, p += run) {
           int y = i * g->sh + a * g->dh - g->pt;
-          for (int b = 0; b < g->kw; b++, p += ci) {
-            int xx = j * g->sw + b * g->dw - g->pl;
-            if (y < 0 || y >= g->h || xx < 0 || xx >= g->w) memset(p, 0, sizeof(float) * ci);
-            else memcpy(p, x + (((size_t)n * g->h + y) * g->w + xx) * ci, sizeof(float) * ci);
+          if (y < 0 || y >= g->h) {
+            memset(p, 0, sizeof(float) * run);
+            continue;
+          }
+          const float *row = x + ((size_t)n * g->h + y) * g->w * ci;
+          if (inside) {
+            memcpy(p, row + (size_t)x0 * ci, sizeof(float) * run);
+            continue;
+          }
+          for (int b = 0; b < g->kw; b++) {
+            int xx = x0 + b * g->dw;
+            if (xx < 0 || xx >= g->w) memset(p + b * ci, 0, sizeof(float) * ci);
+            else memcpy(p + b * ci, row + (size_t)xx * ci, sizeof(float) * ci);
           }
         }
+      }
 }
 
-/* dx[images n0..] += dP scattered back (col2im). */
+/* dx[images n0..] += dP scattered back (col2im), with im2col's contiguous runs. */
 static void col2im(const dlm_conv_geom *g, const float *p, int n0, int nb, float *dx) {
-  const int ci = g->ci;
+  const int ci = g->ci, run = g->kw * ci;
   for (int n = n0; n < n0 + nb; n++)
     for (int i = 0; i < g->oh; i++)
-      for (int j = 0; j < g->ow; j++)
-        for (int a = 0; a < g->kh; a++) {
+      for (int j = 0; j < g->ow; j++) {
+        const int x0 = j * g->sw - g->pl;
+        const int inside = g->dw == 1 && x0 >= 0 && x0 + g->kw <= g->w;
+        for (int a = 0; a < g->kh; a++, p += run) {
           int y = i * g->sh + a * g->dh - g->pt;
-          for (int b = 0; b < g->kw; b++, p += ci) {
-            int xx = j * g->sw + b * g->dw - g->pl;
-            if (y < 0 || y >= g->h || xx < 0 || xx >= g->w) continue;
-            float *d = dx + (((size_t)n * g->h + y) * g->w + xx) * ci;
-            for (int c = 0; c < ci; c++) d[c] += p[c];
+          if (y < 0 || y >= g->h) continue;
+          float *row = dx + ((size_t)n * g->h + y) * g->w * ci;
+          if (inside) {
+            float *d = row + (size_t)x0 * ci;
+            for (int e = 0; e < run; e++) d[e] += p[e];
+            continue;
+          }
+          for (int b = 0; b < g->kw; b++) {
+            int xx = x0 + b * g->dw;
+            if (xx < 0 || xx >= g->w) continue;
+            float *d = row + (size_t)xx * ci;
+            for (int c = 0; c < ci; c++) d[c] += p[b * ci + c];
           }
         }
+      }
 }
 
 int dlm_conv2d(const dlm_conv_geom *g, const float *x, const float *filter, float *y) {
@@ -131,31 +156,39 @@ int dlm_conv2d_backprop_input(const dlm_conv_geom *g, const float *dy, const flo
 }
 
 /* Each window's dy goes to its first maximum (row-major over the window), as tfjs's cpu
- * backend and TensorFlow do; padding never wins. */
+ * backend and TensorFlow do; padding never wins. Channels are the inner loop, so every tap
+ * reads a contiguous run of c floats. */
 void dlm_max_pool_grad(const dlm_pool_geom *g, const float *x, const float *dy, float *dx) {
   const int c = g->c;
   memset(dx, 0, sizeof(float) * (size_t)g->n * g->h * g->w * c);
+  size_t *best = malloc(sizeof(size_t) * c);
+  float *bestv = malloc(sizeof(float) * c);
+  if (!best || !bestv) abort();
   for (int n = 0; n < g->n; n++)
     for (int i = 0; i < g->oh; i++)
       for (int j = 0; j < g->ow; j++) {
-        const float *d = dy + (((size_t)n * g->oh + i) * g->ow + j) * c;
-        for (int ch = 0; ch < c; ch++) {
-          size_t best = (size_t)-1;
-          float bestv = 0.0f;
-          for (int a = 0; a < g->kh; a++) {
-            int y = i * g->sh + a - g->pt;
-            if (y < 0 || y >= g->h) continue;
-            for (int b = 0; b < g->kw; b++) {
-              int xx = j * g->sw + b - g->pl;
-              if (xx < 0 || xx >= g->w) continue;
-              size_t at = (((size_t)n * g->h + y) * g->w + xx) * c + ch;
-              if (best == (size_t)-1 || x[at] > bestv) {
-                best = at;
-                bestv = x[at];
-              }
+        int first = 1;
+        for (int a = 0; a < g->kh; a++) {
+          int y = i * g->sh + a - g->pt;
+          if (y < 0 || y >= g->h) continue;
+          for (int b = 0; b < g->kw; b++) {
+            int xx = j * g->sw + b - g->pl;
+            if (xx < 0 || xx >= g->w) continue;
+            size_t at = (((size_t)n * g->h + y) * g->w + xx) * c;
+            const float *v = x + at;
+            if (first) {
+              for (int ch = 0; ch < c; ch++) best[ch] = at + ch, bestv[ch] = v[ch];
+              first = 0;
+              continue;
             }
+            for (int ch = 0; ch < c; ch++)
+              if (v[ch] > bestv[ch]) best[ch] = at + ch, bestv[ch] = v[ch];
           }
-          if (best != (size_t)-1) dx[best] += d[ch];
         }
+        if (first) continue; /* a window of padding only */
+        const float *d = dy + (((size_t)n * g->oh + i) * g->ow + j) * c;
+        for (int ch = 0; ch < c; ch++) dx[best[ch]] += d[ch];
       }
+  free(best);
+  free(bestv);
 }
