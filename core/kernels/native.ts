@@ -16,6 +16,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs";
 import { broadcastShape } from "../broadcast.js";
+import { hostMemory } from "../fused-logpdf-host.js";
 import type { KernelFunc } from "./compose.js";
 import { poolInfo } from "./max-pool-grad.js";
 
@@ -92,35 +93,18 @@ export function useNativeBlas(name: "openblas" | "builtin"): boolean {
 
 // ---- tensor storage -------------------------------------------------------------------
 
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
-interface CpuBackend {
-  data: { get(dataId: object): { values?: unknown } | undefined };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
-
 /**
  * Allocate a float32 output of `shape`, then hand `body` views of the inputs and of the output.
  * The output comes first because allocating on the wasm heap may grow it, which detaches every
- * earlier view. Undefined (nothing allocated) when an input is not float32 host storage.
+ * earlier view. Undefined (nothing kept) when an input is not float32 or `body` declines.
  */
-function withViews(backendName: string, backend: unknown, inputs: readonly tf.TensorInfo[], shape: number[], body: (ins: Float32Array[], out: Float32Array) => boolean): tf.TensorInfo | undefined {
+function withViews(backendName: string, backend: object, inputs: readonly tf.TensorInfo[], shape: number[], body: (ins: Float32Array[], out: Float32Array) => boolean): tf.TensorInfo | undefined {
   if (inputs.some((t) => t.dtype !== "float32")) return undefined;
-  if (backendName === "wasm") {
-    const be = backend as WasmBackend;
-    const out = be.makeOutput(shape, "float32");
-    const ok = body(inputs.map((t) => be.typedArrayFromHeap(t)), be.typedArrayFromHeap(out));
-    if (ok) return out;
-    (backend as { disposeData(id: object): void }).disposeData(out.dataId);
-    return undefined;
-  }
-  const be = backend as CpuBackend;
-  const ins = inputs.map((t) => be.data.get(t.dataId)?.values);
-  if (!ins.every((v): v is Float32Array => v instanceof Float32Array)) return undefined;
-  const out = new Float32Array(shape.reduce((p, d) => p * d, 1));
-  return body(ins, out) ? be.makeTensorInfo(shape, "float32", out) : undefined;
+  const mem = hostMemory(backend, backendName);
+  const out = mem.alloc(shape);
+  if (body(inputs.map((t) => mem.view(t)), mem.view(out))) return out;
+  mem.free(out);
+  return undefined;
 }
 
 // ---- kernels --------------------------------------------------------------------------
@@ -145,7 +129,7 @@ function batchMatMul(a0: Addon, backendName: string, prev: KernelFunc): KernelFu
     if ((batchA !== 1 && batchA !== batch) || (batchB !== 1 && batchB !== batch)) return prev(args);
     const strideA = batchA === 1 ? 0 : m * k;
     const strideB = batchB === 1 ? 0 : k * n;
-    const out = withViews(backendName, args.backend, [a, b], [...outer, m, n], ([va, vb], vc) => {
+    const out = withViews(backendName, args.backend as object, [a, b], [...outer, m, n], ([va, vb], vc) => {
       // A shared B under an untransposed A is one tall product.
       if (strideB === 0 && !tA && batch > 1 && strideA !== 0) a0.sgemm(va!, vb!, vc, 1, batch * m, n, k, 0, tB ? 1 : 0, 0, 0, 0);
       else a0.sgemm(va!, vb!, vc, batch, m, n, k, tA ? 1 : 0, tB ? 1 : 0, strideA, strideB, m * n);
@@ -172,7 +156,7 @@ function conv2d(a0: Addon, backendName: string, prev: KernelFunc): KernelFunc {
     const g = convGeometry(x.shape, filter.shape, args.attrs ?? {});
     if (!g) return prev(args);
     const shape = [g[0]!, g[7]!, g[8]!, g[6]!];
-    return withViews(backendName, args.backend, [x, filter], shape, ([vx, vw], vy) => a0.conv2d(vx!, vw!, vy, g)) ?? prev(args);
+    return withViews(backendName, args.backend as object, [x, filter], shape, ([vx, vw], vy) => a0.conv2d(vx!, vw!, vy, g)) ?? prev(args);
   };
 }
 
@@ -182,7 +166,7 @@ function conv2dBackpropFilter(a0: Addon, backendName: string, prev: KernelFunc):
     const filterShape = args.attrs?.["filterShape"] as number[];
     const g = convGeometry(x.shape, filterShape, { ...args.attrs, dilations: 1 });
     if (!g) return prev(args);
-    return withViews(backendName, args.backend, [x, dy], [...filterShape], ([vx, vdy], vdw) => a0.conv2dBackpropFilter(vx!, vdy!, vdw, g)) ?? prev(args);
+    return withViews(backendName, args.backend as object, [x, dy], [...filterShape], ([vx, vdy], vdw) => a0.conv2dBackpropFilter(vx!, vdy!, vdw, g)) ?? prev(args);
   };
 }
 
@@ -192,7 +176,7 @@ function conv2dBackpropInput(a0: Addon, backendName: string, prev: KernelFunc): 
     const inputShape = args.attrs?.["inputShape"] as number[];
     const g = convGeometry(inputShape, filter.shape, { ...args.attrs, dilations: 1 });
     if (!g) return prev(args);
-    return withViews(backendName, args.backend, [dy, filter], [...inputShape], ([vdy, vw], vdx) => a0.conv2dBackpropInput(vdy!, vw!, vdx, g)) ?? prev(args);
+    return withViews(backendName, args.backend as object, [dy, filter], [...inputShape], ([vdy, vw], vdx) => a0.conv2dBackpropInput(vdy!, vw!, vdx, g)) ?? prev(args);
   };
 }
 
@@ -203,7 +187,7 @@ function maxPoolGrad(a0: Addon, backendName: string, prev: KernelFunc): KernelFu
     if (i.dilationHeight !== 1 || i.dilationWidth !== 1) return prev(args);
     const g = Int32Array.from([i.batchSize, i.inHeight, i.inWidth, i.inChannels, i.filterHeight, i.filterWidth, i.outHeight, i.outWidth, i.strideHeight, i.strideWidth, i.padInfo.top, i.padInfo.left]);
     return (
-      withViews(backendName, args.backend, [input, dy], [...input.shape], ([vx, vdy], vdx) => {
+      withViews(backendName, args.backend as object, [input, dy], [...input.shape], ([vx, vdy], vdx) => {
         a0.maxPoolGrad(vx!, vdy!, vdx, g);
         return true;
       }) ?? prev(args)
