@@ -1,6 +1,7 @@
 // The native accelerator's kernels against tfjs's own (and core/kernels' fixes) on the shapes
 // training uses, with each GEMM the machine has, on wasm and cpu (a training step's losses with
 // and without it: nn/native.test.ts). Where the addon is not built, the loader must fall back: checked too.
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { tf, initEngine } from "../engine.js";
@@ -33,6 +34,13 @@ describe("native accelerator: loading", () => {
     const now = NATIVE_KERNELS.map((n) => tf.getKernel(n, "wasm")?.kernelFunc);
     now.forEach((k, i) => expect(k === stock[i]).toBe(!BUILT));
     expect(useNativeBlas("builtin")).toBe(BUILT);
+  });
+
+  it("DLM_NATIVE=0 turns it off, and the summary says so", () => {
+    const script = "import('./core/kernels/native.ts').then((m) => console.log(m.nativeSummary(), m.nativeStatus().loaded))";
+    const root = new URL("../../", import.meta.url).pathname;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: root, env: { ...process.env, DLM_NATIVE: "0" }, encoding: "utf8" });
+    expect(r.stdout.trim()).toBe("native accelerator: off (turned off by DLM_NATIVE=0) false");
   });
 });
 
