@@ -16,6 +16,13 @@ export interface LogDensityModel {
    * row c of `q` only, so that the gradient of the sum is the per-chain gradient.
    */
   logDensity(q: tf.Tensor2D): tf.Tensor1D;
+  /**
+   * The same log density and its gradient in float64 on the host for one row, where the model
+   * was compiled by the host engine (core/exec/host/): reads q[at … at + dim), writes
+   * grad[at … at + dim), returns the value. The samplers call it per chain instead of the
+   * batched tfjs gradient.
+   */
+  readonly hostValueAndGrad?: (q: ArrayLike<number>, grad: Float64Array, at: number) => number;
 }
 
 /**

@@ -39,6 +39,8 @@ export interface SampleCliOptions {
   /** `--plot-vars a,b,theta`: the variables (or elements, `theta[2]`) to plot. */
   readonly plotVars?: string;
   readonly backend?: string;
+  /** Which engine computes the gradients: auto (host where the model records), host or tfjs. */
+  readonly engine?: "auto" | "host" | "tfjs";
 }
 
 /** `YYYY-MM-DD hh:mm:ss UTC`, as CmdStan writes start_datetime. */
@@ -132,7 +134,10 @@ export async function sampleCommand(file: string, options: SampleCliOptions): Pr
   const { initEngine } = await import("../../core/engine.js");
   await initEngine(o.backend);
   const warn = o.quiet ? undefined : (line: string): void => void process.stderr.write(line + "\n");
-  const model = await posteriorFromData({ program: input.program, source: input.source, file, model: o.model, data: input.data, ...(warn !== undefined ? { warn } : {}) });
+  const model = await posteriorFromData({
+    program: input.program, source: input.source, file, model: o.model, data: input.data, ...(warn !== undefined ? { warn, note: warn } : {}),
+    engine: o.engine ?? "auto",
+  });
   const result = await runSampler(model, o);
   if (result.interrupted && result.nDraws === 0) {
     process.stderr.write("interrupted during warm-up: no draws were kept, nothing written\n");
@@ -197,6 +202,7 @@ export function registerSample(program: Command): void {
     .option("--json", "print one JSON summary on stdout instead of the table")
     .option("--plot <dir>", "also write trace, density and pair plots (SVG) into this folder")
     .option("--plot-vars <names>", "with --plot: the variables to plot, comma-separated (a name selects all its elements, theta[2] one)")
+    .addOption(new Option("--engine <name>", "gradients by the float64 host engine (compiled), tfjs, or auto: host where the model records").choices(["auto", "host", "tfjs"]).default("auto"))
     .option("--quiet", "no progress on stderr")
     .action(async (file: string, o: SampleCliOptions, cmd: Command) => sampleCommand(file, { ...o, ...backendOf(cmd) }));
 }

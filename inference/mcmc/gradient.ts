@@ -26,6 +26,18 @@ export interface HostGradient {
 /** The host adapter of `model` for batches of `chains` rows (holds one float32 upload buffer). */
 export function hostGradient(model: LogDensityModel, chains: number): HostGradient {
   const dim = model.dim;
+  const host = model.hostValueAndGrad;
+  if (host !== undefined) {
+    // the host engine: one float64 call per chain, no tensors
+    return {
+      chains,
+      dim,
+      evaluate(q, lp, grad, live) {
+        if (q.length !== chains * dim) throw new RangeError(`expected ${chains}×${dim} positions, got ${q.length}`);
+        for (let c = 0; c < chains; c++) if (live === undefined || live[c] !== 0) lp[c] = host(q, grad, c * dim);
+      },
+    };
+  }
   const upload = new Float32Array(chains * dim);
   const f = (t: tf.Tensor2D): tf.Tensor1D => model.logDensity(t);
   return {

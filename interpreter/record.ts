@@ -1,0 +1,403 @@
+/**
+ * Record a model instance into the IR (core/ir/graph.ts): the model body runs once with
+ * symbolic values for its latents. Everything that depends on data only is computed by the
+ * ordinary evaluator and folded into constants; loops and `if`s on data are resolved while
+ * recording; what depends on latents becomes IR nodes. The log density (priors, likelihoods,
+ * `factor`s and the log-Jacobians of the constraining transforms) is one scalar node over θ,
+ * the instance's flat unconstrained vector (its `layout`, as interpreter/instance.ts uses it).
+ *
+ * Anything outside the recorded set (control flow on parameter values, networks, an op or a
+ * distribution the IR lacks) throws CannotRecord, and the caller keeps the tfjs path.
+ */
+import { tf } from "../core/engine.js";
+import { Graph, IrError, sizeOf } from "../core/ir/graph.js";
+import type { BinaryFn, UnaryFn } from "../core/ir/ops.js";
+import { DISTRIBUTIONS } from "../distributions/index.js";
+import type { Block, Expr, IndexArg, Span, Stmt, TildeStmt } from "../grammar/ast.js";
+import { evaluate, indexSpecs, ReturnSignal, type EvalContext, type ModelFrame } from "./evaluate.js";
+import type { Handler } from "./handler.js";
+import { assignIndex, index } from "./indexing.js";
+import type { ModelInstance } from "./instance.js";
+import { constrain, describeSupport, recordedDist } from "./record-families.js";
+import { childEnv, lookup, assignVar, shapeOf, tensor, MISSING, type Env, type TensorValue, type Value } from "./value.js";
+
+/** Why an instance cannot be recorded; the message starts "cannot record: ". */
+export class CannotRecord extends Error {
+  constructor(reason: string) {
+    super(`cannot record: ${reason}`);
+  }
+}
+
+export interface RecordedDensity {
+  readonly graph: Graph;
+  /** The scalar node of the log density on the unconstrained space. */
+  readonly output: number;
+}
+
+const IR_TAG = "ir";
+
+/** A value that depends on latents: a node of the graph. */
+const symbolic = (node: number): Value => ({ kind: "opaque", tag: IR_TAG, payload: node, show: "a recorded value" });
+const nodeOf = (v: Value | undefined): number | undefined => (v?.kind === "opaque" && v.tag === IR_TAG ? (v.payload as number) : undefined);
+
+/** Unary builtins the IR has, by the name users write. */
+const UNARY_BUILTINS: Readonly<Record<string, UnaryFn>> = {
+  exp: "exp", log: "log", log1p: "log1p", expm1: "expm1", sqrt: "sqrt", abs: "abs", square: "square", tanh: "tanh",
+  sigmoid: "sigmoid", logistic: "sigmoid", inv_logit: "sigmoid", softplus: "softplus", lgamma: "lgamma", digamma: "digamma",
+};
+
+const ARITH: Readonly<Partial<Record<string, BinaryFn>>> = { "+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow" };
+
+/** Handler for the evaluator's concrete (data-only) work: nothing it evaluates may reach one. */
+const noHandler: Handler = {
+  latent: () => { throw new CannotRecord("a `~` inside an expression"); },
+  observe: () => { throw new CannotRecord("a `~` inside an expression"); },
+  factor: () => { throw new CannotRecord("`factor` inside a function"); },
+  network: () => { throw new CannotRecord("networks are not in the recorded set yet"); },
+  record: () => {},
+};
+
+export interface RecordOptions {
+  /** Only the observed statements and `factor`s (the likelihood): no priors of latents, no log|det J|. */
+  readonly likelihoodOnly?: boolean;
+}
+
+/** Record `inst`'s log density (log|det J| included). Throws CannotRecord. */
+export function recordInstance(inst: ModelInstance, options: RecordOptions = {}): RecordedDensity {
+  if (inst.points.size > 0) throw new CannotRecord("networks are not in the recorded set yet");
+  if (inst.minibatch !== undefined) throw new CannotRecord("minibatched instances stay on tfjs");
+  const r = new Recorder(inst, options.likelihoodOnly === true);
+  tf.engine().startScope();
+  try {
+    return r.run();
+  } catch (e) {
+    if (e instanceof IrError) throw new CannotRecord(e.message);
+    throw e;
+  } finally {
+    // the data-only values computed while recording are folded into the graph: free them
+    tf.engine().endScope();
+  }
+}
+
+class Recorder {
+  readonly g = new Graph();
+  private readonly terms: number[] = [];
+  private readonly frame: ModelFrame;
+  private readonly ctx: EvalContext;
+
+  constructor(private readonly inst: ModelInstance, private readonly likelihoodOnly: boolean) {
+    this.frame = { data: inst.data, missing: inst.missing, latents: new Set() };
+    this.ctx = { handler: noHandler, globals: inst.globals, source: inst.source, model: this.frame, depth: 1 };
+  }
+
+  run(): RecordedDensity {
+    const env = childEnv(this.inst.globals, true);
+    for (const [k, v] of this.inst.bindings) env.vars.set(k, v);
+    this.block(this.inst.def.body.body, env, false);
+    const seen = new Set(this.frame.latents);
+    const lost = this.inst.latents.find((l) => !seen.has(l.name));
+    if (lost !== undefined) throw new CannotRecord(`the latent \`${lost.name}\` was not met while recording`);
+    const g = this.g;
+    g.dim = Math.max(g.dim, this.inst.layout.dim);
+    const output = this.terms.length === 0 ? g.scalar(0) : this.terms.reduce((acc, t) => g.add(acc, t));
+    return { graph: g, output };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // statements
+
+  private block(body: readonly Stmt[], env: Env, inFn: boolean): void {
+    for (const s of body) this.stmt(s, env, inFn);
+  }
+
+  private stmt(s: Stmt, env: Env, inFn: boolean): void {
+    switch (s.kind) {
+      case "Assign": {
+        let v = this.expr(s.value, env);
+        if (s.op !== "=") v = this.binary(s.op.slice(0, 1), this.expr(s.target, env), v, s.span);
+        if (s.target.kind === "Name") assignVar(env, s.target.name, v);
+        else if (s.target.kind === "Index") this.assignIndexed(s.target.target, s.target.indices, v, env, s.span);
+        else throw new CannotRecord("assignment to a field");
+        return;
+      }
+      case "Tilde": return this.tilde(s, env);
+      case "ExprStmt": {
+        const ex = s.expr;
+        if (ex.kind === "Call" && ex.callee.kind === "Name" && ex.callee.name === "factor" && lookup(env, "factor") === undefined) {
+          if (inFn) throw new CannotRecord("`factor` inside a function");
+          const lp = this.expr(ex.args[0]!, env);
+          this.terms.push(this.g.sum(this.node(lp)));
+          return;
+        }
+        if (this.isSymbolic(ex, env)) throw new CannotRecord("a statement on a value that depends on parameters");
+        evaluate(ex, env, this.ctx);
+        return;
+      }
+      case "If": {
+        const c = this.concrete(s.cond, env, "an `if` on a value that depends on parameters");
+        const truth = c.kind === "bool" ? c.v : c.kind === "num" ? c.v !== 0 : c.kind === "tensor" && c.t.size === 1 ? c.t.dataSync()[0] !== 0 : undefined;
+        if (truth === undefined) throw new CannotRecord("an `if` on an array");
+        if (truth) this.block(s.then.body, childEnv(env), inFn);
+        else if (s.otherwise?.kind === "Block") this.block(s.otherwise.body, childEnv(env), inFn);
+        else if (s.otherwise !== null) this.stmt(s.otherwise, env, inFn);
+        return;
+      }
+      case "For": {
+        const it = this.concrete(s.iterable, env, "a loop over a value that depends on parameters");
+        const items: Value[] =
+          it.kind === "list" ? [...it.items] : it.kind === "tensor" && it.t.rank === 1 ? Array.from(it.t.dataSync(), (v) => ({ kind: "num", v })) : [];
+        if (it.kind !== "list" && !(it.kind === "tensor" && it.t.rank === 1)) throw new CannotRecord("a loop over something other than a range, a vector or a list");
+        for (const item of items) {
+          const scope = childEnv(env);
+          scope.vars.set(s.variable, item);
+          this.block(s.body.body, scope, inFn);
+        }
+        return;
+      }
+      case "Return": throw new ReturnSignal(s.value === null ? MISSING : this.expr(s.value, env));
+      case "Fn": env.vars.set(s.name, { kind: "fn", def: s, env }); return;
+      case "Network": throw new CannotRecord("networks are not in the recorded set yet");
+      case "Model": throw new CannotRecord("a model defined inside a model");
+      case "Include": throw new CannotRecord("`include` inside a model");
+    }
+  }
+
+  private tilde(s: TildeStmt, env: Env): void {
+    const t = s.target;
+    const dist = this.distribution(s.dist, env);
+    const g = this.g;
+    if (t.kind === "Name" && !this.inst.data.has(t.name)) {
+      const info = this.inst.latents.find((l) => l.name === t.name);
+      const entry = this.inst.layout.entries.find((e) => e.name === t.name);
+      if (info === undefined || entry === undefined) throw new CannotRecord(`the latent \`${t.name}\` was not found by the tracer`);
+      if (info.discrete !== undefined) throw new CannotRecord(`\`${t.name}\` is discrete`);
+      if (describeSupport(dist.support) !== info.support) throw new CannotRecord(`\`${t.name}\`'s support (${info.support}) differs from the recorded one`);
+      const y = g.param(entry.offset, entry.shape);
+      const { x: x0, logDet } = constrain(g, y, dist.support);
+      // θ's block may be flat ([D]) where the latent is shaped: name the node by the latent's shape
+      const x = sizeOf(g.shape(x0)) === sizeOf(info.shape) && g.shape(x0).length !== info.shape.length ? g.reshape(x0, info.shape) : x0;
+      if (!this.likelihoodOnly) {
+        this.score(dist, x, info.shape, s);
+        if (logDet !== undefined) this.terms.push(logDet);
+      }
+      this.frame.latents.add(t.name);
+      assignVar(env, t.name, symbolic(x));
+      return;
+    }
+    if (t.kind !== "Name" && t.kind !== "Index") throw new CannotRecord("a network parameter left of `~`");
+    const value = this.concrete(t, env, "an observed value that depends on parameters");
+    const x = this.node(value);
+    this.score(dist, x, g.shape(x), s);
+  }
+
+  private score(dist: ReturnType<typeof recordedDist>, x: number, shape: readonly number[], s: TildeStmt): void {
+    const g = this.g;
+    if (dist.family === undefined) return;
+    const lp = g.lpdf(dist.family, [x, ...dist.args]);
+    // the scorer sums over the value's elements; the distribution must not be larger
+    const all = [x, ...dist.args].map((a) => g.shape(a));
+    const n = sizeOf(shape);
+    if (all.some((sh) => sizeOf(sh) > n)) throw new CannotRecord(`\`${this.text(s.span)}\`: the distribution is larger than its value`);
+    this.terms.push(dist.perElement === 0 ? lp : g.add(lp, g.scalar(dist.perElement * n)));
+  }
+
+  private distribution(e: Expr, env: Env): ReturnType<typeof recordedDist> {
+    if (e.kind !== "Call" || e.callee.kind !== "Name") throw new CannotRecord("a distribution that is not a direct call such as `Normal(mu, sigma)`");
+    const name = e.callee.name;
+    const spec = DISTRIBUTIONS[name];
+    const callee = lookup(env, name);
+    if (spec === undefined || callee?.kind !== "builtin" || callee.name !== name) throw new CannotRecord(`\`${name}\` is not a distribution the recorder knows`);
+    const alternatives = new Map(spec.alternatives.map((a) => [a.keyword, a.keyword]));
+    const named = new Map<string, number>();
+    e.args.forEach((a, i) => {
+      const p = spec.params[i];
+      if (p === undefined) throw new CannotRecord(`${name} with too many arguments`);
+      named.set(p, this.node(this.expr(a, env)));
+    });
+    for (const k of e.kwargs) {
+      if (k.name === "size") continue;
+      const key = alternatives.get(k.name) ?? (spec.params.includes(k.name) ? k.name : undefined);
+      if (key === undefined) throw new CannotRecord(`${name} has no argument \`${k.name}\``);
+      named.set(key, this.node(this.expr(k.value, env)));
+    }
+    return recordedDist(this.g, spec, named);
+  }
+
+  /** `x[indices] = v`: a gather from concat([x, v]) (as interpreter/indexing.ts's assignIndex). */
+  private assignIndexed(target: Expr, indices: readonly IndexArg[], v: Value, env: Env, span: Span): void {
+    if (target.kind !== "Name") throw new CannotRecord("assignment to an index of something other than a name");
+    const cur = this.expr(target, env);
+    if (nodeOf(cur) === undefined && nodeOf(v) === undefined) {
+      const specs = this.indexSpecs(indices, env);
+      assignVar(env, target.name, assignIndex(cur as TensorValue, specs, this.asTensor(v, span), span));
+      return;
+    }
+    const g = this.g;
+    const x = this.node(cur);
+    const e = this.node(v);
+    const nx = sizeOf(g.shape(x));
+    const specs = this.indexSpecs(indices, env);
+    const src = assignIndex(iota(g.shape(x), 0), specs, iota(g.shape(e), nx), span);
+    const joined = g.concat([x, e], [nx + sizeOf(g.shape(e))]);
+    assignVar(env, target.name, symbolic(g.take(joined, Int32Array.from(src.t.dataSync()), g.shape(x))));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // expressions
+
+  /** A concrete value of `e`, or CannotRecord with `why` if it depends on parameters. */
+  private concrete(e: Expr, env: Env, why: string): Value {
+    if (this.isSymbolic(e, env)) throw new CannotRecord(why);
+    return evaluate(e, env, this.ctx);
+  }
+
+  private expr(e: Expr, env: Env): Value {
+    if (!this.isSymbolic(e, env)) return evaluate(e, env, this.ctx);
+    const g = this.g;
+    switch (e.kind) {
+      case "Name": return lookup(env, e.name)!;
+      case "Binary": {
+        const l = this.expr(e.left, env);
+        const r = this.expr(e.right, env);
+        return this.binary(e.op, l, r, e.span);
+      }
+      case "Unary":
+        if (e.op === "!") throw new CannotRecord("`!` on a value that depends on parameters");
+        return symbolic(g.unary("neg", this.node(this.expr(e.operand, env))));
+      case "Index": {
+        if (e.indices.some((a) => a.kind !== "Colon" && this.isSymbolic(a, env))) throw new CannotRecord("an index that depends on parameters");
+        const x = this.node(this.expr(e.target, env));
+        const specs = this.indexSpecs(e.indices, env);
+        const sel = index(iota(g.shape(x), 0), specs, e.span);
+        return symbolic(g.take(x, Int32Array.from(sel.t.dataSync()), shapeOf(sel)));
+      }
+      case "Call": return this.call(e, env);
+      case "Array": {
+        const items = e.elements.map((x) => this.node(this.expr(x, env)));
+        const inner = g.shape(items[0]!);
+        if (items.some((it) => g.shape(it).join(",") !== inner.join(","))) throw new CannotRecord("an array literal of differently shaped elements");
+        return symbolic(g.concat(items, [items.length, ...inner]));
+      }
+      case "IfExpr": {
+        const c = this.concrete(e.cond, env, "an `if` on a value that depends on parameters");
+        const truth = c.kind === "bool" ? c.v : c.kind === "num" ? c.v !== 0 : undefined;
+        if (truth === undefined) throw new CannotRecord("an `if` expression on an array");
+        return this.expr(truth ? e.then : e.otherwise, env);
+      }
+      default: throw new CannotRecord(`a ${e.kind} expression on a value that depends on parameters`);
+    }
+  }
+
+  private binary(op: string, l: Value, r: Value, span: Span): Value {
+    const g = this.g;
+    if (nodeOf(l) === undefined && nodeOf(r) === undefined) {
+      const fn = ARITH[op];
+      if (fn === undefined && op !== "@") throw new CannotRecord(`\`${op}\``);
+      // both concrete (compound assignment of data): fold
+      if (op === "@") return symbolic(g.matmul(this.node(l), this.node(r)));
+      return symbolic(g.binary(fn!, this.node(l), this.node(r)));
+    }
+    if (op === "@") return symbolic(g.matmul(this.node(l), this.node(r)));
+    const fn = ARITH[op];
+    if (fn === undefined) throw new CannotRecord(`\`${op}\` on a value that depends on parameters`);
+    void span;
+    return symbolic(g.binary(fn, this.node(l), this.node(r)));
+  }
+
+  private call(e: Expr & { kind: "Call" }, env: Env): Value {
+    if (e.callee.kind !== "Name") throw new CannotRecord("a call of a computed function");
+    const name = e.callee.name;
+    const callee = lookup(env, name);
+    const g = this.g;
+    if (callee?.kind === "builtin") {
+      const fn = UNARY_BUILTINS[name];
+      if (fn !== undefined && e.args.length === 1 && e.kwargs.length === 0) return symbolic(g.unary(fn, this.node(this.expr(e.args[0]!, env))));
+      if (name === "sum" && e.args.length === 1 && e.kwargs.length === 0) return symbolic(g.sum(this.node(this.expr(e.args[0]!, env))));
+      if (name === "pow" && e.args.length === 2) return this.binary("^", this.expr(e.args[0]!, env), this.expr(e.args[1]!, env), e.span);
+      if (name === "reshape" && e.args.length >= 2 && e.kwargs.length === 0) {
+        const dims = e.args.slice(1).map((a) => this.count(this.concrete(a, env, "a reshape to a size that depends on parameters")));
+        return symbolic(g.reshape(this.node(this.expr(e.args[0]!, env)), dims));
+      }
+      if (name === "vcat" && e.kwargs.length === 0) {
+        // along the first axis: row-major blocks one after another
+        const parts = e.args.map((a) => this.node(this.expr(a, env)));
+        const shapes = parts.map((p) => (g.shape(p).length === 0 ? [1] : g.shape(p)));
+        const inner = shapes[0]!.slice(1);
+        if (shapes.some((sh) => sh.slice(1).join(",") !== inner.join(","))) throw new CannotRecord("vcat of blocks with different trailing sizes");
+        return symbolic(g.concat(parts, [shapes.reduce((n, sh) => n + sh[0]!, 0), ...inner]));
+      }
+      throw new CannotRecord(`\`${name}\` of a value that depends on parameters is not in the recorded op set yet`);
+    }
+    if (callee?.kind === "fn") {
+      const def = callee.def;
+      if (e.args.length !== def.params.length || e.kwargs.length > 0 || def.keywords.length > 0) throw new CannotRecord(`a call of \`${name}\` with keyword arguments`);
+      const inner = childEnv(callee.env, true);
+      def.params.forEach((p, i) => inner.vars.set(p.name, this.expr(e.args[i]!, env)));
+      if (def.body.kind !== "Block") return this.expr(def.body, inner);
+      try {
+        this.block((def.body as Block).body, inner, true);
+      } catch (sig) {
+        if (sig instanceof ReturnSignal) return sig.value;
+        throw sig;
+      }
+      return MISSING;
+    }
+    throw new CannotRecord(`\`${name}\` applied to a value that depends on parameters`);
+  }
+
+  private indexSpecs(indices: readonly IndexArg[], env: Env): ReturnType<typeof indexSpecs> {
+    return indexSpecs(indices, env, this.ctx);
+  }
+
+  /** Whether `e` reads a recorded (parameter-dependent) value. */
+  private isSymbolic(e: Expr | IndexArg, env: Env): boolean {
+    switch (e.kind) {
+      case "Name": return nodeOf(lookup(env, e.name)) !== undefined;
+      case "Number": case "String": case "Bool": case "Missing": case "Colon": return false;
+      case "Array": case "Tuple": return e.elements.some((x) => this.isSymbolic(x, env));
+      case "Range": return this.isSymbolic(e.start, env) || this.isSymbolic(e.end, env) || (e.step !== null && this.isSymbolic(e.step, env));
+      case "Index": return this.isSymbolic(e.target, env) || e.indices.some((a) => this.isSymbolic(a, env));
+      case "Field": return this.isSymbolic(e.target, env);
+      case "Call": return this.isSymbolic(e.callee, env) || e.args.some((a) => this.isSymbolic(a, env)) || e.kwargs.some((k) => this.isSymbolic(k.value, env));
+      case "Pair": case "Binary": return this.isSymbolic(e.left, env) || this.isSymbolic(e.right, env);
+      case "Unary": return this.isSymbolic(e.operand, env);
+      case "IfExpr": return this.isSymbolic(e.cond, env) || this.isSymbolic(e.then, env) || this.isSymbolic(e.otherwise, env);
+    }
+  }
+
+  /** The node of a value: recorded, or a constant made from data. */
+  private node(v: Value): number {
+    const n = nodeOf(v);
+    if (n !== undefined) return n;
+    if (v.kind === "num") return this.g.scalar(v.v);
+    if (v.kind === "bool") return this.g.scalar(v.v ? 1 : 0);
+    if (v.kind === "tensor" && !v.batched) return this.g.constant(v.t.dataSync(), v.t.shape);
+    if (v.kind === "list" && v.items.every((x) => x.kind === "num")) return this.g.constant(v.items.map((x) => (x as { v: number }).v), [v.items.length]);
+    throw new CannotRecord(`a ${v.kind} where the recorder needs numbers`);
+  }
+
+  /** A whole number from data (a size). */
+  private count(v: Value): number {
+    const x = v.kind === "num" ? v.v : v.kind === "tensor" && v.t.size === 1 ? v.t.dataSync()[0]! : NaN;
+    if (!Number.isInteger(x) || x < 0) throw new CannotRecord("a size that is not a whole number");
+    return x;
+  }
+
+  private asTensor(v: Value, span: Span): TensorValue {
+    if (v.kind === "tensor") return v;
+    if (v.kind === "num") return tensor(tf.scalar(v.v), false);
+    void span;
+    throw new CannotRecord(`a ${v.kind} assigned into an array`);
+  }
+
+  private text(span: Span): string {
+    return this.inst.source.slice(span.start, span.end);
+  }
+}
+
+/** Flat positions `start, start + 1, …` in `shape`: indexing them gives the flat index map of a selection. */
+function iota(shape: readonly number[], start: number): TensorValue {
+  const n = sizeOf(shape);
+  if (start + n > 2 ** 24) throw new CannotRecord("an array too large to index exactly");
+  return tensor(tf.tensor(Float32Array.from({ length: n }, (_, i) => start + i), [...shape], "float32"), false);
+}

@@ -1,0 +1,173 @@
+/**
+ * The host engine (interpreter/record.ts → core/exec/host/) against the tfjs path it replaces:
+ * at random unconstrained points the compiled float64 log density and gradient must equal
+ * interpreter/instance.ts's (float32) to float32 tolerance, for every posteriordb translation
+ * that records; the recorded likelihood alone must change between points as the Stan
+ * program's does (test/posteriordb/stan-likelihoods.ts); models outside the recorded set fall
+ * back to tfjs with a note saying why.
+ */
+import { describe, expect, it } from "vitest";
+import { tf } from "../../core/engine.js";
+import { valueAndGrad } from "../../core/autodiff.js";
+import { compileHost } from "../../core/exec/host/compile.js";
+import { logDensityOf, outputNamesOf, outputsOf, posteriorModel, type ModelInstance } from "../../interpreter/instance.js";
+import { compile, modelInstance, type DataValue } from "../../interpreter/program.js";
+import { recordInstance } from "../../interpreter/record.js";
+import { dataAvailable, instantiatePosterior, loadPosterior, posteriorNames } from "../../bench/posteriordb/posteriors.js";
+import { STAN_LIKELIHOODS } from "../posteriordb/stan-likelihoods.js";
+
+/** A small deterministic generator (LCG, Numerical Recipes constants), uniform on [0, 1). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Float32-representable points in [-1, 1)^dim (the samplers' positions are float32 too). */
+const points = (dim: number, count: number, seed: number): Float64Array[] => {
+  const next = rng(seed);
+  return Array.from({ length: count }, () => Float64Array.from({ length: dim }, () => Math.fround(2 * next() - 1)));
+};
+
+/** tfjs's value and gradient at q. */
+function tfjsAt(inst: ModelInstance, q: Float64Array): { value: number; grad: Float32Array } {
+  const x = tf.tensor2d(Float32Array.from(q), [1, q.length]);
+  const r = valueAndGrad((t: tf.Tensor2D) => logDensityOf(inst, t), x);
+  const out = { value: r.value.dataSync()[0]!, grad: r.grad.dataSync() as Float32Array };
+  tf.dispose([x, r.value, r.grad]);
+  return out;
+}
+
+/**
+ * Host and tfjs agree at `count` random points: the value to the float32 rounding of a sum of
+ * thousands of terms (relative 5e-6), the gradient elementwise.
+ */
+function expectSameDensity(inst: ModelInstance, count = 3): void {
+  const rec = recordInstance(inst);
+  const { valueAndGrad: host } = compileHost(rec.graph, rec.output);
+  const dim = inst.layout.dim;
+  for (const q of points(dim, count, dim * 31 + 7)) {
+    const grad = new Float64Array(dim);
+    const value = host(q, grad);
+    const ref = tfjsAt(inst, q);
+    expect(Math.abs(value - ref.value)).toBeLessThan(5e-6 * Math.abs(value) + 1e-3);
+    const scale = Math.max(1, ...Array.from(grad, Math.abs));
+    for (let i = 0; i < dim; i++) expect(Math.abs(grad[i]! - ref.grad[i]!)).toBeLessThan(2e-5 * scale + 1e-5 * Math.abs(grad[i]!));
+  }
+}
+
+/** The posteriordb translations the recorder covers today (the others fall back to tfjs). */
+const RECORDED = new Set([
+  "GLM_Poisson_Data-GLM_Poisson_model", "arK-arK", "diamonds-diamonds", "earnings-logearn_interaction",
+  "eight_schools-eight_schools_centered", "eight_schools-eight_schools_noncentered", "irt_2pl-irt_2pl",
+  "kidiq-kidscore_interaction", "kilpisjarvi_mod-kilpisjarvi", "mcycle_gp-accel_gp", "mesquite-logmesquite",
+  "nes2000-nes", "radon_mn-radon_hierarchical_intercept_noncentered", "sblrc-blr", "wells_data-wells_dist",
+]);
+
+describe.skipIf(!dataAvailable())("host engine on the posteriordb translations", () => {
+  it.each(dataAvailable() ? posteriorNames() : [])("%s: records as expected; value and gradient equal the tfjs path's", (name) => {
+    const inst = instantiatePosterior(loadPosterior(name));
+    const notes: string[] = [];
+    const model = posteriorModel(inst, { engine: "auto", note: (l) => notes.push(l) });
+    expect(model.hostValueAndGrad !== undefined).toBe(RECORDED.has(name));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(RECORDED.has(name) ? /^engine: host/ : /^engine: tfjs \(cannot record: /);
+    if (RECORDED.has(name)) expectSameDensity(inst);
+  });
+
+  it.each(Object.keys(STAN_LIKELIHOODS).filter((n) => RECORDED.has(n)))("%s: the recorded likelihood changes between points as the Stan program's", (name) => {
+    const p = loadPosterior(name);
+    const inst = instantiatePosterior(p);
+    const rec = recordInstance(inst, { likelihoodOnly: true });
+    const { valueAndGrad: host } = compileHost(rec.graph, rec.output);
+    const qs = points(inst.layout.dim, 4, name.length * 7919 + 17);
+    const scratch = new Float64Array(inst.layout.dim);
+    const ours = qs.map((q) => host(q, scratch));
+    const names = outputNamesOf(inst);
+    const rows = tf.tidy(() => outputsOf(inst, tf.tensor2d(qs.map((q) => Array.from(q)))));
+    const reference = rows.map((row) => {
+      const byName = new Map(names.map((n, j) => [n, row[j]!]));
+      return STAN_LIKELIHOODS[name]!((n) => byName.get(n)!, p.data);
+    });
+    for (let i = 1; i < qs.length; i++) {
+      const tol = 3e-6 * (Math.abs(reference[i]!) + Math.abs(reference[0]!)) + 2e-3;
+      expect(Math.abs(ours[i]! - ours[0]! - (reference[i]! - reference[0]!))).toBeLessThan(tol);
+    }
+  });
+});
+
+const instance = (source: string, name: string, data: Record<string, DataValue>): ModelInstance => modelInstance(compile(source), name, data);
+
+describe("host engine on written models", () => {
+  it("every recorded family and support as a latent, with tfjs's value and gradient", () => {
+    const src = `model m(y, k, k2, k3, k4, b, b2) {
+  a ~ Normal(0, 2)
+  s ~ HalfNormal(1.5)
+  c ~ HalfCauchy(2)
+  t ~ StudentT(4, a, s)
+  h ~ HalfStudentT(3, 2)
+  e ~ Exponential(1.5)
+  g ~ Gamma(2, 3)
+  ig ~ InverseGamma(3, 2)
+  p ~ Beta(2, 3)
+  u ~ Uniform(-1, 3)
+  ln ~ LogNormal(0.5, s)
+  cy ~ Cauchy(a, 1)
+  l ~ Laplace(a, 2)
+  lg ~ Logistic(0, s)
+  fl ~ Flat(size = 2)
+  fp ~ FlatPos()
+  y ~ Normal(a + fl[1] * fl[2], s * exp(c) + e)
+  k ~ Poisson(log_rate = a + log(g))
+  k2 ~ Poisson(g + ig)
+  b ~ Bernoulli(p)
+  b2 ~ Bernoulli(logit = t * u)
+  k3 ~ Binomial(9, logit = lg - ln)
+  k4 ~ Binomial(9, p)
+  factor(-square(fp - 1) + log1p(h) - softplus(cy) + lgamma(1 + l^2))
+}`;
+    expectSameDensity(instance(src, "m", { y: [0.5, -1.2, 2.0], k: [0, 3, 7], k2: [1, 4, 2], k3: [9, 0, 5], k4: [2, 2, 8], b: [1, 0, 1], b2: [0, 0, 1] }), 4);
+  });
+
+  it("loops and ifs on data, index assignment, user functions, matrix products, gathers", () => {
+    const src = `fn lin(a, b, x) = a + b * x
+model ar(T, y, X, g, flag) {
+  c ~ Normal(0, 1)
+  phi ~ Uniform(-1, 1)
+  sigma ~ HalfNormal(1)
+  w ~ Normal(0, 1, size = 2)
+  z ~ Normal(0, 1, size = 3)
+  mu = zeros(T)
+  for t in 2:T {
+    mu[t] = lin(c, phi, y[t - 1])
+    if flag == 1 {
+      y[t] ~ Normal(mu[t], sigma)
+    }
+  }
+  y ~ Normal(X @ w + z[g], 3)
+  v = [c, phi, sigma]
+  factor(-sum(square(reshape(v, 3, 1) - 0.5)))
+}`;
+    const data = { T: 5, y: [0.1, 0.5, -0.3, 0.8, 0.2], X: [[1, 0.5], [1, -0.2], [1, 1.5], [1, 0.3], [1, -1]], g: [1, 2, 3, 1, 2], flag: 1 };
+    expectSameDensity(instance(src, "ar", data), 4);
+  });
+
+  it("falls back to tfjs with a one-line reason outside the recorded set", () => {
+    const cases: [string, string, Record<string, DataValue>, RegExp][] = [
+      ["model m(y) {\n  mu ~ Normal(0, 1)\n  y ~ Normal(ifelse(mu > 0, mu, 0), 1)\n}", "m", { y: 1 }, /`ifelse`/],
+      ["model m(y) {\n  z ~ Normal(0, 1, size = 2)\n  y ~ Normal(cumsum(z), 1)\n}", "m", { y: [1, 2] }, /`cumsum`/],
+      ["model m(y) {\n  th ~ Dirichlet(ones(3))\n  y ~ Categorical(th)\n}", "m", { y: [1, 2] }, /Dirichlet/],
+      ["model m(x, y) {\n  net = Chain(Dense(1 => 2, tanh), Dense(2 => 1))\n  params(net) ~ Normal(0, 1)\n  y ~ Normal(net(x)[:, 1], 1)\n}", "m", { x: [[1], [2]], y: [0, 1] }, /network/],
+    ];
+    for (const [src, name, data, why] of cases) {
+      const notes: string[] = [];
+      const model = posteriorModel(instance(src, name, data), { engine: "host", note: (l) => notes.push(l) });
+      expect(model.hostValueAndGrad).toBeUndefined();
+      expect(notes).toHaveLength(1);
+      expect(notes[0]).toMatch(/^engine: tfjs \(cannot record: /);
+      expect(notes[0]).toMatch(why);
+    }
+  });
+});
