@@ -17,8 +17,11 @@ import { broadcastOffsets } from "../../fused-logpdf-host.js";
 import { broadcastShapesOrThrow } from "../../broadcast.js";
 import { BINARY, HELPERS, UNARY } from "../../ir/ops.js";
 
-/** log density at θ; writes ∂/∂θ into `grad` (overwriting it). */
-export type HostValueAndGrad = (theta: ArrayLike<number>, grad: Float64Array) => number;
+/**
+ * log density at θ = theta[at … at + dim); writes ∂/∂θ into grad[at … at + dim) (overwriting
+ * it). `at` (default 0) lets one call serve a row of a `[chains, dim]` array without a view.
+ */
+export type HostValueAndGrad = (theta: ArrayLike<number>, grad: Float64Array, at?: number) => number;
 
 export interface CompiledHost {
   readonly dim: number;
@@ -67,7 +70,7 @@ export function compileHost(g: Graph, output: number): CompiledHost {
   /** The adjoint slot of node a at index `i`. */
   const adj = (a: number, i: string): string => {
     const n = nodes[a]!;
-    if (n.op === "param") return `grad[${n.offset} + ${i}]`;
+    if (n.op === "param") return `grad[at + ${n.offset} + ${i}]`;
     return isScalar(a) ? `g${a}` : `g${a}[${i}]`;
   };
   /** Index of input `a` broadcast into node k's shape, at the loop index `i`. */
@@ -99,7 +102,7 @@ export function compileHost(g: Graph, output: number): CompiledHost {
     switch (n.op) {
       case "const": break;
       case "param":
-        fwd.push(loop(size, `${out("i")} = theta[${n.offset} + i];`));
+        fwd.push(loop(size, `${out("i")} = theta[at + ${n.offset} + i];`));
         break;
       case "unary": {
         const t = UNARY[n.fn];
@@ -203,7 +206,7 @@ export function compileHost(g: Graph, output: number): CompiledHost {
   }
 
   // adjoints: zeroed before the backward pass; θ's go straight into `grad`
-  const zero: string[] = ["grad.fill(0);"];
+  const zero: string[] = [`grad.fill(0, at, at + ${g.dim});`];
   const locals: string[] = [];
   for (let k = 0; k < nodes.length; k++) {
     if (!live[k] || nodes[k]!.op === "const") continue;
@@ -217,7 +220,7 @@ export function compileHost(g: Graph, output: number): CompiledHost {
   const body = [
     ...decls,
     "const d = new Float64Array(4);",
-    "return function hostValueAndGrad(theta, grad) {",
+    "return function hostValueAndGrad(theta, grad, at = 0) {",
     ...locals,
     ...fwd,
     ...zero,
