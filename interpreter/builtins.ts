@@ -2,6 +2,7 @@
  * The global environment of every `.dlm` program: math and array builtins, distributions
  * (from distributions/'s registry) and layers (from nn/'s registry), by the names users write.
  */
+import { BindError } from "../core/bind.js";
 import type { Span } from "../grammar/ast.js";
 import { ACTIVATIONS, LAYERS, pair, ArgumentError, type Layer } from "../nn/index.js";
 import { ARRAY_BUILTINS } from "./builtins-array.js";
@@ -89,6 +90,8 @@ function layerBuiltin(name: string): Builtin {
       }
       return { kind: "layer", layer };
     } catch (e) {
+      // The binder's errors carry their own hint (a near keyword, or the usage line).
+      if (e instanceof BindError) throw new DlmError(e.message, span, e.hint);
       if (e instanceof ArgumentError || e instanceof Error) throw new DlmError(e.message, span, `usage: ${entry.doc}`);
       throw e;
     }

@@ -111,21 +111,7 @@ function callArity(st: State, scope: Scope, e: CallExpr): void {
   const kws = e.kwargs.map((k) => k.name);
   switch (c.kind) {
     case "dist": checkCall(st, e, DISTRIBUTIONS[e.callee.name]!.signature); return;
-    case "layer": {
-      const entry = LAYERS[e.callee.name]!;
-      const sig = entry;
-      const n = e.args.length;
-      if (n < sig.required || (sig.variadic !== true && n > sig.positional.length)) {
-        err(st, e.span, `${e.callee.name} takes ${sig.variadic === true ? `at least ${sig.required}` : sig.required === sig.positional.length ? `${sig.required}` : `${sig.required} to ${sig.positional.length}`} positional argument${sig.positional.length === 1 ? "" : "s"}, but ${n} ${n === 1 ? "was" : "were"} given`, `usage: ${entry.doc}`);
-      }
-      for (const k of kws) {
-        if (!sig.keywords.includes(k)) {
-          const near = suggest(k, sig.keywords);
-          err(st, e.span, `${e.callee.name} has no keyword argument \`${k}\``, near !== undefined ? `did you mean \`${near}\`?` : `usage: ${entry.doc}`);
-        }
-      }
-      return;
-    }
+    case "layer": checkCall(st, e, LAYERS[e.callee.name]!.signature); return;
     case "user": {
       if (c.what !== "model" && e.args.length !== c.params) {
         err(st, e.span, `\`${e.callee.name}\` takes ${c.params} positional argument${c.params === 1 ? "" : "s"}, but ${e.args.length} ${e.args.length === 1 ? "was" : "were"} given`);

@@ -16,6 +16,7 @@ import type { Span } from "../grammar/ast.js";
 import { writeFileAtomic } from "../inference/draws/index.js";
 import type { TrainCheckpoint, TrainProgress } from "../inference/train.js";
 import { disposeCheckpoint, readCheckpoint, writeCheckpoint } from "../inference/checkpoint.js";
+import { BindError } from "../core/bind.js";
 import { ArgumentError, OPTIMISERS, type Optimiser } from "../nn/index.js";
 import { defined } from "../core/defined.js";
 import { arity, builtin, noKeywords } from "./builtins-math.js";
@@ -87,6 +88,8 @@ export function trainBuiltins(): Value[] {
         const o = entry.make({ positional: args.map((a) => toHost(a, span)), keywords: Object.fromEntries([...kwargs].map(([k, x]) => [k, toHost(x, span)])) });
         return opaque("optimiser", o, o.describe());
       } catch (e) {
+        // The binder's errors carry their own hint (a near keyword, or the usage line).
+        if (e instanceof BindError) throw new DlmError(e.message, span, e.hint);
         if (e instanceof ArgumentError || e instanceof Error) throw new DlmError(e.message, span, `usage: ${entry.doc}`);
         throw e;
       }

@@ -103,24 +103,3 @@ export function readInit(v: unknown, where: string): Initialiser {
   if (typeof v === "string" && INITIALISERS[v]) return INITIALISERS[v];
   return fail(where, `an initialiser (${Object.keys(INITIALISERS).join(", ")})`, v);
 }
-
-/** Check arity and keyword names against a signature; throws ArgumentError. */
-export function checkArity(
-  name: string,
-  sig: { readonly positional: readonly string[]; readonly required: number; readonly variadic?: boolean; readonly keywords: readonly string[] },
-  args: CallArgs,
-): void {
-  const n = args.positional.length;
-  if (n < sig.required) {
-    throw new ArgumentError(`${name} needs ${sig.variadic ? "at least " : ""}${sig.required} argument${sig.required === 1 ? "" : "s"} (${sig.positional.slice(0, Math.max(sig.required, 1)).join(", ")}), got ${n}`);
-  }
-  if (!sig.variadic && n > sig.positional.length) {
-    throw new ArgumentError(`${name} takes at most ${sig.positional.length} positional argument${sig.positional.length === 1 ? "" : "s"} (${sig.positional.join(", ")}), got ${n}`);
-  }
-  for (const k of Object.keys(args.keywords)) {
-    if (!sig.keywords.includes(k)) {
-      const known = sig.keywords.length ? `; it takes ${sig.keywords.join(", ")}` : "; it takes no keyword arguments";
-      throw new ArgumentError(`${name} has no keyword argument '${k}'${known}`);
-    }
-  }
-}

@@ -140,9 +140,9 @@ describe("shapes, parameters and messages", () => {
     expect(() => build([8], { heads: 2.5 })).toThrow(/argument 'heads': expected a positive integer/);
     expect(() => build([8], { causal: 1 })).toThrow(/MultiHeadAttention, argument 'causal': expected true or false/);
     expect(() => build(["8"])).toThrow(/MultiHeadAttention, argument 'dim': expected a positive integer, got "8"/);
-    expect(() => build([8, 2])).toThrow(/at most 1 positional/);
-    expect(() => build([])).toThrow(/MultiHeadAttention needs 1 argument \(dim\), got 0/);
-    expect(() => build([8], { head: 2 })).toThrow(/no keyword argument 'head'; it takes heads, causal, bias, init/);
+    expect(() => build([8, 2])).toThrow("`MultiHeadAttention` takes 1 positional argument (dim), but 2 were given");
+    expect(() => build([])).toThrow("`MultiHeadAttention` takes 1 positional argument (dim), but 0 were given");
+    expect(() => build([8], { head: 2 })).toThrow(expect.objectContaining({ message: "`MultiHeadAttention` has no keyword argument `head`", hint: "did you mean `heads`?" }));
     expect(LAYERS["MultiHeadAttention"]!.doc.startsWith("MultiHeadAttention(dim; heads = 1, causal = false, bias = true, init = glorot_uniform): ")).toBe(true);
   });
 });

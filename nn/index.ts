@@ -62,5 +62,5 @@ export { permutation, epochBatches, minibatches, takeRows, trainTestSplit, colum
 
 export type { Pair, CallArgs } from "./args.js";
 export { pair, callArgs, ArgumentError } from "./args.js";
-export type { Signature, Entry } from "./registry.js";
+export type { ArgNames, Entry } from "./registry.js";
 export { LAYERS, OPTIMISERS } from "./registry.js";

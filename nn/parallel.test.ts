@@ -173,7 +173,7 @@ describe("Parallel", () => {
     expect(net.outputShape([3])).toEqual([6]);
     expect(Object.keys(net.children ?? {})).toEqual(["1", "2"]);
     expect(() => entry.make(callArgs(["max", d(3, 4)]))).toThrow(/Parallel, argument 1: expected "\+" or "cat", got max/);
-    expect(() => entry.make(callArgs(["+"]))).toThrow(/Parallel needs at least 2 arguments/);
+    expect(() => entry.make(callArgs(["+"]))).toThrow("`Parallel` takes at least 2 positional arguments (connection, layers...), but 1 was given");
     expect(() => entry.make(callArgs(["+", d(3, 4), 5]))).toThrow(/Parallel, argument 3: expected a layer/);
   });
 

@@ -31,12 +31,12 @@ describe("LAYERS", () => {
   });
 
   it("checks arity, keywords and argument kinds with precise messages", () => {
-    expect(() => make("Dense", [])).toThrow(/Dense needs 1 argument \(in => out\), got 0/);
-    expect(() => make("Dense", [pair(1, 2), "relu", 3])).toThrow(/at most 2 positional/);
-    expect(() => make("Dense", [pair(1, 2)], { biass: true })).toThrow(/no keyword argument 'biass'; it takes activation, bias, init/);
+    expect(() => make("Dense", [])).toThrow("`Dense` takes 1 to 2 positional arguments (in => out, activation), but 0 were given");
+    expect(() => make("Dense", [pair(1, 2), "relu", 3])).toThrow("`Dense` takes 1 to 2 positional arguments (in => out, activation), but 3 were given");
+    expect(() => make("Dense", [pair(1, 2)], { biass: true })).toThrow(expect.objectContaining({ message: "`Dense` has no keyword argument `biass`", hint: "did you mean `bias`?" }));
     expect(() => make("Dense", [3])).toThrow(/Dense, argument 1: expected a pair of sizes like 2 => 16, got 3/);
     expect(() => make("Dense", [pair(1, 2), "relux"])).toThrow(/unknown activation 'relux'/);
-    expect(() => make("Dense", [pair(1, 2), "relu"], { activation: "tanh" })).toThrow(/both by position and by keyword/);
+    expect(() => make("Dense", [pair(1, 2), "relu"], { activation: "tanh" })).toThrow("`Dense` is given `activation` twice: by position and as `activation = …`");
     expect(() => make("Chain", [3])).toThrow(/Chain, argument 1: expected a layer/);
     expect(() => make("Conv2D", [[3, 3], pair(1, 8)], { pad: "full" })).toThrow(/"same", "valid"/);
     for (const [name, e] of Object.entries(LAYERS)) {
@@ -55,6 +55,6 @@ describe("OPTIMISERS", () => {
     expect(OPTIMISERS["Momentum"]!.make(callArgs()).describe()).toBe("SGD(0.01; momentum = 0.9)");
     expect(OPTIMISERS["RMSProp"]!.make(callArgs([0.01], { clip_norm: 1 })).name).toBe("RMSProp");
     expect(() => OPTIMISERS["Adam"]!.make(callArgs(["fast"]))).toThrow(/Adam, argument 'lr': expected a number, got "fast"/);
-    expect(() => OPTIMISERS["Adam"]!.make(callArgs([], { momentum: 0.9 }))).toThrow(/no keyword argument 'momentum'/);
+    expect(() => OPTIMISERS["Adam"]!.make(callArgs([], { momentum: 0.9 }))).toThrow("`Adam` has no keyword argument `momentum`");
   });
 });

@@ -3,10 +3,10 @@
  * (`OPTIMISERS`). Each entry gives its positional and keyword argument names (for arity
  * checks and hints), a one-line doc, and `make(args)`, which reads and checks the values.
  */
+import { bind, type Bound, type Param, type Signature } from "../core/bind.js";
 import { defined } from "../core/defined.js";
 import {
   ArgumentError,
-  checkArity,
   readActivation,
   readBool,
   readInit,
@@ -38,41 +38,58 @@ import { gru, lstm, rnn } from "./recurrent.js";
 import { skipConnection } from "./skip.js";
 import { upsample } from "./upsample.js";
 
-export interface Signature {
-  /** Positional argument names, in order; `...` marks the variadic one. */
+/** An entry's arguments as its doc line writes them. */
+export interface ArgNames {
+  /** Positional argument names, in order; a trailing `...` marks the variadic one. */
   readonly positional: readonly string[];
   /** How many positional arguments are required. */
   readonly required: number;
   readonly variadic?: boolean;
+  /** Names that may be given by keyword (a positional one listed here may be given either way). */
   readonly keywords: readonly string[];
 }
 
-export interface Entry<T> extends Signature {
+export interface Entry<T> extends ArgNames {
   /** One line for help and hints, with the call form. */
   readonly doc: string;
+  /** What core/bind.ts checks calls against. */
+  readonly signature: Signature;
   make(args: CallArgs): T;
 }
 
-/** Keyword (or positional) argument `name`, read with `read` when present. */
-function opt<T>(args: CallArgs, index: number, name: string, read: (v: unknown, where: string) => T, where: string): T | undefined {
-  const v = args.keywords[name] ?? args.positional[index];
-  if (args.keywords[name] !== undefined && args.positional[index] !== undefined) {
-    throw new ArgumentError(`${where}: '${name}' given both by position and by keyword`);
-  }
+/** Evaluated arguments and what the binder made of them. */
+interface Given extends CallArgs {
+  readonly bound: Bound<unknown>;
+}
+
+/** The binder's view of `names`: positional ones also given by keyword when listed there. */
+function signatureOf(name: string, names: ArgNames, doc: string): Signature {
+  const last = names.positional.length - 1;
+  const positional = names.positional.map((p, i): Param => ({
+    name: p.replace(/\.\.\.$/, ""),
+    kind: names.keywords.includes(p) ? "positional" : "positional-only",
+    required: i < names.required,
+    variadic: names.variadic === true && i === last,
+  }));
+  const keywordOnly = names.keywords.filter((k) => !names.positional.includes(k)).map((k): Param => ({ name: k, kind: "keyword" }));
+  return { name, usage: doc, params: [...positional, ...keywordOnly] };
+}
+
+/** Argument `name` (given by position or by keyword), read with `read` when present. */
+function opt<T>(args: Given, name: string, read: (v: unknown, where: string) => T, where: string): T | undefined {
+  const v = args.bound.get(name);
   return v === undefined ? undefined : read(v, `${where}, argument '${name}'`);
 }
 
-function entry<T>(name: string, sig: Signature, doc: string, build: (args: CallArgs) => T): Entry<T> {
+function entry<T>(name: string, names: ArgNames, doc: string, build: (args: Given) => T): Entry<T> {
+  const signature = signatureOf(name, names, doc);
   return {
-    ...sig,
+    ...names,
     doc,
-    make: (args) => {
-      checkArity(name, sig, args);
-      return build(args);
-    },
+    signature,
+    make: (args) => build({ ...args, bound: bind(signature, args.positional, args.keywords) }),
   };
 }
-
 
 export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
   Dense: entry(
@@ -82,9 +99,9 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
     (a) => {
       const p = readPair(a.positional[0], "Dense, argument 1");
       return dense(p.from, p.to, defined({
-        activation: opt(a, 1, "activation", readActivation, "Dense"),
-        bias: opt(a, -1, "bias", readBool, "Dense"),
-        init: opt(a, -1, "init", readInit, "Dense"),
+        activation: opt(a, "activation", readActivation, "Dense"),
+        bias: opt(a, "bias", readBool, "Dense"),
+        init: opt(a, "init", readInit, "Dense"),
       }));
     },
   ),
@@ -106,9 +123,9 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
     "LayerNorm(size, activation = identity; eps = 1e-5, affine = true): normalise each row over its last axis, then gain and bias",
     (a) =>
       layerNorm(readSize(a.positional[0], "LayerNorm, argument 'size'"), defined({
-        activation: opt(a, 1, "activation", readActivation, "LayerNorm"),
-        eps: opt(a, -1, "eps", readNumber, "LayerNorm"),
-        affine: opt(a, -1, "affine", readBool, "LayerNorm"),
+        activation: opt(a, "activation", readActivation, "LayerNorm"),
+        eps: opt(a, "eps", readNumber, "LayerNorm"),
+        affine: opt(a, "affine", readBool, "LayerNorm"),
       })),
   ),
   BatchNorm: entry(
@@ -117,10 +134,10 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
     "BatchNorm(channels, activation = identity; eps = 1e-5, momentum = 0.1): normalise by batch statistics in training, running ones after",
     (a) =>
       batchNorm(readSize(a.positional[0], "BatchNorm, argument 'channels'"), defined({
-        activation: opt(a, 1, "activation", readActivation, "BatchNorm"),
-        eps: opt(a, -1, "eps", readNumber, "BatchNorm"),
-        momentum: opt(a, -1, "momentum", readNumber, "BatchNorm"),
-        affine: opt(a, -1, "affine", readBool, "BatchNorm"),
+        activation: opt(a, "activation", readActivation, "BatchNorm"),
+        eps: opt(a, "eps", readNumber, "BatchNorm"),
+        momentum: opt(a, "momentum", readNumber, "BatchNorm"),
+        affine: opt(a, "affine", readBool, "BatchNorm"),
       })),
   ),
   Embedding: entry(
@@ -129,7 +146,7 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
     "Embedding(vocab => dim; init = randn): token i (1..vocab) ↦ row i of a [vocab, dim] weight",
     (a) => {
       const p = readPair(a.positional[0], "Embedding, argument 1");
-      return embedding(p.from, p.to, defined({ init: opt(a, -1, "init", readInit, "Embedding") }));
+      return embedding(p.from, p.to, defined({ init: opt(a, "init", readInit, "Embedding") }));
     },
   ),
   RNN: entry(
@@ -139,10 +156,10 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
     (a) => {
       const p = readPair(a.positional[0], "RNN, argument 1");
       return rnn(p.from, p.to, defined({
-        activation: opt(a, 1, "activation", readActivation, "RNN"),
-        sequence: opt(a, -1, "sequence", readBool, "RNN"),
-        bias: opt(a, -1, "bias", readBool, "RNN"),
-        init: opt(a, -1, "init", readInit, "RNN"),
+        activation: opt(a, "activation", readActivation, "RNN"),
+        sequence: opt(a, "sequence", readBool, "RNN"),
+        bias: opt(a, "bias", readBool, "RNN"),
+        init: opt(a, "init", readInit, "RNN"),
       }));
     },
   ),
@@ -154,10 +171,10 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
     "MultiHeadAttention(dim; heads = 1, causal = false, bias = true, init = glorot_uniform): self-attention over x (N, T, dim) to (N, T, dim); per head softmax(Q K^T / sqrt(dim / heads)) V with Q, K, V = x weight_q, x weight_k, x weight_v, the heads joined and projected by weight_o; heads must divide dim; causal = true hides later steps from each step",
     (a) =>
       multiHeadAttention(readSize(a.positional[0], "MultiHeadAttention, argument 'dim'"), defined({
-        heads: opt(a, -1, "heads", readSize, "MultiHeadAttention"),
-        causal: opt(a, -1, "causal", readBool, "MultiHeadAttention"),
-        bias: opt(a, -1, "bias", readBool, "MultiHeadAttention"),
-        init: opt(a, -1, "init", readInit, "MultiHeadAttention"),
+        heads: opt(a, "heads", readSize, "MultiHeadAttention"),
+        causal: opt(a, "causal", readBool, "MultiHeadAttention"),
+        bias: opt(a, "bias", readBool, "MultiHeadAttention"),
+        init: opt(a, "init", readInit, "MultiHeadAttention"),
       })),
   ),
   Conv2D: convEntry("Conv2D"),
@@ -183,11 +200,11 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
     (a) => {
       const p = readPair(a.positional[1], "Conv1D, argument 2");
       return conv1d(readSize(a.positional[0], "Conv1D, argument 1"), p.from, p.to, defined({
-        activation: opt(a, 2, "activation", readActivation, "Conv1D"),
-        stride: opt(a, -1, "stride", readSize, "Conv1D"),
-        pad: opt(a, -1, "pad", readPadding, "Conv1D"),
-        bias: opt(a, -1, "bias", readBool, "Conv1D"),
-        init: opt(a, -1, "init", readInit, "Conv1D"),
+        activation: opt(a, "activation", readActivation, "Conv1D"),
+        stride: opt(a, "stride", readSize, "Conv1D"),
+        pad: opt(a, "pad", readPadding, "Conv1D"),
+        bias: opt(a, "bias", readBool, "Conv1D"),
+        init: opt(a, "init", readInit, "Conv1D"),
       }));
     },
   ),
@@ -198,11 +215,11 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
     (a) => {
       const p = readPair(a.positional[1], "ConvTranspose, argument 2");
       return convTranspose(readWindow(a.positional[0], "ConvTranspose, argument 1"), p.from, p.to, defined({
-        activation: opt(a, 2, "activation", readActivation, "ConvTranspose"),
-        stride: opt(a, -1, "stride", readSize, "ConvTranspose"),
-        pad: opt(a, -1, "pad", readPadding, "ConvTranspose"),
-        bias: opt(a, -1, "bias", readBool, "ConvTranspose"),
-        init: opt(a, -1, "init", readInit, "ConvTranspose"),
+        activation: opt(a, "activation", readActivation, "ConvTranspose"),
+        stride: opt(a, "stride", readSize, "ConvTranspose"),
+        pad: opt(a, "pad", readPadding, "ConvTranspose"),
+        bias: opt(a, "bias", readBool, "ConvTranspose"),
+        init: opt(a, "init", readInit, "ConvTranspose"),
       }));
     },
   ),
@@ -223,7 +240,7 @@ export const LAYERS: Readonly<Record<string, Entry<Layer>>> = {
     { positional: ["scale"], required: 0, keywords: ["scale"] },
     "Upsample(scale): nearest-neighbour upsampling of (N, height, width, channels) images by scale or (sh, sw)",
     (a) => {
-      const scale = opt(a, 0, "scale", readWindow, "Upsample");
+      const scale = opt(a, "scale", readWindow, "Upsample");
       if (scale === undefined) throw new ArgumentError("Upsample needs a scale, e.g. Upsample(2) or Upsample(scale = (2, 1))");
       return upsample(scale);
     },
@@ -245,9 +262,9 @@ function gatedEntry(name: "LSTM" | "GRU", doc: string, make: typeof lstm | typeo
   return entry(name, { positional: ["in => out"], required: 1, keywords: ["sequence", "bias", "init"] }, doc, (a) => {
     const p = readPair(a.positional[0], `${name}, argument 1`);
     return make(p.from, p.to, defined({
-      sequence: opt(a, -1, "sequence", readBool, name),
-      bias: opt(a, -1, "bias", readBool, name),
-      init: opt(a, -1, "init", readInit, name),
+      sequence: opt(a, "sequence", readBool, name),
+      bias: opt(a, "bias", readBool, name),
+      init: opt(a, "init", readInit, name),
     }));
   });
 }
@@ -260,11 +277,11 @@ function convEntry(name: string): Entry<Layer> {
     (a) => {
       const p = readPair(a.positional[1], `${name}, argument 2`);
       return conv2d(readWindow(a.positional[0], `${name}, argument 1`), p.from, p.to, defined({
-        activation: opt(a, 2, "activation", readActivation, name),
-        stride: opt(a, -1, "stride", readSize, name),
-        pad: opt(a, -1, "pad", readPadding, name),
-        bias: opt(a, -1, "bias", readBool, name),
-        init: opt(a, -1, "init", readInit, name),
+        activation: opt(a, "activation", readActivation, name),
+        stride: opt(a, "stride", readSize, name),
+        pad: opt(a, "pad", readPadding, name),
+        bias: opt(a, "bias", readBool, name),
+        init: opt(a, "init", readInit, name),
       }));
     },
   );
@@ -278,7 +295,7 @@ function poolEntry(name: "MaxPool" | "MeanPool" | "AvgPool"): Entry<Layer> {
     `${name}((kh, kw); stride = window, pad = "valid"): the ${what} of each window, channel by channel`,
     (a) => {
       const window = readWindow(a.positional[0], `${name}, argument 1`);
-      const options = defined({ stride: opt(a, -1, "stride", readWindow, name), pad: opt(a, -1, "pad", readPadding, name) });
+      const options = defined({ stride: opt(a, "stride", readWindow, name), pad: opt(a, "pad", readPadding, name) });
       return name === "MaxPool" ? maxPool(window, options) : meanPool(window, options);
     },
   );
@@ -286,15 +303,15 @@ function poolEntry(name: "MaxPool" | "MeanPool" | "AvgPool"): Entry<Layer> {
 
 const COMMON = ["weight_decay", "clip_norm", "clip_value"] as const;
 
-function common(a: CallArgs, name: string): CommonOptions {
+function common(a: Given, name: string): CommonOptions {
   return defined({
-    weightDecay: opt(a, -1, "weight_decay", readNumber, name),
-    clipNorm: opt(a, -1, "clip_norm", readNumber, name),
-    clipValue: opt(a, -1, "clip_value", readNumber, name),
+    weightDecay: opt(a, "weight_decay", readNumber, name),
+    clipNorm: opt(a, "clip_norm", readNumber, name),
+    clipValue: opt(a, "clip_value", readNumber, name),
   });
 }
 
-const lrOf = (a: CallArgs, name: string, fallback: number): number => opt(a, 0, "lr", readNumber, name) ?? fallback;
+const lrOf = (a: Given, name: string, fallback: number): number => opt(a, "lr", readNumber, name) ?? fallback;
 
 export const OPTIMISERS: Readonly<Record<string, Entry<Optimiser>>> = {
   Descent: entry("Descent", { positional: ["lr"], required: 0, keywords: ["lr", ...COMMON] }, "Descent(lr = 0.1): plain gradient descent", (a) =>
@@ -307,15 +324,15 @@ export const OPTIMISERS: Readonly<Record<string, Entry<Optimiser>>> = {
     (a) =>
       sgd(lrOf(a, "SGD", 0.1), defined({
         ...common(a, "SGD"),
-        momentum: opt(a, -1, "momentum", readNumber, "SGD"),
-        nesterov: opt(a, -1, "nesterov", readBool, "SGD"),
+        momentum: opt(a, "momentum", readNumber, "SGD"),
+        nesterov: opt(a, "nesterov", readBool, "SGD"),
       })),
   ),
   Momentum: entry("Momentum", { positional: ["lr", "rho"], required: 0, keywords: ["lr", "rho", ...COMMON] }, "Momentum(lr = 0.01, rho = 0.9): SGD with momentum", (a) =>
-    sgd(lrOf(a, "Momentum", 0.01), { ...common(a, "Momentum"), momentum: opt(a, 1, "rho", readNumber, "Momentum") ?? 0.9 }),
+    sgd(lrOf(a, "Momentum", 0.01), { ...common(a, "Momentum"), momentum: opt(a, "rho", readNumber, "Momentum") ?? 0.9 }),
   ),
   Nesterov: entry("Nesterov", { positional: ["lr", "rho"], required: 0, keywords: ["lr", "rho", ...COMMON] }, "Nesterov(lr = 0.001, rho = 0.9): SGD with Nesterov momentum", (a) =>
-    sgd(lrOf(a, "Nesterov", 0.001), { ...common(a, "Nesterov"), momentum: opt(a, 1, "rho", readNumber, "Nesterov") ?? 0.9, nesterov: true }),
+    sgd(lrOf(a, "Nesterov", 0.001), { ...common(a, "Nesterov"), momentum: opt(a, "rho", readNumber, "Nesterov") ?? 0.9, nesterov: true }),
   ),
   Adam: entry(
     "Adam",
@@ -324,9 +341,9 @@ export const OPTIMISERS: Readonly<Record<string, Entry<Optimiser>>> = {
     (a) =>
       adam(lrOf(a, "Adam", 0.001), defined({
         ...common(a, "Adam"),
-        beta1: opt(a, -1, "beta1", readNumber, "Adam"),
-        beta2: opt(a, -1, "beta2", readNumber, "Adam"),
-        eps: opt(a, -1, "eps", readNumber, "Adam"),
+        beta1: opt(a, "beta1", readNumber, "Adam"),
+        beta2: opt(a, "beta2", readNumber, "Adam"),
+        eps: opt(a, "eps", readNumber, "Adam"),
       })),
   ),
   AdamW: entry(
@@ -334,12 +351,12 @@ export const OPTIMISERS: Readonly<Record<string, Entry<Optimiser>>> = {
     { positional: ["lr", "decay"], required: 0, keywords: ["lr", "decay", "beta1", "beta2", "eps", "clip_norm", "clip_value"] },
     "AdamW(lr = 0.001, decay = 0.01; beta1, beta2, eps, clip_norm, clip_value): Adam with decoupled weight decay",
     (a) =>
-      adamw(lrOf(a, "AdamW", 0.001), opt(a, 1, "decay", readNumber, "AdamW") ?? 0.01, defined({
-        beta1: opt(a, -1, "beta1", readNumber, "AdamW"),
-        beta2: opt(a, -1, "beta2", readNumber, "AdamW"),
-        eps: opt(a, -1, "eps", readNumber, "AdamW"),
-        clipNorm: opt(a, -1, "clip_norm", readNumber, "AdamW"),
-        clipValue: opt(a, -1, "clip_value", readNumber, "AdamW"),
+      adamw(lrOf(a, "AdamW", 0.001), opt(a, "decay", readNumber, "AdamW") ?? 0.01, defined({
+        beta1: opt(a, "beta1", readNumber, "AdamW"),
+        beta2: opt(a, "beta2", readNumber, "AdamW"),
+        eps: opt(a, "eps", readNumber, "AdamW"),
+        clipNorm: opt(a, "clip_norm", readNumber, "AdamW"),
+        clipValue: opt(a, "clip_value", readNumber, "AdamW"),
       })),
   ),
   RMSProp: entry(
@@ -349,14 +366,14 @@ export const OPTIMISERS: Readonly<Record<string, Entry<Optimiser>>> = {
     (a) =>
       rmsprop(lrOf(a, "RMSProp", 0.001), defined({
         ...common(a, "RMSProp"),
-        rho: opt(a, 1, "rho", readNumber, "RMSProp"),
-        eps: opt(a, -1, "eps", readNumber, "RMSProp"),
+        rho: opt(a, "rho", readNumber, "RMSProp"),
+        eps: opt(a, "eps", readNumber, "RMSProp"),
       })),
   ),
   AdaGrad: entry(
     "AdaGrad",
     { positional: ["lr"], required: 0, keywords: ["lr", "eps", ...COMMON] },
     "AdaGrad(lr = 0.1; eps = 1e-8, weight_decay = 0, clip_norm, clip_value): gradient scaled by the root of its summed squares",
-    (a) => adagrad(lrOf(a, "AdaGrad", 0.1), defined({ ...common(a, "AdaGrad"), eps: opt(a, -1, "eps", readNumber, "AdaGrad") })),
+    (a) => adagrad(lrOf(a, "AdaGrad", 0.1), defined({ ...common(a, "AdaGrad"), eps: opt(a, "eps", readNumber, "AdaGrad") })),
   ),
 };

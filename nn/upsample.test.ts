@@ -108,7 +108,7 @@ describe("Upsample", () => {
     expect(entry.make(callArgs([2])).outputShape([3, 4, 1])).toEqual([6, 8, 1]);
     expect(entry.make(callArgs([], { scale: [2, 1] })).describe()).toBe("Upsample((2, 1))");
     expect(() => entry.make(callArgs())).toThrow(/Upsample needs a scale/);
-    expect(() => entry.make(callArgs([2], { scale: 2 }))).toThrow(/both by position and by keyword/);
+    expect(() => entry.make(callArgs([2], { scale: 2 }))).toThrow("`Upsample` is given `scale` twice: by position and as `scale = …`");
     expect(() => entry.make(callArgs([0]))).toThrow(/Upsample, argument 'scale': expected a size/);
   });
 
