@@ -19,7 +19,7 @@ import { discreteError, scorer, tracer, type LatentInfo, type RecordInfo, type S
 import { columnMajorOrder, scalarNames } from "./names.js";
 import { constantCache, type ConstantCache } from "./constant-cache.js";
 import { loopWarnings } from "./loop-hints.js";
-import { hostEngine, type EngineOptions } from "./record-model.js";
+import { getDefaultEngine, hostEngine, type EngineOptions } from "./record-model.js";
 import { asTensorValue, childEnv, describeValue, shapeOf, type Env, type Value } from "./value.js";
 
 export interface ModelInstance {
@@ -270,7 +270,8 @@ export function posteriorModel(inst: ModelInstance, options: EngineOptions = {})
   const discrete = inst.latents.find((l) => l.discrete !== undefined);
   if (discrete !== undefined) throw discreteError(discrete);
   const names = outputNamesOf(inst);
-  const host = options.engine === undefined || options.engine === "tfjs" ? undefined : hostEngine(inst, options.note);
+  const engine = options.engine ?? getDefaultEngine();
+  const host = engine === "tfjs" ? undefined : hostEngine(inst, options.note);
   return {
     dim: inst.layout.dim,
     logDensity: (q) => logDensityOf(inst, q),

@@ -12,8 +12,19 @@ import { CannotRecord, recordInstance } from "./record.js";
 export type Engine = "host" | "tfjs" | "auto";
 export const ENGINES: readonly Engine[] = ["auto", "host", "tfjs"];
 
+/** The engine of posteriorModel calls that name none (the REPL's `:engine` sets it). */
+let defaultEngine: Engine = "tfjs";
+
+export function setDefaultEngine(e: Engine): void {
+  defaultEngine = e;
+}
+
+export function getDefaultEngine(): Engine {
+  return defaultEngine;
+}
+
 export interface EngineOptions {
-  /** Which engine to use; undefined means tfjs. */
+  /** Which engine to use; undefined means the default (getDefaultEngine, tfjs unless set). */
   readonly engine?: Engine;
   /** Hears one line saying which engine runs (and, on a fallback, why). */
   readonly note?: (line: string) => void;

@@ -1,6 +1,6 @@
 /** Tab completion: the word before the cursor against names, builtins, distributions, layers and REPL commands. */
 
-export const REPL_COMMANDS: readonly string[] = [":help", ":load", ":reload", ":vars", ":type", ":backend", ":time", ":quit"];
+export const REPL_COMMANDS: readonly string[] = [":help", ":load", ":reload", ":vars", ":type", ":backend", ":engine", ":time", ":quit"];
 
 /** The identifier (or `:command`) that ends `line`. */
 export function lastWord(line: string): string {

@@ -191,6 +191,17 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
         say(info ? `backend ${info.backend} (available: ${info.available.join(", ")})` : "no backend started");
         return true;
       }
+      case ":engine": {
+        const { ENGINES, getDefaultEngine, setDefaultEngine } = await import("../interpreter/record-model.js");
+        const choice = ENGINES.find((e) => e === arg);
+        if (arg !== "" && choice === undefined) say(`usage: :engine [${ENGINES.join("|")}]`);
+        else {
+          if (choice !== undefined) setDefaultEngine(choice);
+          const e = getDefaultEngine();
+          say(`engine ${e}: ${e === "tfjs" ? "gradients by tfjs" : e === "host" ? "gradients by the float64 host engine where the model records (tfjs otherwise)" : "the float64 host engine where the model records, else tfjs"}`);
+        }
+        return true;
+      }
       default:
         say(`unknown command '${cmd}'; :help lists the commands`);
         return true;
