@@ -12,7 +12,7 @@ x = d[:, 1:2]
 y = d.y
 print("rows:", nrows(d), "columns:", names(d))
 
-post = sample(linreg(x, y), NUTS(target_accept = 0.8), draws = 200, warmup = 200, chains = 2, seed = 1)
+post = sample(linreg(x, y), NUTS(target_accept = 0.8), draws = 1000, warmup = 1000, chains = 4, seed = 1)
 summary(post)
 
 # posterior predictive at two new points

@@ -5,16 +5,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runScript } from "../../interpreter/script.js";
+import { short } from "../examples/quick.js";
 
 const EXAMPLES = ["linreg", "eight_schools", "logistic", "bnn"];
-
-function short(source: string): string {
-  return source
-    .replace(/draws = \d+/g, "draws = 20")
-    .replace(/warmup = \d+/g, "warmup = 20")
-    .replace(/chains = \d+/g, "chains = 2")
-    .replace(/NUTS\(([^)]*)\)/g, (_m, inner: string) => `NUTS(max_depth = 3${inner.trim() === "" ? "" : `, ${inner}`})`);
-}
 
 describe.each(EXAMPLES)("examples/%s.dlm", (name) => {
   it("runs with short settings and prints a summary", async () => {
