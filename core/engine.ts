@@ -17,6 +17,7 @@ import { installSpecialKernels } from "./fused-special.js";
 import { installCholeskyKernels } from "./fused-cholesky.js";
 import { installKernelFixes } from "./kernels/index.js";
 import { installNativeKernels } from "./kernels/native.js";
+import { installOptimiserStepKernel } from "./kernels/optimiser-step.js";
 
 export { tf };
 
@@ -108,6 +109,7 @@ export async function initEngine(requested?: string): Promise<EngineInfo> {
   installLogSumExpKernels();
   installSpecialKernels();
   installCholeskyKernels();
+  installOptimiserStepKernel();
   // Last, so that the accelerator wraps the fixed kernels and falls back to them.
   installNativeKernels(name);
   current = { backend: name, tfjsVersion: tf.version.tfjs, available };

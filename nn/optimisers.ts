@@ -18,8 +18,15 @@
  *      after clipping, so neither clip weakens the regularisation.
  * AdamW instead decays the weights directly (decoupled; Loshchilov & Hutter 2019):
  * θ ← θ − η(λθ + m̂ / (√v̂ + ε)), the PyTorch convention.
+ *
+ * Each rule is written twice: as tfjs ops per parameter tensor (below, the reference), and as
+ * one host-loop kernel over all tensors at once (core/kernels/optimiser-step.ts, in C when the
+ * native accelerator is loaded), which `step` takes on cpu and wasm unless `fused: false`.
+ * The two agree to float32 rounding (optimisers.test.ts); the kernel saves about a dozen
+ * kernel launches per tensor (bench/train-step.ts).
  */
 import { tf } from "../core/engine.js";
+import { fusedOptimiserStep, type RuleName, type StepHyper } from "../core/kernels/optimiser-step.js";
 import { isTensor, mapParams, walkParams, type ParamTree } from "./tree.js";
 
 export type Params = ParamTree | tf.Tensor;
@@ -44,7 +51,12 @@ export interface CommonOptions {
   readonly clipNorm?: number;
   /** Clamp every gradient element into [−clipValue, clipValue]; positive. */
   readonly clipValue?: number;
+  /** false: one chain of tfjs ops per tensor instead of the fused update kernel (default true). */
+  readonly fused?: boolean;
 }
+
+/** A rule's form for the fused kernel: its name and constants (learning rate and step added per step). */
+type FusedRule = { readonly rule: RuleName; readonly hyper: Omit<StepHyper, "lr" | "t" | "clipValue" | "clipNorm" | "weightDecay"> };
 
 const leaves = (p: Params): tf.Tensor[] => (isTensor(p) ? [p] : walkParams(p).map((e) => e.tensor));
 
@@ -85,7 +97,7 @@ function preprocess(gs: tf.Tensor[], ps: tf.Tensor[], o: CommonOptions): tf.Tens
 type Rule = (t: number, g: tf.Tensor, p: tf.Tensor, slots: tf.Tensor[], lr: number) => { p: tf.Tensor; slots: tf.Tensor[] };
 
 /** An optimiser from a per-leaf rule with `slotNames` zero-initialised slots. */
-function optimiser(name: string, text: string, lr: number, slotNames: readonly string[], options: CommonOptions, rule: Rule): Optimiser {
+function optimiser(name: string, text: string, lr: number, slotNames: readonly string[], options: CommonOptions, rule: Rule, fused: FusedRule): Optimiser {
   const c = options.clipValue;
   // checked when built, not at the first step: zero would silently zero every gradient, and
   // tfjs would reject a negative one only once training runs, with a message about −c > c
@@ -103,6 +115,12 @@ function optimiser(name: string, text: string, lr: number, slotNames: readonly s
       const t = state.count + 1;
       const slotLeaves = slotNames.map((s) => leaves(state.slots[s]!));
       const [newPs, newSlots] = tf.tidy(() => {
+        if (options.fused !== false) {
+          const { clipValue, clipNorm, weightDecay } = options;
+          const hyper: StepHyper = { ...fused.hyper, lr: lr * lrScale, t, clipValue, clipNorm, weightDecay };
+          const out = fusedOptimiserStep(fused.rule, hyper, ps, leaves(grads), slotLeaves);
+          if (out) return [out.ps, out.slots] as [tf.Tensor[], tf.Tensor[][]];
+        }
         const gs = preprocess(leaves(grads), ps, options);
         const outP: tf.Tensor[] = [];
         const outS: tf.Tensor[][] = slotNames.map(() => []);
@@ -133,12 +151,13 @@ export function sgd(lr = 0.1, options: SgdOptions = {}): Optimiser {
   const mu = options.momentum ?? 0;
   const nesterov = options.nesterov ?? false;
   const text = `SGD(${lr}${mu ? `; momentum = ${mu}` : ""}${nesterov ? ", nesterov = true" : ""})`;
-  if (mu === 0) return optimiser("SGD", text, lr, [], options, (_t, g, p, _s, eta) => ({ p: tf.sub(p, tf.mul(eta, g)), slots: [] }));
-  return optimiser("SGD", text, lr, ["velocity"], options, (_t, g, p, [v], eta) => {
+  if (mu === 0) return optimiser("SGD", text, lr, [], options, (_t, g, p, _s, eta) => ({ p: tf.sub(p, tf.mul(eta, g)), slots: [] }), { rule: "sgd", hyper: {} });
+  const rule: Rule = (_t, g, p, [v], eta) => {
     const v1 = tf.add(tf.mul(mu, v!), g);
     const dir = nesterov ? tf.add(g, tf.mul(mu, v1)) : v1;
     return { p: tf.sub(p, tf.mul(eta, dir)), slots: [v1] };
-  });
+  };
+  return optimiser("SGD", text, lr, ["velocity"], options, rule, { rule: nesterov ? "nesterov" : "momentum", hyper: { momentum: mu } });
 }
 
 export interface AdamOptions extends CommonOptions {
@@ -173,7 +192,7 @@ function adamLike(name: string, text: string, lr: number, decoupled: number, opt
     let dir = tf.div(mhat, tf.add(tf.sqrt(vhat), eps));
     if (decoupled !== 0) dir = tf.add(dir, tf.mul(decoupled, p));
     return { p: tf.sub(p, tf.mul(eta, dir)), slots: [m1, v1] };
-  });
+  }, { rule: "adam", hyper: { beta1: b1, beta2: b2, eps, decoupled } });
 }
 
 export interface RmsPropOptions extends CommonOptions {
@@ -188,7 +207,7 @@ export function rmsprop(lr = 0.001, options: RmsPropOptions = {}): Optimiser {
   return optimiser("RMSProp", `RMSProp(${lr})`, lr, ["v"], options, (_t, g, p, [v], eta) => {
     const v1 = tf.add(tf.mul(rho, v!), tf.mul(1 - rho, tf.square(g)));
     return { p: tf.sub(p, tf.mul(eta, tf.div(g, tf.add(tf.sqrt(v1), eps)))), slots: [v1] };
-  });
+  }, { rule: "rmsprop", hyper: { rho, eps } });
 }
 
 export interface AdaGradOptions extends CommonOptions {
@@ -205,5 +224,5 @@ export function adagrad(lr = 0.1, options: AdaGradOptions = {}): Optimiser {
   return optimiser("AdaGrad", `AdaGrad(${lr})`, lr, ["v"], options, (_t, g, p, [v], eta) => {
     const v1 = tf.add(v!, tf.square(g));
     return { p: tf.sub(p, tf.mul(eta, tf.div(g, tf.add(tf.sqrt(v1), eps)))), slots: [v1] };
-  });
+  }, { rule: "adagrad", hyper: { eps } });
 }

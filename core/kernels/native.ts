@@ -27,6 +27,8 @@ interface Addon {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, geometry: Int32Array): boolean;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array): boolean;
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array): void;
+  /** One optimiser update of one tensor (native/src/optim.c; core/kernels/optimiser-step.ts). */
+  optimiserStep(hyper: Float64Array, p: Float32Array, g: Float32Array, slots: readonly Float32Array[], pOut: Float32Array, slotsOut: readonly Float32Array[]): void;
   info(): { blas: "openblas" | "builtin"; openblas: string | null; threads: number };
   setBlas(name: "openblas" | "builtin"): boolean;
 }
@@ -65,6 +67,15 @@ function load(): NativeStatus {
     status = { loaded: false, reason: `does not load: ${String(e).split("\n")[0]}` };
   }
   return status;
+}
+
+/** Inside `withoutNative`: host loops elsewhere (optimiser-step.ts) take their JavaScript form too. */
+let suspended = 0;
+
+/** The loaded addon for other host-loop kernels, undefined without it or inside `withoutNative`. */
+export function nativeAddon(): Addon | undefined {
+  load();
+  return suspended > 0 ? undefined : addon;
 }
 
 /** Whether the accelerator is loaded, where from and with which GEMM. */
@@ -241,13 +252,18 @@ export function uninstallNativeKernels(backend: string): void {
   }
 }
 
-/** Run `f` with tfjs's (and core/kernels') kernels in place of the accelerated ones, then put them back. */
+/**
+ * Run `f` with tfjs's (and core/kernels') kernels in place of the accelerated ones, and the
+ * JavaScript form of the host loops that have a native one, then put them back.
+ */
 export function withoutNative<T>(backend: string, f: () => T): T {
   const had = NATIVE_KERNELS.some((name) => tf.getKernel(name, backend)?.kernelFunc === replaced.get(`${backend}/${name}`)?.ours);
   uninstallNativeKernels(backend);
+  suspended++;
   try {
     return f();
   } finally {
+    suspended--;
     if (had) installNativeKernels(backend);
   }
 }

@@ -11,6 +11,7 @@
 
 #include "conv.h"
 #include "gemm.h"
+#include "optim.h"
 
 static const char *openblas_path;
 static int openblas_threads;
@@ -29,7 +30,7 @@ static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **d
   napi_value buf;
   size_t offset;
   if (napi_get_typedarray_info(env, v, &type, len, data, &buf, &offset) != napi_ok || type != want) {
-    napi_throw_type_error(env, NULL, want == napi_float32_array ? "dlm native: expected a Float32Array" : "dlm native: expected an Int32Array");
+    napi_throw_type_error(env, NULL, want == napi_float32_array ? "dlm native: expected a Float32Array" : want == napi_float64_array ? "dlm native: expected a Float64Array" : "dlm native: expected an Int32Array");
     return 0;
   }
   return 1;
@@ -127,6 +128,45 @@ static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Float32Arrays of a JavaScript array into out (at most max, each of at least n elements). */
+static int float_list(napi_env env, napi_value arr, float **out, uint32_t max, size_t n, uint32_t *count) {
+  if (napi_get_array_length(env, arr, count) != napi_ok || *count > max) {
+    napi_throw_type_error(env, NULL, "dlm native: expected an array of at most 2 Float32Arrays");
+    return 0;
+  }
+  for (uint32_t j = 0; j < *count; j++) {
+    napi_value v;
+    size_t len;
+    if (napi_get_element(env, arr, j, &v) != napi_ok || !typed(env, v, napi_float32_array, (void **)&out[j], &len)) return 0;
+    if (len < n) {
+      napi_throw_range_error(env, NULL, "dlm native: a slot is smaller than its parameter");
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* optimiserStep(hyper: Float64Array, p, g, slots: Float32Array[], pOut, slotsOut: Float32Array[]) */
+static napi_value optimiser_step(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  double *hy;
+  float *p, *g, *po, *s[DLM_OPTIM_MAX_SLOTS], *so[DLM_OPTIM_MAX_SLOTS];
+  size_t lh, lp, lg, lpo;
+  uint32_t ns, nso;
+  if (argc != 6 || !typed(env, argv[0], napi_float64_array, (void **)&hy, &lh) || !typed(env, argv[1], napi_float32_array, (void **)&p, &lp) ||
+      !typed(env, argv[2], napi_float32_array, (void **)&g, &lg) || !typed(env, argv[4], napi_float32_array, (void **)&po, &lpo) ||
+      !float_list(env, argv[3], s, DLM_OPTIM_MAX_SLOTS, lp, &ns) || !float_list(env, argv[5], so, DLM_OPTIM_MAX_SLOTS, lp, &nso))
+    return NULL;
+  if (lh != DLM_OPTIM_HYPER_LEN || lg != lp || lpo != lp || ns != nso) {
+    napi_throw_range_error(env, NULL, "dlm native: optimiserStep operands do not match");
+    return NULL;
+  }
+  dlm_optimiser_step(hy, lp, p, g, (const float *const *)s, po, so);
+  return NULL;
+}
+
 static napi_value str(napi_env env, const char *s) {
   napi_value v;
   napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
@@ -177,6 +217,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"conv2dBackpropFilter", NULL, conv2d_bf, NULL, NULL, NULL, napi_default, NULL},
       {"conv2dBackpropInput", NULL, conv2d_bi, NULL, NULL, NULL, napi_default, NULL},
       {"maxPoolGrad", NULL, max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"optimiserStep", NULL, optimiser_step, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, get_info, NULL, NULL, NULL, napi_default, NULL},
       {"setBlas", NULL, set_blas, NULL, NULL, NULL, napi_default, NULL},
   };
