@@ -28,6 +28,7 @@ const BENCHMARKS: Record<string, readonly string[]> = {
   stan: ["bench/stan/run.ts"],
   posteriordb: ["bench/posteriordb/run.ts"],
   "grad-cost": ["bench/posteriordb/grad-cost.ts"],
+  "host-engine": ["bench/host-engine.ts"],
   autodiff: ["bench/autodiff-patches.ts"],
   "fused-logpdf": ["bench/fused-logpdf.ts"],
   "interval-transform": ["bench/interval-transform.ts"],

@@ -4,7 +4,7 @@
  * reference posterior (check.ts) and prints a Markdown table for bench/RESULTS.md.
  *
  *   npx tsx bench/posteriordb/run.ts [names...] [--chains 4] [--warmup 1000] [--draws 1000]
- *       [--seed 4711] [--max-seconds S] [--json out.json] [--backend wasm]
+ *       [--seed 4711] [--max-seconds S] [--json out.json] [--backend wasm] [--engine auto|host|tfjs]
  *   npx tsx bench/posteriordb/run.ts --merge a.json b.json ...
  *
  * Names may be whole posterior names or any unique substring ("garch"). `--max-seconds` stops a
@@ -20,6 +20,7 @@ import { initEngine } from "../../core/engine.js";
 import { summarize } from "../../inference/diagnostics/index.js";
 import { sample, type SampleResult } from "../../inference/mcmc/index.js";
 import { posteriorModel } from "../../interpreter/instance.js";
+import { ENGINES, type Engine } from "../../interpreter/record-model.js";
 import { chainOutputs } from "../../cli/to-draws.js";
 import { checkPosterior, type PosteriorCheck } from "./check.js";
 import { instantiatePosterior, loadPosterior, posteriorNames } from "./posteriors.js";
@@ -34,6 +35,8 @@ interface Options {
   readonly maxSeconds: number;
   readonly json?: string;
   readonly backend?: string;
+  /** The gradient engine (interpreter/record-model.ts); default tfjs. */
+  readonly engine?: Engine;
   readonly merge: string[];
 }
 
@@ -72,6 +75,13 @@ function parseArgs(argv: readonly string[]): Options {
       case "--max-seconds": o = { ...o, maxSeconds: num(a, argv[++i]) }; break;
       case "--json": o = { ...o, json: argv[++i]! }; break;
       case "--backend": o = { ...o, backend: argv[++i]! }; break;
+      case "--engine": {
+        const e = ENGINES.find((x) => x === argv[i + 1]);
+        if (e === undefined) throw new Error(`--engine needs one of ${ENGINES.join(", ")}`);
+        o = { ...o, engine: e };
+        i++;
+        break;
+      }
       case "--merge": while (i + 1 < argv.length && !argv[i + 1]!.startsWith("--")) merge.push(argv[++i]!); break;
       default:
         if (a.startsWith("--")) throw new Error(`unknown option ${a}`);
@@ -94,7 +104,7 @@ async function runOne(name: string, o: Options, stan: StanAnchor | undefined): P
   const base = { name, stan };
   let model;
   try {
-    model = posteriorModel(instantiatePosterior(loadPosterior(name)));
+    model = posteriorModel(instantiatePosterior(loadPosterior(name)), { engine: o.engine ?? "tfjs", note: (line) => process.stderr.write(`  ${name}: ${line}\n`) });
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
     return { ...base, dim: undefined, seconds: undefined, check: undefined, essPerSecond: undefined, note: `cannot instantiate: ${msg}` };
@@ -181,7 +191,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${name}: ${row.check?.pass ? "pass" : "FAIL"} (${fmt(row.seconds, 1)} s) ${row.note}\n`);
     if (o.json !== undefined) writeFileSync(o.json, JSON.stringify(rows, null, 1));
   }
-  process.stdout.write(`\n${o.chains} chains × ${o.draws} draws (${o.warmup} warm-up), seed ${o.seed}\n\n${table(rows)}\n`);
+  process.stdout.write(`\n${o.chains} chains × ${o.draws} draws (${o.warmup} warm-up), seed ${o.seed}, engine ${o.engine ?? "tfjs"}\n\n${table(rows)}\n`);
 }
 
 await main();

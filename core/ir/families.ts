@@ -189,10 +189,12 @@ const FAMILY_TABLE = {
   /** Bernoulli(y | logit = η). */
   bernoulliLogit: {
     arity: 2,
+    // softplus(η) = max(η, 0) + log1p(e^−|η|) and σ(η) share the one exponential
     lpg: (y, eta, _b, _c, d) => {
+      const e = Math.exp(-Math.abs(eta));
       d[0] = 0;
-      d[1] = y - sigmoid(eta);
-      return y * eta - softplus(eta);
+      d[1] = y - (eta >= 0 ? 1 / (1 + e) : e / (1 + e));
+      return y * eta - Math.max(eta, 0) - Math.log1p(e);
     },
   },
   /** Bernoulli(y | p). */
