@@ -18,6 +18,7 @@ import { installCholeskyKernels } from "./fused-cholesky.js";
 import { installKernelFixes } from "./kernels/index.js";
 import { installNativeKernels } from "./kernels/native.js";
 import { installOptimiserStepKernel } from "./kernels/optimiser-step.js";
+import { installSoftmaxCrossEntropyKernels } from "./kernels/softmax-crossentropy.js";
 
 export { tf };
 
@@ -110,6 +111,7 @@ export async function initEngine(requested?: string): Promise<EngineInfo> {
   installSpecialKernels();
   installCholeskyKernels();
   installOptimiserStepKernel();
+  installSoftmaxCrossEntropyKernels();
   // Last, so that the accelerator wraps the fixed kernels and falls back to them.
   installNativeKernels(name);
   current = { backend: name, tfjsVersion: tf.version.tfjs, available };
