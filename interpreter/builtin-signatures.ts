@@ -1,70 +1,80 @@
 /**
- * Arity and keyword arguments of the builtin functions, for the static checks (the builtins
- * check again at run time). [min positional, max positional, keywords].
+ * The signatures of the builtin functions, written as their usage lines: `builtin()`
+ * (builtins-math.ts) binds every call against them before the builtin runs, and the static
+ * checker binds calls against them before anything runs (core/bind.ts does both). Builtins take
+ * their arguments by position only; keyword arguments follow `;`, and a name on both sides of it
+ * may be given either way (`coverage(pred, y, 0.9)` or `coverage(pred, y; level = 0.9)`).
+ *
+ * Notation: `x` required, `x?` optional, `xs...` one or more, `xs...?` any number.
  */
+import type { Param, Signature } from "../core/bind.js";
+import { OPTIMISERS } from "../nn/index.js";
 import { TRAIN_KEYWORDS } from "./train-keywords.js";
 import { VI_KEYWORDS } from "./script-vi.js";
 
-export type BuiltinSignature = readonly [number, number, readonly string[]];
+/** `sum(x; dims)` → the signature of sum. */
+function parse(usage: string): Signature {
+  const open = usage.indexOf("(");
+  const name = usage.slice(0, open);
+  const [positional = "", keywords = ""] = usage.slice(open + 1, -1).split(";");
+  const words = (s: string): string[] => s.split(",").map((w) => w.trim()).filter((w) => w !== "");
+  const named = words(keywords);
+  const byPosition = words(positional).map((w): Param => {
+    const optional = w.endsWith("?");
+    const bare = optional ? w.slice(0, -1) : w;
+    const variadic = bare.endsWith("...");
+    const name = variadic ? bare.slice(0, -3) : bare;
+    return { name, kind: named.includes(name) ? "positional" : "positional-only", required: !optional, variadic };
+  });
+  const params = [...byPosition, ...named.filter((k) => !byPosition.some((p) => p.name === k)).map((k): Param => ({ name: k, kind: "keyword" }))];
+  return { name, params };
+}
 
-const unary: BuiltinSignature = [1, 1, []];
-const reduce: BuiltinSignature = [1, 1, ["dims"]];
-const many = (min: number, kw: readonly string[] = []): BuiltinSignature => [min, Infinity, kw];
+const elementwise = ["exp", "log", "log1p", "expm1", "sqrt", "abs", "square", "sin", "cos", "tanh", "floor", "ceil", "round", "sigmoid",
+  "logistic", "inv_logit", "logit", "softplus", "relu", "elu", "gelu", "swish", "identity", "lgamma", "digamma"];
+const reductions = ["sum", "mean", "prod", "var", "std", "sd", "logsumexp", "cumsum", "softmax", "logsoftmax"];
 
-export const BUILTIN_SIGNATURES: Readonly<Record<string, BuiltinSignature>> = {
-  ...Object.fromEntries(
-    ["exp", "log", "log1p", "expm1", "sqrt", "abs", "square", "sin", "cos", "tanh", "floor", "ceil", "round", "sigmoid",
-      "logistic", "inv_logit", "logit", "softplus", "relu", "elu", "gelu", "swish", "identity", "lgamma", "digamma",
-      "length", "nrows", "ncols", "eye", "transpose", "diag", "cholesky", "logdet", "read_csv", "read_json", "names",
-      "summary", "argmax", "probs"].map((n) => [n, unary]),
-  ),
-  ...Object.fromEntries(["sum", "mean", "prod", "var", "std", "sd", "logsumexp", "cumsum", "softmax", "logsoftmax"].map((n) => [n, reduce])),
-  max: [1, 2, ["dims"]],
-  min: [1, 2, ["dims"]],
-  pow: [2, 2, []],
-  clamp: [3, 3, []],
-  ifelse: [3, 3, []],
-  size: [1, 2, []],
-  zeros: many(1),
-  ones: many(1),
-  fill: many(2),
-  range: [2, 2, ["step"]],
-  reshape: many(2),
-  vcat: many(1),
-  logpdf: [2, 2, []],
-  logprob: [2, 2, []],
-  hcat: many(1),
-  stack: many(1),
-  outer: [2, 2, []],
-  dot: [2, 2, []],
-  solve: [2, 2, []],
-  print: many(0),
-  standardize: [1, 1, ["like"]],
-  onehot: [2, 2, []],
-  train_test_split: [2, 2, ["seed"]],
-  NUTS: [0, 0, ["target_accept", "max_depth"]],
-  HMC: [0, 0, ["step", "steps"]],
-  sample: [1, 2, ["draws", "chains", "warmup", "seed"]],
-  predict: [2, 2, ["seed", "dropout", "draws"]],
-  train: [1, 2, TRAIN_KEYWORDS],
-  vi: [1, 2, VI_KEYWORDS],
-  ADVI: [0, 0, ["method", "eta", "optimizer", "lr"]],
-  loo: [1, 2, []],
-  entropy: [1, 1, []],
-  mutual_info: [1, 1, []],
-  epistemic_sd: [1, 1, []],
-  aleatoric_sd: [1, 1, []],
-  ece: [2, 2, ["bins"]],
-  reliability: [2, 2, ["bins"]],
-  coverage: [2, 3, ["level"]],
-  plot_calibration: [3, 3, ["bins"]],
-  waic: [1, 2, []],
-  compare: many(2, ["names"]),
-  save: [2, 2, []],
-  load: [1, 1, []],
-  prior_predictive: [1, 1, ["draws", "seed"]],
-  accuracy: [2, 2, []],
-  rmse: [2, 2, []],
-  loglik: [2, 2, []],
-  quantile: [2, 2, []],
-};
+const USAGES: readonly string[] = [
+  ...elementwise.map((n) => `${n}(x)`),
+  ...reductions.map((n) => `${n}(x; dims)`),
+  "max(x, y?; dims)", "min(x, y?; dims)", "pow(x, y)", "clamp(x, lo, hi)", "ifelse(cond, then, otherwise)",
+  // arrays and linear algebra
+  "length(x)", "nrows(x)", "ncols(x)", "size(x, axis?)", "eye(n)", "transpose(x)", "diag(x)",
+  "zeros(shape...)", "ones(shape...)", "fill(value, shape...)", "range(start, stop; step)", "reshape(x, shape...)",
+  "vcat(arrays...)", "hcat(arrays...)", "stack(arrays...)", "outer(a, b)", "dot(a, b)",
+  "cholesky(A)", "logdet(A)", "solve(A, b)",
+  "logpdf(dist, x)", "logprob(dist, x)",
+  // data
+  "print(values...?)", "read_csv(path)", "read_json(path)", "names(table)", "standardize(x; like)", "onehot(labels, classes)",
+  "train_test_split(data, fraction; seed)",
+  // inference and results
+  "NUTS(; target_accept, max_depth)", "HMC(; step, steps)", "sample(instance, algorithm?; draws, chains, warmup, seed)",
+  `train(instance, optimiser?; ${TRAIN_KEYWORDS.join(", ")})`, `vi(instance, algorithm?; ${VI_KEYWORDS.join(", ")})`,
+  "ADVI(; method, eta, optimizer, lr)", "BayesByBackprop(optimiser?; local, rho)",
+  "summary(posterior)", "predict(posterior, instance; seed, dropout, draws)", "prior_predictive(instance; draws, seed)",
+  "save(value, path)", "load(path)", "load_draws(path)",
+  // predictions and metrics
+  "argmax(x)", "probs(prediction)", "quantile(prediction, level)", "accuracy(prediction, y)", "rmse(prediction, y)", "loglik(posterior, instance)",
+  "entropy(prediction)", "mutual_info(prediction)", "epistemic_sd(prediction)", "aleatoric_sd(prediction)",
+  "ece(prediction, y; bins)", "reliability(prediction, y; bins)", "coverage(prediction, y, level?; level)",
+  "loo(posterior, instance?)", "waic(posterior, instance?)", "compare(a, b, more...?; names)",
+  // plots
+  "plot_trace(posterior, path; vars)", "plot_density(posterior, path; vars)", "plot_pairs(posterior, path; vars)",
+  "grid(x, n)", "plot_band(x, prediction, path; level)", "plot_uncertainty(prediction, path; x)",
+  "plot_calibration(prediction, y, path; bins)", "plot_history(fit, path)",
+];
+
+let table: ReadonlyMap<string, Signature> | undefined;
+
+/**
+ * The signature of builtin `name` (optimisers' from nn/'s registry), or undefined for a name
+ * that is not a builtin. Built on first use: this module and script-vi.ts import each other's
+ * modules, so nothing here may run while they load.
+ */
+export function builtinSignature(name: string): Signature | undefined {
+  table ??= new Map([
+    ...USAGES.map((u) => parse(u)).map((s) => [s.name, s] as const),
+    ...Object.values(OPTIMISERS).map((e) => [e.signature.name, e.signature] as const),
+  ]);
+  return table.get(name);
+}

@@ -68,6 +68,6 @@ print(logpdf(MvNormal([1, 0], [[2, 0.5], [0.5, 1]]), [[0.5, -1], [2, 0.3], [0, 0
     expect(a.err).toContain("the first argument of `logpdf` should be a distribution");
     const b = await run("print(logprob(Normal(0, 1)))\n");
     expect(b.code).toBe(1);
-    expect(b.err).toMatch(/lp\.dlm:1:7: error: `logprob` takes 2 positional arguments, but 1 was given/);
+    expect(b.err).toMatch(/lp\.dlm:1:7: error: `logprob` takes 2 positional arguments \(dist, x\), but 1 was given/);
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { Span } from "../grammar/ast.js";
 import { padBatched } from "./align.js";
-import { arity, builtin, noKeywords } from "./builtins-math.js";
+import { builtin } from "./builtins-math.js";
 import { DlmError } from "./errors.js";
 import { asTensorValue, describeValue, shapeOf, tensor, type Builtin, type DistValue, type TensorValue, type Value } from "./value.js";
 
@@ -37,9 +37,7 @@ export function logDensityValue(dv: DistValue, x: TensorValue, span: Span): Tens
 }
 
 function logpdf(name: string): Builtin {
-  return builtin(name, (args: readonly Value[], kwargs, span) => {
-    arity(name, args, 2, 2, span);
-    noKeywords(name, kwargs, [], span);
+  return builtin(name, (args: readonly Value[], _kwargs, span) => {
     const dv = args[0]!;
     if (dv.kind !== "dist") throw new DlmError(`the first argument of \`${name}\` should be a distribution, but it is ${describeValue(dv)}`, span, `usage: ${name}(Normal(m, s), x)`);
     return logDensityValue(dv, asTensorValue(args[1]!, span, `the value of \`${name}\``), span);

@@ -5,7 +5,7 @@
  */
 import { cholesky, choleskySolve, logDet } from "../core/linalg.js";
 import { tf } from "../core/engine.js";
-import { arity, builtin, noKeywords } from "./builtins-math.js";
+import { builtin } from "./builtins-math.js";
 import { DlmError } from "./errors.js";
 import { asTensorValue, shapeOf, tensor, type Builtin, type TensorValue } from "./value.js";
 import type { Span } from "../grammar/ast.js";
@@ -17,23 +17,17 @@ function square(v: TensorValue, name: string, span: Span): number {
 }
 
 export const LINALG_BUILTINS: readonly Builtin[] = [
-  builtin("cholesky", (args, kwargs, span) => {
-    arity("cholesky", args, 1, 1, span);
-    noKeywords("cholesky", kwargs, [], span);
+  builtin("cholesky", (args, _kwargs, span) => {
     const a = asTensorValue(args[0]!, span);
     square(a, "cholesky", span);
     return tensor(cholesky(a.t), a.batched);
   }),
-  builtin("logdet", (args, kwargs, span) => {
-    arity("logdet", args, 1, 1, span);
-    noKeywords("logdet", kwargs, [], span);
+  builtin("logdet", (args, _kwargs, span) => {
     const a = asTensorValue(args[0]!, span);
     square(a, "logdet", span);
     return tensor(logDet(a.t), a.batched);
   }),
-  builtin("solve", (args, kwargs, span) => {
-    arity("solve", args, 2, 2, span);
-    noKeywords("solve", kwargs, [], span);
+  builtin("solve", (args, _kwargs, span) => {
     const a = asTensorValue(args[0]!, span);
     const b = asTensorValue(args[1]!, span);
     const n = square(a, "solve", span);

@@ -6,13 +6,29 @@ import { tf } from "../core/engine.js";
 import { digamma, expm1, lgamma, log1p, logSumExp, softplus } from "../core/special.js";
 import type { Span } from "../grammar/ast.js";
 import { elementwise, realAxis } from "./align.js";
+import { checkArgsAt } from "./bind-call.js";
+import { builtinSignature } from "./builtin-signatures.js";
 import { DlmError } from "./errors.js";
 import { asInt, asTensorValue, num, shapeOf, tensor, type Builtin, type TensorValue, type Value } from "./value.js";
 
+/**
+ * A builtin function value. Every call is bound against the builtin's signature
+ * (builtin-signatures.ts) first, so a call with the wrong arguments fails at the call with the
+ * binder's message, and `call` may take its arguments' number and keyword names as checked.
+ */
 export function builtin(name: string, call: Builtin["call"]): Builtin {
-  return { kind: "builtin", name, call };
+  return {
+    kind: "builtin",
+    name,
+    call: (args, kwargs, span) => {
+      const sig = builtinSignature(name);
+      if (sig !== undefined) checkArgsAt(sig, args, kwargs, span);
+      return call(args, kwargs, span);
+    },
+  };
 }
 
+// The checks builtins made before builtin() bound their calls; script-vi.ts still calls them.
 export function arity(name: string, args: readonly Value[], min: number, max: number, span: Span): void {
   if (args.length < min || args.length > max) {
     const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
@@ -29,9 +45,7 @@ export function noKeywords(name: string, kwargs: ReadonlyMap<string, Value>, all
 }
 
 function unary(name: string, f: (t: tf.Tensor) => tf.Tensor, host?: (x: number) => number): Builtin {
-  return builtin(name, (args, kwargs, span) => {
-    arity(name, args, 1, 1, span);
-    noKeywords(name, kwargs, [], span);
+  return builtin(name, (args, _kwargs, span) => {
     const a = args[0]!;
     if (host !== undefined && a.kind === "num") return num(host(a.v));
     return elementwise([asTensorValue(a, span, `the argument of \`${name}\``)], f, span);
@@ -52,8 +66,6 @@ export function reduceAxes(x: TensorValue, kwargs: ReadonlyMap<string, Value>, s
 
 function reduction(name: string, f: (t: tf.Tensor, axes: number[]) => tf.Tensor): Builtin {
   return builtin(name, (args, kwargs, span) => {
-    arity(name, args, 1, 1, span);
-    noKeywords(name, kwargs, ["dims"], span);
     const x = asTensorValue(args[0]!, span, `the argument of \`${name}\``);
     const axes = reduceAxes(x, kwargs, span);
     if (axes.length === 0) return x;
@@ -70,8 +82,6 @@ const variance = (t: tf.Tensor, axes: number[]): tf.Tensor => {
 
 function minmax(name: "max" | "min"): Builtin {
   return builtin(name, (args, kwargs, span) => {
-    arity(name, args, 1, 2, span);
-    noKeywords(name, kwargs, ["dims"], span);
     if (args.length === 2) {
       const [a, b] = args as [Value, Value];
       if (a.kind === "num" && b.kind === "num") return num(name === "max" ? Math.max(a.v, b.v) : Math.min(a.v, b.v));
@@ -111,23 +121,17 @@ export const MATH_BUILTINS: readonly Builtin[] = [
   unary("identity", (t) => t, (x) => x),
   unary("lgamma", (t) => lgamma(t)),
   unary("digamma", (t) => digamma(t)),
-  builtin("softmax", (args, kwargs, span) => lastAxisOp("softmax", args, kwargs, span, (t, ax) => (ax === t.rank - 1 ? tf.softmax(t) : tf.exp(tf.sub(t, logSumExp(t, ax, true)))))),
-  builtin("logsoftmax", (args, kwargs, span) => lastAxisOp("logsoftmax", args, kwargs, span, (t, ax) => tf.sub(t, logSumExp(t, ax, true)))),
-  builtin("pow", (args, kwargs, span) => {
-    arity("pow", args, 2, 2, span);
-    noKeywords("pow", kwargs, [], span);
+  builtin("softmax", (args, kwargs, span) => lastAxisOp(args, kwargs, span, (t, ax) => (ax === t.rank - 1 ? tf.softmax(t) : tf.exp(tf.sub(t, logSumExp(t, ax, true)))))),
+  builtin("logsoftmax", (args, kwargs, span) => lastAxisOp(args, kwargs, span, (t, ax) => tf.sub(t, logSumExp(t, ax, true)))),
+  builtin("pow", (args, _kwargs, span) => {
     const [a, b] = args as [Value, Value];
     if (a.kind === "num" && b.kind === "num") return num(a.v ** b.v);
     return elementwise([asTensorValue(a, span), asTensorValue(b, span)], tf.pow, span);
   }),
-  builtin("clamp", (args, kwargs, span) => {
-    arity("clamp", args, 3, 3, span);
-    noKeywords("clamp", kwargs, [], span);
+  builtin("clamp", (args, _kwargs, span) => {
     return elementwise(args.map((a) => asTensorValue(a, span)), (x, lo, hi) => tf.minimum(tf.maximum(x!, lo!), hi!), span);
   }),
-  builtin("ifelse", (args, kwargs, span) => {
-    arity("ifelse", args, 3, 3, span);
-    noKeywords("ifelse", kwargs, [], span);
+  builtin("ifelse", (args, _kwargs, span) => {
     return elementwise(args.map((a) => asTensorValue(a, span)), (c, a, b) => {
       const shape = tf.broadcastTo(tf.zeros([]), tf.add(tf.add(c!, a!), b!).shape).shape;
       return tf.where(tf.notEqual(tf.broadcastTo(c!, shape), 0), tf.broadcastTo(a!, shape), tf.broadcastTo(b!, shape));
@@ -143,17 +147,13 @@ export const MATH_BUILTINS: readonly Builtin[] = [
   minmax("max"),
   minmax("min"),
   builtin("cumsum", (args, kwargs, span) => {
-    arity("cumsum", args, 1, 1, span);
-    noKeywords("cumsum", kwargs, ["dims"], span);
     const x = asTensorValue(args[0]!, span);
     const axes = kwargs.has("dims") ? reduceAxes(x, kwargs, span) : [realAxis(x, 0)];
     return tensor(tf.cumsum(x.t, axes[0]!), x.batched);
   }),
 ];
 
-function lastAxisOp(name: string, args: readonly Value[], kwargs: ReadonlyMap<string, Value>, span: Span, f: (t: tf.Tensor, axis: number) => tf.Tensor): Value {
-  arity(name, args, 1, 1, span);
-  noKeywords(name, kwargs, ["dims"], span);
+function lastAxisOp(args: readonly Value[], kwargs: ReadonlyMap<string, Value>, span: Span, f: (t: tf.Tensor, axis: number) => tf.Tensor): Value {
   const x = asTensorValue(args[0]!, span);
   const axis = kwargs.has("dims") ? reduceAxes(x, kwargs, span)[0]! : x.t.rank - 1;
   return tensor(f(x.t, axis), x.batched);

@@ -15,7 +15,7 @@
 import { tf } from "../core/engine.js";
 import type { Span } from "../grammar/ast.js";
 import { coverageOf, expectedCalibrationError, normalMixtureQuantile, reliability, sortedQuantile, type ReliabilityBins } from "../inference/diagnostics/calibration.js";
-import { arity, builtin, noKeywords } from "./builtins-math.js";
+import { builtin } from "./builtins-math.js";
 import { DlmError } from "./errors.js";
 import { asInt, asNumber, asTensorValue, describeValue, num, tensor, type Builtin, type RecordValue, type Value } from "./value.js";
 
@@ -57,17 +57,13 @@ const entropyOf = (p: tf.Tensor): tf.Tensor => tf.neg(tf.sum(tf.mul(p, tf.log(tf
 
 export function calibrationBuiltins(): Builtin[] {
   return [
-    builtin("entropy", (args, kwargs, span) => {
-      arity("entropy", args, 1, 1, span);
-      noKeywords("entropy", kwargs, [], span);
+    builtin("entropy", (args, _kwargs, span) => {
       const r = prediction(args[0]!, span, "entropy");
       const probs = field(r, "probs");
       if (probs === undefined) throw new DlmError("`entropy` is for classifiers' predictions (Bernoulli, Categorical)", span);
       return tensor(entropyOf(probs), false);
     }),
-    builtin("mutual_info", (args, kwargs, span) => {
-      arity("mutual_info", args, 1, 1, span);
-      noKeywords("mutual_info", kwargs, [], span);
+    builtin("mutual_info", (args, _kwargs, span) => {
       const r = prediction(args[0]!, span, "mutual_info");
       const probs = field(r, "probs");
       const meanEntropy = field(r, "__entropy_mean");
@@ -75,34 +71,24 @@ export function calibrationBuiltins(): Builtin[] {
       // Clamped at 0: H[p̄] ≥ mean H[p_s] exactly; float32 rounding can go below.
       return tensor(tf.maximum(tf.sub(entropyOf(probs), meanEntropy), 0), false);
     }),
-    builtin("epistemic_sd", (args, kwargs, span) => {
-      arity("epistemic_sd", args, 1, 1, span);
-      noKeywords("epistemic_sd", kwargs, [], span);
+    builtin("epistemic_sd", (args, _kwargs, span) => {
       const r = prediction(args[0]!, span, "epistemic_sd");
       const m = field(r, "__means")!;
       return tensor(tf.sqrt(tf.moments(m, 0).variance), false);
     }),
-    builtin("aleatoric_sd", (args, kwargs, span) => {
-      arity("aleatoric_sd", args, 1, 1, span);
-      noKeywords("aleatoric_sd", kwargs, [], span);
+    builtin("aleatoric_sd", (args, _kwargs, span) => {
       const r = prediction(args[0]!, span, "aleatoric_sd");
       return tensor(tf.sqrt(tf.mean(field(r, "__variances")!, 0)), false);
     }),
     builtin("ece", (args, kwargs, span) => {
-      arity("ece", args, 2, 2, span);
-      noKeywords("ece", kwargs, ["bins"], span);
       return num(expectedCalibrationError(bins(prediction(args[0]!, span, "ece"), args[1]!, kwargs, span, "ece")));
     }),
     builtin("reliability", (args, kwargs, span) => {
-      arity("reliability", args, 2, 2, span);
-      noKeywords("reliability", kwargs, ["bins"], span);
       const b = bins(prediction(args[0]!, span, "reliability"), args[1]!, kwargs, span, "reliability");
       const arr = (x: Float64Array): Value => tensor(tf.tensor1d(Float32Array.from(x)), false);
       return { kind: "record", tag: "reliability", fields: new Map([["confidence", arr(b.confidence)], ["accuracy", arr(b.accuracy)], ["count", arr(b.count)]]) };
     }),
     builtin("coverage", (args, kwargs, span) => {
-      arity("coverage", args, 2, 3, span);
-      noKeywords("coverage", kwargs, ["level"], span);
       const r = prediction(args[0]!, span, "coverage");
       const levelValue = args[2] ?? kwargs.get("level");
       const level = levelValue === undefined ? 0.9 : asNumber(levelValue, span, "level");

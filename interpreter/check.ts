@@ -11,7 +11,7 @@ import { suggest } from "../grammar/index.js";
 import { LAYERS } from "../nn/index.js";
 import { builtinValues } from "./builtins.js";
 import { SCRIPT_NAMES } from "./script-names.js";
-import { BUILTIN_SIGNATURES } from "./builtin-signatures.js";
+import { builtinSignature } from "./builtin-signatures.js";
 
 interface Scope {
   readonly names: Set<string>;
@@ -84,21 +84,8 @@ function checkCall(st: State, e: CallExpr, sig: Signature): void {
 }
 
 function builtinArity(st: State, e: CallExpr, name: string): void {
-  // Own entries only: `constructor`, `toString`, ... are the program's names, not Object.prototype's.
-  const sig = Object.hasOwn(BUILTIN_SIGNATURES, name) ? BUILTIN_SIGNATURES[name] : undefined;
-  if (sig === undefined) return;
-  const [min, max, keywords] = sig;
-  const n = e.args.length;
-  if (n < min || n > max) {
-    const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-    err(st, e.span, `\`${name}\` takes ${want} positional argument${max === 1 ? "" : "s"}, but ${n} ${n === 1 ? "was" : "were"} given`);
-  }
-  for (const k of e.kwargs) {
-    if (!keywords.includes(k.name)) {
-      const near = suggest(k.name, keywords);
-      err(st, k.span, `\`${name}\` has no keyword argument \`${k.name}\``, near !== undefined ? `did you mean \`${near}\`?` : keywords.length > 0 ? `it takes ${keywords.map((x) => `\`${x}\``).join(", ")}` : "it takes no keyword arguments");
-    }
-  }
+  const sig = builtinSignature(name);
+  if (sig !== undefined) checkCall(st, e, sig);
 }
 
 function callArity(st: State, scope: Scope, e: CallExpr): void {

@@ -73,7 +73,7 @@ const CASES: readonly Case[] = [
   { name: "wrong model argument count", source: "model m(y) {\n  y ~ Normal(0, 1)\n}\ni = m(1, 2)\n", message: "the model `m` takes 1 argument, but 2 were given", at: "bad.dlm:4:5" },
   { name: "runaway recursion", source: "fn f(n) = f(n + 1)\nx = f(1)\n", message: /calls nested more than 400 deep \(runaway recursion in `f`\?\)/, at: "bad.dlm:1:11" },
   { name: "huge loop", source: "acc = 0\nfor i in 1:1e12 {\n  acc += i\n}\n", message: /has 1000000000000 elements; at most 10000000 are allowed/, at: "bad.dlm:2:10" },
-  { name: "builtin arity", source: "x = [1, 2]\ny = sum(x, 2)\n", message: "`sum` takes 1 positional argument, but 2 were given", at: "bad.dlm:2:5" },
+  { name: "builtin arity", source: "x = [1, 2]\ny = sum(x, 2)\n", message: "`sum` takes 1 positional argument (x), but 2 were given", at: "bad.dlm:2:5", hint: "usage: sum(x; dims?)" },
   { name: "builtin keyword", source: "model m(x) {\n  b ~ Normal(0, 1)\n  factor(sum(x * b, dim = 1))\n}\n", message: "`sum` has no keyword argument `dim`", at: "bad.dlm:3:21", hint: "did you mean `dims`?" },
   { name: "field of a table", source: 'd = read_csv("examples/data/linreg.csv")\nprint(d.z)\n', message: "this table has no field `z`", at: "bad.dlm:2:7" },
 ];

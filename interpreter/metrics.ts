@@ -10,7 +10,7 @@
  */
 import { tf } from "../core/engine.js";
 import type { Span } from "../grammar/ast.js";
-import { arity, builtin, noKeywords } from "./builtins-math.js";
+import { builtin } from "./builtins-math.js";
 import { calibrationBuiltins } from "./calibration-builtins.js";
 import { DlmError } from "./errors.js";
 import { asNumber, asTensorValue, describeValue, num, tensor, type Builtin, type RecordValue, type Value } from "./value.js";
@@ -43,9 +43,7 @@ export function predictiveBuiltins(fallback: ReadonlyMap<string, Value>): Builti
     delegate("sd", "sd"),
     delegate("std", "sd"),
     delegate("probs", "probs"),
-    builtin("quantile", (args, kwargs, span) => {
-      arity("quantile", args, 2, 2, span);
-      noKeywords("quantile", kwargs, [], span);
+    builtin("quantile", (args, _kwargs, span) => {
       const p = asNumber(args[1]!, span, "the probability");
       if (!(p >= 0 && p <= 1)) throw new DlmError(`quantile: the probability must lie in [0, 1], got ${p}`, span);
       const a = args[0]!;
@@ -58,9 +56,7 @@ export function predictiveBuiltins(fallback: ReadonlyMap<string, Value>): Builti
       const sorted = tf.neg(tf.topk(tf.neg(moved), n).values);
       return tensor(tf.squeeze(tf.slice(sorted, [...new Array<number>(draws.rank - 1).fill(0), k], [...moved.shape.slice(0, -1), 1]), [draws.rank - 1]), false);
     }),
-    builtin("loglik", (args, kwargs, span) => {
-      arity("loglik", args, 2, 2, span);
-      noKeywords("loglik", kwargs, [], span);
+    builtin("loglik", (args, _kwargs, span) => {
       const r = predictive(args[0]!, span, "loglik");
       const y = asTensorValue(args[1]!, span, "the observed values").t;
       const family = (r.fields.get("family") as { v: string } | undefined)?.v ?? "";

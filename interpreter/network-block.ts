@@ -8,7 +8,6 @@ import { tf } from "../core/engine.js";
 import type { NetworkDef, Span } from "../grammar/ast.js";
 import { block, type BlockCall } from "../nn/index.js";
 import type { ApplyContext, Layer } from "../nn/layer.js";
-import { builtin } from "./builtins-math.js";
 import { DlmError, fail } from "./errors.js";
 import { evaluate, runBlock, ReturnSignal, type EvalContext } from "./evaluate.js";
 import { asTensorValue, childEnv, describeValue, tensor, type Env, type Value } from "./value.js";
@@ -28,10 +27,11 @@ export function buildBlockNetwork(def: NetworkDef, env: Env, ctx: EvalContext, s
   const run = (call: BlockCall, x: tf.Tensor): tf.Tensor => {
     const fenv = childEnv(env, true);
     for (const name of Object.keys(layers)) {
-      fenv.vars.set(name, builtin(name, (args, _kw, s) => {
+      // A plain builtin value, not builtin()'s: a layer may share a builtin's name, not its signature.
+      fenv.vars.set(name, { kind: "builtin", name, call: (args, _kw, s) => {
         if (args.length !== 1) fail(s, `the layer \`${name}\` takes one argument`);
         return tensor(call(name, asTensorValue(args[0]!, s).t), batched);
-      }));
+      } });
     }
     fenv.vars.set(xname, tensor(x, batched));
     let out: Value;

@@ -9,7 +9,7 @@
 import { tf } from "../core/engine.js";
 import type { Span } from "../grammar/ast.js";
 import { compareLoo, loo, waic, type LooResult } from "../inference/diagnostics/loo.js";
-import { arity, builtin, noKeywords } from "./builtins-math.js";
+import { builtin } from "./builtins-math.js";
 import { DlmError } from "./errors.js";
 import type { ModelInstance } from "./instance.js";
 import { pointwiseLogLik } from "./loglik.js";
@@ -58,9 +58,7 @@ function looOf(v: Value, span: Span): LooResult | undefined {
 
 export function looBuiltins(host: LooHost): Value[] {
   return [
-    builtin("loo", (args, kwargs, span) => {
-      arity("loo", args, 1, 2, span);
-      noKeywords("loo", kwargs, [], span);
+    builtin("loo", (args, _kwargs, span) => {
       const { ll, s, n } = logLikOf(host, args, span, "loo");
       const r = loo(ll, s, n);
       if (r.badK.length > 0) {
@@ -69,9 +67,7 @@ export function looBuiltins(host: LooHost): Value[] {
       }
       return looValue(r);
     }),
-    builtin("waic", (args, kwargs, span) => {
-      arity("waic", args, 1, 2, span);
-      noKeywords("waic", kwargs, [], span);
+    builtin("waic", (args, _kwargs, span) => {
       const { ll, s, n } = logLikOf(host, args, span, "waic");
       const r = waic(ll, s, n);
       if (r.highVariance.length > 0) host.err(`warning: ${r.highVariance.length} of ${n} observations have a posterior variance of the log-likelihood above 0.4: WAIC may be unreliable there; prefer loo`);
@@ -81,7 +77,6 @@ export function looBuiltins(host: LooHost): Value[] {
       };
     }),
     builtin("compare", (args, kwargs, span) => {
-      noKeywords("compare", kwargs, ["names"], span);
       if (args.length < 2) throw new DlmError("compare needs two or more models: compare(loo(a), loo(b)) or compare(post_a, post_b)", span);
       const names = kwargs.get("names");
       const labels = names === undefined ? args.map((_, i) => `model ${i + 1}`) : names.kind === "list" && names.items.length === args.length && names.items.every((x) => x.kind === "str")

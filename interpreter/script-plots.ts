@@ -12,7 +12,7 @@ import { tf } from "../core/engine.js";
 import type { Span } from "../grammar/index.js";
 import { drawsFromRows, type PlotOptions, plotBand, plotCalibration, plotDensity, plotHistory, plotPairs, plotTrace, plotUncertainty } from "../plots/index.js";
 import { bins, prediction } from "./calibration-builtins.js";
-import { arity, builtin, noKeywords } from "./builtins-math.js";
+import { builtin } from "./builtins-math.js";
 import { resolvePath } from "./data-readers.js";
 import { DlmError } from "./errors.js";
 import type { Posterior } from "./posterior.js";
@@ -104,8 +104,6 @@ export function plotBuiltins(host: PlotHost): Value[] {
     });
   const posteriorPlot = (name: string, draw: typeof plotTrace): Value =>
     builtin(name, (args, kwargs, span) => {
-      arity(name, args, 2, 2, span);
-      noKeywords(name, kwargs, ["vars"], span);
       const p = host.posteriorOf(args[0]!, span);
       const path = asString(args[1]!, span, "the file name");
       const vars = kwargs.has("vars") ? plotVars(kwargs.get("vars")!, span) : undefined;
@@ -119,9 +117,7 @@ export function plotBuiltins(host: PlotHost): Value[] {
     posteriorPlot("plot_trace", plotTrace),
     posteriorPlot("plot_density", plotDensity),
     posteriorPlot("plot_pairs", plotPairs),
-    builtin("grid", (args, kwargs, span) => {
-      arity("grid", args, 2, 2, span);
-      noKeywords("grid", kwargs, [], span);
+    builtin("grid", (args, _kwargs, span) => {
       const x = asTensorValue(args[0]!, span, "the data");
       const n = asInt(args[1]!, span, "the number of points per axis");
       if (n < 1) throw new DlmError("grid needs at least 1 point per axis", span);
@@ -133,8 +129,6 @@ export function plotBuiltins(host: PlotHost): Value[] {
       return tensor(tf.tensor(g.data, g.shape, "float32"), false);
     }),
     builtin("plot_band", (args, kwargs, span) => {
-      arity("plot_band", args, 3, 3, span);
-      noKeywords("plot_band", kwargs, ["level"], span);
       const f = predictive(args[0]!, span, "the first argument of `plot_band`");
       const x = Array.from(asTensorValue(args[1]!, span, "x").t.dataSync());
       const path = asString(args[2]!, span, "the file name");
@@ -152,8 +146,6 @@ export function plotBuiltins(host: PlotHost): Value[] {
       }));
     }),
     builtin("plot_uncertainty", (args, kwargs, span) => {
-      arity("plot_uncertainty", args, 2, 2, span);
-      noKeywords("plot_uncertainty", kwargs, ["x"], span);
       const f = predictive(args[0]!, span, "the first argument of `plot_uncertainty`");
       const path = asString(args[1]!, span, "the file name");
       const probs = f.get("probs");
@@ -186,14 +178,10 @@ export function plotBuiltins(host: PlotHost): Value[] {
       return write(span, path, () => plotUncertainty({ x1, x2, value, label }));
     }),
     builtin("plot_calibration", (args, kwargs, span) => {
-      arity("plot_calibration", args, 3, 3, span);
-      noKeywords("plot_calibration", kwargs, ["bins"], span);
       const b = bins(prediction(args[0]!, span, "plot_calibration"), args[1]!, kwargs, span, "plot_calibration");
       return write(span, asString(args[2]!, span, "the file name"), () => plotCalibration({ ...b, title: "reliability" }));
     }),
-    builtin("plot_history", (args, kwargs, span) => {
-      arity("plot_history", args, 2, 2, span);
-      noKeywords("plot_history", kwargs, [], span);
+    builtin("plot_history", (args, _kwargs, span) => {
       const path = asString(args[1]!, span, "the file name");
       const v = args[0]!;
       const q = v.kind === "opaque" && v.tag === "posterior" ? (v.payload as Posterior).vi : undefined;

@@ -19,13 +19,12 @@ import { disposeCheckpoint, readCheckpoint, writeCheckpoint } from "../inference
 import { BindError } from "../core/bind.js";
 import { ArgumentError, OPTIMISERS, type Optimiser } from "../nn/index.js";
 import { defined } from "../core/defined.js";
-import { arity, builtin, noKeywords } from "./builtins-math.js";
+import { builtin } from "./builtins-math.js";
 import { toHost } from "./builtins.js";
 import { resolvePath } from "./data-readers.js";
 import { DlmError } from "./errors.js";
 import type { ModelInstance } from "./instance.js";
 import { trainInstance, type Fit, type FitInfo } from "./train.js";
-import { TRAIN_KEYWORDS } from "./train-keywords.js";
 import { asInt, asString, describeValue, type Value } from "./value.js";
 
 /** The size of a `train` run, for progress reporting. */
@@ -178,8 +177,6 @@ export async function trainWithFiles(inst: ModelInstance, optimiser: Optimiser, 
 
 /** Run `train(...)` of a script: the promise of the fit value. */
 export async function runTrain(host: TrainHost, args: readonly Value[], kwargs: ReadonlyMap<string, Value>, span: Span): Promise<Value> {
-  arity("train", args, 1, 2, span);
-  noKeywords("train", kwargs, TRAIN_KEYWORDS, span);
   const inst = host.instanceOf(args[0]!, span, "the first argument of `train`");
   const optimiser = optimiserOf(args[1], span);
   const int = (k: string): number | undefined => (kwargs.has(k) ? asInt(kwargs.get(k)!, span, k) : undefined);

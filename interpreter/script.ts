@@ -20,7 +20,7 @@ import { key as makeKey, fold } from "../core/random.js";
 import { standardize, onehot, trainTestSplit } from "../nn/index.js";
 import { basename } from "node:path";
 import { parse, type Program, type Span, type Stmt } from "../grammar/index.js";
-import { arity, builtin, noKeywords } from "./builtins-math.js";
+import { builtin } from "./builtins-math.js";
 import { builtinValues, globalEnv } from "./builtins.js";
 import { predictiveBuiltins } from "./metrics.js";
 import { readCsv, readJson, resolvePath } from "./data-readers.js";
@@ -137,53 +137,38 @@ function scriptBuiltins(host: Host): Value[] {
   const notYet = (name: string, what: string): Value =>
     builtin(name, (_a, _k, span) => { throw new DlmError(`\`${name}\` (${what}) is not available yet in this version of dlm`, span, "use `sample(inst, NUTS(), ...)` for inference"); });
   return [
-    builtin("print", (args, kwargs, span) => {
-      noKeywords("print", kwargs, [], span);
+    builtin("print", (args, _kwargs, _span) => {
       host.out(args.map(show).join(" "));
       return { kind: "missing" };
     }),
-    builtin("read_csv", (args, kwargs, span) => (arity("read_csv", args, 1, 1, span), noKeywords("read_csv", kwargs, [], span), readCsv(asString(args[0]!, span, "the path"), host.here, span))),
-    builtin("read_json", (args, kwargs, span) => (arity("read_json", args, 1, 1, span), noKeywords("read_json", kwargs, [], span), readJson(asString(args[0]!, span, "the path"), host.here, span))),
-    builtin("names", (args, kwargs, span) => {
-      arity("names", args, 1, 1, span);
-      noKeywords("names", kwargs, [], span);
+    builtin("read_csv", (args, _kwargs, span) => readCsv(asString(args[0]!, span, "the path"), host.here, span)),
+    builtin("read_json", (args, _kwargs, span) => readJson(asString(args[0]!, span, "the path"), host.here, span)),
+    builtin("names", (args, _kwargs, span) => {
       const d = args[0]!;
       if (d.kind !== "record") throw new DlmError(`names needs a table or record, but this is ${describeValue(d)}`, span);
       return d.fields.get("__names") ?? { kind: "list", items: [...d.fields.keys()].filter((k) => !k.startsWith("__")).map((k) => ({ kind: "str", v: k })) };
     }),
     builtin("standardize", (args, kwargs, span) => {
-      arity("standardize", args, 1, 1, span);
-      noKeywords("standardize", kwargs, ["like"], span);
       const x = asTensorValue(args[0]!, span, "the data");
       const like = kwargs.get("like");
       return tensor(standardize(x.t, like === undefined ? x.t : asTensorValue(like, span, "like").t), false);
     }),
-    builtin("onehot", (args, kwargs, span) => {
-      arity("onehot", args, 2, 2, span);
-      noKeywords("onehot", kwargs, [], span);
+    builtin("onehot", (args, _kwargs, span) => {
       return tensor(onehot(asTensorValue(args[0]!, span).t, asInt(args[1]!, span, "the number of classes")), false);
     }),
     builtin("train_test_split", (args, kwargs, span) => {
-      arity("train_test_split", args, 2, 2, span);
-      noKeywords("train_test_split", kwargs, ["seed"], span);
       const n = asInt(args[0]!, span, "the number of rows");
       const s = trainTestSplit(n, asNumber(args[1]!, span, "the training fraction"), makeKey(optInt(kwargs, "seed", host.seed, span)));
       const oneBased = (a: Int32Array): Value => tensor(tf.tensor1d(Array.from(a, (i) => i + 1), "float32"), false);
       return { kind: "record", tag: "split", fields: new Map([["train", oneBased(s.train)], ["test", oneBased(s.test)]]) };
     }),
-    builtin("NUTS", (args, kwargs, span) => {
-      arity("NUTS", args, 0, 0, span);
-      noKeywords("NUTS", kwargs, ["target_accept", "max_depth"], span);
+    builtin("NUTS", (_args, kwargs, span) => {
       return opaque("algorithm", { algorithm: "nuts", adaptDelta: kwargs.has("target_accept") ? asNumber(kwargs.get("target_accept")!, span) : undefined, maxDepth: kwargs.has("max_depth") ? asInt(kwargs.get("max_depth")!, span) : undefined }, "NUTS()");
     }),
-    builtin("HMC", (args, kwargs, span) => {
-      arity("HMC", args, 0, 0, span);
-      noKeywords("HMC", kwargs, ["step", "steps"], span);
+    builtin("HMC", (_args, kwargs, span) => {
       return opaque("algorithm", { algorithm: "hmc", stepSize: kwargs.has("step") ? asNumber(kwargs.get("step")!, span) : undefined, steps: kwargs.has("steps") ? asInt(kwargs.get("steps")!, span) : undefined }, "HMC()");
     }),
     builtin("sample", (args, kwargs, span) => {
-      arity("sample", args, 1, 2, span);
-      noKeywords("sample", kwargs, ["draws", "chains", "warmup", "seed"], span);
       const at = callKey(host, span);
       const memo = host.memo.get(at);
       if (memo !== undefined) return memo;
@@ -212,17 +197,13 @@ function scriptBuiltins(host: Host): Value[] {
         },
       ));
     }),
-    builtin("summary", (args, kwargs, span) => {
-      arity("summary", args, 1, 1, span);
-      noKeywords("summary", kwargs, [], span);
+    builtin("summary", (args, _kwargs, span) => {
       const fit = asFit(args[0]!);
       // The table goes to the output, its warnings with the other warnings (stderr in `dlm run`).
       for (const line of fit !== undefined ? fitSummaryLines(fit) : summaryLines(posteriorOf(args[0]!, span))) (line.startsWith("warning: ") ? host.err : host.out)(line);
       return { kind: "missing" };
     }),
     builtin("predict", (args, kwargs, span) => {
-      arity("predict", args, 2, 2, span);
-      noKeywords("predict", kwargs, ["seed", "dropout", "draws"], span);
       try {
         const fit = asFit(args[0]!);
         const inst = instanceOf(args[1]!, span, "the second argument of `predict`");
@@ -239,31 +220,23 @@ function scriptBuiltins(host: Host): Value[] {
       }
     }),
     builtin("prior_predictive", (args, kwargs, span) => {
-      arity("prior_predictive", args, 1, 1, span);
-      noKeywords("prior_predictive", kwargs, ["draws", "seed"], span);
       const sims = priorPredictive(instanceOf(args[0]!, span, "the argument"), optInt(kwargs, "draws", 1000, span), makeKey(optInt(kwargs, "seed", host.seed, span)));
       const fields = new Map<string, Value>([...sims].map(([k, s]) => [k, tensor(tf.clone(s.draws), false)]));
       disposeSimulated(sims);
       return { kind: "record", tag: "prior predictive draws", fields };
     }),
-    builtin("save", (args, kwargs, span) => {
-      arity("save", args, 2, 2, span);
-      noKeywords("save", kwargs, [], span);
+    builtin("save", (args, _kwargs, span) => {
       const fit = asFit(args[0]!);
       const path = asString(args[1]!, span, "the file name");
       if (fit !== undefined) return wait(host, span, () => saveFit(fit, path, host.here, span).then(() => ({ kind: "missing" })));
       savePosterior(posteriorOf(args[0]!, span), path, host.here, span);
       return { kind: "missing" };
     }),
-    builtin("load", (args, kwargs, span) => {
-      arity("load", args, 1, 1, span);
-      noKeywords("load", kwargs, [], span);
+    builtin("load", (args, _kwargs, span) => {
       const path = asString(args[0]!, span, "the file name");
       return /\.json$/i.test(path) ? fitValue(loadFit(path, host.here, span)) : posteriorValue(loadPosterior(drawFiles(args[0]!, host.here, span), span));
     }),
-    builtin("load_draws", (args, kwargs, span) => {
-      arity("load_draws", args, 1, 1, span);
-      noKeywords("load_draws", kwargs, [], span);
+    builtin("load_draws", (args, _kwargs, span) => {
       return posteriorValue(loadPosterior(drawFiles(args[0]!, host.here, span), span));
     }),
     ...plotBuiltins({ get file() { return host.here; }, wait: (span, make) => wait(host, span, make), posteriorOf, fitOf: asFit }),
@@ -285,15 +258,11 @@ function scriptBuiltins(host: Host): Value[] {
       throw new Pending(at, runVi({ seed: host.seed, signal: host.options.signal, progress: host.options.viProgress, err: host.err, instanceOf }, args, kwargs, span).then(posteriorValue));
     }),
     notYet("BayesByBackprop", "Bayes by Backprop"),
-    builtin("argmax", (args, kwargs, span) => {
-      arity("argmax", args, 1, 1, span);
-      noKeywords("argmax", kwargs, [], span);
+    builtin("argmax", (args, _kwargs, span) => {
       const x = asTensorValue(args[0]!, span);
       return tensor(tf.add(tf.cast(tf.argMax(x.t, -1), "float32"), 1), x.batched);
     }),
-    builtin("accuracy", (args, kwargs, span) => {
-      arity("accuracy", args, 2, 2, span);
-      noKeywords("accuracy", kwargs, [], span);
+    builtin("accuracy", (args, _kwargs, span) => {
       const p = args[0]!;
       const truth = asTensorValue(args[1]!, span, "the true labels").t;
       if (p.kind === "record" && p.fields.has("probs")) {
@@ -305,9 +274,7 @@ function scriptBuiltins(host: Host): Value[] {
       }
       throw new DlmError("accuracy needs a classifier's prediction (`pred.y` of a Bernoulli or Categorical variable)", span);
     }),
-    builtin("rmse", (args, kwargs, span) => {
-      arity("rmse", args, 2, 2, span);
-      noKeywords("rmse", kwargs, [], span);
+    builtin("rmse", (args, _kwargs, span) => {
       const p = args[0]!;
       const m = p.kind === "record" && p.fields.has("mean") ? p.fields.get("mean")! : p;
       const d = tf.sub(asTensorValue(m, span).t, asTensorValue(args[1]!, span).t);
