@@ -97,6 +97,12 @@ describe("bind: each mistake, one message", () => {
     });
   }
 
+  it("says what the callee is when the signature does", () => {
+    const model: Signature = { name: "m", what: "the model", params: [{ name: "y", kind: "positional-only" }, { name: "s", kind: "keyword" }] };
+    expect(failure(() => bind(model, [1, 2], {})).message).toBe("the model `m` takes at most 1 positional argument (y), but 2 were given");
+    expect(failure(() => bind(model, [], { t: 1 })).message).toBe("the model `m` has no keyword argument `t`");
+  });
+
   it("names the offending keyword, so a checker can point at it", () => {
     expect(failure(() => bind(normal, [0, 1], { sgima: 1 })).keyword).toBe("sgima");
     expect(failure(() => bind(normal, [0, 1, 2], {})).keyword).toBeUndefined();

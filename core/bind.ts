@@ -31,6 +31,8 @@ export interface Param {
 export interface Signature {
   /** The name users call it by, as messages quote it. */
   readonly name: string;
+  /** What it is, when messages should say so: "the model" gives "the model `m` takes …". */
+  readonly what?: string;
   readonly params: readonly Param[];
   /** A usage line for hints (a registry's doc line); rendered from the parameters when absent. */
   readonly usage?: string;
@@ -77,6 +79,8 @@ export function renderSignature(sig: Signature): string {
 }
 
 const usageHint = (sig: Signature): string => `usage: ${sig.usage ?? renderSignature(sig)}`;
+/** The callee as messages name it: "`Normal`", "the model `m`". */
+const callee = (sig: Signature): string => (sig.what === undefined ? code(sig.name) : `${sig.what} ${code(sig.name)}`);
 
 /** "takes 2 positional arguments (mu, sigma)", "takes 1 to 2 …", "takes at most 1 …", "takes at least 1 …", "takes no positional arguments". */
 function arityPhrase(sig: Signature): string {
@@ -92,7 +96,7 @@ function arityPhrase(sig: Signature): string {
 }
 
 function arityError(sig: Signature, problem: "too-many" | "too-few", given: number): BindError {
-  return new BindError(problem, `${code(sig.name)} ${arityPhrase(sig)}, but ${wasWere(given)}`, usageHint(sig));
+  return new BindError(problem, `${callee(sig)} ${arityPhrase(sig)}, but ${wasWere(given)}`, usageHint(sig));
 }
 
 /**
@@ -123,10 +127,10 @@ export function bind<T>(sig: Signature, args: readonly T[], kwargs: ReadonlyMap<
     if (p === undefined) throw unknownKeyword(sig, k);
     const before = how.get(p.name);
     if (before === "position") {
-      throw new BindError("given-twice", `${code(sig.name)} is given ${code(p.name)} twice: by position and as ${code(`${k} = …`)}`, usageHint(sig), k);
+      throw new BindError("given-twice", `${callee(sig)} is given ${code(p.name)} twice: by position and as ${code(`${k} = …`)}`, usageHint(sig), k);
     }
     if (before !== undefined) {
-      throw new BindError("conflicting-alternatives", `${code(sig.name)} takes ${code(before)} or ${code(k)}, not both`, `${code(before)} and ${code(k)} are two ways to give ${code(p.name)}`, k);
+      throw new BindError("conflicting-alternatives", `${callee(sig)} takes ${code(before)} or ${code(k)}, not both`, `${code(before)} and ${code(k)} are two ways to give ${code(p.name)}`, k);
     }
     given.set(k, v);
     how.set(p.name, k);
@@ -140,7 +144,7 @@ export function bind<T>(sig: Signature, args: readonly T[], kwargs: ReadonlyMap<
       throw arityError(sig, "too-few", args.length);
     }
     const names = [p.name, ...(p.alternatives ?? [])].map(code).join(" or ");
-    throw new BindError("missing", `${code(sig.name)} is missing its argument ${names}`, usageHint(sig));
+    throw new BindError("missing", `${callee(sig)} is missing its argument ${names}`, usageHint(sig));
   }
 
   const params = new Map(sig.params.map((p) => [p.name, p]));
@@ -157,10 +161,10 @@ export function bind<T>(sig: Signature, args: readonly T[], kwargs: ReadonlyMap<
 
 function unknownKeyword(sig: Signature, k: string): BindError {
   if (sig.params.some((p) => p.name === k && kindOf(p) === "positional-only")) {
-    return new BindError("positional-by-keyword", `${code(sig.name)} takes ${code(k)} by position, not by name`, usageHint(sig), k);
+    return new BindError("positional-by-keyword", `${callee(sig)} takes ${code(k)} by position, not by name`, usageHint(sig), k);
   }
   const names = sig.params.flatMap((p) => (kindOf(p) === "positional-only" ? [] : [p.name, ...(p.alternatives ?? [])]));
   const near = suggest(k, names);
   const hint = near !== undefined ? `did you mean ${code(near)}?` : names.length > 0 ? `it takes ${names.map(code).join(", ")}` : "it takes no keyword arguments";
-  return new BindError("unknown-keyword", `${code(sig.name)} has no keyword argument ${code(k)}`, hint, k);
+  return new BindError("unknown-keyword", `${callee(sig)} has no keyword argument ${code(k)}`, hint, k);
 }

@@ -12,6 +12,7 @@ import { LAYERS } from "../nn/index.js";
 import { builtinValues } from "./builtins.js";
 import { SCRIPT_NAMES } from "./script-names.js";
 import { builtinSignature } from "./builtin-signatures.js";
+import { userSignature } from "./bind-call.js";
 
 interface Scope {
   readonly names: Set<string>;
@@ -20,7 +21,7 @@ interface Scope {
   readonly later: Set<string>;
 }
 
-type Callable = { kind: "user"; params: number; keywords: readonly string[]; what: string } | { kind: "dist" } | { kind: "layer" } | { kind: "other" };
+type Callable = { kind: "user"; signature: Signature } | { kind: "dist" } | { kind: "layer" } | { kind: "other" };
 
 interface State {
   readonly file: string;
@@ -95,25 +96,10 @@ function callArity(st: State, scope: Scope, e: CallExpr): void {
     if (!has(scope, e.callee.name)) builtinArity(st, e, e.callee.name);
     return;
   }
-  const kws = e.kwargs.map((k) => k.name);
   switch (c.kind) {
     case "dist": checkCall(st, e, DISTRIBUTIONS[e.callee.name]!.signature); return;
     case "layer": checkCall(st, e, LAYERS[e.callee.name]!.signature); return;
-    case "user": {
-      if (c.what !== "model" && e.args.length !== c.params) {
-        err(st, e.span, `\`${e.callee.name}\` takes ${c.params} positional argument${c.params === 1 ? "" : "s"}, but ${e.args.length} ${e.args.length === 1 ? "was" : "were"} given`);
-      }
-      if (c.what === "model" && e.args.length > c.params) {
-        err(st, e.span, `the model \`${e.callee.name}\` takes ${c.params} argument${c.params === 1 ? "" : "s"}, but ${e.args.length} were given`);
-      }
-      for (const k of kws) {
-        if (!c.keywords.includes(k)) {
-          const near = suggest(k, c.keywords);
-          err(st, e.span, `\`${e.callee.name}\` has no keyword argument \`${k}\``, near !== undefined ? `did you mean \`${near}\`?` : undefined);
-        }
-      }
-      return;
-    }
+    case "user": checkCall(st, e, c.signature); return;
     case "other": return;
   }
 }
@@ -251,7 +237,7 @@ export function check(program: Program, file: string, _source: string, known: It
       if (prev !== undefined) err(st, s.nameSpan, `\`${s.name}\` is defined twice`, "rename one of the definitions");
       if (builtins.has(s.name)) err(st, s.nameSpan, `\`${s.name}\` is the name of a builtin and cannot be redefined`, "choose another name");
       seen.set(s.name, s.nameSpan);
-      callables.set(s.name, { kind: "user", params: s.params.length, keywords: s.keywords.map((k) => k.name), what: s.kind === "Model" ? "model" : "fn" });
+      callables.set(s.name, { kind: "user", signature: userSignature(s.name, s.params, s.keywords, s.kind === "Model" ? "model" : undefined) });
     }
   }
   const top: Scope = { names: new Set(seen.keys()), parent: undefined, later: definedNames(program.body) };

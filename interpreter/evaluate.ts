@@ -8,6 +8,7 @@ import type { BinaryExpr, Block, CallExpr, Expr, IndexArg, IndexExpr, Span, Stmt
 import { assertNever } from "../grammar/ast.js";
 import { suggest } from "../core/suggest.js";
 import { elementwise } from "./align.js";
+import { checkArgsAt, userSignature } from "./bind-call.js";
 import { DlmError, fail, locate } from "./errors.js";
 import type { Handler } from "./handler.js";
 import { index, type IndexSpec } from "./indexing.js";
@@ -329,17 +330,9 @@ function bindArgs(
   span: Span,
   ctx: EvalContext,
 ): Env {
-  if (args.length !== params.length) {
-    fail(span, `\`${name}\` takes ${params.length} positional argument${params.length === 1 ? "" : "s"} (${params.map((p) => p.name).join(", ")}), but ${args.length} ${args.length === 1 ? "was" : "were"} given`);
-  }
+  checkArgsAt(userSignature(name, params, keywords), args, kwargs, span);
   const env = childEnv(closure, true);
   params.forEach((p, i) => env.vars.set(p.name, args[i]!));
-  for (const k of kwargs.keys()) {
-    if (!keywords.some((kw) => kw.name === k)) {
-      const near = suggest(k, keywords.map((kw) => kw.name));
-      fail(span, `\`${name}\` has no keyword argument \`${k}\``, near !== undefined ? `did you mean \`${near}\`?` : undefined);
-    }
-  }
   for (const kw of keywords) env.vars.set(kw.name, kwargs.get(kw.name) ?? evaluate(kw.default, env, ctx));
   return env;
 }

@@ -12,6 +12,7 @@ import type { ModelDef, Span, TildeStmt } from "../grammar/ast.js";
 import { lineCol } from "../grammar/diagnostics.js";
 import type { StateStore } from "../nn/layer.js";
 import { walkParams, type ParamTree } from "../nn/tree.js";
+import { checkArgsAt, userSignature } from "./bind-call.js";
 import { DlmError, fail } from "./errors.js";
 import { runBlock, evaluate, type EvalContext, type ModelFrame } from "./evaluate.js";
 import type { Handler, NetMode } from "./handler.js";
@@ -63,9 +64,7 @@ export interface InstantiateOptions {
 
 /** Bind `model(args...; kwargs)`; trace it; check data. Throws DlmError on user mistakes. */
 export function instantiate(def: ModelDef, args: readonly Value[], kwargs: ReadonlyMap<string, Value>, span: Span, options: InstantiateOptions): ModelInstance {
-  if (args.length > def.params.length) {
-    fail(span, `the model \`${def.name}\` takes ${def.params.length} argument${def.params.length === 1 ? "" : "s"} (${def.params.map((p) => p.name).join(", ")}), but ${args.length} were given`);
-  }
+  checkArgsAt(userSignature(def.name, def.params, def.keywords, "model"), args, kwargs, span);
   const bindings = new Map<string, Value>();
   const data = new Set<string>();
   const missing = new Set<string>();
@@ -78,9 +77,6 @@ export function instantiate(def: ModelDef, args: readonly Value[], kwargs: Reado
     else bindings.set(p.name, v);
     data.add(p.name);
   });
-  for (const k of kwargs.keys()) {
-    if (!def.keywords.some((kw) => kw.name === k)) fail(span, `the model \`${def.name}\` has no keyword argument \`${k}\``);
-  }
   const partial: Omit<ModelInstance, "latents" | "records" | "layout" | "points" | "observed" | "warnings"> = {
     def, bindings, data, missing, source: options.source, file: options.file, globals: options.globals,
   };
