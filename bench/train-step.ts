@@ -7,6 +7,8 @@
  *   ours:     nn/ layers, nn/grad.ts valueAndGrads and nn/optimisers.ts adam, stepped the way
  *             inference/train.ts steps (the path of the language's `train`), on tfjs's kernels
  *             (and core/kernels' fixes) without the native accelerator;
+ *   ours, unfused loss and Adam: ours with the cross-entropy composed from ops and Adam as
+ *             per-tensor ops (nn/optimisers.ts `fused: false`): the step before the fused kernels;
  *   ours + native (OpenBLAS | built-in GEMM): the same with the native accelerator's kernels
  *             (core/kernels/native.ts), when it is built, with each of its two GEMMs;
  *   tfjs:     the same network written directly in tfjs: tf.valueAndGrads over a list of plain
@@ -16,10 +18,14 @@
  *   pytorch:  bench/train_step_torch.py on the CPU with one thread, when /usr/bin/python3 can
  *             import torch (a fresh process each round: its start-up is not timed).
  * Every variant starts from the same parameters and trains on one fixed batch. The variants
- * alternate within each round; a round's figure is the median step time, and the table shows
- * the median over rounds.
+ * alternate within each round; a round's figure is the median step time (wall and process CPU
+ * time, the latter steadier on a loaded machine), and the table shows the median over rounds.
  *
- * Run: `npm run bench train-step`, or `npx tsx bench/train-step.ts [--rounds 7] [--only mlp|cnn]
+ * parts: the fused pieces alone, each against what it replaces: the Adam update of the MLP's and
+ * of a small 64-64-10 network's parameters (per-tensor ops, the fused kernel's JavaScript loop,
+ * its C loop) and the cross-entropy's value and gradient for 128 × 10 logits (ops, fused).
+ *
+ * Run: `npm run bench train-step`, or `npx tsx bench/train-step.ts [--rounds 7] [--only mlp|cnn|parts]
  * [--no-torch] [--im2col] [--profile]` (--profile prints the kernels that take the most time in one step).
  */
 import { spawnSync } from "node:child_process";
@@ -50,8 +56,8 @@ const option = (name: string): string | undefined => (argv.includes(name) ? argv
 const ROUNDS = Number(option("--rounds") ?? 7);
 const ONLY = option("--only");
 const PROFILE = argv.includes("--profile");
-if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || (ONLY !== undefined && ONLY !== "mlp" && ONLY !== "cnn")) {
-  process.stderr.write("usage: train-step.ts [--rounds N] [--only mlp|cnn] [--no-torch] [--im2col] [--profile]\n");
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || (ONLY !== undefined && ONLY !== "mlp" && ONLY !== "cnn" && ONLY !== "parts")) {
+  process.stderr.write("usage: train-step.ts [--rounds N] [--only mlp|cnn|parts] [--no-torch] [--im2col] [--profile]\n");
   process.exit(2);
 }
 /** Time per variant and round: at least this long and this many steps. */
@@ -156,19 +162,26 @@ function accelModes(): Accel[] {
 
 const accelName = (a: Accel): string => (a === "openblas" ? "ours + native (OpenBLAS)" : "ours + native (built-in GEMM)");
 
-/** ours: one step as inference/train.ts takes it, on the kernels `accel` names. */
-function oursVariant(name: string, net: Layer, d: Data, accel: Accel = "off"): Variant {
-  const opt = adam(LR);
+/** The cross-entropy as nn/losses.ts composed it from ops before the fused kernel. */
+const composedCrossentropy = (logits: tf.Tensor, y: tf.Tensor): tf.Scalar => tf.mean(tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits, -1)), -1)));
+
+/**
+ * ours: one step as inference/train.ts takes it, on the kernels `accel` names; `unfused`: with
+ * the loss composed from ops and Adam as per-tensor ops (as before the fused kernels).
+ */
+function oursVariant(name: string, net: Layer, d: Data, accel: Accel = "off", unfused = false): Variant {
+  const opt = adam(LR, { fused: !unfused });
+  const loss = unfused ? composedCrossentropy : (z: tf.Tensor, y: tf.Tensor) => crossentropy(z, y) as tf.Scalar;
   let params = mapParams(d.init, (t) => tf.clone(t));
   let state: OptimiserState = opt.init(params);
   return {
     name,
     step: () => {
       const next = inMode(accel, () => tf.tidy(() => {
-        const { value, grads } = valueAndGrads((p) => crossentropy(forward(net, p, d.x, { training: true }), d.y) as tf.Scalar, params);
-        const loss = value.dataSync()[0]!;
+        const { value, grads } = valueAndGrads((p) => loss(forward(net, p, d.x, { training: true }), d.y), params);
+        const lossValue = value.dataSync()[0]!;
         const stepped = opt.step(state, params, grads);
-        return { loss, params: stepped.params, count: stepped.state.count, slots: stepped.state.slots };
+        return { loss: lossValue, params: stepped.params, count: stepped.state.count, slots: stepped.state.slots };
       }));
       disposeParams(params);
       disposeOptimiserState(state);
@@ -217,16 +230,25 @@ function tfjsVariant(m: Model, d: Data): Variant {
   };
 }
 
-/** Median milliseconds per step over at least MIN_MS and MIN_STEPS steps. */
-function medianStepMs(v: Variant): number {
-  const times: number[] = [];
+/** Wall and process CPU milliseconds of one step (CPU time is steadier on a loaded machine). */
+interface StepTime {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+/** Median wall and CPU milliseconds per step over at least MIN_MS and MIN_STEPS steps. */
+function medianStepMs(v: Variant): StepTime {
+  const wall: number[] = [];
+  const cpu: number[] = [];
   const start = performance.now();
-  while (performance.now() - start < MIN_MS || times.length < MIN_STEPS) {
-    const t0 = performance.now();
+  while (performance.now() - start < MIN_MS || wall.length < MIN_STEPS) {
+    const [t0, c0] = [performance.now(), process.cpuUsage()];
     v.step();
-    times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    wall.push(performance.now() - t0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return median(times);
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 function median(xs: readonly number[]): number {
@@ -240,6 +262,7 @@ const torchAvailable = (): boolean =>
 
 interface TorchRound {
   readonly ms: number;
+  readonly cpu_ms: number;
   readonly torch: string;
   readonly threads: number;
 }
@@ -277,7 +300,7 @@ const row = (cells: readonly string[]): string => `| ${cells.join(" | ")} |`;
 
 async function runModel(m: Model, withTorch: boolean): Promise<void> {
   const d = makeData(m);
-  const variants: Variant[] = [oursVariant("ours", m.net, d), ...accelModes().map((a) => oursVariant(accelName(a), m.net, d, a)), tfjsVariant(m, d)];
+  const variants: Variant[] = [oursVariant("ours", m.net, d), oursVariant("ours, unfused loss and Adam", m.net, d, "off", true), ...accelModes().map((a) => oursVariant(accelName(a), m.net, d, a)), tfjsVariant(m, d)];
   if (m.name === "cnn" && argv.includes("--im2col")) variants.push(oursVariant("ours, im2col conv", cnnLayers(im2colConv), d));
   // Same start, same data: the first losses must agree, or the variants train different things.
   const first = variants.map((v) => v.step());
@@ -285,15 +308,15 @@ async function runModel(m: Model, withTorch: boolean): Promise<void> {
     throw new Error(`train-step: first losses disagree: ${first.join(", ")}`);
   }
   if (PROFILE) for (const v of variants) await profileStep(v);
-  const times: number[][] = variants.map(() => []);
-  const torchTimes: number[] = [];
+  const times: StepTime[][] = variants.map(() => []);
+  const torchTimes: StepTime[] = [];
   let torchInfo: TorchRound | undefined;
   for (let r = 0; r < ROUNDS; r++) {
     variants.forEach((v, i) => times[i]!.push(medianStepMs(v)));
     if (withTorch) {
       const tr = torchRound(m.name);
       if (tr) {
-        torchTimes.push(tr.ms);
+        torchTimes.push({ wall: tr.ms, cpu: tr.cpu_ms });
         torchInfo = tr;
       }
     }
@@ -303,18 +326,71 @@ async function runModel(m: Model, withTorch: boolean): Promise<void> {
   disposeParams(d.init);
 
   const names = [...variants.map((v) => v.name), ...(torchTimes.length > 0 ? [`pytorch ${torchInfo!.torch}, ${torchInfo!.threads} thread${torchInfo!.threads === 1 ? "" : "s"}`] : [])];
-  const medians = [...times.map(median), ...(torchTimes.length > 0 ? [median(torchTimes)] : [])];
-  const ours = medians[0]!;
+  const series = [...times, ...(torchTimes.length > 0 ? [torchTimes] : [])];
+  const wall = series.map((ts) => median(ts.map((t) => t.wall)));
+  const cpu = series.map((ts) => median(ts.map((t) => t.cpu)));
   console.log(`\n### ${m.title} (${tf.getBackend()}; median of ${ROUNDS} rounds)\n`);
   // Speed relative to PyTorch: its time per step over the variant's (above 1: faster than PyTorch).
-  const torchMs = torchTimes.length > 0 ? medians.at(-1)! : undefined;
-  console.log(row(["variant", "ms/step", "steps/s", "ms/step ÷ ours", ...(torchMs ? ["speed ÷ pytorch"] : [])]));
-  console.log(row(["---", "---:", "---:", "---:", ...(torchMs ? ["---:"] : [])]));
-  names.forEach((n, i) => console.log(row([n, fmt(medians[i]!), (1000 / medians[i]!).toFixed(1), (medians[i]! / ours).toFixed(2), ...(torchMs ? [(torchMs / medians[i]!).toFixed(2)] : [])])));
-  const tfjsMs = medians[names.indexOf("tfjs")]!;
-  const torchText = torchTimes.length > 0 ? `, ours ÷ pytorch ${(ours / medians.at(-1)!).toFixed(2)}` : "";
-  console.log(`\nours ÷ tfjs ${(ours / tfjsMs).toFixed(2)}${torchText} (time per step; below 1 means ours is faster)`);
-  console.log(`per-round ms/step: ${names.map((n, i) => `${n}: ${(i < times.length ? times[i]! : torchTimes).map(fmt).join(" ")}`).join("; ")}`);
+  const torch = torchTimes.length > 0 ? { wall: wall.at(-1)!, cpu: cpu.at(-1)! } : undefined;
+  console.log(row(["variant", "wall ms/step", "CPU ms/step", "steps/s (wall)", "CPU ÷ ours", ...(torch ? ["speed ÷ pytorch (wall)", "speed ÷ pytorch (CPU)"] : [])]));
+  console.log(row(["---", "---:", "---:", "---:", "---:", ...(torch ? ["---:", "---:"] : [])]));
+  names.forEach((n, i) => {
+    const vs = torch ? [(torch.wall / wall[i]!).toFixed(2), (torch.cpu / cpu[i]!).toFixed(2)] : [];
+    console.log(row([n, fmt(wall[i]!), fmt(cpu[i]!), (1000 / wall[i]!).toFixed(1), (cpu[i]! / cpu[0]!).toFixed(2), ...vs]));
+  });
+  const tfjsCpu = cpu[names.indexOf("tfjs")]!;
+  const torchText = torch ? `, ours ÷ pytorch ${(cpu[0]! / torch.cpu).toFixed(2)}` : "";
+  console.log(`\nCPU time per step: ours ÷ tfjs ${(cpu[0]! / tfjsCpu).toFixed(2)}${torchText} (below 1 means ours is faster)`);
+  console.log(`per-round wall/CPU ms/step: ${names.map((n, i) => `${n}: ${series[i]!.map((t) => `${fmt(t.wall)}/${fmt(t.cpu)}`).join(" ")}`).join("; ")}`);
+}
+
+/** A variant that repeats `f` (tidied) on the kernels `accel` names. */
+function partVariant(name: string, accel: Accel, f: () => void): Variant {
+  return { name, step: () => (inMode(accel, () => tf.tidy(f)), 0), dispose: () => undefined };
+}
+
+/** Adam's update alone over `net`'s parameters: per-tensor ops, the fused kernel's JavaScript and C loops. */
+function optimiserParts(title: string, net: Layer, jsLoop: boolean): void {
+  const params = initParams(net, key(1));
+  const grads = mapParams(params, (t) => tf.mul(t, 0.01));
+  const [ops, fused] = [adam(LR, { fused: false }), adam(LR)];
+  const state = ops.init(params);
+  const run = (opt: typeof ops) => () => {
+    const next = opt.step(state, params, grads);
+    disposeParams(next.params);
+    disposeOptimiserState(next.state);
+  };
+  const variants = [partVariant("per-tensor ops", "off", run(ops))];
+  if (jsLoop) variants.push(partVariant("fused, JavaScript loop", "off", run(fused)));
+  if (nativeStatus().loaded) variants.push(partVariant("fused, C loop (native)", "builtin", run(fused)));
+  partTable(title, variants);
+  disposeParams(params);
+  disposeParams(grads);
+  disposeOptimiserState(state);
+}
+
+function partTable(title: string, variants: Variant[]): void {
+  const times: StepTime[][] = variants.map(() => []);
+  for (let r = 0; r < ROUNDS; r++) variants.forEach((v, i) => times[i]!.push(medianStepMs(v)));
+  const cpu = times.map((ts) => median(ts.map((t) => t.cpu)));
+  console.log(`\n### ${title} (${tf.getBackend()}; median of ${ROUNDS} rounds)\n`);
+  console.log(row(["variant", "CPU ms", "÷ first"]));
+  console.log(row(["---", "---:", "---:"]));
+  variants.forEach((v, i) => console.log(row([v.name, cpu[i]!.toFixed(3), (cpu[i]! / cpu[0]!).toFixed(2)])));
+}
+
+function runParts(): void {
+  // Without the addon, wasm takes the JavaScript loop for small tensors only (JS_LOOP_MAX_PER_TENSOR): the MLP's are not.
+  optimiserParts("Adam update, MLP 784-256-256-10 parameters (269k in 6 tensors)", mlp.net, false);
+  optimiserParts("Adam update, 64-64-10 parameters (4.8k in 4 tensors)", chain(dense(64, 64, relu), dense(64, 10)), true);
+  const z = det([128, 10], 3);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 128 }, (_, i) => i % 10), "int32"), 10).toFloat());
+  const grad = (loss: (z: tf.Tensor, y: tf.Tensor) => tf.Scalar) => () => void tf.valueAndGrad((zz: tf.Tensor) => loss(zz, y))(z).grad.dataSync();
+  partTable("softmax cross-entropy, value and gradient, 128 × 10 logits", [
+    partVariant("ops (logSoftmax, product, sums, mean)", "off", grad(composedCrossentropy)),
+    partVariant("fused kernel", "off", grad((zz, yy) => crossentropy(zz, yy) as tf.Scalar)),
+  ]);
+  tf.dispose([z, y]);
 }
 
 const engine = await initEngine();
@@ -325,3 +401,4 @@ if (!withTorch) console.log("PyTorch: not measured (/usr/bin/python3 cannot impo
 for (const m of [mlp, cnn]) {
   if (ONLY === undefined || ONLY === m.name) await runModel(m, withTorch);
 }
+if (ONLY === undefined || ONLY === "parts") runParts();
