@@ -29,6 +29,7 @@ const BENCHMARKS: Record<string, readonly string[]> = {
   posteriordb: ["bench/posteriordb/run.ts"],
   "grad-cost": ["bench/posteriordb/grad-cost.ts"],
   "host-engine": ["bench/host-engine.ts"],
+  "ar1-loop": ["bench/ar1-loop.ts"],
   autodiff: ["bench/autodiff-patches.ts"],
   "fused-logpdf": ["bench/fused-logpdf.ts"],
   "interval-transform": ["bench/interval-transform.ts"],

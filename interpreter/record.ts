@@ -12,6 +12,7 @@
 import { tf } from "../core/engine.js";
 import { Graph, IrError, sizeOf } from "../core/ir/graph.js";
 import type { BinaryFn, UnaryFn } from "../core/ir/ops.js";
+import { assignInto, sumTerms, vectorise } from "../core/ir/terms.js";
 import { DISTRIBUTIONS } from "../distributions/index.js";
 import type { Block, Expr, IndexArg, Span, Stmt, TildeStmt } from "../grammar/ast.js";
 import { evaluate, indexSpecs, ReturnSignal, type EvalContext, type ModelFrame } from "./evaluate.js";
@@ -99,7 +100,7 @@ class Recorder {
     if (lost !== undefined) throw new CannotRecord(`the latent \`${lost.name}\` was not met while recording`);
     const g = this.g;
     g.dim = Math.max(g.dim, this.inst.layout.dim);
-    const output = this.terms.length === 0 ? g.scalar(0) : this.terms.reduce((acc, t) => g.add(acc, t));
+    const output = sumTerms(g, this.terms);
     return { graph: g, output };
   }
 
@@ -193,7 +194,7 @@ class Recorder {
   private score(dist: ReturnType<typeof recordedDist>, x: number, shape: readonly number[], s: TildeStmt): void {
     const g = this.g;
     if (dist.family === undefined) return;
-    const lp = g.lpdf(dist.family, [x, ...dist.args]);
+    const lp = g.lpdf(dist.family, [x, ...dist.args.map((a) => vectorise(g, a))]);
     // the scorer sums over the value's elements; the distribution must not be larger
     const all = [x, ...dist.args].map((a) => g.shape(a));
     const n = sizeOf(shape);
@@ -238,8 +239,7 @@ class Recorder {
     const nx = sizeOf(g.shape(x));
     const specs = this.indexSpecs(indices, env);
     const src = assignIndex(iota(g.shape(x), 0), specs, iota(g.shape(e), nx), span);
-    const joined = g.concat([x, e], [nx + sizeOf(g.shape(e))]);
-    assignVar(env, target.name, symbolic(g.take(joined, Int32Array.from(src.t.dataSync()), g.shape(x))));
+    assignVar(env, target.name, symbolic(assignInto(g, x, e, Int32Array.from(src.t.dataSync()))));
   }
 
   // ------------------------------------------------------------------------------------------

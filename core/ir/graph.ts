@@ -110,6 +110,9 @@ export class Graph {
     for (const i of index) if (i < 0 || i >= n) throw new IrError(`take: index ${i} out of bounds for ${n} elements`);
     const c = this.constValue(a);
     if (c !== undefined) return this.constant(Array.from(index, (i) => c[i]!), shape);
+    // a take of a take is one take (x[2:T] of a vector assembled element by element)
+    const inner = this.nodes[a]!;
+    if (inner.op === "take") return this.take(inner.a, Int32Array.from(index, (i) => inner.index[i]!), shape);
     return this.push({ op: "take", a, index, shape: [...shape] });
   }
 

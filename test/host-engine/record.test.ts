@@ -154,6 +154,32 @@ model ar(T, y, X, g, flag) {
     expectSameDensity(instance(src, "ar", data), 4);
   });
 
+  it("an AR(1) as a loop, as a mean vector built in a loop and in slice form records to one vector density", () => {
+    const T = 30;
+    const y = Array.from({ length: T }, (_, t) => Math.sin(t * 1.7) + 0.1 * t);
+    const head = "model ar1(T, y) {\n  c ~ Normal(0, 1)\n  phi ~ Uniform(-1, 1)\n  sigma ~ HalfNormal(1)\n";
+    const forms = [
+      `${head}  for t in 2:T {\n    y[t] ~ Normal(c + phi * y[t - 1], sigma)\n  }\n}`,
+      `${head}  mu = zeros(T)\n  for t in 2:T {\n    mu[t] = c + phi * y[t - 1]\n  }\n  y[2:T] ~ Normal(mu[2:T], sigma)\n}`,
+      `${head}  y[2:T] ~ Normal(c + phi * y[1:T-1], sigma)\n}`,
+    ];
+    const q = Float64Array.from([0.3, -0.4, 0.2]);
+    const results = forms.map((src) => {
+      const inst = instance(src, "ar1", { T, y });
+      expectSameDensity(inst, 2);
+      const rec = recordInstance(inst);
+      const { valueAndGrad: host, source } = compileHost(rec.graph, rec.output);
+      const grad = new Float64Array(3);
+      return { value: host(q, grad), grad, size: source.length };
+    });
+    for (const r of results.slice(0, 2)) {
+      expect(r.value).toBeCloseTo(results[2]!.value, 10);
+      for (let i = 0; i < 3; i++) expect(r.grad[i]).toBeCloseTo(results[2]!.grad[i]!, 10);
+      // vectorised, not T − 1 copies of straight-line code
+      expect(r.size).toBeLessThan(1.2 * results[2]!.size);
+    }
+  });
+
   it("falls back to tfjs with a one-line reason outside the recorded set", () => {
     const cases: [string, string, Record<string, DataValue>, RegExp][] = [
       ["model m(y) {\n  mu ~ Normal(0, 1)\n  y ~ Normal(ifelse(mu > 0, mu, 0), 1)\n}", "m", { y: 1 }, /`ifelse`/],
