@@ -16,13 +16,20 @@ import type { DistributionSpec } from "../distributions/registry.js";
 /** Arguments by parameter name (alternative keywords kept under their own name: `logit`). */
 export type NamedNodes = ReadonlyMap<string, number>;
 
+/** An interval whose bounds depend on parameters (`Uniform(0, 1 - alpha)`): the nodes of its bounds. */
+export interface IntervalOf {
+  readonly kind: "intervalOf";
+  readonly lower: number;
+  readonly upper: number;
+}
+
 export interface RecordedDist {
   /** The family and its arguments after the value; undefined for flat priors (no term). */
   readonly family?: FamilyName;
   readonly args: readonly number[];
   /** Added once per scored element (log 2 for the half families). */
   readonly perElement: number;
-  readonly support: Constraint;
+  readonly support: Constraint | IntervalOf;
 }
 
 const LOG_2 = Math.LN2;
@@ -51,6 +58,10 @@ export function recordedDist(g: Graph, spec: DistributionSpec, a: NamedNodes): R
     case "InverseGamma": return dist("inverseGamma", [arg("shape"), arg("scale")], positive);
     case "Beta": return dist("beta", [arg("a"), arg("b")], unitInterval);
     case "Uniform": {
+      const [clo, chi] = [g.constValue(arg("lo")), g.constValue(arg("hi"))];
+      if (clo === undefined || chi === undefined) {
+        return { family: "uniform", args: [arg("lo"), arg("hi")], perElement: 0, support: { kind: "intervalOf", lower: arg("lo"), upper: arg("hi") } };
+      }
       const lo = literal(g, arg("lo"), "Uniform's lower bound");
       const hi = literal(g, arg("hi"), "Uniform's upper bound");
       if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new IrError("Uniform with an infinite bound");
@@ -79,8 +90,19 @@ function literal(g: Graph, node: number, what: string): number {
  * The constrained value of a latent from its unconstrained node `y`, and the node of Σ log|J|
  * (undefined for the identity), for the supports the recorder has; an IrError for others.
  */
-export function constrain(g: Graph, y: number, support: Constraint): { x: number; logDet?: number } {
+export function constrain(g: Graph, y: number, support: Constraint | IntervalOf): { x: number; logDet?: number } {
   switch (support.kind) {
+    case "intervalOf": {
+      // as lowerUpper in bijectors.ts with array bounds: x = a + w·σ(y), log|J| = log w + log σ(y) + log σ(−y)
+      const w = g.binary("sub", support.upper, support.lower);
+      const x = g.binary("add", support.lower, g.binary("mul", w, g.unary("sigmoid", y)));
+      const n = sizeOf(g.shape(y));
+      const logW = g.unary("log", w);
+      const sizeW = sizeOf(g.shape(w));
+      if (sizeW !== 1 && sizeW !== n) throw new IrError("interval bounds larger than the latent");
+      const sumLogW = sizeW === n ? g.sum(logW) : g.binary("mul", g.scalar(n), logW);
+      return { x, logDet: g.binary("add", sumLogW, g.binary("add", g.sum(g.unary("logSigmoid", y)), g.sum(g.unary("logSigmoid", g.unary("neg", y))))) };
+    }
     case "real": return { x: y };
     case "positive": return { x: g.unary("exp", y), logDet: g.sum(y) };
     case "unitInterval": return intervalOf(g, y, 0, 1);
@@ -100,4 +122,7 @@ function intervalOf(g: Graph, y: number, lo: number, hi: number): { x: number; l
   return { x, logDet };
 }
 
-export { describeSupport };
+/** describe() of distributions/constraints.ts, for the recorded supports too. */
+export function describeRecorded(support: Constraint | IntervalOf): string {
+  return support.kind === "intervalOf" ? "a bounded interval" : describeSupport(support);
+}

@@ -19,7 +19,7 @@ import { evaluate, indexSpecs, ReturnSignal, type EvalContext, type ModelFrame }
 import type { Handler } from "./handler.js";
 import { assignIndex, index } from "./indexing.js";
 import type { ModelInstance } from "./instance.js";
-import { constrain, describeSupport, recordedDist } from "./record-families.js";
+import { constrain, describeRecorded, recordedDist } from "./record-families.js";
 import { childEnv, lookup, assignVar, shapeOf, tensor, MISSING, type Env, type TensorValue, type Value } from "./value.js";
 
 /** Why an instance cannot be recorded; the message starts "cannot record: ". */
@@ -172,7 +172,7 @@ class Recorder {
       const entry = this.inst.layout.entries.find((e) => e.name === t.name);
       if (info === undefined || entry === undefined) throw new CannotRecord(`the latent \`${t.name}\` was not found by the tracer`);
       if (info.discrete !== undefined) throw new CannotRecord(`\`${t.name}\` is discrete`);
-      if (describeSupport(dist.support) !== info.support) throw new CannotRecord(`\`${t.name}\`'s support (${info.support}) differs from the recorded one`);
+      if (describeRecorded(dist.support) !== info.support) throw new CannotRecord(`\`${t.name}\`'s support (${info.support}) differs from the recorded one`);
       const y = g.param(entry.offset, entry.shape);
       const { x: x0, logDet } = constrain(g, y, dist.support);
       // θ's block may be flat ([D]) where the latent is shaped: name the node by the latent's shape
@@ -186,6 +186,7 @@ class Recorder {
       return;
     }
     if (t.kind !== "Name" && t.kind !== "Index") throw new CannotRecord("a network parameter left of `~`");
+    if (dist.support.kind === "intervalOf") throw new CannotRecord("observed data under bounds that depend on parameters (its support is checked at every evaluation)");
     const value = this.concrete(t, env, "an observed value that depends on parameters");
     const x = this.node(value);
     this.score(dist, x, g.shape(x), s);

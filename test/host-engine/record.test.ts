@@ -61,7 +61,7 @@ function expectSameDensity(inst: ModelInstance, count = 3): void {
 /** The posteriordb translations the recorder covers today (the others fall back to tfjs). */
 const RECORDED = new Set([
   "GLM_Poisson_Data-GLM_Poisson_model", "arK-arK", "diamonds-diamonds", "earnings-logearn_interaction",
-  "eight_schools-eight_schools_centered", "eight_schools-eight_schools_noncentered", "irt_2pl-irt_2pl",
+  "eight_schools-eight_schools_centered", "eight_schools-eight_schools_noncentered", "garch-garch11", "irt_2pl-irt_2pl",
   "kidiq-kidscore_interaction", "kilpisjarvi_mod-kilpisjarvi", "mcycle_gp-accel_gp", "mesquite-logmesquite",
   "nes2000-nes", "radon_mn-radon_hierarchical_intercept_noncentered", "sblrc-blr", "wells_data-wells_dist",
 ]);
