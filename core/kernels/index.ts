@@ -25,6 +25,7 @@ import { maxPoolWithArgmaxFix } from "./max-pool-with-argmax.js";
 import { oneHotFix } from "./one-hot.js";
 import { tileFix } from "./tile.js";
 import { unsortedSegmentSumFix } from "./unsorted-segment-sum.js";
+import { installNativeKernels } from "./native.js";
 
 /** One replacement: the kernel it replaces and how to build it from the stock kernel (if any). */
 export interface KernelFix {
@@ -159,6 +160,8 @@ export function installKernelFixes(backend: BackendName): void {
     installed.set(key, kernelFunc);
     register(fix.kernelName, fix.backendName, { kernelName: fix.kernelName, backendName: fix.backendName, kernelFunc });
   }
+  // The native accelerator (when loaded) wraps some of these fixes: put it back over them.
+  installNativeKernels(backend);
 }
 
 /**

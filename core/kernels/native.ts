@@ -227,7 +227,15 @@ export function installNativeKernels(backend: string): boolean {
   for (const [name, make] of Object.entries(KERNELS)) {
     const key = `${backend}/${name}`;
     const current = tf.getKernel(name, backend);
-    if (current && current.kernelFunc === replaced.get(key)?.ours) continue;
+    const entry = replaced.get(key);
+    if (current && current.kernelFunc === entry?.ours) continue;
+    // Over the same kernel as before (installKernelFixes put its fix back): the same wrapper, so
+    // that installing twice registers identical functions.
+    if (entry && current?.kernelFunc === entry.prev?.kernelFunc) {
+      if (current) tf.unregisterKernel(name, backend);
+      tf.registerKernel({ kernelName: name, backendName: backend, kernelFunc: entry.ours });
+      continue;
+    }
     const stock = current?.kernelFunc;
     const fallback: KernelFunc = stock ?? (() => {
       throw new Error(`kernel '${name}' is not registered for backend '${backend}'`);
@@ -248,7 +256,6 @@ export function uninstallNativeKernels(backend: string): void {
     if (!entry || tf.getKernel(name, backend)?.kernelFunc !== entry.ours) continue;
     tf.unregisterKernel(name, backend);
     if (entry.prev) tf.registerKernel(entry.prev);
-    replaced.delete(key);
   }
 }
 
