@@ -53,7 +53,7 @@ export function buildBlockNetwork(def: NetworkDef, env: Env, ctx: EvalContext, s
     ...inner,
     apply: (params, x, actx: ApplyContext) => {
       const saved = batched;
-      batched = actx.batchRank === 1;
+      batched = actx.batched;
       try {
         return inner.apply(params, x, actx);
       } finally {

@@ -58,7 +58,7 @@ export function callNet(net: NetValue, x: TensorValue, span: Span): TensorValue 
   try {
     const mode = net.slot.mode;
     const out = forward(net.layer, params, x.t, {
-      batchRank: batched ? 1 : 0, inputBatched: x.batched,
+      batched, inputBatched: x.batched,
       ...(mode !== undefined ? {
         training: mode.training, ...(mode.dropout !== undefined ? { dropout: mode.dropout } : {}),
         ...(mode.key !== undefined ? { key: mode.key } : {}), ...(mode.state !== undefined ? { state: mode.state } : {}),

@@ -13,7 +13,7 @@ import { fold, type Key } from "../core/random.js";
 import type { Distribution } from "../distributions/distribution.js";
 import type { Handler } from "./handler.js";
 import { latentShape, observedDist } from "./handlers.js";
-import { inferBatchRank } from "../nn/layer.js";
+import { inferBatched } from "../nn/layer.js";
 import { evalNetworks, runModel, type ModelInstance } from "./instance.js";
 import type { NetMode } from "./handler.js";
 import { tensor, type Value } from "./value.js";
@@ -87,7 +87,7 @@ export function simulate(inst: ModelInstance, n: number, seed: Key, fixed: Reado
       const mode = modes?.(name) ?? evalNetworks(inst)?.(name);
       const params = inst.points.get(name) ?? {};
       // Point parameters with a draw axis (MC dropout) run the draws as chains.
-      return { params, batched: inferBatchRank(layer, params) === 1, ...(mode !== undefined ? { mode } : {}) };
+      return { params, batched: inferBatched(layer, params), ...(mode !== undefined ? { mode } : {}) };
     },
     record(_name: string, _v: Value) {},
   };

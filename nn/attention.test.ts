@@ -260,12 +260,12 @@ describe("chain-batched parameters", () => {
       for (const causal of [false, true]) {
         const { layer, effective, tree } = setup(causal, batched);
         const x = randomArray(40, [N, T, DIM]);
-        const y = forward(layer, tree, x, { batchRank: 1 });
+        const y = forward(layer, tree, x, { batched: true });
         // without any chain axis on parameters or data, the output keeps B = 1
         expect(y.shape).toEqual([what === "none" ? 1 : C, N, T, DIM]);
         effective.forEach((p, c) => expect(maxAbsDiff(tf.gather(y, what === "none" ? 0 : c), forward(layer, p, x))).toBeLessThan(1e-5));
         const xs = randomArray(41, [C, N, T, DIM]);
-        const ys = forward(layer, tree, xs, { batchRank: 1, inputBatched: true });
+        const ys = forward(layer, tree, xs, { batched: true, inputBatched: true });
         expect(ys.shape).toEqual([C, N, T, DIM]);
         effective.forEach((p, c) => expect(maxAbsDiff(tf.gather(ys, c), forward(layer, p, tf.gather(xs, c)))).toBeLessThan(1e-5));
       }
@@ -274,7 +274,7 @@ describe("chain-batched parameters", () => {
 
   it("rejects data whose chain count differs from the parameters'", () => {
     const { layer, tree } = setup(false, () => true);
-    expect(() => forward(layer, tree, tf.zeros([2, N, T, DIM]), { batchRank: 1, inputBatched: true })).toThrow(/2 batch rows but the parameters have 3 chains/);
+    expect(() => forward(layer, tree, tf.zeros([2, N, T, DIM]), { batched: true, inputBatched: true })).toThrow(/2 batch rows but the parameters have 3 chains/);
   });
 
   it("gradients with respect to batched parameters equal per-chain gradients", () => {
@@ -284,7 +284,7 @@ describe("chain-batched parameters", () => {
       const wts = randomArray(43, [N, T, DIM]);
       const names = walkParams(tree).map((e) => e.name);
       const rebuild = (ts: readonly tf.Tensor[]): ParamTree => Object.fromEntries(names.map((n, i) => [n, ts[i]!]));
-      const g = tf.grads((...ts: tf.Tensor[]) => tf.sum(tf.mul(forward(layer, rebuild(ts), x, { batchRank: 1 }), wts)))(walkParams(tree).map((e) => e.tensor));
+      const g = tf.grads((...ts: tf.Tensor[]) => tf.sum(tf.mul(forward(layer, rebuild(ts), x, { batched: true }), wts)))(walkParams(tree).map((e) => e.tensor));
       // chain c's loss depends only on chain c's slice of a batched parameter
       for (let c = 0; c < C; c++) {
         const own = names.map((n, i) => (batched(n) ? tf.gather(walkParams(tree)[i]!.tensor, c) : walkParams(tree)[i]!.tensor));

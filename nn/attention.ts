@@ -24,7 +24,7 @@
  * transposed straight into `[.., d, T]` so that the score product needs no transposed
  * operand (which on wasm would leave the fast path, see core/kernels/batch-matmul.ts).
  *
- * Chain axis (layer.ts): with `ctx.batchRank = 1`, x is `[B, N, T, dim]`, B ∈ {1, C}, and each
+ * Chain axis (layer.ts): with `ctx.batched`, x is `[B, N, T, dim]`, B ∈ {1, C}, and each
  * parameter may carry a leading chain axis. The projections go through batched.ts `linear`;
  * when Q, K and V end up with different leading sizes (1 and C) the ones of size 1 are
  * broadcast to C so that the batched products see equal batch axes (tfjs's matMul gradient
@@ -102,9 +102,9 @@ export function multiHeadAttention(dim: number, options: AttentionOptions = {}):
 }
 
 function attend(name: string, dim: number, heads: number, causal: boolean, useBias: boolean, params: ParamTree, x: tf.Tensor, ctx: ApplyContext): tf.Tensor {
-  const rank = 3 + ctx.batchRank;
+  const rank = 3 + Number(ctx.batched);
   if (x.rank !== rank || x.shape[rank - 1] !== dim) {
-    const want = ctx.batchRank === 1 ? `(B, N, T, ${dim})` : `(N, T, ${dim})`;
+    const want = ctx.batched ? `(B, N, T, ${dim})` : `(N, T, ${dim})`;
     throw new ShapeError(`${name} expects input of shape ${want} (observations, time steps, features), got ${fmtShape(x.shape)}`);
   }
   const steps = x.shape[rank - 2]!;
@@ -126,7 +126,7 @@ function attend(name: string, dim: number, heads: number, causal: boolean, useBi
   let q = tf.mul(project("q", x), 1 / Math.sqrt(d));
   let k = project("k", x);
   let v = project("v", x);
-  if (ctx.batchRank === 1) [q, k, v] = alignChains(name, [q, k, v]);
+  if (ctx.batched) [q, k, v] = alignChains(name, [q, k, v]);
 
   const lead = q.shape.slice(0, -2);
   const rows = lead.reduce((a, b) => a * b, 1);

@@ -3,7 +3,7 @@
  * (Ioffe & Szegedy 2015): y = (x − μ) / √(σ² + eps) · gain + bias.
  *
  * Training mode uses the statistics of the batch (every axis but the last, per chain when
- * batchRank = 1; σ² biased) and, when `ctx.state` is given, updates the running statistics
+ * ctx.batched; σ² biased) and, when `ctx.state` is given, updates the running statistics
  * kept there under `<path>.mean` / `<path>.var`:
  *   μ_run ← (1 − m) μ_run + m μ,  σ²_run ← (1 − m) σ²_run + m · n/(n − 1) σ²   (Flux, PyTorch),
  * starting from the first batch's statistics (Flux starts from 0 and 1).
@@ -40,7 +40,7 @@ export function batchNorm(d: number, options: BatchNormOptions = {}): BatchNormL
     outputShape: (inputShape) => checkLastAxis("BatchNorm", d, inputShape),
     apply: (params: ParamTree, x: tf.Tensor, ctx: ApplyContext): tf.Tensor => {
       if (x.shape.at(-1) !== d) throw new ShapeError(`BatchNorm(${d}) got an input of shape ${fmtShape(x.shape)}`);
-      const axes = Array.from({ length: x.rank - 1 - ctx.batchRank }, (_, i) => i + ctx.batchRank);
+      const axes = Array.from({ length: x.rank - 1 - Number(ctx.batched) }, (_, i) => i + Number(ctx.batched));
       const stateName = paramName(ctx.path) || "BatchNorm";
       const running = ctx.state?.get(`${stateName}.mean`);
       const runningVar = ctx.state?.get(`${stateName}.var`);

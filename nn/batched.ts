@@ -18,8 +18,8 @@ import { ShapeError, fmtShape, paramLabel, type ApplyContext } from "./layer.js"
  */
 export function carriesBatch(p: tf.Tensor, declaredRank: number, name: string, ctx: ApplyContext): boolean {
   if (p.rank === declaredRank) return false;
-  if (p.rank === declaredRank + 1 && ctx.batchRank === 1) return true;
-  const hint = p.rank === declaredRank + 1 ? " (a chain axis needs batchRank = 1)" : "";
+  if (p.rank === declaredRank + 1 && ctx.batched) return true;
+  const hint = p.rank === declaredRank + 1 ? " (a chain axis needs batched = true)" : "";
   // the parameter's full name is built only here: on the hot path it would be a string per call
   throw new ShapeError(`${paramLabel(ctx, name)} has shape ${fmtShape(p.shape)}, expected rank ${declaredRank}${hint}`);
 }
@@ -75,7 +75,7 @@ export function lift(p: tf.Tensor, rank: number, batched: boolean): tf.Tensor {
  * axis (conv, pooling): `[B, N, ...e]` → `[B·N, ...e]`, and back with `unfold`.
  */
 export function foldBatch(x: tf.Tensor, ctx: ApplyContext): { x: tf.Tensor; unfold: (y: tf.Tensor) => tf.Tensor } {
-  if (ctx.batchRank === 0) return { x, unfold: (y) => y };
+  if (!ctx.batched) return { x, unfold: (y) => y };
   const [b, n] = [x.shape[0]!, x.shape[1]!];
   return {
     x: tf.reshape(x, [b * n, ...x.shape.slice(2)]),

@@ -40,7 +40,7 @@ export function block(name: string, layers: Readonly<Record<string, Layer>>, bod
       const zeros = mapTree(self.paramSpecs(), isSpec, (s) => tf.zeros([...s.shape])) as ParamTree;
       try {
         return tf.tidy(() => {
-          const ctx: ApplyContext = { batchRank: 0, training: false, path: [] };
+          const ctx: ApplyContext = { batched: false, training: false, path: [] };
           return self.apply(zeros, tf.zeros([1, ...inputShape]), ctx).shape.slice(1);
         });
       } finally {

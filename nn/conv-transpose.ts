@@ -139,7 +139,7 @@ export function convTranspose(kernel: readonly [number, number], cin: number, co
       return [transposeAxis(inputShape[0]!, kh, stride, pad).out, transposeAxis(inputShape[1]!, kw, stride, pad).out, cout];
     },
     apply: (params: ParamTree, x: tf.Tensor, ctx: ApplyContext): tf.Tensor => {
-      if (x.rank !== 4 + ctx.batchRank || x.shape.at(-1) !== cin) {
+      if (x.rank !== 4 + Number(ctx.batched) || x.shape.at(-1) !== cin) {
         throw new ShapeError(`${describe()} expects images (N, height, width, ${cin}), got shape ${fmtShape(x.shape)}`);
       }
       const w = getParam(params, "weight", ctx);

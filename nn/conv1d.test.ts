@@ -127,7 +127,7 @@ describe("Conv1D", () => {
         expect(maxRelDiff([tf.gather(ys, c).dataSync() as Float32Array], [forward(layer, p, tf.gather(xs, c)).dataSync() as Float32Array])).toBeLessThan(1e-6),
       );
       // only the bias carries the chain axis: the weight is shared
-      const partly = forward(layer, { weight: per[0]!["weight"]!, bias: stacked["bias"]! }, x, { batchRank: 1 });
+      const partly = forward(layer, { weight: per[0]!["weight"]!, bias: stacked["bias"]! }, x, { batched: true });
       expect(partly.shape).toEqual([C, 2, 5, 4]);
     });
   });

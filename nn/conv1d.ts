@@ -57,7 +57,7 @@ export function conv1d(k: number, cin: number, cout: number, options: ConvOption
       return [axisPad(inputShape[0]!, k, stride, pad).out, cout];
     },
     apply: (params: ParamTree, x: tf.Tensor, ctx: ApplyContext): tf.Tensor => {
-      if (x.rank !== 3 + ctx.batchRank || x.shape.at(-1) !== cin) {
+      if (x.rank !== 3 + Number(ctx.batched) || x.shape.at(-1) !== cin) {
         throw new ShapeError(`${describe()} expects sequences (N, length, ${cin}), got shape ${fmtShape(x.shape)}`);
       }
       const w = getParam(params, "weight", ctx);

@@ -95,7 +95,7 @@ export function conv2d(kernel: readonly [number, number], cin: number, cout: num
       return [axisPad(inputShape[0]!, kh, stride, pad).out, axisPad(inputShape[1]!, kw, stride, pad).out, cout];
     },
     apply: (params: ParamTree, x: tf.Tensor, ctx: ApplyContext): tf.Tensor => {
-      if (x.rank !== 4 + ctx.batchRank || x.shape.at(-1) !== cin) {
+      if (x.rank !== 4 + Number(ctx.batched) || x.shape.at(-1) !== cin) {
         throw new ShapeError(`${describe()} expects images (N, height, width, ${cin}), got shape ${fmtShape(x.shape)}`);
       }
       const w = getParam(params, "weight", ctx);

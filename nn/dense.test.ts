@@ -7,7 +7,7 @@ import { block } from "./block.js";
 import { chain } from "./chain.js";
 import { dense } from "./dense.js";
 import { valueAndGrads } from "./grad.js";
-import { forward, inferBatchRank, initParams, paramShapes, ShapeError } from "./layer.js";
+import { forward, inferBatched, initParams, paramShapes, ShapeError } from "./layer.js";
 import { layerNorm } from "./layer-norm.js";
 import { mse } from "./losses.js";
 import { paramBlocks, treeFromNamed } from "./sites.js";
@@ -53,9 +53,9 @@ describe("chain-batched parameters", () => {
   const stacked = mapParams(perChain[0]!, (_t, path) => tf.stack(perChain.map((p) => pick(p, path))));
   const x = tf.tensor2d(Array.from({ length: N * 4 }, (_, i) => Math.sin(i)), [N, 4]);
 
-  it("infers the batch rank from the parameter ranks", () => {
-    expect(inferBatchRank(net, perChain[0]!)).toBe(0);
-    expect(inferBatchRank(net, stacked)).toBe(1);
+  it("infers whether the parameters carry the chain axis from their ranks", () => {
+    expect(inferBatched(net, perChain[0]!)).toBe(false);
+    expect(inferBatched(net, stacked)).toBe(true);
   });
 
   it("[C, in, out] weights with x [N, in] equal C separate applies", () => {

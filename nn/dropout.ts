@@ -28,7 +28,7 @@ export function dropout(p: number): DropoutLayer {
       const draws = ctx.dropout;
       if (!(ctx.training || draws !== undefined) || p === 0) return x;
       if (ctx.key === undefined) throw new ShapeError("Dropout in training mode needs a random key");
-      const shape = draws !== undefined && ctx.batchRank === 1 ? [draws, ...x.shape.slice(1)] : x.shape;
+      const shape = draws !== undefined && ctx.batched ? [draws, ...x.shape.slice(1)] : x.shape;
       const keep = tf.cast(tf.greaterEqual(uniform(ctx.key, shape), p), "float32");
       return tf.mul(x, tf.mul(keep, 1 / (1 - p)));
     },

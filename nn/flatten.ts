@@ -12,6 +12,6 @@ export function flatten(): Layer {
     describe: () => "Flatten()",
     paramSpecs: () => ({}),
     outputShape: (inputShape: Shape): Shape => [inputShape.reduce((a, b) => a * b, 1)],
-    apply: (_params, x, ctx) => tf.reshape(x, [...x.shape.slice(0, 1 + ctx.batchRank), -1]),
+    apply: (_params, x, ctx) => tf.reshape(x, [...x.shape.slice(0, 1 + Number(ctx.batched)), -1]),
   };
 }

@@ -25,7 +25,7 @@ function globalPool(kind: "GlobalMeanPool" | "GlobalMaxPool"): GlobalPoolLayer {
       return [inputShape.at(-1)!];
     },
     apply: (_params, x, ctx) => {
-      const lead = 1 + ctx.batchRank;
+      const lead = 1 + Number(ctx.batched);
       if (x.rank < lead + 2) throw new ShapeError(`${describe()} expects (N, ..., spatial, channels) with a spatial axis, got shape ${fmtShape(x.shape)}`);
       const axes = Array.from({ length: x.rank - 1 - lead }, (_, i) => lead + i);
       return kind === "GlobalMeanPool" ? tf.mean(x, axes) : tf.max(x, axes);

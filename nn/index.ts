@@ -5,7 +5,7 @@
 export type { Shape, Tree, ParamTree, ShapeTree, TreeLeaf, ParamEntry } from "./tree.js";
 export { paramName, parseParamName, walkTree, walkParams, mapTree, mapParams, zipParams, subtree, paramCount, disposeParams } from "./tree.js";
 export type { Layer, ApplyContext, ParamSpec, SpecTree, StateStore, ForwardOptions } from "./layer.js";
-export { ShapeError, forward, initParams, paramShapes, inferBatchRank, stateStore, childContext } from "./layer.js";
+export { ShapeError, forward, initParams, paramShapes, inferBatched, stateStore, childContext } from "./layer.js";
 export { linear, lift } from "./batched.js";
 export type { ParamBlock } from "./sites.js";
 export { paramBlocks, treeFromNamed } from "./sites.js";

@@ -7,8 +7,8 @@
  *
  * The chain (batch) axis. Under NUTS with C chains in lockstep every parameter carries a
  * leading chain axis: a Dense weight is `[C, in, out]` instead of `[in, out]`. The contract:
- *   - `ctx.batchRank = 0`: parameters have their declared shapes; x is `[N, ...example]`.
- *   - `ctx.batchRank = 1`: x is `[B, N, ...example]` with B = 1 (data shared by every chain)
+ *   - `ctx.batched` false: parameters have their declared shapes; x is `[N, ...example]`.
+ *   - `ctx.batched` true: x is `[B, N, ...example]` with B = 1 (data shared by every chain)
  *     or B = C, and the output is `[C, N, ...]` (or `[B, N, ...]` for a layer without
  *     parameters). Each parameter may carry the chain axis or not: a layer compares its rank
  *     with the declared one, so partly Bayesian networks work.
@@ -59,8 +59,8 @@ export function stateStore(): StateStore {
 }
 
 export interface ApplyContext {
-  /** Leading batch (chain) axes on the activations, and possibly on parameters: 0 or 1. */
-  readonly batchRank: 0 | 1;
+  /** Whether the activations, and possibly parameters, carry a leading chain axis. */
+  readonly batched: boolean;
   /** Training mode: Dropout drops, BatchNorm uses and updates batch statistics. */
   readonly training: boolean;
   /**
@@ -138,12 +138,12 @@ export function initParams(layer: Layer, key: Key): ParamTree {
 }
 
 /**
- * Leading batch axes carried by `params`, by comparing each tensor's rank with its declared
- * rank: 0 when none carries one, 1 when some do. Throws on any other difference.
+ * Whether `params` carry the chain axis, by comparing each tensor's rank with its declared
+ * rank: false when none carries one, true when some do. Throws on any other difference.
  */
-export function inferBatchRank(layer: Layer, params: ParamTree): 0 | 1 {
+export function inferBatched(layer: Layer, params: ParamTree): boolean {
   const declared = new Map(walkTree(layer.paramSpecs(), isSpec).map((s) => [s.name, s.value.shape]));
-  let rank: 0 | 1 = 0;
+  let batched = false;
   for (const { name, tensor } of walkParams(params)) {
     const shape = declared.get(name);
     if (!shape) throw new ShapeError(`${layer.describe()} has no parameter '${name}'`);
@@ -152,14 +152,14 @@ export function inferBatchRank(layer: Layer, params: ParamTree): 0 | 1 {
     if ((extra !== 0 && extra !== 1) || tail.some((d, i) => d !== shape[i])) {
       throw new ShapeError(`parameter '${name}' has shape ${fmtShape(tensor.shape)}, expected ${fmtShape(shape)} or (chains, ${shape.join(", ")})`);
     }
-    if (extra === 1) rank = 1;
+    if (extra === 1) batched = true;
   }
-  return rank;
+  return batched;
 }
 
 export interface ForwardOptions {
-  /** Leading chain axes of the parameters; inferred from the parameter ranks when absent. */
-  readonly batchRank?: 0 | 1;
+  /** Whether the parameters carry the chain axis; inferred from their ranks when absent. */
+  readonly batched?: boolean;
   /** Whether x already carries the chain axis (`[C, N, ...]`); data does not. Default false. */
   readonly inputBatched?: boolean;
   readonly training?: boolean;
@@ -176,12 +176,12 @@ export interface ForwardOptions {
  */
 export function forward(layer: Layer, params: ParamTree, x: tf.Tensor, options: ForwardOptions = {}): tf.Tensor {
   // Input carrying the chain axis implies batch mode even when no parameter carries it.
-  const batchRank = options.batchRank ?? (options.inputBatched === true ? 1 : inferBatchRank(layer, params));
-  const base = { batchRank, training: options.training ?? false, ...(options.dropout !== undefined ? { dropout: options.dropout } : {}), path: [] as readonly string[] };
+  const batched = options.batched ?? (options.inputBatched === true || inferBatched(layer, params));
+  const base = { batched, training: options.training ?? false, ...(options.dropout !== undefined ? { dropout: options.dropout } : {}), path: [] as readonly string[] };
   const withKey = options.key === undefined ? base : { ...base, key: options.key };
   const ctx: ApplyContext = options.state === undefined ? withKey : { ...withKey, state: options.state };
   return tf.tidy(() => {
-    const input = batchRank === 1 && !(options.inputBatched ?? false) ? tf.expandDims(x, 0) : x;
+    const input = batched && !(options.inputBatched ?? false) ? tf.expandDims(x, 0) : x;
     const out = layer.apply(params, input, ctx);
     // A layer may return its input (Dropout outside training); the caller must own the result.
     return out === x ? tf.clone(out) : out;

@@ -67,7 +67,7 @@ export function parallel(connection: Connection, ...layers: Layer[]): ParallelLa
       });
       if (ys.length === 1) return ys[0]!;
       if (connection === "+") return ys.reduce((a, y) => tf.add(a, y));
-      if (ctx.batchRank === 0) return tf.concat(ys, -1);
+      if (!ctx.batched) return tf.concat(ys, -1);
       // Widened by a broadcasting product: tf.broadcastTo runs Tile, whose tfjs 4.22 gradient
       // stops at rank 4, and images with a chain axis have rank 5.
       const lead = Math.max(...ys.map((y) => y.shape[0]!));

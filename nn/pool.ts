@@ -43,7 +43,7 @@ function pool(kind: "MaxPool" | "MeanPool", window: readonly [number, number], o
       return [axisPad(inputShape[0]!, kh, sh, pad).out, axisPad(inputShape[1]!, kw, sw, pad).out, inputShape[2]!];
     },
     apply: (_params, x, ctx) => {
-      if (x.rank !== 4 + ctx.batchRank) throw new ShapeError(`${describe()} expects images (N, height, width, channels), got shape ${fmtShape(x.shape)}`);
+      if (x.rank !== 4 + Number(ctx.batched)) throw new ShapeError(`${describe()} expects images (N, height, width, channels), got shape ${fmtShape(x.shape)}`);
       const { x: x4, unfold } = foldBatch(x, ctx);
       const op = kind === "MaxPool" ? tf.maxPool : tf.avgPool;
       return unfold(op(x4 as tf.Tensor4D, [kh, kw], [sh, sw], pad));

@@ -258,11 +258,11 @@ describe("chain-batched parameters", () => {
         for (const sequence of [false, true]) {
           const { layer, effective, tree } = setup(kind, sequence, batched);
           const x = randomArray(40, [N, T, NIN]);
-          const y = forward(layer, tree, x, { batchRank: 1 });
+          const y = forward(layer, tree, x, { batched: true });
           expect(y.shape).toEqual(sequence ? [C, N, T, NOUT] : [C, N, NOUT]);
           effective.forEach((p, c) => expect(maxAbsDiff(tf.gather(y, c), forward(layer, p, x))).toBeLessThan(1e-5));
           const xs = randomArray(41, [C, N, T, NIN]);
-          const ys = forward(layer, tree, xs, { batchRank: 1, inputBatched: true });
+          const ys = forward(layer, tree, xs, { batched: true, inputBatched: true });
           effective.forEach((p, c) => expect(maxAbsDiff(tf.gather(ys, c), forward(layer, p, tf.gather(xs, c)))).toBeLessThan(1e-5));
         }
       });
@@ -275,7 +275,7 @@ describe("chain-batched parameters", () => {
         const wts = randomArray(43, [N, T, NOUT]);
         const names = walkParams(tree).map((e) => e.name);
         const rebuild = (ts: readonly tf.Tensor[]): ParamTree => Object.fromEntries(names.map((n, i) => [n, ts[i]!]));
-        const g = tf.grads((...ts: tf.Tensor[]) => tf.sum(tf.mul(forward(layer, rebuild(ts), x, { batchRank: 1 }), wts)))(walkParams(tree).map((e) => e.tensor));
+        const g = tf.grads((...ts: tf.Tensor[]) => tf.sum(tf.mul(forward(layer, rebuild(ts), x, { batched: true }), wts)))(walkParams(tree).map((e) => e.tensor));
         // chain c's loss depends only on chain c's slice of a batched parameter
         for (let c = 0; c < C; c++) {
           const own = names.map((n, i) => (batched(n) ? tf.gather(walkParams(tree)[i]!.tensor, c) : walkParams(tree)[i]!.tensor));

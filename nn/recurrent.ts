@@ -24,7 +24,7 @@
  * kernels per step, one of them the product h @ W_hh. tfjs dispatch costs microseconds per op,
  * so the per-step work is kept to what the recurrence needs.
  *
- * Chain axis (layer.ts): with `ctx.batchRank = 1`, x is `[B, N, T, in]`, B ∈ {1, C}, and each
+ * Chain axis (layer.ts): with `ctx.batched`, x is `[B, N, T, in]`, B ∈ {1, C}, and each
  * parameter may carry a leading chain axis. When neither recurrent parameter (`weight_hh`,
  * `bias_hn`) does, the loop runs on `[B'·N, out]` matrices with plain 2-D products; otherwise
  * on `[C, N, out]` with one batched product per step (batched.ts `linear`).
@@ -161,9 +161,9 @@ function recurrentLayer(plan: CellPlan, nin: number, nout: number, options: Recu
 }
 
 function run(plan: CellPlan, name: string, nin: number, nout: number, sequence: boolean, useBias: boolean, params: ParamTree, x: tf.Tensor, ctx: ApplyContext): tf.Tensor {
-  const rank = 3 + ctx.batchRank;
+  const rank = 3 + Number(ctx.batched);
   if (x.rank !== rank || x.shape[rank - 1] !== nin) {
-    const want = ctx.batchRank === 1 ? `(B, N, T, ${nin})` : `(N, T, ${nin})`;
+    const want = ctx.batched ? `(B, N, T, ${nin})` : `(N, T, ${nin})`;
     throw new ShapeError(`${name} expects input of shape ${want} (observations, time steps, features), got ${fmtShape(x.shape)}`);
   }
   const steps = x.shape[rank - 2]!;

@@ -40,7 +40,7 @@ export function skipConnection(inner: Layer, connection: Connection = "+"): Skip
       const y = inner.apply(params, x, ctx);
       if (connection === "+") return tf.add(y, x);
       // With shared data (leading axis 1) and per-chain output, give x the chains' axis first.
-      const xs = ctx.batchRank === 1 && x.shape[0] !== y.shape[0] ? tf.broadcastTo(x, [y.shape[0]!, ...x.shape.slice(1)]) : x;
+      const xs = ctx.batched && x.shape[0] !== y.shape[0] ? tf.broadcastTo(x, [y.shape[0]!, ...x.shape.slice(1)]) : x;
       return tf.concat([y, xs], -1);
     },
   };

@@ -103,14 +103,14 @@ export function walkParams(tree: ParamTree, root = ""): ParamEntry[] {
 }
 
 /**
- * Number of scalars in a tree of tensors or of shapes. `batchRank` leading axes of every
- * tensor (the chain axis of batched parameters) are not counted.
+ * Number of scalars in a tree of tensors or of shapes; with `batched`, the leading axis of
+ * every tensor (the chain axis of batched parameters) is not counted.
  */
-export function paramCount(tree: ParamTree | ShapeTree, batchRank = 0): number {
+export function paramCount(tree: ParamTree | ShapeTree, batched = false): number {
   const sizes: number[] = [];
   const visit = (node: Tree<unknown>): void => {
     for (const v of Object.values(node)) {
-      if (isTensor(v)) sizes.push(v.shape.slice(batchRank).reduce((a, b) => a * b, 1));
+      if (isTensor(v)) sizes.push(v.shape.slice(Number(batched)).reduce((a, b) => a * b, 1));
       else if (isShape(v)) sizes.push(v.reduce((a, b) => a * b, 1));
       else visit(v as Tree<unknown>);
     }

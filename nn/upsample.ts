@@ -34,7 +34,7 @@ export function upsample(scale: number | readonly [number, number]): UpsampleLay
       return [inputShape[0]! * sh, inputShape[1]! * sw, inputShape[2]!];
     },
     apply: (_params, x, ctx) => {
-      if (x.rank !== 4 + ctx.batchRank) throw new ShapeError(`${describe()} expects images (N, height, width, channels), got shape ${fmtShape(x.shape)}`);
+      if (x.rank !== 4 + Number(ctx.batched)) throw new ShapeError(`${describe()} expects images (N, height, width, channels), got shape ${fmtShape(x.shape)}`);
       if (sh === 1 && sw === 1) return x;
       const { x: x4, unfold } = foldBatch(x, ctx);
       const [m, h, w, c] = x4.shape as [number, number, number, number];
