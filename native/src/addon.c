@@ -89,8 +89,16 @@ static int geometry(napi_env env, napi_value v, int *out, size_t len) {
 
 typedef int (*conv_fn)(const dlm_conv_geom *, const float *, const float *, float *);
 
-/* The three convolutions share one signature: (in0, in1, out, geometry) → whether it ran. */
-static napi_value conv_call(napi_env env, napi_callback_info info, conv_fn f) {
+/* Which operands a convolution function takes, in order (for the length checks). */
+enum { X, W, Y };
+
+static size_t conv_len(const dlm_conv_geom *g, int what) {
+  return what == X ? (size_t)g->n * g->h * g->w * g->ci : what == W ? (size_t)g->kh * g->kw * g->ci * g->co : (size_t)g->n * g->oh * g->ow * g->co;
+}
+
+/* The three convolutions share one signature: (in0, in1, out, geometry) → whether it ran;
+ * roles[] says which of x, filter, y each operand is. Every loop stays inside those lengths. */
+static napi_value conv_call(napi_env env, napi_callback_info info, conv_fn f, const int roles[3]) {
   size_t argc = 4;
   napi_value argv[4];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
@@ -104,14 +112,25 @@ static napi_value conv_call(napi_env env, napi_callback_info info, conv_fn f) {
   if (!typed(env, argv[0], napi_float32_array, (void **)&a, &la) || !typed(env, argv[1], napi_float32_array, (void **)&b, &lb) ||
       !typed(env, argv[2], napi_float32_array, (void **)&out, &lo) || !geometry(env, argv[3], (int *)&g, DLM_CONV_GEOM_LEN))
     return NULL;
+  const int *d = (const int *)&g;
+  for (int i = 0; i < DLM_CONV_GEOM_LEN; i++)
+    if (d[i] < 0) {
+      napi_throw_range_error(env, NULL, "dlm native: negative convolution geometry");
+      return NULL;
+    }
+  if (la < conv_len(&g, roles[0]) || lb < conv_len(&g, roles[1]) || lo < conv_len(&g, roles[2])) {
+    napi_throw_range_error(env, NULL, "dlm native: convolution operands are smaller than their shapes");
+    return NULL;
+  }
   napi_value ok;
   CHECK(napi_get_boolean(env, f(&g, a, b, out) != 0, &ok));
   return ok;
 }
 
-static napi_value conv2d(napi_env env, napi_callback_info info) { return conv_call(env, info, dlm_conv2d); }
-static napi_value conv2d_bf(napi_env env, napi_callback_info info) { return conv_call(env, info, dlm_conv2d_backprop_filter); }
-static napi_value conv2d_bi(napi_env env, napi_callback_info info) { return conv_call(env, info, dlm_conv2d_backprop_input); }
+static const int FORWARD[3] = {X, W, Y}, FILTER_GRAD[3] = {X, Y, W}, INPUT_GRAD[3] = {Y, W, X};
+static napi_value conv2d(napi_env env, napi_callback_info info) { return conv_call(env, info, dlm_conv2d, FORWARD); }
+static napi_value conv2d_bf(napi_env env, napi_callback_info info) { return conv_call(env, info, dlm_conv2d_backprop_filter, FILTER_GRAD); }
+static napi_value conv2d_bi(napi_env env, napi_callback_info info) { return conv_call(env, info, dlm_conv2d_backprop_input, INPUT_GRAD); }
 
 /* maxPoolGrad(x, dy, dx, geometry) */
 static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
@@ -124,6 +143,11 @@ static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
   if (argc != 4 || !typed(env, argv[0], napi_float32_array, (void **)&x, &lx) || !typed(env, argv[1], napi_float32_array, (void **)&dy, &ldy) ||
       !typed(env, argv[2], napi_float32_array, (void **)&dx, &ldx) || !geometry(env, argv[3], (int *)&g, DLM_POOL_GEOM_LEN))
     return NULL;
+  const size_t in = (size_t)g.n * g.h * g.w * g.c, out = (size_t)g.n * g.oh * g.ow * g.c;
+  if (g.n < 0 || g.h < 0 || g.w < 0 || g.c < 0 || g.oh < 0 || g.ow < 0 || lx < in || ldx < in || ldy < out) {
+    napi_throw_range_error(env, NULL, "dlm native: max-pool operands are smaller than their shapes");
+    return NULL;
+  }
   dlm_max_pool_grad(&g, x, dy, dx);
   return NULL;
 }
