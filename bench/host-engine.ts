@@ -9,7 +9,10 @@
  *      (as bench/posteriordb/run.ts reports it), CPU seconds of the whole run, and the
  *      posteriordb check.
  *
- *   npx tsx bench/host-engine.ts [--no-nuts] [name-fragment ...]
+ *   npx tsx bench/host-engine.ts [--no-nuts] [--nuts-tfjs fragment,...] [name-fragment ...]
+ *
+ * `--nuts-tfjs` limits the tfjs NUTS runs to the posteriors named (a tfjs run of kidiq takes
+ * several minutes even on a quiet machine); by default both engines run on each.
  *
  * Results: bench/RESULTS.md ("Host engine").
  */
@@ -86,14 +89,14 @@ async function gradients(names: readonly string[]): Promise<void> {
   }
 }
 
-async function nuts(names: readonly string[]): Promise<void> {
+async function nuts(names: readonly string[], tfjsToo: (name: string) => boolean): Promise<void> {
   console.log(`\nNUTS, ${CHAINS} chains × 1,000 draws after 1,000 warm-up, seed 4711: host then tfjs on each posterior\n`);
   console.log("| posterior | engine | min bulk ESS | ESS/s (sampling) | sampling s | CPU s (run) | check |");
   console.log("|---|---|---:|---:|---:|---:|---|");
   for (const name of names) {
     const p = loadPosterior(name);
     const pair = models(name);
-    for (const engine of ["host", "tfjs"] as const) {
+    for (const engine of tfjsToo(name) ? (["host", "tfjs"] as const) : (["host"] as const)) {
       const model = pair[engine];
       const c0 = cpuMicros();
       const result = await sample(model, { chains: CHAINS, warmup: 1000, draws: 1000, seed: 4711 });
@@ -113,7 +116,9 @@ if (!dataAvailable()) {
   process.exit(0);
 }
 const args = process.argv.slice(2);
-const want = args.filter((a) => !a.startsWith("--"));
+const at = args.indexOf("--nuts-tfjs");
+const tfjsList = at >= 0 ? (args[at + 1] ?? "").split(",").filter((x) => x !== "") : undefined;
+const want = args.filter((a, i) => !a.startsWith("--") && (at < 0 || i !== at + 1));
 const names = POSTERIORS.filter((n) => want.length === 0 || want.some((w) => n.includes(w)));
 await gradients(names);
-if (!args.includes("--no-nuts")) await nuts(names);
+if (!args.includes("--no-nuts")) await nuts(names, (n) => tfjsList === undefined || tfjsList.some((w) => n.includes(w)));
