@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { bind } from "../core/bind.js";
 import { DISTRIBUTIONS } from "../distributions/index.js";
 import { LAYERS } from "../nn/index.js";
-import { builtinSignature } from "./builtin-signatures.js";
+import { builtinNames, builtinSignature } from "./builtin-signatures.js";
 import { builtinValues } from "./builtins.js";
 import { DlmError } from "./errors.js";
 import { globalNames } from "./script.js";
@@ -18,6 +18,11 @@ describe("builtin signatures", () => {
     const constants = new Set(["pi", "Inf"]);
     const missing = globalNames().filter((n) => !registries.has(n) && !constants.has(n) && builtinSignature(n) === undefined);
     expect(missing.sort()).toEqual([]);
+  });
+
+  it("names only builtins a script has: the static checker knows these names", () => {
+    const runtime = new Set(globalNames());
+    expect(builtinNames().filter((n) => !runtime.has(n)).sort()).toEqual([]);
   });
 
   it("names only what Object.prototype does not: `constructor` is no builtin", () => {

@@ -67,14 +67,26 @@ const USAGES: readonly string[] = [
 let table: ReadonlyMap<string, Signature> | undefined;
 
 /**
- * The signature of builtin `name` (optimisers' from nn/'s registry), or undefined for a name
- * that is not a builtin. Built on first use: this module and script-vi.ts import each other's
- * modules, so nothing here may run while they load.
+ * Every builtin's signature by name (optimisers' from nn/'s registry). Built on first use: this
+ * module and script-vi.ts import each other's modules, so nothing here may run while they load.
  */
-export function builtinSignature(name: string): Signature | undefined {
+function signatures(): ReadonlyMap<string, Signature> {
   table ??= new Map([
     ...USAGES.map((u) => parse(u)).map((s) => [s.name, s] as const),
     ...Object.values(OPTIMISERS).map((e) => [e.signature.name, e.signature] as const),
   ]);
-  return table.get(name);
+  return table;
+}
+
+/** The signature of builtin `name`, or undefined for a name that is not a builtin. */
+export function builtinSignature(name: string): Signature | undefined {
+  return signatures().get(name);
+}
+
+/**
+ * Every builtin function's name: what the static checker knows before a script runs
+ * (builtin-signatures.test.ts checks that these are exactly the builtins a script has).
+ */
+export function builtinNames(): string[] {
+  return [...signatures().keys()];
 }

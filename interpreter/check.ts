@@ -10,8 +10,7 @@ import type { Block, CallExpr, Diagnostic, Expr, FnDef, ModelDef, NetworkDef, Pr
 import { suggest } from "../grammar/index.js";
 import { LAYERS } from "../nn/index.js";
 import { builtinValues } from "./builtins.js";
-import { SCRIPT_NAMES } from "./script-names.js";
-import { builtinSignature } from "./builtin-signatures.js";
+import { builtinNames, builtinSignature } from "./builtin-signatures.js";
 import { userSignature } from "./bind-call.js";
 
 interface Scope {
@@ -225,7 +224,7 @@ function modelDef(st: State, parent: Scope, def: ModelDef): void {
 
 /** Every static problem of a program, in source order; `known`: names defined earlier (REPL). */
 export function check(program: Program, file: string, _source: string, known: Iterable<string> = []): Diagnostic[] {
-  const builtins = new Set([...builtinValues().keys(), ...SCRIPT_NAMES, "factor", ...known]);
+  const builtins = new Set([...builtinValues().keys(), ...builtinNames(), "factor", ...known]);
   const callables = new Map<string, Callable>();
   for (const n of Object.keys(DISTRIBUTIONS)) callables.set(n, { kind: "dist" });
   for (const n of Object.keys(LAYERS)) callables.set(n, { kind: "layer" });
