@@ -5,7 +5,7 @@
  * Arguments are bound by core/bind.ts against each entry's `signature`: positional arguments
  * fill `params` in order; a keyword may name any parameter or one of its alternatives
  * (`Bernoulli(logit = eta)` replaces `p`); `size` is a keyword. Each parameter is given once,
- * all of the first `required` parameters must be present.
+ * the required ones (all but truncated's bounds) must be present.
  */
 import { bind, type Bound, type Signature } from "../core/bind.js";
 import type { tf } from "../core/engine.js";
@@ -51,8 +51,6 @@ export interface DistributionSpec {
   readonly name: string;
   /** Positional parameter names, in order. */
   readonly params: readonly string[];
-  /** The first `required` params must be given (positionally, by name, or by an alternative). */
-  readonly required: number;
   readonly alternatives: readonly KeywordAlternative[];
   /**
    * Trailing axes of a parameter that are event axes, by parameter or keyword name (omitted:
@@ -126,7 +124,6 @@ function spec(name: string, params: string[], doc: string, make: Maker, alternat
   const s: DistributionSpec = {
     name,
     params,
-    required,
     alternatives,
     paramEventRanks: EVENT_RANKS[name] ?? {},
     doc,
