@@ -24,7 +24,7 @@ ytr = y[split.train]
 xte = x[split.test, :, :]
 yte = y[split.test]
 
-fit = train(regression(xtr, ytr), Adam(0.01), epochs = 60, batchsize = 32, seed = 1, validation = 0.1)
+fit = train(regression(xtr, ytr), Adam(0.01), epochs = 40, batchsize = 32, seed = 1, validation = 0.1)
 summary(fit)
 
 pred = predict(fit, regression(xte, missing))
