@@ -5,12 +5,13 @@
  * registry without the others fails here. (The static checker reads the registries and the
  * builtin signatures themselves: builtin-signatures.test.ts.)
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { KEYWORDS, KNOWN_CALLABLES } from "../grammar/index.js";
 import { documentedNames, helpFor } from "../repl/help.js";
+import { knownNamesFile } from "./known-names-file.js";
 import { globalNames } from "./script.js";
 
 const DOCS = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "docs", "language.md"), "utf8");
@@ -19,6 +20,12 @@ const runtime = globalNames();
 const forms = ["factor", "params"];
 
 describe("the names of the language", () => {
+  it("grammar/known-names.ts is the registries' names as knownNamesFile writes them", () => {
+    const path = join(dirname(fileURLToPath(import.meta.url)), "..", "grammar", "known-names.ts");
+    if (process.env["DLM_WRITE_NAMES"] === "1") writeFileSync(path, knownNamesFile());
+    expect(readFileSync(path, "utf8"), "stale: run DLM_WRITE_NAMES=1 npx vitest run interpreter/names.test.ts").toBe(knownNamesFile());
+  });
+
   it("every name a script can use is known to the grammar's suggestions, and every suggested name exists", () => {
     const known = new Set(KNOWN_CALLABLES);
     expect(runtime.filter((n) => !known.has(n)).sort()).toEqual([]);
