@@ -10,7 +10,7 @@
  */
 import type { FamilyName } from "../core/ir/families.js";
 import { IrError, sizeOf, type Graph } from "../core/ir/graph.js";
-import { describe as describeSupport, interval, positive, real, unitInterval, type Constraint } from "../distributions/constraints.js";
+import { describe as describeSupport, interval, ordered, positive, positiveOrdered, real, simplex, unitInterval, type Constraint } from "../distributions/constraints.js";
 import type { DistributionSpec } from "../distributions/registry.js";
 
 /** Arguments by parameter name (alternative keywords kept under their own name: `logit`). */
@@ -30,11 +30,19 @@ export interface RecordedDist {
   /** Added once per scored element (log 2 for the half families). */
   readonly perElement: number;
   readonly support: Constraint | IntervalOf;
+  /** A log density composed from IR ops (families over a whole vector: Dirichlet): Σ log p at x. */
+  readonly composed?: (x: number) => number;
 }
 
 const LOG_2 = Math.LN2;
 
 /** The recorded form of `spec(args)`, or an IrError saying why there is none. */
+/** `ordered(D)`: D's terms on an increasing vector (ordered.ts: the K! is left out, as in Stan). */
+export function orderedOf(inner: RecordedDist): RecordedDist {
+  if (inner.composed !== undefined || (inner.support.kind !== "real" && inner.support.kind !== "positive")) throw new IrError("ordered() of a distribution that is not univariate on the reals or the positive reals");
+  return { ...inner, support: inner.support.kind === "positive" ? positiveOrdered : ordered };
+}
+
 export function recordedDist(g: Graph, spec: DistributionSpec, a: NamedNodes): RecordedDist {
   const arg = (name: string): number => {
     const v = a.get(name);
@@ -66,6 +74,16 @@ export function recordedDist(g: Graph, spec: DistributionSpec, a: NamedNodes): R
       const hi = literal(g, arg("hi"), "Uniform's upper bound");
       if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new IrError("Uniform with an infinite bound");
       return dist("uniform", [arg("lo"), arg("hi")], interval(lo, hi));
+    }
+    case "Dirichlet": {
+      // Σ(α_k − 1) log x_k + lgamma(Σα) − Σ lgamma(α_k), as distributions/dirichlet.ts
+      const alpha = arg("alpha");
+      if (g.shape(alpha).length !== 1) throw new IrError("Dirichlet with a matrix of concentrations");
+      const norm = g.binary("sub", g.unary("lgamma", g.sum(alpha)), g.sum(g.unary("lgamma", alpha)));
+      return {
+        args: [], perElement: 0, support: simplex,
+        composed: (x) => g.add(g.sum(g.binary("mul", g.binary("sub", alpha, g.scalar(1)), g.unary("log", x))), norm),
+      };
     }
     case "Flat": return dist(undefined, [], real);
     case "FlatPos": return dist(undefined, [], positive);
@@ -110,8 +128,47 @@ export function constrain(g: Graph, y: number, support: Constraint | IntervalOf)
       if (typeof support.lower !== "number" || typeof support.upper !== "number") throw new IrError("an interval with bounds that are arrays");
       return intervalOf(g, y, support.lower, support.upper);
     }
+    case "ordered": case "positiveOrdered": {
+      // bijectors.ts: x = cumsum([y₁, e^{y₂}, …]) (log|J| = Σ_{k≥2} y_k), or cumsum(eʸ) (log|J| = Σ y)
+      const k = vectorLength(g, y);
+      const positiveOnly = support.kind === "positiveOrdered";
+      const rest = k > 1 ? g.take(y, Int32Array.from({ length: k - 1 }, (_, i) => i + 1), [k - 1]) : undefined;
+      const steps = positiveOnly ? g.unary("exp", y) : rest === undefined ? y : g.concat([g.take(y, Int32Array.of(0), [1]), g.unary("exp", rest)], [k]);
+      const x = g.matmul(lowerOnes(g, k), steps);
+      const logDet = positiveOnly ? g.sum(y) : rest === undefined ? undefined : g.sum(rest);
+      return logDet === undefined ? { x } : { x, logDet };
+    }
+    case "simplex": {
+      // bijectors.ts (isometric log-ratio): z = y·V (Helmert rows), x = softmax(z), log|J| = Σ log x + ½ log K
+      const k = vectorLength(g, y) + 1;
+      const z = g.matmul(y, helmert(g, k));
+      const logX = g.binary("sub", z, g.reduce("logsumexp", z, [0]));
+      return { x: g.unary("exp", logX), logDet: g.binary("add", g.sum(logX), g.scalar(0.5 * Math.log(k))) };
+    }
     default: throw new IrError(`latents on ${describeSupport(support)} are not in the recorded set yet`);
   }
+}
+
+function vectorLength(g: Graph, y: number): number {
+  const shape = g.shape(y);
+  if (shape.length !== 1) throw new IrError("a vector-valued support on a latent that is not one vector");
+  return shape[0]!;
+}
+
+/** The [K, K] lower triangle of ones: L @ v is the cumulative sum of v. */
+function lowerOnes(g: Graph, k: number): number {
+  return g.constant(Array.from({ length: k * k }, (_, i) => (i % k <= Math.floor(i / k) ? 1 : 0)), [k, k]);
+}
+
+/** Helmert rows v_i = (1, …, 1, −i, 0, …)/sqrt(i(i+1)), i = 1..K−1, as bijectors.ts's helmert: [K − 1, K]. */
+function helmert(g: Graph, k: number): number {
+  const v = new Float64Array((k - 1) * k);
+  for (let i = 1; i < k; i++) {
+    const s = 1 / Math.sqrt(i * (i + 1));
+    for (let j = 0; j < i; j++) v[(i - 1) * k + j] = s;
+    v[(i - 1) * k + i] = -i * s;
+  }
+  return g.constant(v, [k - 1, k]);
 }
 
 function intervalOf(g: Graph, y: number, lo: number, hi: number): { x: number; logDet: number } {

@@ -19,7 +19,7 @@ import { evaluate, indexSpecs, ReturnSignal, type EvalContext, type ModelFrame }
 import type { Handler } from "./handler.js";
 import { assignIndex, index } from "./indexing.js";
 import type { ModelInstance } from "./instance.js";
-import { constrain, describeRecorded, recordedDist } from "./record-families.js";
+import { constrain, describeRecorded, orderedOf, recordedDist } from "./record-families.js";
 import { childEnv, lookup, assignVar, shapeOf, tensor, MISSING, type Env, type TensorValue, type Value } from "./value.js";
 
 /** Why an instance cannot be recorded; the message starts "cannot record: ". */
@@ -194,6 +194,10 @@ class Recorder {
 
   private score(dist: ReturnType<typeof recordedDist>, x: number, shape: readonly number[], s: TildeStmt): void {
     const g = this.g;
+    if (dist.composed !== undefined) {
+      this.terms.push(dist.composed(x));
+      return;
+    }
     if (dist.family === undefined) return;
     const lp = g.lpdf(dist.family, [x, ...dist.args.map((a) => vectorise(g, a))]);
     // the scorer sums over the value's elements; the distribution must not be larger
@@ -209,6 +213,10 @@ class Recorder {
     const spec = DISTRIBUTIONS[name];
     const callee = lookup(env, name);
     if (spec === undefined || callee?.kind !== "builtin" || callee.name !== name) throw new CannotRecord(`\`${name}\` is not a distribution the recorder knows`);
+    if (name === "ordered") {
+      if (e.args.length !== 1 || e.kwargs.length > 0) throw new CannotRecord("ordered() with other than one distribution");
+      return orderedOf(this.distribution(e.args[0]!, env));
+    }
     const alternatives = new Map(spec.alternatives.map((a) => [a.keyword, a.keyword]));
     const named = new Map<string, number>();
     e.args.forEach((a, i) => {
@@ -313,7 +321,23 @@ class Recorder {
     if (callee?.kind === "builtin") {
       const fn = UNARY_BUILTINS[name];
       if (fn !== undefined && e.args.length === 1 && e.kwargs.length === 0) return symbolic(g.unary(fn, this.node(this.expr(e.args[0]!, env))));
-      if (name === "sum" && e.args.length === 1 && e.kwargs.length === 0) return symbolic(g.sum(this.node(this.expr(e.args[0]!, env))));
+      if ((name === "sum" || name === "logsumexp") && e.args.length === 1 && e.kwargs.every((k) => k.name === "dims")) {
+        const x = this.node(this.expr(e.args[0]!, env));
+        const rank = g.shape(x).length;
+        const dims = e.kwargs.length === 0 ? undefined : this.concrete(e.kwargs[0]!.value, env, "dims that depend on parameters");
+        const list = dims === undefined ? Array.from({ length: rank }, (_, i) => i + 1)
+          : dims.kind === "list" ? dims.items.map((d) => this.count(d)) : dims.kind === "tensor" && dims.t.rank === 1 ? Array.from(dims.t.dataSync()) : [this.count(dims)];
+        // dims are 1-based; negative ones count from the end (as reduceAxes)
+        const axes = list.map((d) => (d < 0 ? rank + d : d - 1));
+        return symbolic(name === "sum" && dims === undefined ? g.sum(x) : g.reduce(name, x, axes));
+      }
+      // shapes of recorded values are known while recording
+      if ((name === "nrows" || name === "ncols" || name === "length") && e.args.length === 1 && e.kwargs.length === 0) {
+        const shape = g.shape(this.node(this.expr(e.args[0]!, env)));
+        const n = name === "length" ? sizeOf(shape) : shape[name === "nrows" ? 0 : 1];
+        if (n === undefined) throw new CannotRecord(`\`${name}\` of a value with too few axes`);
+        return { kind: "num", v: n };
+      }
       if (name === "pow" && e.args.length === 2) return this.binary("^", this.expr(e.args[0]!, env), this.expr(e.args[1]!, env), e.span);
       if (name === "reshape" && e.args.length >= 2 && e.kwargs.length === 0) {
         const dims = e.args.slice(1).map((a) => this.count(this.concrete(a, env, "a reshape to a size that depends on parameters")));

@@ -23,6 +23,11 @@ export type Node =
   | { readonly op: "unary"; readonly fn: UnaryFn; readonly a: number; readonly shape: Shape }
   | { readonly op: "binary"; readonly fn: BinaryFn; readonly a: number; readonly b: number; readonly shape: Shape }
   | { readonly op: "sum"; readonly a: number; readonly shape: Shape }
+  /**
+   * Grouped reductions: out[j] = Σ (or log Σ exp) of the a[i] with group[i] = j (a sum or
+   * log-sum-exp over some axes is one map from input element to output element).
+   */
+  | { readonly op: "reduce"; readonly kind: "sum" | "logsumexp"; readonly a: number; readonly group: Int32Array; readonly shape: Shape }
   /** out[i] = a[index[i]]. */
   | { readonly op: "take"; readonly a: number; readonly index: Int32Array; readonly shape: Shape }
   /** The inputs' elements one after another (row-major), reshaped to `shape`. */
@@ -102,6 +107,40 @@ export class Graph {
     const c = this.constValue(a);
     if (c !== undefined) return this.scalar(c.reduce((s, x) => s + x, 0));
     return this.push({ op: "sum", a, shape: [] });
+  }
+
+  /** Σ or log Σ exp over the axes `axes` of a (0-based), those axes dropped. */
+  reduce(kind: "sum" | "logsumexp", a: number, axes: readonly number[]): number {
+    const shape = this.shape(a);
+    if (axes.some((ax) => !Number.isInteger(ax) || ax < 0 || ax >= shape.length)) throw new IrError(`reduce over axes [${axes.join(", ")}] of ${fmt(shape)}`);
+    const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    const outShape = kept.map((i) => shape[i]!);
+    const n = sizeOf(shape);
+    const group = new Int32Array(n);
+    const idx = new Array<number>(shape.length).fill(0);
+    for (let k = 0; k < n; k++) {
+      let o = 0;
+      for (const i of kept) o = o * shape[i]! + idx[i]!;
+      group[k] = o;
+      for (let i = shape.length - 1; i >= 0; i--) {
+        if (++idx[i]! < shape[i]!) break;
+        idx[i] = 0;
+      }
+    }
+    const c = this.constValue(a);
+    if (c !== undefined) {
+      const out = new Float64Array(sizeOf(outShape)).fill(kind === "sum" ? 0 : -Infinity);
+      if (kind === "sum") c.forEach((x, k) => (out[group[k]!]! += x));
+      else {
+        const m = new Float64Array(out.length).fill(-Infinity);
+        c.forEach((x, k) => (m[group[k]!] = Math.max(m[group[k]!]!, x)));
+        const s = new Float64Array(out.length);
+        c.forEach((x, k) => (s[group[k]!]! += Math.exp(x - m[group[k]!]!)));
+        s.forEach((v, j) => (out[j] = m[j]! + Math.log(v)));
+      }
+      return this.constant(out, outShape);
+    }
+    return this.push({ op: "reduce", kind, a, group, shape: outShape });
   }
 
   take(a: number, index: Int32Array, shape: Shape): number {

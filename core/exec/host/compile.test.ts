@@ -109,6 +109,25 @@ describe("host executor: structural ops", () => {
   });
 
   it.each([
+    ["sum", [1]], ["sum", [0, 2]], ["logsumexp", [2]], ["logsumexp", [0, 1, 2]],
+  ] as const)("%s over axes %j of [2, 3, 2]", (kind, axes) => {
+    const theta = Float64Array.from({ length: 12 }, (_, i) => Math.cos(1.3 * i) * 2);
+    const g = new Graph();
+    const r = g.reduce(kind, g.param(0, [2, 3, 2]), axes);
+    const out = g.sum(g.binary("mul", g.unary("square", r), g.constant(Array.from({ length: g.shape(r).reduce((a, b) => a * b, 1) }, (_, i) => i + 1), g.shape(r))));
+    const value = checkGradient(g, out, theta);
+    // reference: group by the kept coordinates of each element
+    const groups = new Map<string, number[]>();
+    for (let i = 0; i < 12; i++) {
+      const coord = [Math.floor(i / 6), Math.floor(i / 2) % 3, i % 2];
+      const key = coord.filter((_, ax) => !(axes as readonly number[]).includes(ax)).join(",");
+      groups.set(key, [...(groups.get(key) ?? []), theta[i]!]);
+    }
+    const reduced = [...groups.values()].map((xs) => (kind === "sum" ? xs.reduce((a, b) => a + b, 0) : Math.log(xs.reduce((a, b) => a + Math.exp(b), 0))));
+    expect(value).toBeCloseTo(reduced.reduce((s, x, i) => s + (i + 1) * x * x, 0), 10);
+  });
+
+  it.each([
     ["matrix @ vector", [3, 2], [2]],
     ["vector @ matrix", [3], [3, 2]],
     ["matrix @ matrix", [2, 3], [3, 2]],

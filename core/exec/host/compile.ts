@@ -131,6 +131,23 @@ export function compileHost(g: Graph, output: number): CompiledHost {
         if (gk && grad[n.a]) bwd.push(loop(m, `${adj(n.a, "i")} += g${k};`));
         break;
       }
+      case "reduce": {
+        const m = sizeOf(nodes[n.a]!.shape);
+        const grp = declare(`r${k}`, n.group);
+        const o = (i: string): string => (isScalar(k) ? `v${k}` : `v${k}[${i}]`);
+        if (n.kind === "sum") {
+          fwd.push(`${isScalar(k) ? `v${k} = 0;` : `v${k}.fill(0);`} for (let i = 0; i < ${m}; i++) { ${o(`${grp}[i]`)} += ${val(n.a, "i")}; }`);
+          if (gk && grad[n.a]) bwd.push(`for (let i = 0; i < ${m}; i++) { ${adj(n.a, "i")} += ${adj(k, `${grp}[i]`)}; }`);
+        } else {
+          // max per group, then log Σ exp(a − max); the gradient is the softmax within each group
+          const mx = declare(`m${k}`, new Float64Array(size));
+          fwd.push(`${mx}.fill(-Infinity); for (let i = 0; i < ${m}; i++) { const j = ${grp}[i]; const x = ${val(n.a, "i")}; if (x > ${mx}[j]) ${mx}[j] = x; }`);
+          fwd.push(`${isScalar(k) ? `v${k} = 0;` : `v${k}.fill(0);`} for (let i = 0; i < ${m}; i++) { const j = ${grp}[i]; if (${mx}[j] !== -Infinity) ${o("j")} += Math.exp(${val(n.a, "i")} - ${mx}[j]); }`);
+          fwd.push(`for (let j = 0; j < ${size}; j++) { ${o("j")} = ${mx}[j] === -Infinity || ${mx}[j] === Infinity ? ${mx}[j] : ${mx}[j] + Math.log(${o("j")}); }`);
+          if (gk && grad[n.a]) bwd.push(`for (let i = 0; i < ${m}; i++) { const j = ${grp}[i]; const y = ${o("j")}; if (y > -Infinity) ${adj(n.a, "i")} += ${adj(k, "j")} * Math.exp(${val(n.a, "i")} - y); }`);
+        }
+        break;
+      }
       case "take": {
         const idx = declare(`x${k}`, n.index);
         fwd.push(loop(size, `${out("i")} = ${val(n.a, isScalar(n.a) ? "0" : `${idx}[i]`)};`));
@@ -236,7 +253,7 @@ export function compileHost(g: Graph, output: number): CompiledHost {
 const inputsOf = (n: Node): readonly number[] => {
   switch (n.op) {
     case "param": case "const": return [];
-    case "unary": case "sum": case "take": return [n.a];
+    case "unary": case "sum": case "take": case "reduce": return [n.a];
     case "binary": case "matmul": return [n.a, n.b];
     case "concat": return n.parts;
     case "lpdf": return n.args;
