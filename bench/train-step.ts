@@ -18,7 +18,7 @@
  *   pytorch:  bench/train_step_torch.py on the CPU with one thread, when /usr/bin/python3 can
  *             import torch (a fresh process each round: its start-up is not timed).
  * Every variant starts from the same parameters and trains on one fixed batch. The variants
- * alternate within each round; a round's figure is the median step time (wall and process CPU
+ * alternate within each round, each round starting at the next one; a round's figure is the median step time (wall and process CPU
  * time, the latter steadier on a loaded machine), and the table shows the median over rounds.
  *
  * parts: the fused pieces alone, each against what it replaces: the Adam update of the MLP's and
@@ -312,7 +312,11 @@ async function runModel(m: Model, withTorch: boolean): Promise<void> {
   const torchTimes: StepTime[] = [];
   let torchInfo: TorchRound | undefined;
   for (let r = 0; r < ROUNDS; r++) {
-    variants.forEach((v, i) => times[i]!.push(medianStepMs(v)));
+    // Each round starts at the next variant, so that no variant always runs first (after PyTorch's process).
+    for (let j = 0; j < variants.length; j++) {
+      const i = (j + r) % variants.length;
+      times[i]!.push(medianStepMs(variants[i]!));
+    }
     if (withTorch) {
       const tr = torchRound(m.name);
       if (tr) {
