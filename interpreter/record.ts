@@ -213,6 +213,7 @@ class Recorder {
     const spec = DISTRIBUTIONS[name];
     const callee = lookup(env, name);
     if (spec === undefined || callee?.kind !== "builtin" || callee.name !== name) throw new CannotRecord(`\`${name}\` is not a distribution the recorder knows`);
+    if (name === "Mixture") return this.mixture(e, env);
     if (name === "ordered") {
       if (e.args.length !== 1 || e.kwargs.length > 0) throw new CannotRecord("ordered() with other than one distribution");
       return orderedOf(this.distribution(e.args[0]!, env));
@@ -231,6 +232,37 @@ class Recorder {
       named.set(key, this.node(this.expr(k.value, env)));
     }
     return recordedDist(this.g, spec, named);
+  }
+
+  /**
+   * `Mixture(w, [D₁, …, D_K])` (distributions/mixture.ts): log p(x) = logsumexp_k(log w_k +
+   * log p_k(x)) elementwise, summed; components of one support, weights one vector.
+   */
+  private mixture(e: Expr & { kind: "Call" }, env: Env): ReturnType<typeof recordedDist> {
+    const g = this.g;
+    const [wExpr, compExpr] = e.args;
+    if (wExpr === undefined || compExpr?.kind !== "Array" || e.args.length !== 2 || e.kwargs.length > 0) throw new CannotRecord("Mixture other than Mixture(weights, [D1, D2, …])");
+    const w = this.node(this.expr(wExpr, env));
+    const comps = compExpr.elements.map((c) => this.distribution(c, env));
+    const k = comps.length;
+    if (g.shape(w).length !== 1 || g.shape(w)[0] !== k) throw new CannotRecord("Mixture weights that are not one vector of the components' length");
+    const support = comps[0]!.support;
+    if (comps.some((c) => c.family === undefined || c.composed !== undefined || c.support.kind !== support.kind)) throw new CannotRecord("a Mixture of components the recorder cannot score elementwise");
+    const logW = g.unary("log", w);
+    return {
+      args: [], perElement: 0, support,
+      composed: (x) => {
+        const shape = g.shape(x);
+        const n = sizeOf(shape);
+        const parts = comps.map((c, j) => {
+          const lp = g.lpdf(c.family!, [x, ...c.args], true);
+          if (sizeOf(g.shape(lp)) !== n) throw new CannotRecord("a Mixture component larger than its value");
+          const wj = g.take(logW, Int32Array.of(j), []);
+          return g.binary("add", g.reshape(lp, [n]), c.perElement === 0 ? wj : g.binary("add", wj, g.scalar(c.perElement)));
+        });
+        return g.sum(g.reduce("logsumexp", g.concat(parts, [k, n]), [0]));
+      },
+    };
   }
 
   /** `x[indices] = v`: a gather from concat([x, v]) (as interpreter/indexing.ts's assignIndex). */

@@ -34,8 +34,11 @@ export type Node =
   | { readonly op: "concat"; readonly parts: readonly number[]; readonly shape: Shape }
   /** [m, k] @ [k, n] → [m, n]; a vector operand is a column ([k] → [k, 1]) or a row, as `dims` says. */
   | { readonly op: "matmul"; readonly a: number; readonly b: number; readonly m: number; readonly k: number; readonly n: number; readonly shape: Shape }
-  /** Σ over the broadcast of `args` of the family's log density (args[0] is the value). */
-  | { readonly op: "lpdf"; readonly family: FamilyName; readonly args: readonly number[]; readonly shape: Shape };
+  /**
+   * Σ over the broadcast of `args` of the family's log density (args[0] is the value), or with
+   * `each` the log densities themselves, one per element of the broadcast (mixtures).
+   */
+  | { readonly op: "lpdf"; readonly family: FamilyName; readonly args: readonly number[]; readonly shape: Shape; readonly each?: boolean };
 
 export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 
@@ -183,13 +186,13 @@ export class Graph {
     return this.push({ op: "matmul", a, b, m, k, n, shape });
   }
 
-  /** Σ log p(args[0] | args[1..]) over the broadcast of the arguments. */
-  lpdf(family: FamilyName, args: readonly number[]): number {
+  /** Σ log p(args[0] | args[1..]) over the broadcast of the arguments; with `each`, the log densities elementwise. */
+  lpdf(family: FamilyName, args: readonly number[], each = false): number {
     const f = FAMILIES[family];
     if (args.length !== f.arity) throw new IrError(`${family} takes ${f.arity} arguments, got ${args.length}`);
     const shape = broadcastShape(...args.map((a) => this.shape(a)));
     if (shape === undefined) throw new IrError(`${family}: shapes ${args.map((a) => fmt(this.shape(a))).join(", ")} do not broadcast`);
-    return this.push({ op: "lpdf", family, args: [...args], shape: [] });
+    return this.push(each ? { op: "lpdf", family, args: [...args], shape, each } : { op: "lpdf", family, args: [...args], shape: [] });
   }
 
   add(a: number, b: number): number {

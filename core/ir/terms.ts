@@ -36,7 +36,7 @@ export function sumTerms(g: Graph, terms: readonly number[]): number {
   const rest: number[] = [];
   for (const t of terms) {
     const n = g.nodes[t]!;
-    if (n.op === "lpdf" && n.args.every((a) => isScalar(g, a))) {
+    if (n.op === "lpdf" && n.each !== true && n.args.every((a) => isScalar(g, a))) {
       // terms of one statement in a loop have the same family and arguments made the same way
       const key = `${n.family}(${n.args.map((a) => shape(g, a)).join(", ")})`;
       const list = groups.get(key);

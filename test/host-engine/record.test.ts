@@ -62,7 +62,7 @@ function expectSameDensity(inst: ModelInstance, count = 3): void {
 const RECORDED = new Set([
   "GLM_Poisson_Data-GLM_Poisson_model", "arK-arK", "bball_drive_event_0-hmm_drive_0", "diamonds-diamonds", "hmm_example-hmm_example", "earnings-logearn_interaction",
   "eight_schools-eight_schools_centered", "eight_schools-eight_schools_noncentered", "garch-garch11", "irt_2pl-irt_2pl",
-  "kidiq-kidscore_interaction", "kilpisjarvi_mod-kilpisjarvi", "mcycle_gp-accel_gp", "mesquite-logmesquite",
+  "kidiq-kidscore_interaction", "kilpisjarvi_mod-kilpisjarvi", "low_dim_gauss_mix-low_dim_gauss_mix", "mcycle_gp-accel_gp", "mesquite-logmesquite",
   "nes2000-nes", "radon_mn-radon_hierarchical_intercept_noncentered", "sblrc-blr", "wells_data-wells_dist",
 ]);
 
@@ -142,6 +142,18 @@ describe("host engine on written models", () => {
   factor(sum(logsumexp(M * reshape(w, 1, 3), dims = 2)) - logsumexp(w) + sum(sum(M * reshape(w, 1, 3), dims = 1)))
 }`;
     expectSameDensity(instance(src, "m", { y: [0.2, 1.1, -0.4], M: [[1, 0.5, -1], [0.3, 2, 0.1]] }), 4);
+  });
+
+  it("mixtures of elementwise families, observed and latent", () => {
+    const src = `model m(y, k) {
+  p ~ Beta(2, 2)
+  mu ~ Normal(0, 1, size = 2)
+  s ~ HalfNormal(1)
+  z ~ Mixture([0.3, 0.7], [Normal(-1, 1), Normal(2, 0.5)])
+  y ~ Mixture([p, 1 - p], [Normal(mu[1], s), StudentT(4, mu[2] + z, 2)])
+  k ~ Mixture([p, 1 - p], [Poisson(log_rate = mu[1]), Poisson(3)])
+}`;
+    expectSameDensity(instance(src, "m", { y: [0.2, 1.1, -0.4, 2.5], k: [0, 2, 5, 1] }), 4);
   });
 
   it("loops and ifs on data, index assignment, user functions, matrix products, gathers", () => {

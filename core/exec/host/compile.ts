@@ -210,11 +210,17 @@ export function compileHost(g: Graph, output: number): CompiledHost {
             inLoop = `s += ${declare(`K${k}`, ct)}(${argv[0]}, ${argv[1]});`;
           }
         }
-        fwd.push(`{ let s = ${lit(constant)}; ${loop(m, `s += ${lpg}(${argv.join(", ")}, d); ${store} ${inLoop}`)} v${k} = s; }`);
+        if (n.each === true) {
+          // one log density per element: the constant terms per element too
+          const ct = f.constTerm !== undefined ? `s += ${declare(`E${k}`, f.constTerm)}(${argv[0]}, ${argv[1]});` : "";
+          fwd.push(loop(m, `let s = ${lpg}(${argv.join(", ")}, d); ${store} ${ct} ${out("i")} = s;`));
+        } else {
+          fwd.push(`{ let s = ${lit(constant)}; ${loop(m, `s += ${lpg}(${argv.join(", ")}, d); ${store} ${inLoop}`)} v${k} = s; }`);
+        }
         if (gk) {
           n.args.forEach((a, j) => {
             const p = partial[j];
-            if (p !== undefined) bwd.push(loop(m, `${adj(a, idx[j]!)} += g${k} * ${m === 1 ? p : `${p}[i]`};`));
+            if (p !== undefined) bwd.push(loop(m, `${adj(a, idx[j]!)} += ${n.each === true ? adj(k, "i") : `g${k}`} * ${m === 1 ? p : `${p}[i]`};`));
           });
         }
         break;
