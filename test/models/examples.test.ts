@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { runScript } from "../../interpreter/script.js";
 import { short } from "../examples/quick.js";
 
-const EXAMPLES = ["linreg", "eight_schools", "logistic", "bnn"];
+// bnn (with its training and ADVI runs) is run in quick mode by test/examples/networks.test.ts.
+const EXAMPLES = ["linreg", "eight_schools", "logistic"];
 
 describe.each(EXAMPLES)("examples/%s.dlm", (name) => {
   it("runs with short settings and prints a summary", async () => {
