@@ -18,7 +18,7 @@ Commands:
   :type EXPR       the shape and dtype of an expression
   :time EXPR       evaluate and report the wall-clock time
   :backend [NAME]  show (or switch) the tensor backend
-  :engine [NAME]   show (or switch) the gradient engine of sample: auto, host (float64, compiled) or tfjs
+  :engine [NAME]   show (or switch) the gradient engine of sample: auto (default), host or tfjs
   :quit            leave (or Ctrl-D); Ctrl-C cancels the input or a running inference
 `;
 

@@ -59,6 +59,9 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
   const newSession = async (): Promise<Session> => {
     const { initEngine } = await import("../core/engine.js");
     await initEngine(options.backend);
+    // small models sample in about a second: the float64 host engine wherever the model records
+    const { setDefaultEngine } = await import("../interpreter/record-model.js");
+    setDefaultEngine("auto");
     const { createSession } = await import("../interpreter/index.js");
     // `signal` is read by sessions that can stop a running inference (see the module comment).
     const { progressReporter, trainReporter } = await import("../cli/progress.js");
