@@ -15,16 +15,18 @@
 # The weights of a network are not identified (swapping two hidden units, or flipping the
 # signs of a tanh unit's weights in and out, gives the same function), so R-hat and ESS of
 # single weights measure how often the chains move between these copies; lp__ and the
-# predictions are what matter. An earlier version with a hyper-prior on one shared weight scale
-# (`s ~ HalfNormal(1)`, `params(net) ~ Normal(0, s)`) mixed slowly in s and lp__ (R-hat 1.023);
-# fixed scales per layer remove that funnel.
+# predictions are what matter. Here no quantity warns: an earlier version with a hyper-prior on
+# one shared weight scale (`s ~ HalfNormal(1)`, `params(net) ~ Normal(0, s)`) mixed slowly in s
+# and lp__ (R-hat 1.023), and fixed scales remove that funnel; with 4 or 8 hidden units instead
+# of 16 single weights still reached R-hat 1.02 to 1.03 at these draws, since fewer units make
+# fewer, farther-apart copies for the chains to move between.
 
 network mlp(nin, nhidden) = Chain(Dense(nin => nhidden, tanh), Dense(nhidden => 1))
 
-model bnn(x, y; nhidden = 8) {
+model bnn(x, y; nhidden = 16) {
   net = mlp(ncols(x), nhidden)
-  params(net[1]) ~ Normal(0, 3)      # wide enough for a sharply bent boundary
-  params(net[2]) ~ Normal(0, 3)
+  params(net[1]) ~ Normal(0, 2)      # wide enough for a sharply bent boundary
+  params(net[2]) ~ Normal(0, 2)
   y ~ Bernoulli(logit = net(x)[:, 1])
 }
 

@@ -21,10 +21,10 @@ describe("examples/bnn.dlm", () => {
     expect(mapAcc).toBeGreaterThan(0.9);
     expect(nutsAcc).toBeGreaterThan(0.9);
     expect(adviAcc).toBeGreaterThan(0.7);
-    // Off the data the posterior's networks disagree: more than twice the entropy on the
-    // test points, and well above the single MAP network's.
-    expect(nutsOff).toBeGreaterThan(2 * nutsOn!);
-    expect(nutsOff).toBeGreaterThan(1.3 * mapOff!);
+    // Off the data the posterior's networks disagree: half as much entropy again as on the
+    // test points (2.4 times at these settings), and more than the single MAP network's (1.4 times).
+    expect(nutsOff).toBeGreaterThan(1.5 * nutsOn!);
+    expect(nutsOff).toBeGreaterThan(1.15 * mapOff!);
     expect(nutsOff).toBeLessThanOrEqual(Math.log(2));
     expect(readdirSync(r.plots).sort()).toEqual(["bnn_advi_entropy.svg", "bnn_map_entropy.svg", "bnn_nuts_entropy.svg"]);
   }, 180000);
