@@ -69,6 +69,10 @@ bins = reliability(mc.y, yte, bins = 5)
 print("confidence bins:", bins.confidence)
 print("accuracy:       ", bins.accuracy)
 print("count:          ", bins.count)
+# Ranking is what MC dropout gets right here; its probabilities are another matter. With
+# p = 0.25 the fifty masked networks disagree more than the errors warrant: the mixture is
+# less confident than it is accurate, and its log likelihood and calibration error are worse
+# than those of the plain network (about 0.045 against 0.014 at these settings).
 print("expected calibration error, dropout off:", ece(plain.y, yte), "  MC dropout:", ece(mc.y, yte))
 plot_calibration(mc.y, yte, "plots/digits_calibration.svg", bins = 5)
 plot_history(fit, "plots/digits_history.svg")
