@@ -13,7 +13,8 @@
 import { broadcastShape } from "../broadcast.js";
 import { broadcastOffsets } from "../fused-logpdf-host.js";
 import { FAMILIES, type FamilyName } from "./families.js";
-import { BINARY, UNARY, type BinaryFn, type UnaryFn } from "./ops.js";
+import type { BinaryFn, UnaryFn } from "./ops.js";
+import { BINARY, UNARY } from "./ops-compile.js";
 
 export type Shape = readonly number[];
 

@@ -2,7 +2,8 @@
  * The IR's elementwise ops, each written once as JavaScript expression templates over plain
  * float64 numbers: its value and the derivative of its value by each input (in terms of the
  * inputs and the value `y`). The host executor (core/exec/host/) pastes the templates into
- * its generated loops; `eval` (constant folding, tests) is compiled from the same template.
+ * its generated loops; `eval` (constant folding, tests) is compiled from the same template
+ * (ops-compile.ts, the one file of the IR that builds functions from text).
  * Templates see only numbers and the helper table `H` (float64 special functions), never text
  * from a model.
  */
@@ -37,7 +38,7 @@ export interface BinaryOp {
   readonly db: (a: string, b: string, y: string) => string;
 }
 
-const UNARY_TEMPLATES = {
+export const UNARY_TEMPLATES = {
   neg: { fwd: (x) => `(-${x})`, d: () => "-1" },
   exp: { fwd: (x) => `Math.exp(${x})`, d: (_x, y) => y },
   log: { fwd: (x) => `Math.log(${x})`, d: (x) => `(1 / ${x})` },
@@ -54,7 +55,7 @@ const UNARY_TEMPLATES = {
   digamma: { fwd: (x) => `H.digamma(${x})`, d: (x) => `H.trigamma(${x})` },
 } satisfies Record<string, UnaryOp>;
 
-const BINARY_TEMPLATES = {
+export const BINARY_TEMPLATES = {
   add: { fwd: (a, b) => `(${a} + ${b})`, da: () => "1", db: () => "1" },
   sub: { fwd: (a, b) => `(${a} - ${b})`, da: () => "1", db: () => "-1" },
   mul: { fwd: (a, b) => `(${a} * ${b})`, da: (_a, b) => b, db: (a) => a },
@@ -65,23 +66,6 @@ const BINARY_TEMPLATES = {
 
 export type UnaryFn = keyof typeof UNARY_TEMPLATES;
 export type BinaryFn = keyof typeof BINARY_TEMPLATES;
-
-const compile1 = (t: UnaryOp): ((x: number) => number) => {
-  const f = new Function("H", "x", `return ${t.fwd("x")};`) as (h: Helpers, x: number) => number;
-  return (x) => f(HELPERS, x);
-};
-const compile2 = (t: BinaryOp): ((a: number, b: number) => number) => {
-  const f = new Function("H", "a", "b", `return ${t.fwd("a", "b")};`) as (h: Helpers, a: number, b: number) => number;
-  return (a, b) => f(HELPERS, a, b);
-};
-
-export const UNARY: Readonly<Record<UnaryFn, UnaryOp & { readonly eval: (x: number) => number }>> = Object.fromEntries(
-  Object.entries(UNARY_TEMPLATES).map(([k, t]) => [k, { ...t, eval: compile1(t) }]),
-) as never;
-
-export const BINARY: Readonly<Record<BinaryFn, BinaryOp & { readonly eval: (a: number, b: number) => number }>> = Object.fromEntries(
-  Object.entries(BINARY_TEMPLATES).map(([k, t]) => [k, { ...t, eval: compile2(t) }]),
-) as never;
 
 export const UNARY_FNS = Object.keys(UNARY_TEMPLATES) as UnaryFn[];
 export const BINARY_FNS = Object.keys(BINARY_TEMPLATES) as BinaryFn[];

@@ -15,7 +15,8 @@ import { FAMILIES, type Family } from "../../ir/families.js";
 import { sizeOf, type Graph, type Node } from "../../ir/graph.js";
 import { broadcastOffsets } from "../../fused-logpdf-host.js";
 import { broadcastShapesOrThrow } from "../../broadcast.js";
-import { BINARY, HELPERS, UNARY } from "../../ir/ops.js";
+import { HELPERS } from "../../ir/ops.js";
+import { BINARY, UNARY } from "../../ir/ops-compile.js";
 
 /**
  * log density at θ = theta[at … at + dim); writes ∂/∂θ into grad[at … at + dim) (overwriting
