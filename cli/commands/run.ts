@@ -5,7 +5,7 @@
  * after the current iteration (or `train` after the current batch) and the script goes on with
  * what was finished; the exit code is then 130. A second Ctrl-C exits at once (130).
  */
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { EXIT_INTERRUPTED, ReportedFailure } from "../errors.js";
 import { backendOf } from "../global-options.js";
 import { integerAtLeast } from "../parse-options.js";
@@ -14,6 +14,8 @@ export interface RunOptions {
   readonly seed?: number;
   readonly quiet?: boolean;
   readonly backend?: string;
+  /** Which engine computes the gradients of `sample`: auto (host where the model records), host or tfjs. */
+  readonly engine?: "auto" | "host" | "tfjs";
 }
 
 /** Reads, parses (failing on the first syntax error with all of them shown), starts the engine and runs. */
@@ -24,6 +26,9 @@ export async function runCommand(file: string, o: RunOptions): Promise<void> {
   parseOrFail(source, file);
   const { initEngine } = await import("../../core/engine.js");
   await initEngine(o.backend);
+  // As `dlm sample` and the REPL: the float64 host engine wherever the model records.
+  const { setDefaultEngine } = await import("../../interpreter/record-model.js");
+  setDefaultEngine(o.engine ?? "auto");
   const { progressReporter, trainReporter } = await import("../progress.js");
   const { viReporter } = await import("../vi-progress.js");
   const abort = new AbortController();
@@ -102,5 +107,6 @@ export function registerRun(program: Command): void {
     .argument("<file>", "the .dlm script")
     .option("--seed <n>", "seed for every random choice the script does not seed itself", integerAtLeast(0))
     .option("--quiet", "no progress or warnings on stderr")
+    .addOption(new Option("--engine <name>", "gradients of sample by the float64 host engine (compiled), tfjs, or auto: host where the model records").choices(["auto", "host", "tfjs"]).default("auto"))
     .action(async (file: string, o: RunOptions, cmd: Command) => runCommand(file, { ...o, ...backendOf(cmd) }));
 }
