@@ -169,14 +169,13 @@ export async function trainFromData(r: TrainFromDataRequest): Promise<TrainOutco
 }
 
 export interface ViFromDataRequest extends PosteriorRequest {
-  readonly options: import("../interpreter/vi.js").ViOptions;
+  /** ADVI's or Bayes by Backprop's settings, with their progress callbacks and signal. */
+  readonly options: import("../interpreter/vi.js").ViOptions | import("../interpreter/vi.js").BbbOptions;
   /** Files PREFIX-1.csv (CmdStan layout). */
   readonly output: string;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (p: import("../inference/vi/advi.js").AdviProgress) => void;
 }
 
-/** `dlm vi`: ADVI on the instance from data; its draws written as CmdStan-layout CSV. */
+/** `dlm vi`: ADVI or Bayes by Backprop on the instance from data; its draws written as CmdStan-layout CSV. */
 export async function viFromData(r: ViFromDataRequest): Promise<TrainOutcome & { readonly files: readonly string[] }> {
   const { viPosterior } = await import("../interpreter/vi.js");
   const { summaryLines } = await import("../interpreter/posterior.js");
@@ -184,7 +183,7 @@ export async function viFromData(r: ViFromDataRequest): Promise<TrainOutcome & {
   const { summarize } = await import("../inference/diagnostics/index.js");
   const instance = await instanceFromData(r);
   try {
-    const post = await viPosterior(instance, { ...r.options, ...(r.signal !== undefined ? { signal: r.signal } : {}), ...(r.onProgress !== undefined ? { onProgress: r.onProgress } : {}) }, undefined);
+    const post = await viPosterior(instance, r.options, undefined);
     const files = savePosterior(post, r.output, r.output, { start: 0, end: 0 });
     const v = post.vi!;
     const chains = post.outputs.map((rows) => post.names.map((_, j) => Float64Array.from(rows, (row) => row[j]!)));
@@ -193,7 +192,8 @@ export async function viFromData(r: ViFromDataRequest): Promise<TrainOutcome & {
       mean: finite(row.mean), sd: finite(row.sd), mcse: finite(row.mcse), q5: finite(row.q5), q50: finite(row.q50), q95: finite(row.q95),
     }]));
     const json = {
-      parameters, method: v.method, iterations: v.iterations, converged: v.converged, eta: v.eta, pareto_k: finite(v.paretoK),
+      parameters, method: v.method, iterations: v.iterations, converged: v.converged, eta: finite(v.eta), pareto_k: finite(v.paretoK),
+      ...(v.bbb !== undefined ? { epochs: v.bbb.epochs, best_epoch: v.bbb.bestEpoch, stopped_early: v.bbb.stoppedEarly, optimiser: v.bbb.optimiser, history: v.bbb.history } : {}),
       elbo: v.elbo, warnings: v.warnings, seconds: post.result.seconds.sampling, draws: post.result.nDraws, interrupted: post.result.interrupted, files,
     };
     return { lines: summaryLines(post), json, interrupted: post.result.interrupted, files };

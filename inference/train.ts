@@ -14,7 +14,7 @@
  */
 import { tf } from "../core/engine.js";
 import { key } from "../core/random.js";
-import { epochBatches } from "../nn/data.js";
+import { batchSampler } from "../nn/data.js";
 import { valueAndGrads } from "../nn/grad.js";
 import { disposeOptimiserState, type Optimiser, type OptimiserState } from "../nn/optimisers.js";
 import { disposeParams, mapParams, type ParamTree } from "../nn/tree.js";
@@ -116,7 +116,7 @@ export async function train(objective: TrainObjective, optimiser: Optimiser, ini
   let best = r?.best !== undefined ? { ...r.best, params: copy(r.best.params) } : undefined;
   if (r?.state !== undefined) objective.restore?.(r.state);
   const full = s.batchSize >= objective.rows;
-  const rootKey = key(s.seed);
+  const sampler = batchSampler(objective.rows, { batchSize: s.batchSize, key: key(s.seed) });
   let steps = 0;
   let rowsSeen = 0;
   let interrupted = false;
@@ -125,7 +125,7 @@ export async function train(objective: TrainObjective, optimiser: Optimiser, ini
 
   try {
     for (let epoch = r?.epoch ?? 0; epoch < s.epochs; epoch++) {
-      const batches = full ? [undefined] : epochBatches(objective.rows, epoch, { batchSize: s.batchSize, key: rootKey });
+      const batches = full ? [undefined] : sampler.epoch(epoch);
       const scale = s.schedule?.(epoch) ?? 1;
       let lossSum = 0;
       let lossRows = 0;

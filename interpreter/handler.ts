@@ -6,7 +6,7 @@
  */
 import type { Span, TildeStmt } from "../grammar/ast.js";
 import type { Key } from "../core/random.js";
-import type { Layer, StateStore } from "../nn/layer.js";
+import type { GaussianWeights, Layer, StateStore } from "../nn/layer.js";
 import type { ParamTree } from "../nn/tree.js";
 import type { DistValue, TensorValue, Value } from "./value.js";
 
@@ -58,6 +58,8 @@ export interface NetMode {
   readonly dropout?: number;
   readonly key?: Key;
   readonly state?: StateStore;
+  /** Bayes by Backprop: the variational Gaussian of the network's parameters, by path from the network's root (nn/weight-noise.ts). */
+  readonly gaussian?: GaussianWeights;
 }
 
 /** A network's parameters (with a chain axis when `batched`) and its mode. */

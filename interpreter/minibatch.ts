@@ -11,6 +11,8 @@
  * per observation (a local latent `z ~ Normal(0, 1, size = N)` cannot be minibatched).
  */
 import { tf } from "../core/engine.js";
+import { fold, key as makeKey, uniformArray } from "../core/random.js";
+import type { Span } from "../grammar/ast.js";
 import { DlmError } from "./errors.js";
 import type { ModelInstance } from "./instance.js";
 import { tracer } from "./handlers.js";
@@ -66,4 +68,32 @@ export function minibatchInstance(inst: ModelInstance, rows: ArrayLike<number>, 
     }
   });
   return out;
+}
+
+/**
+ * The instance on a batch of its rows for each step of a run (training, ADVI, Bayes by
+ * Backprop): every row when `rows` is undefined, else those rows with the likelihood scaled by
+ * N / batch. Only the first batch is traced to check that the latents do not depend on the rows.
+ */
+export function batchInstances(inst: ModelInstance): (rows: ArrayLike<number> | undefined) => ModelInstance {
+  let n: number | undefined;
+  let checked = false;
+  return (rows) => {
+    if (rows === undefined) return inst;
+    n ??= observationCount(inst);
+    const out = minibatchInstance(inst, rows, { scale: n / rows.length, check: !checked });
+    checked = true;
+    return out;
+  };
+}
+
+/** The rows 0..n−1 split into training and validation rows (a seeded shuffle), `fraction` of them held out. */
+export function holdOut(n: number, fraction: number, seed: number, span: Span | undefined): { train: Int32Array; validation: Int32Array } {
+  if (!(fraction > 0 && fraction < 1)) throw new DlmError(`validation as a fraction must lie strictly between 0 and 1, got ${fraction}`, span);
+  const nVal = Math.round(n * fraction);
+  if (nVal < 1 || nVal >= n) throw new DlmError(`validation = ${fraction} of ${n} rows leaves ${nVal === 0 ? "no validation rows" : "no training rows"}`, span);
+  const order = Array.from({ length: n }, (_, i) => i);
+  const u = uniformArray(fold(makeKey(seed), 3), n, 0, 1);
+  order.sort((a, b) => u[a]! - u[b]!);
+  return { train: Int32Array.from(order.slice(nVal)), validation: Int32Array.from(order.slice(0, nVal)) };
 }

@@ -62,6 +62,7 @@ export function callNet(net: NetValue, x: TensorValue, span: Span): TensorValue 
       ...(mode !== undefined ? {
         training: mode.training, ...(mode.dropout !== undefined ? { dropout: mode.dropout } : {}),
         ...(mode.key !== undefined ? { key: mode.key } : {}), ...(mode.state !== undefined ? { state: mode.state } : {}),
+        ...(mode.gaussian !== undefined ? { gaussian: net.path.length === 0 ? mode.gaussian : { draws: mode.gaussian.draws, at: (p: readonly string[]) => mode.gaussian!.at([...net.path, ...p]) } } : {}),
       } : {}),
     });
     return tensor(out, batched);

@@ -40,13 +40,27 @@ export interface PosteriorDraws {
 
 /** A variational fit's own facts, for `summary` and `plot_history`. */
 export interface ViFacts {
+  /** "meanfield" or "fullrank" (ADVI), "bbb" (Bayes by Backprop). */
   readonly method: string;
+  /** Iterations (ADVI), optimiser steps (Bayes by Backprop). */
   readonly iterations: number;
   readonly converged: boolean;
+  /** ADVI's step size (NaN for Bayes by Backprop). */
   readonly eta: number;
   readonly paretoK: number;
   readonly warnings: readonly string[];
   readonly elbo: readonly { readonly iteration: number; readonly value: number }[];
+  /** Bayes by Backprop's run, as the training driver ran it. */
+  readonly bbb?: {
+    readonly optimiser: string;
+    readonly epochs: number;
+    readonly bestEpoch: number;
+    readonly stoppedEarly: boolean;
+    readonly rows: number;
+    readonly batchSize: number;
+    /** The metrics of every epoch (`elbo`, `loss` = −ELBO/N, validation metrics). */
+    readonly history: readonly Readonly<Record<string, number>>[];
+  };
 }
 
 export interface Posterior {
@@ -123,8 +137,13 @@ export function summaryLines(p: Posterior): string[] {
     const s = summarize({ names: p.names, chains }, { maxDepth: 10 });
     const v = p.vi;
     const last = v.elbo[v.elbo.length - 1];
+    const b = v.bbb;
+    const run = b === undefined
+      ? `ADVI (${v.method}): ${v.converged ? "converged" : "stopped"} after ${v.iterations} iterations, eta ${v.eta}`
+      : `Bayes by Backprop: ${b.epochs} epoch${b.epochs === 1 ? "" : "s"} of ${b.rows} rows in batches of ${b.batchSize} (${v.iterations} steps of ${b.optimiser})` +
+        `${b.stoppedEarly ? `, stopped early, q of epoch ${b.bestEpoch}` : ""}${p.result.interrupted ? ", interrupted" : ""}`;
     return [
-      `ADVI (${v.method}): ${v.converged ? "converged" : "stopped"} after ${v.iterations} iterations, eta ${v.eta}${last !== undefined ? `, ELBO ${last.value.toPrecision(6)}` : ""}, Pareto k̂ ${Number.isFinite(v.paretoK) ? v.paretoK.toFixed(2) : "n/a"}; ${p.result.nDraws} draws from the approximation`,
+      `${run}${last !== undefined ? `, ELBO ${last.value.toPrecision(6)}` : ""}, Pareto k̂ ${Number.isFinite(v.paretoK) ? v.paretoK.toFixed(2) : "n/a"}; ${p.result.nDraws} draws from the approximation`,
       ...formatSummaryTable(s.rows).split("\n"),
       ...v.warnings.map((w) => `warning: ${w}`),
     ];

@@ -187,7 +187,7 @@ export function plotBuiltins(host: PlotHost): Value[] {
       const q = v.kind === "opaque" && v.tag === "posterior" ? (v.payload as Posterior).vi : undefined;
       if (q !== undefined) {
         if (q.elbo.length === 0) throw new DlmError("the approximation has no ELBO estimate to plot (it stopped before the first one)", span);
-        return write(span, path, () => plotHistory({ series: { ELBO: q.elbo.map((e) => e.value) }, step: q.elbo.map((e) => e.iteration), stepLabel: "iteration", title: `ADVI (${q.method})` }));
+        return write(span, path, () => plotHistory({ series: { ELBO: q.elbo.map((e) => e.value) }, step: q.elbo.map((e) => e.iteration), stepLabel: q.method === "bbb" ? "step" : "iteration", title: q.method === "bbb" ? "Bayes by Backprop" : `ADVI (${q.method})` }));
       }
       const fit = host.fitOf(v);
       if (fit === undefined) throw new DlmError(`plot_history needs a fit from \`train\` or \`vi\`, but this is ${describeValue(v)}`, span);

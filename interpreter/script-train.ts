@@ -67,7 +67,7 @@ function optimiserOf(v: Value | undefined, span: Span): Optimiser {
 }
 
 /** Learning-rate schedules by name: the factor for each 0-based epoch of `epochs`. */
-function scheduleOf(name: string, epochs: number, span: Span | undefined): (epoch: number) => number {
+export function scheduleOf(name: string, epochs: number, span: Span | undefined): (epoch: number) => number {
   switch (name) {
     case "constant": return () => 1;
     case "cosine": return (e) => 0.5 * (1 + Math.cos((Math.PI * e) / epochs));

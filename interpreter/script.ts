@@ -123,7 +123,7 @@ function posteriorOf(v: Value, span: Span): Posterior {
 }
 
 function posteriorValue(p: Posterior): Value {
-  if (p.vi !== undefined) return opaque("posterior", p, `an ADVI approximation (${p.vi.method}): ${p.result.nDraws} draws of ${p.names.length} quantities`);
+  if (p.vi !== undefined) return opaque("posterior", p, `${p.vi.method === "bbb" ? "a Bayes-by-Backprop approximation" : `an ADVI approximation (${p.vi.method})`}: ${p.result.nDraws} draws of ${p.names.length} quantities`);
   const from = p.loaded !== undefined ? "loaded draws" : "a posterior";
   return opaque("posterior", p, `${from}: ${p.result.chains} chain${p.result.chains === 1 ? "" : "s"} × ${p.result.nDraws} draws of ${p.names.length} quantities`);
 }
@@ -134,8 +134,6 @@ function optInt(kwargs: ReadonlyMap<string, Value>, k: string, dflt: number, spa
 }
 
 function scriptBuiltins(host: Host): Value[] {
-  const notYet = (name: string, what: string): Value =>
-    builtin(name, (_a, _k, span) => { throw new DlmError(`\`${name}\` (${what}) is not available yet in this version of dlm`, span, "use `sample(inst, NUTS(), ...)` for inference"); });
   return [
     builtin("print", (args, _kwargs, _span) => {
       host.out(args.map(show).join(" "));
@@ -255,9 +253,8 @@ function scriptBuiltins(host: Host): Value[] {
       const at = callKey(host, span);
       const memo = host.memo.get(at);
       if (memo !== undefined) return memo;
-      throw new Pending(at, runVi({ seed: host.seed, signal: host.options.signal, progress: host.options.viProgress, err: host.err, instanceOf }, args, kwargs, span).then(posteriorValue));
+      throw new Pending(at, runVi({ seed: host.seed, signal: host.options.signal, progress: host.options.viProgress, trainProgress: host.options.trainProgress, err: host.err, instanceOf }, args, kwargs, span).then(posteriorValue));
     }),
-    notYet("BayesByBackprop", "Bayes by Backprop"),
     builtin("argmax", (args, _kwargs, span) => {
       const x = asTensorValue(args[0]!, span);
       return tensor(tf.add(tf.cast(tf.argMax(x.t, -1), "float32"), 1), x.batched);

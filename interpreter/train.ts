@@ -27,7 +27,7 @@ import type { NetMode } from "./handler.js";
 import { DlmError } from "./errors.js";
 import { tracer } from "./handlers.js";
 import { constrainedLatents, logDensityOf, outputNamesOf, outputsOf, runModel, type ModelInstance } from "./instance.js";
-import { minibatchInstance, observationCount } from "./minibatch.js";
+import { batchInstances, holdOut, minibatchInstance, observationCount } from "./minibatch.js";
 import { predictionAt } from "./posterior.js";
 import { disposeSimulated, simulate } from "./simulate.js";
 import type { Value } from "./value.js";
@@ -73,8 +73,12 @@ function withPoints(inst: ModelInstance, tree: ParamTree, stores?: ReadonlyMap<s
 const latentRow = (inst: ModelInstance, tree: ParamTree): tf.Tensor2D =>
   inst.layout.dim === 0 ? tf.zeros([1, 0]) : tf.reshape(tree[LATENTS] as tf.Tensor, [1, inst.layout.dim]);
 
-/** The starting tree (initialisers for networks, Stan's uniform(−2, 2) for other latents) and the names of every network. */
-function initialTree(inst: ModelInstance, seed: number): { tree: ParamTree; networks: string[] } {
+/**
+ * The starting point on the unconstrained space, `[D]`: network parameters from their layers'
+ * initialisers, other latents uniform in (−2, 2) (Stan's default); and the names of every
+ * network. Where `train` and Bayes by Backprop (its means) start.
+ */
+export function initialLatents(inst: ModelInstance, seed: number): { q: Float32Array; networks: string[] } {
   const tr = tracer(fold(makeKey(seed), 1), inst.source, inst.bindings);
   tf.tidy(() => {
     runModel(inst, tr);
@@ -87,22 +91,17 @@ function initialTree(inst: ModelInstance, seed: number): { tree: ParamTree; netw
     const init = inits.get(e.name);
     if (init !== undefined && init.size === e.size) q.set(init.dataSync(), e.offset);
   }
+  for (const t of tr.result.points.values()) for (const e of walkParams(t)) e.tensor.dispose();
+  return { q, networks: [...tr.result.points.keys()] };
+}
+
+/** The starting tree (initialLatents, and the instance's point parameters) and the names of every network. */
+function initialTree(inst: ModelInstance, seed: number): { tree: ParamTree; networks: string[] } {
+  const { q, networks } = initialLatents(inst, seed);
   const tree: Record<string, ParamTree | tf.Tensor> = {};
   if (inst.layout.dim > 0) tree[LATENTS] = tf.tensor1d(q);
   for (const [name, points] of inst.points) tree[name] = mapParams(points, (t) => tf.clone(t));
-  for (const t of tr.result.points.values()) for (const e of walkParams(t)) e.tensor.dispose();
-  return { tree, networks: [...tr.result.points.keys()] };
-}
-
-/** The rows of an instance split into training and validation rows (a seeded shuffle). */
-function holdOut(n: number, fraction: number, seed: number, span: Span | undefined): { train: Int32Array; validation: Int32Array } {
-  if (!(fraction > 0 && fraction < 1)) throw new DlmError(`validation as a fraction must lie strictly between 0 and 1, got ${fraction}`, span);
-  const nVal = Math.round(n * fraction);
-  if (nVal < 1 || nVal >= n) throw new DlmError(`validation = ${fraction} of ${n} rows leaves ${nVal === 0 ? "no validation rows" : "no training rows"}`, span);
-  const order = Array.from({ length: n }, (_, i) => i);
-  const u = uniformArray(fold(makeKey(seed), 3), n, 0, 1);
-  order.sort((a, b) => u[a]! - u[b]!);
-  return { train: Int32Array.from(order.slice(nVal)), validation: Int32Array.from(order.slice(0, nVal)) };
+  return { tree, networks };
 }
 
 /** Validation metrics at a point: `val_loss` (mean negative log likelihood per row), accuracy or RMSE per observed variable. */
@@ -177,15 +176,11 @@ export async function trainInstance(inst: ModelInstance, optimiser: Optimiser, o
   const stores = new Map(networks.map((name) => [name, stateStore()]));
   const netIndex = new Map(networks.map((name, i) => [name, i]));
   const dropKey = fold(makeKey(o.seed), 4);
-  let checked = false;
+  const onRows = batchInstances(base);
   const objective: TrainObjective = {
     rows,
     loss: (tree, batch, step) => {
-      let bi = base;
-      if (batch !== undefined) {
-        bi = minibatchInstance(base, batch, { scale: rows / batch.length, check: !checked });
-        checked = true;
-      }
+      const bi = onRows(batch);
       const training = (name: string): NetMode => ({ training: true, key: fold(fold(dropKey, step), netIndex.get(name) ?? 0), state: stores.get(name)! });
       const ld = logDensityOf(withPoints(bi, tree), latentRow(inst, tree), undefined, { jacobian: false, networks: training });
       return tf.div(tf.neg(tf.reshape(ld, [])), rows) as tf.Scalar;

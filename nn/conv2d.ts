@@ -24,6 +24,7 @@ import { glorotUniform, zerosInit, type Initialiser } from "./init.js";
 import { ShapeError, fmtShape, getParam, positiveInt, type ApplyContext, type Layer } from "./layer.js";
 import { axisPad, describePad, type Padding } from "./padding.js";
 import type { ParamTree, Shape } from "./tree.js";
+import { convFlipout } from "./weight-noise.js";
 
 export interface ConvOptions {
   readonly activation?: Activation | string;
@@ -98,18 +99,22 @@ export function conv2d(kernel: readonly [number, number], cin: number, cout: num
       if (x.rank !== 4 + Number(ctx.batched) || x.shape.at(-1) !== cin) {
         throw new ShapeError(`${describe()} expects images (N, height, width, ${cin}), got shape ${fmtShape(x.shape)}`);
       }
-      const w = getParam(params, "weight", ctx);
-      const folded = foldBatch(x, ctx);
-      let y: tf.Tensor;
-      if (carriesBatch(w, 4, "weight", ctx)) {
-        const cols = folded.unfold(patches(folded.x, kh, kw, stride, pad));
-        y = linear(cols, tf.reshape(w, [w.shape[0]!, kh * kw * cin, cout]), true);
-      } else {
+      const correlate = (xs: tf.Tensor, w: tf.Tensor, batched: boolean): tf.Tensor => {
+        const folded = foldBatch(xs, ctx);
+        if (batched) {
+          const cols = folded.unfold(patches(folded.x, kh, kw, stride, pad));
+          return linear(cols, tf.reshape(w, [w.shape[0]!, kh * kw * cin, cout]), true);
+        }
         // A numeric pad goes in explicitly: tf.conv2d takes a number as the same padding for a
         // kernel's height and width (tfjs 4.22 uses kh for both), wrong for kh ≠ kw.
         const input = typeof pad === "number" && pad > 0 ? tf.pad(folded.x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : folded.x;
-        y = folded.unfold(tf.conv2d(input as tf.Tensor4D, w as tf.Tensor4D, stride, typeof pad === "number" ? "valid" : pad));
-      }
+        return folded.unfold(tf.conv2d(input as tf.Tensor4D, w as tf.Tensor4D, stride, typeof pad === "number" ? "valid" : pad));
+      };
+      // Bayes by Backprop: pre-activations by Flipout (weight-noise.ts).
+      const g = ctx.gaussian?.at(ctx.path);
+      if (g !== undefined) return act.fn(convFlipout(x, g, useBias, ctx, [kh, kw, cin, cout], correlate));
+      const w = getParam(params, "weight", ctx);
+      let y = correlate(x, w, carriesBatch(w, 4, "weight", ctx));
       if (useBias) {
         const b = getParam(params, "bias", ctx);
         y = tf.add(y, lift(b, y.rank, carriesBatch(b, 1, "bias", ctx)));

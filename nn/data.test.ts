@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { tf } from "../core/engine.js";
 import { key } from "../core/random.js";
-import { columnStats, epochBatches, minibatches, onehot, permutation, standardize, takeRows, trainTestSplit } from "./data.js";
+import { batchSampler, columnStats, epochBatches, minibatches, onehot, permutation, standardize, takeRows, trainTestSplit } from "./data.js";
 
 describe("minibatches", () => {
   it("cover every row once per epoch, reshuffled per epoch, reproducibly", () => {
@@ -18,6 +18,16 @@ describe("minibatches", () => {
     expect(all.length).toBe(9);
     expect(all[3]).toMatchObject({ epoch: 1, batch: 0 });
     expect(() => epochBatches(10, 0, { batchSize: 4 })).toThrow(/key/);
+  });
+
+  it("the batch sampler's steps are the epochs' batches in order (training by epochs, ADVI by steps)", () => {
+    const opts = { batchSize: 4, key: key(3) };
+    const sampler = batchSampler(10, opts);
+    expect(sampler.perEpoch).toBe(3);
+    const byEpoch = [0, 1, 2].flatMap((e) => epochBatches(10, e, opts)).map((b) => Array.from(b));
+    expect(Array.from({ length: 9 }, (_, k) => Array.from(sampler.step(k)))).toEqual(byEpoch);
+    expect(sampler.epoch(1).map((b) => Array.from(b))).toEqual(byEpoch.slice(3, 6));
+    expect(batchSampler(10, { ...opts, dropLast: true }).perEpoch).toBe(2);
   });
 
   it("permutations are uniform: each position takes each value about equally often", () => {

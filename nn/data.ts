@@ -60,6 +60,35 @@ export function epochBatches(n: number, epoch: number, options: LoaderOptions): 
   return out;
 }
 
+/** Minibatches by epoch or by step, for a run over rows 0..n−1 (see `batchSampler`). */
+export interface BatchSampler {
+  /** Batches per epoch. */
+  readonly perEpoch: number;
+  /** The batches of a 0-based epoch: `epochBatches(n, epoch, options)`. */
+  epoch(epoch: number): Int32Array[];
+  /** The batch of a 0-based step: batch k mod perEpoch of epoch ⌊k / perEpoch⌋. */
+  step(k: number): Int32Array;
+}
+
+/**
+ * The one minibatch sampler of training (by epoch, inference/train.ts) and of ADVI (by
+ * iteration, interpreter/vi.ts): a step-indexed view of `epochBatches` that keeps the current
+ * epoch's batches, so a run by steps sees the batches a run by epochs sees.
+ */
+export function batchSampler(n: number, options: LoaderOptions): BatchSampler {
+  const perEpoch = Math.max(1, (options.dropLast ?? false) ? Math.floor(n / options.batchSize) : Math.ceil(n / options.batchSize));
+  let current = -1;
+  let batches: Int32Array[] = [];
+  const epoch = (e: number): Int32Array[] => {
+    if (e !== current) {
+      batches = epochBatches(n, e, options);
+      current = e;
+    }
+    return batches;
+  };
+  return { perEpoch, epoch, step: (k) => epoch(Math.floor(k / perEpoch))[k % perEpoch]! };
+}
+
 /** Every minibatch of `epochs` epochs in order (a DataLoader over row indices). */
 export function* minibatches(n: number, epochs: number, options: LoaderOptions): Generator<Minibatch> {
   for (let epoch = 0; epoch < epochs; epoch++) {

@@ -14,6 +14,7 @@ import { carriesBatch, lift, linear } from "./batched.js";
 import { glorotUniform, zerosInit, type Initialiser } from "./init.js";
 import { ShapeError, fmtShape, getParam, positiveInt, type ApplyContext, type Layer, type SpecTree } from "./layer.js";
 import type { ParamTree, Shape } from "./tree.js";
+import { denseLocal } from "./weight-noise.js";
 
 export interface DenseOptions {
   readonly activation?: Activation | string;
@@ -55,6 +56,9 @@ export function dense(nin: number, nout: number, options: DenseOptions = {}): De
       return [...inputShape.slice(0, -1), nout];
     },
     apply: (params: ParamTree, x: tf.Tensor, ctx: ApplyContext): tf.Tensor => {
+      // Bayes by Backprop: pre-activations drawn by local reparameterisation (weight-noise.ts).
+      const g = ctx.gaussian?.at(ctx.path);
+      if (g !== undefined) return act.fn(denseLocal(x, g, useBias, ctx));
       const w = getParam(params, "weight", ctx);
       let y = linear(x, w, carriesBatch(w, 2, "weight", ctx));
       if (useBias) {

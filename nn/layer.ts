@@ -58,6 +58,23 @@ export function stateStore(): StateStore {
   };
 }
 
+/**
+ * Bayes by Backprop (inference/vi/bbb.ts): a factorised Gaussian over some parameters, for layers
+ * that sample their outputs from it instead of using drawn weights: Dense by local
+ * reparameterisation, Conv1D and Conv2D by Flipout (nn/weight-noise.ts). Every other layer uses
+ * the drawn parameters in `params`, as usual.
+ */
+export interface GaussianWeights {
+  /**
+   * The means and standard deviations (declared shapes, no chain axis) of the parameters of the
+   * layer at `path`, by parameter name; undefined when not all of that layer's parameters are
+   * Gaussian (the layer then runs on `params`).
+   */
+  at(path: readonly string[]): { readonly mean: Readonly<Record<string, tf.Tensor>>; readonly sd: Readonly<Record<string, tf.Tensor>> } | undefined;
+  /** Independent draws along the chain axis (the output has this many rows). */
+  readonly draws: number;
+}
+
 export interface ApplyContext {
   /** Whether the activations, and possibly parameters, carry a leading chain axis. */
   readonly batched: boolean;
@@ -74,6 +91,8 @@ export interface ApplyContext {
   readonly state?: StateStore;
   /** Path of this layer from the root (names state entries), e.g. `["2"]`. */
   readonly path: readonly string[];
+  /** Bayes by Backprop's Gaussian parameters (see GaussianWeights); their noise is drawn from `key`. */
+  readonly gaussian?: GaussianWeights;
 }
 
 export interface Layer {
@@ -167,6 +186,8 @@ export interface ForwardOptions {
   readonly dropout?: number;
   readonly key?: Key;
   readonly state?: StateStore;
+  /** Bayes by Backprop's Gaussian parameters (see GaussianWeights); needs `key` and chain-batched parameters. */
+  readonly gaussian?: GaussianWeights;
 }
 
 /**
@@ -179,7 +200,8 @@ export function forward(layer: Layer, params: ParamTree, x: tf.Tensor, options: 
   const batched = options.batched ?? (options.inputBatched === true || inferBatched(layer, params));
   const base = { batched, training: options.training ?? false, ...(options.dropout !== undefined ? { dropout: options.dropout } : {}), path: [] as readonly string[] };
   const withKey = options.key === undefined ? base : { ...base, key: options.key };
-  const ctx: ApplyContext = options.state === undefined ? withKey : { ...withKey, state: options.state };
+  const withState = options.state === undefined ? withKey : { ...withKey, state: options.state };
+  const ctx: ApplyContext = options.gaussian === undefined ? withState : { ...withState, gaussian: options.gaussian };
   return tf.tidy(() => {
     const input = batched && !(options.inputBatched ?? false) ? tf.expandDims(x, 0) : x;
     const out = layer.apply(params, input, ctx);

@@ -8,8 +8,11 @@
  * ascending row order, then column 2, …; for arrays the first index likewise varies fastest.
  */
 
-const STAN_NAME = /^([A-Za-z][A-Za-z0-9_]*)\[(\d+(?:,\d+)*)\]$/;
-const CSV_NAME = /^([A-Za-z][A-Za-z0-9_]*)((?:\.\d+)+)$/;
+// A variable is an identifier, or a network parameter's path (`net[1].weight`, `net.ff[2].bias`):
+// its element indices come last, `net[1].weight[2,1]` ↔ `net[1].weight.2.1`.
+const VARIABLE = "[A-Za-z][A-Za-z0-9_]*(?:\\[\\d+\\]|\\.[A-Za-z_][A-Za-z0-9_]*)*";
+const STAN_NAME = new RegExp(`^(${VARIABLE})\\[(\\d+(?:,\\d+)*)\\]$`);
+const CSV_NAME = new RegExp(`^(${VARIABLE})((?:\\.\\d+)+)$`);
 
 /** A scalar name split into its variable and 1-based indices (`[]` for a scalar variable). */
 export interface ScalarName {

@@ -62,6 +62,8 @@ export interface AdviSettings {
   readonly seed: number;
   /** Initial μ (default: uniform in (−2, 2), Stan's random inits). */
   readonly init?: ArrayLike<number>;
+  /** Initial sds of q, per coordinate (default 1, Stan's ω = 0 and L = I): mean-field ω = log sd, full-rank L = diag(sd). */
+  readonly initScale?: ArrayLike<number>;
   /** The model to differentiate at iteration k (minibatches); default: `model` always. */
   readonly modelAt?: (iteration: number) => LogDensityModel;
   readonly signal?: AbortSignal;
@@ -101,7 +103,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
 /** The variational family's parameters λ as one vector, and what it does with them. */
 interface Family {
   readonly size: number;
-  initial(mu0: ArrayLike<number>): Float64Array;
+  initial(mu0: ArrayLike<number>, sd0?: ArrayLike<number>): Float64Array;
   /** ζ = T(η) for S draws (`eta` `[S·D]`) into `out`. */
   transform(lambda: Float64Array, eta: Float32Array, s: number, out: Float32Array): void;
   /** Σ over the draws of the λ-gradient of log p̃(T(η)) + H, averaged: into `out`. */
@@ -116,10 +118,13 @@ interface Family {
 function meanField(d: number): Family {
   return {
     size: 2 * d,
-    initial: (mu0) => {
+    initial: (mu0, sd0) => {
       const l = new Float64Array(2 * d);
-      for (let i = 0; i < d; i++) l[i] = mu0[i]!;
-      return l; // ω = 0: σ = 1
+      for (let i = 0; i < d; i++) {
+        l[i] = mu0[i]!;
+        l[d + i] = sd0 === undefined ? 0 : Math.log(sd0[i]!); // Stan: ω = 0, σ = 1
+      }
+      return l;
     },
     transform: (l, eta, s, out) => {
       for (let r = 0; r < s; r++) for (let i = 0; i < d; i++) out[r * d + i] = l[i]! + Math.exp(l[d + i]!) * eta[r * d + i]!;
@@ -153,11 +158,11 @@ function meanField(d: number): Family {
 function fullRank(d: number): Family {
   return {
     size: d + d * d,
-    initial: (mu0) => {
+    initial: (mu0, sd0) => {
       const l = new Float64Array(d + d * d);
       for (let i = 0; i < d; i++) {
         l[i] = mu0[i]!;
-        l[d + i * d + i] = 1; // L = I
+        l[d + i * d + i] = sd0 === undefined ? 1 : sd0[i]!; // Stan: L = I
       }
       return l;
     },
@@ -225,7 +230,10 @@ export async function advi(model: LogDensityModel, s: AdviSettings): Promise<Adv
   const fam = method === "meanfield" ? meanField(d) : fullRank(d);
   const root = key(s.seed);
   const mu0 = s.init ?? uniformArray(fold(root, 1), d, -2, 2);
-  const lambda0 = fam.initial(mu0);
+  if (s.initScale !== undefined && (s.initScale.length !== d || Array.from(s.initScale).some((x) => !(x > 0 && Number.isFinite(x))))) {
+    throw new ViError(`the initial scales must be ${d} positive numbers`);
+  }
+  const lambda0 = fam.initial(mu0, s.initScale);
   const modelAt = s.modelAt ?? (() => model);
   const zeta = new Float32Array(Math.max(gradDraws, elboDraws) * d);
   const grads = new Float64Array(gradDraws * d);

@@ -1,7 +1,7 @@
 /**
  * `dlm vi` end to end: ADVI's draws land in a CmdStan-layout CSV that `dlm summary` reads, and
- * its posterior means agree with NUTS's on the same model and data to within a fraction of a
- * posterior sd; bad options are usage errors.
+ * its posterior means, and those of Bayes by Backprop (`--method bbb`), agree with NUTS's on the
+ * same model and data to within a fraction of a posterior sd; bad options are usage errors.
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,10 +19,11 @@ interface Report {
 }
 
 describe("dlm vi", () => {
-  it("writes CmdStan-layout draws and reports means within half a posterior sd of NUTS's", async () => {
-    const [vi, nuts] = await Promise.all([
+  it("writes CmdStan-layout draws and reports means within half a posterior sd of NUTS's, by ADVI and by Bayes by Backprop (--method bbb)", async () => {
+    const [vi, nuts, bbb] = await Promise.all([
       dlm(["vi", NORMAL, "--model", "normal", "--data", DATA, "--draws-per-step", "10", "--tol", "0.001", "--draws", "2000", "--output", join(tmp, "q"), "--json", "--quiet"]),
       dlm(["sample", NORMAL, "--model", "normal", "--data", DATA, "--output", join(tmp, "nuts"), "--json", "--quiet"]),
+      dlm(["vi", NORMAL, "--model", "normal", "--data", DATA, "--method", "bbb", "--epochs", "600", "--lr", "0.05", "--draws-per-step", "4", "--output", join(tmp, "b"), "--json", "--quiet"]),
     ]);
     expect(vi.code, vi.stderr).toBe(0);
     expect(nuts.code, nuts.stderr).toBe(0);
@@ -36,6 +37,14 @@ describe("dlm vi", () => {
     expect(q.files).toEqual([join(tmp, "q-1.csv")]);
     const csv = readCmdStanCsv(readFileSync(join(tmp, "q-1.csv"), "utf8"));
     expect(csv.chain.values[0]!.length).toBe(2000);
+    // --method bbb: Bayes by Backprop, its run's epochs in the JSON (20 rows: one batch, one step an epoch).
+    expect(bbb.code, bbb.stderr).toBe(0);
+    const b = JSON.parse(bbb.stdout) as Report & { method: string; epochs: number; iterations: number; files: string[]; history: unknown[] };
+    expect([b.method, b.epochs, b.iterations, b.history.length]).toEqual(["bbb", 600, 600, 600]);
+    expect(b.files).toEqual([join(tmp, "b-1.csv")]);
+    for (const name of ["mu", "sigma"]) {
+      expect(Math.abs(b.parameters[name]!.mean - p.parameters[name]!.mean)).toBeLessThan(0.5 * p.parameters[name]!.sd);
+    }
     const summary = await dlm(["summary", join(tmp, "q-1.csv"), "--json"]);
     expect(summary.code, summary.stderr).toBe(0);
     expect((JSON.parse(summary.stdout) as Report).parameters["mu"]!.mean).toBeCloseTo(q.parameters["mu"]!.mean, 6);
@@ -45,5 +54,8 @@ describe("dlm vi", () => {
     const r = await dlm(["vi", NORMAL, "--model", "normal", "--data", DATA, "--method", "lowrank"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--method/);
+    const advi = await dlm(["vi", NORMAL, "--model", "normal", "--data", DATA, "--method", "bbb", "--iterations", "10"]);
+    expect(advi.code).toBe(2);
+    expect(advi.stderr).toMatch(/--iterations is an option of ADVI/);
   });
 });
