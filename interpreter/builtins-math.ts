@@ -28,22 +28,6 @@ export function builtin(name: string, call: Builtin["call"]): Builtin {
   };
 }
 
-// The checks builtins made before builtin() bound their calls; script-vi.ts still calls them.
-export function arity(name: string, args: readonly Value[], min: number, max: number, span: Span): void {
-  if (args.length < min || args.length > max) {
-    const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-    throw new DlmError(`\`${name}\` takes ${want} argument${max === 1 ? "" : "s"}, but ${args.length} ${args.length === 1 ? "was" : "were"} given`, span);
-  }
-}
-
-export function noKeywords(name: string, kwargs: ReadonlyMap<string, Value>, allowed: readonly string[], span: Span): void {
-  for (const k of kwargs.keys()) {
-    if (!allowed.includes(k)) {
-      throw new DlmError(`\`${name}\` has no keyword argument \`${k}\``, span, allowed.length > 0 ? `it takes ${allowed.map((a) => `\`${a}\``).join(", ")}` : undefined);
-    }
-  }
-}
-
 function unary(name: string, f: (t: tf.Tensor) => tf.Tensor, host?: (x: number) => number): Builtin {
   return builtin(name, (args, _kwargs, span) => {
     const a = args[0]!;
