@@ -5,11 +5,8 @@
  * gradients are float64, so these runs also check the samplers with exact gradients.
  */
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../inference/diagnostics/index.js";
-import { sample } from "../../inference/mcmc/index.js";
 import { posteriorModel } from "../../interpreter/instance.js";
-import { chainOutputs } from "../../cli/to-draws.js";
-import { checkPosterior } from "../../bench/posteriordb/check.js";
+import { expectReferencePosterior } from "../posteriordb/sample-check.js";
 import { dataAvailable, instantiatePosterior, loadPosterior } from "../../bench/posteriordb/posteriors.js";
 
 const SUBSET = [
@@ -24,12 +21,6 @@ describe.skipIf(!dataAvailable())("posteriordb on the host engine: NUTS against 
     const p = loadPosterior(name);
     const model = posteriorModel(instantiatePosterior(p), { engine: "host" });
     expect(model.hostValueAndGrad).toBeDefined();
-    const result = await sample(model, { chains: 4, warmup, draws, seed: 20261206 });
-    const chains = result.draws.map((q) => chainOutputs(model, q, result.nDraws));
-    const summary = summarize({ names: model.outputNames, chains, sampler: result.stats }, { includeLp: false });
-    const check = checkPosterior(summary.rows, p.reference, p.referenceNames, summary.sampler?.divergences ?? 0, false, { zMax: 4, rhatMax: 1.05 });
-    expect(check.missing).toEqual([]);
-    expect(check.params.length).toBe(p.referenceNames.length);
-    expect(check.failures).toEqual([]);
+    await expectReferencePosterior(model, p, { warmup, draws, seed: 20261206 });
   }, 240_000);
 });

@@ -6,12 +6,9 @@
  * has none. R̂ must stay below 1.05 here instead of the benchmark's 1.01: with a few hundred
  * draws split-R̂ itself fluctuates by about 0.01. The full check is bench/posteriordb/run.ts.
  */
-import { describe, expect, it } from "vitest";
-import { summarize } from "../../inference/diagnostics/index.js";
-import { sample } from "../../inference/mcmc/index.js";
+import { describe, it } from "vitest";
 import { posteriorModel } from "../../interpreter/instance.js";
-import { chainOutputs } from "../../cli/to-draws.js";
-import { checkPosterior } from "../../bench/posteriordb/check.js";
+import { expectReferencePosterior } from "./sample-check.js";
 import { dataAvailable, instantiatePosterior, loadPosterior } from "../../bench/posteriordb/posteriors.js";
 
 const SUBSET = [
@@ -23,12 +20,6 @@ describe.skipIf(!dataAvailable())("posteriordb fast subset: NUTS against the ref
   it.each(SUBSET)("$name ($warmup warm-up + $draws draws, 4 chains)", async ({ name, warmup, draws }) => {
     const p = loadPosterior(name);
     const model = posteriorModel(instantiatePosterior(p));
-    const result = await sample(model, { chains: 4, warmup, draws, seed: 20261121 });
-    const chains = result.draws.map((q) => chainOutputs(model, q, result.nDraws));
-    const summary = summarize({ names: model.outputNames, chains, sampler: result.stats }, { includeLp: false });
-    const check = checkPosterior(summary.rows, p.reference, p.referenceNames, summary.sampler?.divergences ?? 0, false, { zMax: 4, rhatMax: 1.05 });
-    expect(check.missing).toEqual([]);
-    expect(check.params.length).toBe(p.referenceNames.length);
-    expect(check.failures).toEqual([]);
+    await expectReferencePosterior(model, p, { warmup, draws, seed: 20261121 });
   }, 240_000);
 });
