@@ -6,15 +6,17 @@
  * The op set is closed: parameters (slices of the flat unconstrained vector θ), constants,
  * elementwise unary and binary maps with NumPy broadcasting (ops.ts), the sum of all elements,
  * `take` (every index, gather, slice, reshape and transpose is a constant map from output
- * element to input element), flat concatenation, matrix products, and one fused log-density
+ * element to input element), flat concatenation, matrix products, the Cholesky factor and
+ * triangular solves (linalg.ts, which holds their gradient rules), and one fused log-density
  * sum per distribution family (families.ts). Each op's gradient rule is written once, in the
- * executor, on these nodes.
+ * executor or in linalg.ts, on these nodes.
  */
 import { broadcastShape } from "../broadcast.js";
 import { broadcastOffsets } from "../fused-logpdf-host.js";
 import { FAMILIES, type FamilyName } from "./families.js";
 import type { BinaryFn, UnaryFn } from "./ops.js";
 import { BINARY, UNARY } from "./ops-compile.js";
+import { cholesky, solveLower } from "./linalg.js";
 
 export type Shape = readonly number[];
 
@@ -35,6 +37,10 @@ export type Node =
   | { readonly op: "concat"; readonly parts: readonly number[]; readonly shape: Shape }
   /** [m, k] @ [k, n] → [m, n]; a vector operand is a column ([k] → [k, 1]) or a row, as `dims` says. */
   | { readonly op: "matmul"; readonly a: number; readonly b: number; readonly m: number; readonly k: number; readonly n: number; readonly shape: Shape }
+  /** The lower Cholesky factor of the [n, n] node a (its lower triangle read). */
+  | { readonly op: "cholesky"; readonly a: number; readonly n: number; readonly shape: Shape }
+  /** X = L⁻¹ B, or L⁻ᵀ B with `transpose`: L lower triangular [n, n], B (and X) [n] or [n, m]. */
+  | { readonly op: "trisolve"; readonly l: number; readonly b: number; readonly n: number; readonly m: number; readonly transpose: boolean; readonly shape: Shape }
   /**
    * Σ over the broadcast of `args` of the family's log density (args[0] is the value), or with
    * `each` the log densities themselves, one per element of the broadcast (mixtures).
@@ -185,6 +191,38 @@ export class Graph {
     if (k !== kb) throw new IrError(`matmul: inner sizes of ${fmt(sa)} and ${fmt(sb)} differ`);
     const shape = [...(sa.length === 2 ? [m] : []), ...(sb.length === 2 ? [n] : [])];
     return this.push({ op: "matmul", a, b, m, k, n, shape });
+  }
+
+  /** The lower Cholesky factor of a symmetric positive-definite [n, n] matrix. */
+  cholesky(a: number): number {
+    const shape = this.shape(a);
+    const n = shape[0]!;
+    if (shape.length !== 2 || shape[1] !== n) throw new IrError(`cholesky of ${fmt(shape)}, not a square matrix`);
+    if (n === 1) return this.unary("sqrt", a);
+    const c = this.constValue(a);
+    if (c !== undefined) {
+      const l = new Float64Array(n * n);
+      cholesky(c, l, n);
+      return this.constant(l, shape);
+    }
+    return this.push({ op: "cholesky", a, n, shape: [n, n] });
+  }
+
+  /** L⁻¹ b, or L⁻ᵀ b with `transpose`, for a lower triangular [n, n] L and b [n] or [n, m]. */
+  trisolve(l: number, b: number, transpose = false): number {
+    const sl = this.shape(l);
+    const sb = this.shape(b);
+    const n = sl[0]!;
+    if (sl.length !== 2 || sl[1] !== n || sb.length < 1 || sb.length > 2 || sb[0] !== n) throw new IrError(`triangular solve of ${fmt(sl)} and ${fmt(sb)}`);
+    const m = sb.length === 2 ? sb[1]! : 1;
+    if (n === 1) return this.binary("div", b, this.reshape(l, []));
+    const [cl, cb] = [this.constValue(l), this.constValue(b)];
+    if (cl !== undefined && cb !== undefined) {
+      const x = new Float64Array(n * m);
+      solveLower(cl, cb, x, n, m, transpose);
+      return this.constant(x, sb);
+    }
+    return this.push({ op: "trisolve", l, b, n, m, transpose, shape: [...sb] });
   }
 
   /** Σ log p(args[0] | args[1..]) over the broadcast of the arguments; with `each`, the log densities elementwise. */

@@ -196,3 +196,100 @@ describe("host executor: fused log densities", () => {
     expect(value).toBeCloseTo(ref, 11);
   });
 });
+
+/** Row-major n × n product a bᵀ (or a b), for references built independently of linalg.ts. */
+function product(a: ArrayLike<number>, b: ArrayLike<number>, n: number, m: number, transposeB: boolean): number[] {
+  const out = new Array<number>(n * m).fill(0);
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) for (let p = 0; p < n; p++) out[i * m + j]! += a[i * n + p]! * (transposeB ? b[j * n + p]! : b[p * m + j]!);
+  return out;
+}
+
+/** The [n, n] indices of a transpose, as a `take` map. */
+const transposeIndex = (n: number): Int32Array => Int32Array.from({ length: n * n }, (_, i) => (i % n) * n + Math.floor(i / n));
+
+describe("host executor: Cholesky factor and triangular solves", () => {
+  const n = 4;
+  // a well-conditioned SPD matrix from θ: A = M Mᵀ + n I
+  const spd = (g: Graph, m: number): number => g.binary("add", g.matmul(m, g.take(m, transposeIndex(n), [n, n])), g.constant(Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? n : 0)), [n, n]));
+  const theta = Float64Array.from({ length: n * n }, (_, i) => Math.sin(1.7 * i + 0.3));
+  const weights = (size: number): number[] => Array.from({ length: size }, (_, i) => ((i * 7) % 5) - 1.5);
+
+  it("cholesky: L is lower triangular with a positive diagonal and L Lᵀ = A; gradient against finite differences", () => {
+    const g = new Graph();
+    const a = spd(g, g.param(0, [n, n]));
+    const l = g.cholesky(a);
+    // Σ w ⊙ L and log of its diagonal (the terms of a log determinant)
+    const diag = g.take(l, Int32Array.from({ length: n }, (_, i) => i * n + i), [n]);
+    const out = g.add(g.sum(g.binary("mul", l, g.constant(weights(n * n), [n, n]))), g.sum(g.unary("log", diag)));
+    checkGradient(g, out, theta);
+    // the factor's values: read the node back through a graph that outputs one element at a time
+    const values = Array.from({ length: n * n }, (_, i) => {
+      const gi = new Graph();
+      const li = gi.cholesky(spd(gi, gi.param(0, [n, n])));
+      return compileHost(gi, gi.take(li, Int32Array.of(i), [])).valueAndGrad(theta, new Float64Array(n * n));
+    });
+    const aRef = product(theta, theta, n, n, true).map((v, i) => v + (i % (n + 1) === 0 ? n : 0));
+    const llt = product(values, values, n, n, true);
+    for (let i = 0; i < n * n; i++) expect(llt[i]).toBeCloseTo(aRef[i]!, 12);
+    for (let i = 0; i < n; i++) {
+      expect(values[i * n + i]).toBeGreaterThan(0);
+      for (let j = i + 1; j < n; j++) expect(values[i * n + j]).toBe(0);
+    }
+  });
+
+  it("cholesky of a parameter matrix reads (and differentiates) its lower triangle only", () => {
+    const g = new Graph();
+    const a = g.param(0, [n, n]);
+    const out = g.sum(g.binary("mul", g.cholesky(a), g.constant(weights(n * n), [n, n])));
+    // a diagonally dominant start keeps every finite-difference step positive definite
+    const x = Float64Array.from(theta, (v, i) => (i % (n + 1) === 0 ? 3 + v : 0.3 * v));
+    checkGradient(g, out, x);
+    const grad = new Float64Array(n * n);
+    compileHost(g, out).valueAndGrad(x, grad);
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) expect(grad[i * n + j]).toBe(0);
+  });
+
+  it.each([
+    ["L⁻¹ b", false, [n]],
+    ["L⁻ᵀ b", true, [n]],
+    ["L⁻¹ B", false, [n, 3]],
+    ["L⁻ᵀ B", true, [n, 3]],
+  ] as const)("%s: L X = B holds; gradient in L and B against finite differences", (_name, transpose, sb) => {
+    const m = sb.length === 2 ? sb[1] : 1;
+    const g = new Graph();
+    const l = g.cholesky(spd(g, g.param(0, [n, n])));
+    const b = g.param(n * n, sb);
+    const x = g.trisolve(l, b, transpose);
+    expect(g.shape(x)).toEqual(sb);
+    const out = g.sum(g.binary("mul", g.unary("square", x), g.constant(weights(n * m).map((w) => w + 2), sb)));
+    const th = Float64Array.from([...theta, ...Array.from({ length: n * m }, (_, i) => Math.cos(i + 0.5))]);
+    checkGradient(g, out, th);
+    // X read back element by element, then multiplied by L (or Lᵀ) it gives B again
+    const read = (build: (gi: Graph) => number, size: number): number[] => Array.from({ length: size }, (_, i) => {
+      const gi = new Graph();
+      return compileHost(gi, gi.take(build(gi), Int32Array.of(i), [])).valueAndGrad(th, new Float64Array(th.length));
+    });
+    const lv = read((gi) => gi.cholesky(spd(gi, gi.param(0, [n, n]))), n * n);
+    const xv = read((gi) => gi.trisolve(gi.cholesky(spd(gi, gi.param(0, [n, n]))), gi.param(n * n, sb), transpose), n * m);
+    const lMat = transpose ? Array.from(transposeIndex(n), (j) => lv[j]!) : lv;
+    const back = product(lMat, xv, n, m, false);
+    for (let i = 0; i < n * m; i++) expect(back[i]).toBeCloseTo(th[n * n + i]!, 12);
+  });
+
+  it("folds constant operands, and a 1 × 1 factor is a square root", () => {
+    const g = new Graph();
+    const l = g.cholesky(g.constant([4, 2, 2, 5], [2, 2]));
+    expect(Array.from(g.constValue(l)!)).toEqual([2, 0, 1, 2]);
+    expect(Array.from(g.constValue(g.trisolve(l, g.constant([2, 5], [2])))!)).toEqual([1, 2]);
+    expect(Array.from(g.constValue(g.trisolve(l, g.constant([4, 4], [2]), true))!)).toEqual([1, 2]);
+    const g1 = new Graph();
+    const out = g1.sum(g1.trisolve(g1.cholesky(g1.param(0, [1, 1])), g1.param(1, [1])));
+    expect(checkGradient(g1, out, Float64Array.from([2.25, 3]))).toBeCloseTo(2, 14);
+  });
+
+  it("refuses a matrix that is not square and a right-hand side of another size", () => {
+    const g = new Graph();
+    expect(() => g.cholesky(g.param(0, [2, 3]))).toThrow(IrError);
+    expect(() => g.trisolve(g.param(0, [2, 2]), g.param(4, [3]))).toThrow(IrError);
+  });
+});

@@ -17,6 +17,7 @@ import { broadcastOffsets } from "../../fused-logpdf-host.js";
 import { broadcastShapesOrThrow } from "../../broadcast.js";
 import { HELPERS } from "../../ir/ops.js";
 import { BINARY, UNARY } from "../../ir/ops-compile.js";
+import * as LINALG from "../../ir/linalg.js";
 
 /**
  * log density at θ = theta[at … at + dim); writes ∂/∂θ into grad[at … at + dim) (overwriting
@@ -80,6 +81,15 @@ export function compileHost(g: Graph, output: number): CompiledHost {
     const map = broadcastOffsets(nodes[k]!.shape, nodes[a]!.shape);
     return map === undefined ? "i" : `${declare(`o${k}_${j}`, map)}[i]`;
   };
+  /** The array holding a node's values (a node of more than one element). */
+  const arr = (a: number): string => (nodes[a]!.op === "const" ? `c${a}` : `v${a}`);
+  /** The array and offset where a node's adjoint accumulates (θ's gradient itself for a parameter). */
+  const adjAt = (a: number): string => {
+    const n = nodes[a]!;
+    return n.op === "param" ? `grad, at + ${n.offset}` : `g${a}, 0`;
+  };
+  let linalg: string | undefined;
+  const la = (): string => (linalg ??= declare("LA", LINALG));
   const loop = (n: number, body: string): string => (n === 1 ? `{ const i = 0; ${body} }` : `for (let i = 0; i < ${n}; i++) { ${body} }`);
 
   const fwd: string[] = [];
@@ -180,6 +190,21 @@ export function compileHost(g: Graph, output: number): CompiledHost {
         }
         break;
       }
+      case "cholesky": {
+        fwd.push(`${la()}.cholesky(${arr(n.a)}, v${k}, ${n.n});`);
+        if (gk && grad[n.a]) bwd.push(`${la()}.choleskyBackward(v${k}, g${k}, ${adjAt(n.a)}, ${n.n}, ${declare(`s${k}`, new Float64Array(size))});`);
+        break;
+      }
+      case "trisolve": {
+        fwd.push(`${la()}.solveLower(${arr(n.l)}, ${arr(n.b)}, v${k}, ${n.n}, ${n.m}, ${n.transpose});`);
+        if (gk) {
+          const scratch = declare(`s${k}`, new Float64Array(size));
+          const lOut = grad[n.l] ? adjAt(n.l) : "null, 0";
+          const bOut = grad[n.b] ? adjAt(n.b) : "null, 0";
+          bwd.push(`${la()}.solveLowerBackward(${arr(n.l)}, v${k}, g${k}, ${n.n}, ${n.m}, ${n.transpose}, ${lOut}, ${bOut}, ${scratch});`);
+        }
+        break;
+      }
       case "lpdf": {
         const f = FAMILIES[n.family];
         const shape = broadcastShapesOrThrow(n.args.map((a) => nodes[a]!.shape));
@@ -260,7 +285,8 @@ export function compileHost(g: Graph, output: number): CompiledHost {
 const inputsOf = (n: Node): readonly number[] => {
   switch (n.op) {
     case "param": case "const": return [];
-    case "unary": case "sum": case "take": case "reduce": return [n.a];
+    case "unary": case "sum": case "take": case "reduce": case "cholesky": return [n.a];
+    case "trisolve": return [n.l, n.b];
     case "binary": case "matmul": return [n.a, n.b];
     case "concat": return n.parts;
     case "lpdf": return n.args;
