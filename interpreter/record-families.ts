@@ -85,6 +85,7 @@ export function recordedDist(g: Graph, spec: DistributionSpec, a: NamedNodes): R
         composed: (x) => g.add(g.sum(g.binary("mul", g.binary("sub", alpha, g.scalar(1)), g.unary("log", x))), norm),
       };
     }
+    case "MvNormal": return mvNormal(g, arg("mu"), a.has("cholesky") ? arg("cholesky") : g.cholesky(arg("Sigma")));
     case "Flat": return dist(undefined, [], real);
     case "FlatPos": return dist(undefined, [], positive);
     case "Poisson": return a.has("log_rate") ? dist("poissonLog", [arg("log_rate")], nonNegative) : dist("poisson", [arg("rate")], nonNegative);
@@ -92,6 +93,29 @@ export function recordedDist(g: Graph, spec: DistributionSpec, a: NamedNodes): R
     case "Binomial": return a.has("logit") ? dist("binomialLogit", [arg("n"), arg("logit")], nonNegative) : dist("binomial", [arg("n"), arg("p")], nonNegative);
     default: throw new IrError(`the distribution ${spec.name} is not in the recorded set yet`);
   }
+}
+
+/**
+ * MvNormal(μ, Σ = L Lᵀ) over the last axis of x (as distributions/mv-normal.ts): per row,
+ * −½‖L⁻¹(x − μ)‖² − Σ log Lᵢᵢ − (K/2) log 2π; the rows as the columns of one triangular solve.
+ */
+function mvNormal(g: Graph, mu: number, l: number): RecordedDist {
+  const sl = g.shape(l);
+  const k = sl[0]!;
+  if (sl.length !== 2 || sl[1] !== k) throw new IrError("MvNormal with other than one K × K covariance matrix");
+  const logDiag = g.sum(g.unary("log", g.take(l, Int32Array.from({ length: k }, (_, i) => i * k + i), [k])));
+  return {
+    args: [], perElement: 0, support: real,
+    composed: (x) => {
+      const shape = g.shape(x);
+      const diff = g.binary("sub", x, mu);
+      if (shape[shape.length - 1] !== k || g.shape(diff).join(",") !== shape.join(",")) throw new IrError("MvNormal whose mean is larger than its value, or of another length than its covariance");
+      const rows = sizeOf(shape) / k;
+      const z = g.trisolve(l, rows === 1 ? g.reshape(diff, [k]) : g.transpose(g.reshape(diff, [rows, k])));
+      const quad = g.binary("mul", g.scalar(-0.5), g.sum(g.unary("square", z)));
+      return g.binary("sub", quad, g.binary("add", g.binary("mul", g.scalar(rows), logDiag), g.scalar(0.5 * rows * k * Math.log(2 * Math.PI))));
+    },
+  };
 }
 
 /** Discrete families score data only (a discrete latent never reaches a gradient); their support is not transformed. */
@@ -134,7 +158,7 @@ export function constrain(g: Graph, y: number, support: Constraint | IntervalOf)
       const positiveOnly = support.kind === "positiveOrdered";
       const rest = k > 1 ? g.take(y, Int32Array.from({ length: k - 1 }, (_, i) => i + 1), [k - 1]) : undefined;
       const steps = positiveOnly ? g.unary("exp", y) : rest === undefined ? y : g.concat([g.take(y, Int32Array.of(0), [1]), g.unary("exp", rest)], [k]);
-      const x = g.matmul(lowerOnes(g, k), steps);
+      const x = g.cumsum(steps, 0);
       const logDet = positiveOnly ? g.sum(y) : rest === undefined ? undefined : g.sum(rest);
       return logDet === undefined ? { x } : { x, logDet };
     }
@@ -153,11 +177,6 @@ function vectorLength(g: Graph, y: number): number {
   const shape = g.shape(y);
   if (shape.length !== 1) throw new IrError("a vector-valued support on a latent that is not one vector");
   return shape[0]!;
-}
-
-/** The [K, K] lower triangle of ones: L @ v is the cumulative sum of v. */
-function lowerOnes(g: Graph, k: number): number {
-  return g.constant(Array.from({ length: k * k }, (_, i) => (i % k <= Math.floor(i / k) ? 1 : 0)), [k, k]);
 }
 
 /** Helmert rows v_i = (1, …, 1, −i, 0, …)/sqrt(i(i+1)), i = 1..K−1, as bijectors.ts's helmert: [K − 1, K]. */

@@ -11,7 +11,7 @@
  */
 import { tf } from "../core/engine.js";
 import { Graph, IrError, sizeOf } from "../core/ir/graph.js";
-import type { BinaryFn, UnaryFn } from "../core/ir/ops.js";
+import type { BinaryFn } from "../core/ir/ops.js";
 import { assignInto, sumTerms, vectorise } from "../core/ir/terms.js";
 import { DISTRIBUTIONS } from "../distributions/index.js";
 import type { Block, Expr, IndexArg, Span, Stmt, TildeStmt } from "../grammar/ast.js";
@@ -19,6 +19,7 @@ import { evaluate, indexSpecs, ReturnSignal, type EvalContext, type ModelFrame }
 import type { Handler } from "./handler.js";
 import { assignIndex, index } from "./indexing.js";
 import type { ModelInstance } from "./instance.js";
+import { RECORDED_BUILTINS } from "./record-builtins.js";
 import { constrain, describeRecorded, orderedOf, recordedDist } from "./record-families.js";
 import { childEnv, lookup, assignVar, shapeOf, tensor, MISSING, type Env, type TensorValue, type Value } from "./value.js";
 
@@ -40,12 +41,6 @@ const IR_TAG = "ir";
 /** A value that depends on latents: a node of the graph. */
 const symbolic = (node: number): Value => ({ kind: "opaque", tag: IR_TAG, payload: node, show: "a recorded value" });
 const nodeOf = (v: Value | undefined): number | undefined => (v?.kind === "opaque" && v.tag === IR_TAG ? (v.payload as number) : undefined);
-
-/** Unary builtins the IR has, by the name users write. */
-const UNARY_BUILTINS: Readonly<Record<string, UnaryFn>> = {
-  exp: "exp", log: "log", log1p: "log1p", expm1: "expm1", sqrt: "sqrt", abs: "abs", square: "square", tanh: "tanh",
-  sigmoid: "sigmoid", logistic: "sigmoid", inv_logit: "sigmoid", softplus: "softplus", lgamma: "lgamma", digamma: "digamma",
-};
 
 const ARITH: Readonly<Partial<Record<string, BinaryFn>>> = { "+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow" };
 
@@ -351,17 +346,14 @@ class Recorder {
     const callee = lookup(env, name);
     const g = this.g;
     if (callee?.kind === "builtin") {
-      const fn = UNARY_BUILTINS[name];
-      if (fn !== undefined && e.args.length === 1 && e.kwargs.length === 0) return symbolic(g.unary(fn, this.node(this.expr(e.args[0]!, env))));
-      if ((name === "sum" || name === "logsumexp") && e.args.length === 1 && e.kwargs.every((k) => k.name === "dims")) {
-        const x = this.node(this.expr(e.args[0]!, env));
-        const rank = g.shape(x).length;
-        const dims = e.kwargs.length === 0 ? undefined : this.concrete(e.kwargs[0]!.value, env, "dims that depend on parameters");
-        const list = dims === undefined ? Array.from({ length: rank }, (_, i) => i + 1)
-          : dims.kind === "list" ? dims.items.map((d) => this.count(d)) : dims.kind === "tensor" && dims.t.rank === 1 ? Array.from(dims.t.dataSync()) : [this.count(dims)];
-        // dims are 1-based; negative ones count from the end (as reduceAxes)
-        const axes = list.map((d) => (d < 0 ? rank + d : d - 1));
-        return symbolic(name === "sum" && dims === undefined ? g.sum(x) : g.reduce(name, x, axes));
+      const rb = RECORDED_BUILTINS[name];
+      if (rb !== undefined) {
+        const arityOk = rb.arity === "many" ? e.args.length >= 1 : e.args.length === rb.arity;
+        const kwargsOk = e.kwargs.every((k) => rb.dims === true && k.name === "dims");
+        if (!arityOk || !kwargsOk) throw new CannotRecord(`\`${name}\` with these arguments is not in the recorded op set yet`);
+        const args = e.args.map((a) => this.node(this.expr(a, env)));
+        const d = e.kwargs[0];
+        return symbolic(rb.build(g, args, d === undefined ? undefined : this.dims(this.concrete(d.value, env, "dims that depend on parameters"))));
       }
       // shapes of recorded values are known while recording
       if ((name === "nrows" || name === "ncols" || name === "length") && e.args.length === 1 && e.kwargs.length === 0) {
@@ -431,6 +423,19 @@ class Recorder {
     if (v.kind === "tensor" && !v.batched) return this.g.constant(v.t.dataSync(), v.t.shape);
     if (v.kind === "list" && v.items.every((x) => x.kind === "num")) return this.g.constant(v.items.map((x) => (x as { v: number }).v), [v.items.length]);
     throw new CannotRecord(`a ${v.kind} where the recorder needs numbers`);
+  }
+
+  /** The numbers of a `dims` keyword (data): one, a list or a vector. */
+  private dims(v: Value): number[] {
+    if (v.kind === "list") return v.items.map((d) => this.integer(d));
+    if (v.kind === "tensor" && v.t.rank === 1) return Array.from(v.t.dataSync());
+    return [this.integer(v)];
+  }
+
+  private integer(v: Value): number {
+    const x = v.kind === "num" ? v.v : v.kind === "tensor" && v.t.size === 1 ? v.t.dataSync()[0]! : NaN;
+    if (!Number.isInteger(x)) throw new CannotRecord("dims that are not whole numbers");
+    return x;
   }
 
   /** A whole number from data (a size). */

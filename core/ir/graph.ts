@@ -6,7 +6,7 @@
  * The op set is closed: parameters (slices of the flat unconstrained vector θ), constants,
  * elementwise unary and binary maps with NumPy broadcasting (ops.ts), the sum of all elements,
  * `take` (every index, gather, slice, reshape and transpose is a constant map from output
- * element to input element), flat concatenation, matrix products, the Cholesky factor and
+ * element to input element), flat concatenation, running sums, matrix products, the Cholesky factor and
  * triangular solves (linalg.ts, which holds their gradient rules), and one fused log-density
  * sum per distribution family (families.ts). Each op's gradient rule is written once, in the
  * executor or in linalg.ts, on these nodes.
@@ -31,6 +31,8 @@ export type Node =
    * log-sum-exp over some axes is one map from input element to output element).
    */
   | { readonly op: "reduce"; readonly kind: "sum" | "logsumexp"; readonly a: number; readonly group: Int32Array; readonly shape: Shape }
+  /** Running sums along one axis: a seen as [outer, len, inner], out[o, j, i] = Σ_{j' ≤ j} a[o, j', i]. */
+  | { readonly op: "cumsum"; readonly a: number; readonly outer: number; readonly len: number; readonly inner: number; readonly shape: Shape }
   /** out[i] = a[index[i]]. */
   | { readonly op: "take"; readonly a: number; readonly index: Int32Array; readonly shape: Shape }
   /** The inputs' elements one after another (row-major), reshaped to `shape`. */
@@ -153,6 +155,22 @@ export class Graph {
     return this.push({ op: "reduce", kind, a, group, shape: outShape });
   }
 
+  /** Running sums of a along `axis` (0-based). */
+  cumsum(a: number, axis: number): number {
+    const shape = this.shape(a);
+    if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) throw new IrError(`cumsum along axis ${axis} of ${fmt(shape)}`);
+    const outer = sizeOf(shape.slice(0, axis));
+    const len = shape[axis]!;
+    const inner = sizeOf(shape.slice(axis + 1));
+    const c = this.constValue(a);
+    if (c !== undefined) {
+      const out = Float64Array.from(c);
+      for (let o = 0; o < outer; o++) for (let j = 1; j < len; j++) for (let i = 0; i < inner; i++) out[(o * len + j) * inner + i]! += out[(o * len + j - 1) * inner + i]!;
+      return this.constant(out, shape);
+    }
+    return this.push({ op: "cumsum", a, outer, len, inner, shape });
+  }
+
   take(a: number, index: Int32Array, shape: Shape): number {
     if (index.length !== sizeOf(shape)) throw new IrError(`take: ${index.length} indices for shape ${fmt(shape)}`);
     const n = sizeOf(this.shape(a));
@@ -169,6 +187,14 @@ export class Graph {
     const n = sizeOf(this.shape(a));
     if (sizeOf(shape) !== n) throw new IrError(`cannot reshape ${fmt(this.shape(a))} to ${fmt(shape)}`);
     return this.take(a, Int32Array.from({ length: n }, (_, i) => i), shape);
+  }
+
+  /** The transpose of a matrix (a `take`). */
+  transpose(a: number): number {
+    const s = this.shape(a);
+    if (s.length !== 2) throw new IrError(`transpose of ${fmt(s)}, not a matrix`);
+    const [r, c] = [s[0]!, s[1]!];
+    return this.take(a, Int32Array.from({ length: r * c }, (_, i) => (i % r) * c + Math.floor(i / r)), [c, r]);
   }
 
   concat(parts: readonly number[], shape: Shape): number {

@@ -47,10 +47,16 @@ export const UNARY_TEMPLATES = {
   sqrt: { fwd: (x) => `Math.sqrt(${x})`, d: (_x, y) => `(0.5 / ${y})` },
   square: { fwd: (x) => `(${x} * ${x})`, d: (x) => `(2 * ${x})` },
   abs: { fwd: (x) => `Math.abs(${x})`, d: (x) => `Math.sign(${x})` },
+  sin: { fwd: (x) => `Math.sin(${x})`, d: (x) => `Math.cos(${x})` },
+  cos: { fwd: (x) => `Math.cos(${x})`, d: (x) => `(-Math.sin(${x}))` },
   tanh: { fwd: (x) => `Math.tanh(${x})`, d: (_x, y) => `(1 - ${y} * ${y})` },
   sigmoid: { fwd: (x) => `H.sigmoid(${x})`, d: (_x, y) => `(${y} * (1 - ${y}))` },
   softplus: { fwd: (x) => `H.softplus(${x})`, d: (x) => `H.sigmoid(${x})` },
   logSigmoid: { fwd: (x) => `(-H.softplus(-${x}))`, d: (x) => `H.sigmoid(-${x})` },
+  logit: { fwd: (x) => `Math.log(${x} / (1 - ${x}))`, d: (x) => `(1 / (${x} * (1 - ${x})))` },
+  // relu's derivative at its kink is taken as 0, as tfjs's (elu's pieces both have slope 1 at 0)
+  relu: { fwd: (x) => `(${x} > 0 ? ${x} : 0)`, d: (x) => `(${x} > 0 ? 1 : 0)` },
+  elu: { fwd: (x) => `(${x} > 0 ? ${x} : Math.expm1(${x}))`, d: (x, y) => `(${x} > 0 ? 1 : ${y} + 1)` },
   lgamma: { fwd: (x) => `H.lgamma(${x})`, d: (x) => `H.digamma(${x})` },
   digamma: { fwd: (x) => `H.digamma(${x})`, d: (x) => `H.trigamma(${x})` },
 } satisfies Record<string, UnaryOp>;

@@ -47,7 +47,12 @@ const REFERENCE: Record<UnaryFn, (x: number) => number> = {
   sqrt: Math.sqrt,
   square: (x) => x * x,
   abs: Math.abs,
+  sin: Math.sin,
+  cos: Math.cos,
   tanh: Math.tanh,
+  logit: (x) => Math.log(x) - Math.log(1 - x),
+  relu: (x) => Math.max(x, 0),
+  elu: (x) => (x > 0 ? x : Math.exp(x) - 1),
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   softplus: (x) => Math.log(1 + Math.exp(x)),
   logSigmoid: (x) => -Math.log(1 + Math.exp(-x)),
@@ -55,9 +60,12 @@ const REFERENCE: Record<UnaryFn, (x: number) => number> = {
   digamma: digamma64,
 };
 
+/** Points inside each op's domain, on both sides of a kink. */
+const UNARY_POINTS: Partial<Record<UnaryFn, number[]>> = { logit: [0.2, 0.5, 0.9], relu: [-0.7, 0.4, 1.9], elu: [-0.7, 0.4, 1.9], abs: [-0.7, 0.4, 1.9] };
+
 describe("host executor: elementwise ops", () => {
   it.each(UNARY_FNS)("%s: value and gradient", (fn) => {
-    const theta = Float64Array.from([0.3, 1.7, 2.9]);
+    const theta = Float64Array.from(UNARY_POINTS[fn] ?? [0.3, 1.7, 2.9]);
     const g = new Graph();
     const p = g.param(0, [3]);
     // weights make each element's gradient distinct
@@ -291,5 +299,27 @@ describe("host executor: Cholesky factor and triangular solves", () => {
     const g = new Graph();
     expect(() => g.cholesky(g.param(0, [2, 3]))).toThrow(IrError);
     expect(() => g.trisolve(g.param(0, [2, 2]), g.param(4, [3]))).toThrow(IrError);
+  });
+});
+
+describe("host executor: running sums", () => {
+  it.each([[[5], 0], [[3, 4], 0], [[3, 4], 1], [[2, 3, 2], 1]] as const)("cumsum of %j along axis %i", (shape, axis) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const theta = Float64Array.from({ length: size }, (_, i) => Math.sin(2.1 * i + 0.4));
+    const g = new Graph();
+    const c = g.cumsum(g.param(0, shape), axis);
+    const w = Array.from({ length: size }, (_, i) => (i % 3) - 0.5 + i / 7);
+    const out = g.sum(g.binary("mul", g.unary("square", c), g.constant(w, shape)));
+    const value = checkGradient(g, out, theta);
+    // reference: each element is the sum of the elements before it along the axis (strides of the row-major layout)
+    const stride = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    let ref = 0;
+    for (let i = 0; i < size; i++) {
+      const j = Math.floor(i / stride) % shape[axis]!;
+      let s = 0;
+      for (let t = 0; t <= j; t++) s += theta[i - (j - t) * stride]!;
+      ref += w[i]! * s * s;
+    }
+    expect(value).toBeCloseTo(ref, 12);
   });
 });

@@ -159,6 +159,14 @@ export function compileHost(g: Graph, output: number): CompiledHost {
         }
         break;
       }
+      case "cumsum": {
+        // the adjoint of a running sum is the running sum of the adjoint from the other end
+        const { outer, len, inner } = n;
+        const at = (j: string): string => `(o * ${len} + ${j}) * ${inner} + i`;
+        fwd.push(`for (let o = 0; o < ${outer}; o++) for (let i = 0; i < ${inner}; i++) { let s = 0; for (let j = 0; j < ${len}; j++) { s += ${val(n.a, at("j"))}; ${out(at("j"))} = s; } }`);
+        if (gk && grad[n.a]) bwd.push(`for (let o = 0; o < ${outer}; o++) for (let i = 0; i < ${inner}; i++) { let s = 0; for (let j = ${len - 1}; j >= 0; j--) { s += ${adj(k, at("j"))}; ${adj(n.a, at("j"))} += s; } }`);
+        break;
+      }
       case "take": {
         const idx = declare(`x${k}`, n.index);
         fwd.push(loop(size, `${out("i")} = ${val(n.a, isScalar(n.a) ? "0" : `${idx}[i]`)};`));
@@ -285,7 +293,7 @@ export function compileHost(g: Graph, output: number): CompiledHost {
 const inputsOf = (n: Node): readonly number[] => {
   switch (n.op) {
     case "param": case "const": return [];
-    case "unary": case "sum": case "take": case "reduce": case "cholesky": return [n.a];
+    case "unary": case "sum": case "take": case "reduce": case "cumsum": case "cholesky": return [n.a];
     case "trisolve": return [n.l, n.b];
     case "binary": case "matmul": return [n.a, n.b];
     case "concat": return n.parts;
