@@ -66,8 +66,9 @@ const NOT_RECORDED: ReadonlyMap<string, RegExp> = new Map();
 const records = (name: string): boolean => !NOT_RECORDED.has(name);
 
 describe.skipIf(!dataAvailable())("host engine on the posteriordb translations", () => {
-  it("all 20 translations are checked below; the exceptions listed are among them", () => {
+  it("all 20 translations are checked below, each against its Stan program's likelihood too; the exceptions listed are among them", () => {
     expect(posteriorNames()).toHaveLength(20);
+    expect(Object.keys(STAN_LIKELIHOODS).sort()).toEqual(posteriorNames());
     for (const name of NOT_RECORDED.keys()) expect(posteriorNames()).toContain(name);
   });
 

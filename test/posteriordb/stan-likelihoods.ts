@@ -1,5 +1,5 @@
 /**
- * Float64 host transcriptions of the likelihood and `target +=` parts of some posteriordb Stan
+ * Float64 host transcriptions of the likelihood and `target +=` parts of the posteriordb Stan
  * programs (posterior_database/models/stan/<model>.stan in stan-dev/posteriordb), written as
  * literal loops in the programs' own order, with no use of the interpreter or distributions/.
  * They take the constrained parameter values by Stan name and return the log density up to a
@@ -137,5 +137,59 @@ export const STAN_LIKELIHOODS: Readonly<Record<string, (v: Values, d: Data) => n
       const ll = v("alpha") + v("beta1") * year[i]! + v("beta2") * year[i]! ** 2 + v("beta3") * year[i]! ** 3;
       return s + c * ll - Math.exp(ll);
     }, 0);
+  },
+  "eight_schools-eight_schools_centered": (v, d) => {
+    const [y, sigma] = [arr(d, "y"), arr(d, "sigma")];
+    return y.reduce((s, yj, j) => s + normalLp(yj, v(`theta[${j + 1}]`), sigma[j]!), 0);
+  },
+  "eight_schools-eight_schools_noncentered": (v, d) => {
+    // theta = theta_trans * tau + mu, from the latents themselves
+    const [y, sigma] = [arr(d, "y"), arr(d, "sigma")];
+    return y.reduce((s, yj, j) => s + normalLp(yj, v(`theta_trans[${j + 1}]`) * v("tau") + v("mu"), sigma[j]!), 0);
+  },
+  "kidiq-kidscore_interaction": (v, d) => {
+    const [score, iq, hs] = [arr(d, "kid_score"), arr(d, "mom_iq"), arr(d, "mom_hs")];
+    const b = vec(v, "beta", 4);
+    return score.reduce((s, k, n) => s + normalLp(k, b[0]! + b[1]! * hs[n]! + b[2]! * iq[n]! + b[3]! * (hs[n]! * iq[n]!), v("sigma")), 0);
+  },
+  "kilpisjarvi_mod-kilpisjarvi": (v, d) => {
+    const [x, y] = [arr(d, "x"), arr(d, "y")];
+    return y.reduce((s, yn, n) => s + normalLp(yn, v("alpha") + v("beta") * x[n]!, v("sigma")), 0);
+  },
+  "mesquite-logmesquite": (v, d) => {
+    // log(weight) ~ normal(...): the translation's LogNormal differs by −Σ log weight, data only
+    const c = (k: string): number[] => arr(d, k);
+    const b = vec(v, "beta", 7);
+    return c("weight").reduce((s, w, n) => {
+      const mu = b[0]! + b[1]! * Math.log(c("diam1")[n]!) + b[2]! * Math.log(c("diam2")[n]!) + b[3]! * Math.log(c("canopy_height")[n]!) +
+        b[4]! * Math.log(c("total_height")[n]!) + b[5]! * Math.log(c("density")[n]!) + b[6]! * c("group")[n]!;
+      return s + normalLp(Math.log(w), mu, v("sigma"));
+    }, 0);
+  },
+  "radon_mn-radon_hierarchical_intercept_noncentered": (v, d) => {
+    // alpha = mu_alpha + sigma_alpha * alpha_raw, from the latents themselves
+    const [county, uppm, floor, y] = [arr(d, "county_idx"), arr(d, "log_uppm"), arr(d, "floor_measure"), arr(d, "log_radon")];
+    const alpha = (j: number): number => v("mu_alpha") + v("sigma_alpha") * v(`alpha_raw[${j}]`);
+    return y.reduce((s, yn, n) => s + normalLp(yn, alpha(county[n]!) + v("beta[1]") * uppm[n]! + v("beta[2]") * floor[n]!, v("sigma_y")), 0);
+  },
+  "sblrc-blr": (v, d) => {
+    const [X, y] = [mat(d, "X"), arr(d, "y")];
+    const b = vec(v, "beta", num(d, "D"));
+    return y.reduce((s, yn, n) => s + normalLp(yn, X[n]!.reduce((m, x, i) => m + x * b[i]!, 0), v("sigma")), 0);
+  },
+  "wells_data-wells_dist": (v, d) => {
+    // bernoulli_logit: y·η − log(1 + e^η)
+    const [sw, dist] = [arr(d, "switched"), arr(d, "dist")];
+    return sw.reduce((s, y, n) => {
+      const eta = v("beta[1]") + v("beta[2]") * dist[n]!;
+      return s + y * eta - softplus(eta);
+    }, 0);
+  },
+  "diamonds-diamonds": (v, d) => {
+    // normal_id_glm(Y | Xc, Intercept, b, sigma) with Xc the columns 2..K of X, each centred
+    const [X, Y, K] = [mat(d, "X"), arr(d, "Y"), num(d, "K")];
+    const means = Array.from({ length: K - 1 }, (_, j) => X.reduce((s, row) => s + row[j + 1]!, 0) / X.length);
+    const b = vec(v, "b", K - 1);
+    return Y.reduce((s, y, n) => s + normalLp(y, v("Intercept") + b.reduce((m, bj, j) => m + (X[n]![j + 1]! - means[j]!) * bj, 0), v("sigma")), 0);
   },
 };
