@@ -1,6 +1,7 @@
 # Runs rstan's NUTS on one Stan program and data set and writes what bench/stan/run.ts needs as
-# JSON: compile, warm-up and sampling seconds per chain, leapfrog steps (gradient evaluations)
-# in each phase, divergences, and the post-warm-up draws of the requested parameters per chain.
+# JSON: compile seconds, CPU seconds of the sampling call, warm-up and sampling seconds (rstan's
+# elapsed times, summed over chains), leapfrog steps (gradient evaluations) in each phase,
+# divergences, and the post-warm-up draws of the requested parameters per chain.
 #
 #   Rscript bench/stan/run_stan.R model.stan data.json out.json chains warmup draws seed cache_dir param...
 suppressPackageStartupMessages({ library(rstan); library(jsonlite) })
@@ -28,8 +29,11 @@ if (file.exists(cache)) {
 compile_s <- proc.time()[["elapsed"]] - t0
 
 data <- fromJSON(data_file, simplifyVector = TRUE)
+cpu <- function() { t <- proc.time(); t[["user.self"]] + t[["sys.self"]] }
+cpu0 <- cpu()
 fit <- sampling(sm, data = data, chains = chains, iter = warmup + draws, warmup = warmup,
                 seed = seed, cores = 1, refresh = 0)
+cpu_s <- cpu() - cpu0  # CPU seconds of the whole sampling call (chains run one after another here)
 times <- get_elapsed_time(fit)
 sp_all <- get_sampler_params(fit, inc_warmup = TRUE)
 leap_w <- sum(sapply(sp_all, function(s) sum(s[seq_len(warmup), "n_leapfrog__"])))
@@ -42,6 +46,6 @@ per_chain <- lapply(seq_len(chains), function(c) {
   for (p in params) out[[p]] <- as.numeric(arr[, c, p])
   out
 })
-write_json(list(compile_s = compile_s, warmup_s = sum(times[, "warmup"]), sampling_s = sum(times[, "sample"]),
+write_json(list(compile_s = compile_s, cpu_s = cpu_s, warmup_s = sum(times[, "warmup"]), sampling_s = sum(times[, "sample"]),
                 grad_warmup = leap_w, grad_sampling = leap_s, divergences = div, draws = per_chain),
            out_file, auto_unbox = TRUE, digits = NA)
