@@ -6,6 +6,7 @@
  * hand against tfjs. Every call is batched: one row per chain (or per variational draw).
  */
 import type { tf } from "./engine.js";
+import type { HostProgram } from "./exec/host/compile-link.js";
 
 export interface LogDensityModel {
   /** Length of the flat unconstrained parameter vector. */
@@ -23,6 +24,8 @@ export interface LogDensityModel {
    * batched tfjs gradient.
    */
   readonly hostValueAndGrad?: (q: ArrayLike<number>, grad: Float64Array, at: number) => number;
+  /** The same function as data that a worker thread can link (core/exec/host/compile-link.ts). */
+  readonly hostProgram?: HostProgram;
 }
 
 /**

@@ -271,7 +271,7 @@ export function posteriorModel(inst: ModelInstance, options: EngineOptions = {})
   return {
     dim: inst.layout.dim,
     logDensity: (q) => logDensityOf(inst, q),
-    ...(host !== undefined ? { hostValueAndGrad: host } : {}),
+    ...(host !== undefined ? { hostValueAndGrad: host.valueAndGrad, ...(host.program !== undefined ? { hostProgram: host.program } : {}) } : {}),
     outputNames: names,
     outputs: (q) => outputsOf(inst, q),
     explainNonFinite: (q) => explainNonFiniteOf(inst, q),

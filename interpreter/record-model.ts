@@ -6,6 +6,7 @@
  * back, with the note saying why.
  */
 import { compileHost, type HostValueAndGrad } from "../core/exec/host/compile.js";
+import { portableProgram, type HostProgram } from "../core/exec/host/compile-link.js";
 import type { ModelInstance } from "./instance.js";
 import { CannotRecord, recordInstance } from "./record.js";
 
@@ -30,11 +31,18 @@ export interface EngineOptions {
   readonly note?: (line: string) => void;
 }
 
-/** Compiled host functions by instance bindings (copies of an instance share them). */
-const compiled = new WeakMap<ModelInstance["bindings"], Map<ModelInstance["def"], HostValueAndGrad>>();
+/** A model compiled by the host engine. */
+export interface HostCompiled {
+  readonly valueAndGrad: HostValueAndGrad;
+  /** The same as data a worker thread can link (undefined where it closes over something else). */
+  readonly program: HostProgram | undefined;
+}
 
-/** The host engine's value-and-gradient of `inst`, or undefined (with a note) where it does not record. */
-export function hostEngine(inst: ModelInstance, note?: (line: string) => void): HostValueAndGrad | undefined {
+/** Compiled host functions by instance bindings (copies of an instance share them). */
+const compiled = new WeakMap<ModelInstance["bindings"], Map<ModelInstance["def"], HostCompiled>>();
+
+/** The host engine's compiled form of `inst`, or undefined (with a note) where it does not record. */
+export function hostEngine(inst: ModelInstance, note?: (line: string) => void): HostCompiled | undefined {
   let byDef = compiled.get(inst.bindings);
   const cached = byDef?.get(inst.def);
   if (cached !== undefined) {
@@ -43,11 +51,12 @@ export function hostEngine(inst: ModelInstance, note?: (line: string) => void): 
   }
   try {
     const rec = recordInstance(inst);
-    const { valueAndGrad } = compileHost(rec.graph, rec.output);
+    const c = compileHost(rec.graph, rec.output);
+    const host = { valueAndGrad: c.valueAndGrad, program: portableProgram(c.dim, c.source, c.closed) };
     if (byDef === undefined) compiled.set(inst.bindings, (byDef = new Map()));
-    byDef.set(inst.def, valueAndGrad);
+    byDef.set(inst.def, host);
     note?.("engine: host (float64, compiled)");
-    return valueAndGrad;
+    return host;
   } catch (e) {
     // a model the recorder does not cover, or a defect of the recorder: never a crash, the tfjs path runs
     const why = e instanceof CannotRecord ? e.message : `cannot record: ${e instanceof Error ? e.message : String(e)}`;

@@ -13,7 +13,7 @@ import {
   windowSchedule,
 } from "./adaptation.js";
 import { hmcTransition } from "./hmc.js";
-import { evaluate } from "./integrator.js";
+import { evaluate, hostGradient } from "./gradient.js";
 import { unitMetric } from "./metric.js";
 import type { ChainState } from "./state.js";
 
@@ -52,7 +52,7 @@ describe("dual averaging", () => {
     let da = Array.from({ length: C }, () => dualAveragingInit(Math.log(10 * 0.5)));
     let eps = new Array<number>(C).fill(0.5);
     const run = (i: number): Float64Array => {
-      const r = hmcTransition(model, metric, state, eps, Array.from({ length: C }, (_, c) => stream(fold(fold(k, c), i))), { length: { kind: "steps", steps: 1 } });
+      const r = hmcTransition(hostGradient(model, C), metric, state, eps, Array.from({ length: C }, (_, c) => stream(fold(fold(k, c), i))), { length: { kind: "steps", steps: 1 } });
       state = r.state;
       return r.stats.acceptStat;
     };

@@ -1,5 +1,6 @@
 /**
- * The samplers' one tfjs call: log density and gradient of a batch of host positions.
+ * The samplers' one tfjs call: log density and gradient of a batch of host positions
+ * (float64-gradient.ts has the interface and the host engine's form).
  *
  * The samplers keep every per-chain quantity on the host in float64 (as Stan does) and reach
  * the model only here: positions `[C·D]` go up as ONE float32 `[C, D]` tensor, `valueAndGrad`
@@ -11,38 +12,21 @@
 import { tf } from "../../core/engine.js";
 import { valueAndGrad } from "../../core/autodiff.js";
 import type { LogDensityModel } from "../../core/model.js";
+import { float64Gradient, type HostGradient } from "./float64-gradient.js";
 
-export interface HostGradient {
-  readonly chains: number;
-  readonly dim: number;
-  /**
-   * log π̃ and ∇ log π̃ at the C positions `q` (`[C·D]`): writes `lp[c]` and `grad[c·D …)`
-   * for every chain, or only for chains with `live[c] ≠ 0` when a mask is given (the rows of
-   * the others are left untouched; the model still evaluates them, as one batch).
-   */
-  evaluate(q: ArrayLike<number>, lp: Float64Array, grad: Float64Array, live?: Uint8Array): void;
-}
+export type { HostGradient } from "./float64-gradient.js";
 
 /** The host adapter of `model` for batches of `chains` rows (holds one float32 upload buffer). */
 export function hostGradient(model: LogDensityModel, chains: number): HostGradient {
   const dim = model.dim;
-  const host = model.hostValueAndGrad;
-  if (host !== undefined) {
-    // the host engine: one float64 call per chain, no tensors
-    return {
-      chains,
-      dim,
-      evaluate(q, lp, grad, live) {
-        if (q.length !== chains * dim) throw new RangeError(`expected ${chains}×${dim} positions, got ${q.length}`);
-        for (let c = 0; c < chains; c++) if (live === undefined || live[c] !== 0) lp[c] = host(q, grad, c * dim);
-      },
-    };
-  }
+  // the host engine: one float64 call per chain, no tensors
+  if (model.hostValueAndGrad !== undefined) return float64Gradient(model.hostValueAndGrad, dim, chains);
   const upload = new Float32Array(chains * dim);
   const f = (t: tf.Tensor2D): tf.Tensor1D => model.logDensity(t);
   return {
     chains,
     dim,
+    float32: true,
     evaluate(q, lp, grad, live) {
       if (q.length !== chains * dim) throw new RangeError(`expected ${chains}×${dim} positions, got ${q.length}`);
       upload.set(q);

@@ -8,8 +8,8 @@
  * the step-size jitter (always drawn), then one uniform for the accept decision. With a
  * trajectory length, L is computed from the nominal ε, so jitter varies the integration time.
  */
-import type { LogDensityModel } from "../../core/model.js";
-import type { RandomStream } from "../../core/random.js";
+import type { RandomStream } from "../../core/keys.js";
+import type { HostGradient } from "./float64-gradient.js";
 import { integrator, type PhasePoint } from "./integrator.js";
 import { drawMomentum, kineticRow, type Metric } from "./metric.js";
 import type { ChainState, TransitionResult } from "./state.js";
@@ -38,7 +38,7 @@ export function hmcSteps(length: HmcLength, eps: number): number {
 
 /** One static-HMC transition of every chain (the input state is not modified). */
 export function hmcTransition(
-  model: LogDensityModel,
+  gradient: HostGradient,
   metric: Metric,
   state: ChainState,
   stepSize: readonly number[],
@@ -46,7 +46,7 @@ export function hmcTransition(
   options: HmcOptions,
 ): TransitionResult {
   const C = stepSize.length;
-  const D = model.dim;
+  const D = gradient.dim;
   const jitter = options.jitter ?? 0;
   const maxDeltaH = options.maxDeltaH ?? 1000;
   const p0 = drawMomentum(metric, streams);
@@ -56,7 +56,7 @@ export function hmcTransition(
   const maxSteps = Math.max(...steps);
   const k0 = Float64Array.from({ length: C }, (_, c) => kineticRow(metric, c, p0, c * D));
   const z: PhasePoint = { q: state.q.slice(), p: p0.slice(), lp: state.lp.slice(), grad: state.grad.slice() };
-  const leap = integrator(model, metric, C);
+  const leap = integrator(gradient, metric);
   const live = new Uint8Array(C);
   for (let n = 0; n < maxSteps; n++) {
     // chains whose L is reached stay frozen

@@ -2,15 +2,20 @@
  * MCMC: static HMC and Stan's NUTS for many chains in lockstep (one batched model gradient per
  * leapfrog, the sampler's own arithmetic on the host in float64), with Stan's warm-up.
  */
-export { sample } from "./run.js";
+export { sample } from "./sample.js";
+export { runChains } from "./run.js";
+export type { GradientSource } from "./run.js";
 export type { SampleOptions, SampleResult, ProgressInfo, HmcSettings } from "./run.js";
 export { nuts, hmc } from "./kernel.js";
 export type { Kernel, KernelState, StepInfo } from "./kernel.js";
-export { nutsTransition } from "./nuts.js";
-export type { NutsOptions } from "./nuts.js";
+export { nutsTransition, nutsWorkspace } from "./nuts.js";
+export type { NutsOptions, NutsTransition } from "./nuts.js";
 export { hmcTransition, hmcSteps } from "./hmc.js";
 export type { HmcOptions, HmcLength } from "./hmc.js";
-export { leapfrog, integrator, evaluate } from "./integrator.js";
+export { leapfrog, integrator } from "./integrator.js";
+export { evaluate } from "./gradient.js";
+export { float64Gradient } from "./float64-gradient.js";
+export type { RowValueAndGrad } from "./float64-gradient.js";
 export type { PhasePoint, Integrator } from "./integrator.js";
 export { hostGradient } from "./gradient.js";
 export type { HostGradient } from "./gradient.js";

@@ -3,9 +3,8 @@
  * Uniform(−R, R) (R = 2), redrawn per chain up to 100 times until the log density and every
  * gradient component are finite. User-supplied rows are tried once.
  */
-import type { LogDensityModel, PosteriorModel } from "../../core/model.js";
-import type { RandomStream } from "../../core/random.js";
-import { hostGradient } from "./gradient.js";
+import type { RandomStream } from "../../core/keys.js";
+import type { HostGradient } from "./float64-gradient.js";
 import type { ChainState } from "./state.js";
 
 export const MAX_INIT_TRIES = 100;
@@ -20,12 +19,8 @@ export interface InitOptions {
   readonly radius?: number;
   /** User initial values: one unconstrained row of length `dim` per chain. */
   readonly init?: readonly (readonly number[])[];
-}
-
-function explain(model: LogDensityModel, row: Float32Array): string {
-  const m = model as Partial<PosteriorModel>;
-  const why = typeof m.explainNonFinite === "function" ? m.explainNonFinite(row) : undefined;
-  return why ? `; ${why}` : "";
+  /** For a point where the log density is not finite, the model statement responsible (PosteriorModel.explainNonFinite). */
+  readonly explain?: (row: Float32Array) => string | undefined;
 }
 
 /** Finite per row: the log density and every component of its gradient. */
@@ -42,9 +37,10 @@ function finiteRows(lp: Float64Array, grad: Float64Array, dim: number): boolean[
  * `streams[c]`, so its initial point does not depend on the other chains. Every attempt
  * evaluates all chains in one batch (the rows of settled chains are simply kept).
  */
-export function initialState(model: LogDensityModel, streams: readonly RandomStream[], options: InitOptions = {}): ChainState {
+export function initialState(gradient: HostGradient, streams: readonly RandomStream[], options: InitOptions = {}): ChainState {
   const C = streams.length;
-  const D = model.dim;
+  const D = gradient.dim;
+  if (gradient.chains !== C) throw new RangeError(`${C} streams for ${gradient.chains} chains`);
   const radius = options.radius ?? 2;
   const user = options.init;
   if (user !== undefined) {
@@ -54,17 +50,17 @@ export function initialState(model: LogDensityModel, streams: readonly RandomStr
     });
   }
   const tries = user !== undefined || radius === 0 ? 1 : MAX_INIT_TRIES;
-  // float32-representable, as the model sees them
+  // float32-representable where the model sees float32
+  const round = gradient.float32 ? Math.fround : (x: number): number => x;
   const rows = new Float64Array(C * D);
   const lp = new Float64Array(C);
   const grad = new Float64Array(C * D);
-  const gradient = hostGradient(model, C);
   const settled = new Array<boolean>(C).fill(false);
   for (let attempt = 0; attempt < tries; attempt++) {
     for (let c = 0; c < C; c++) {
       if (settled[c]) continue;
       for (let i = 0; i < D; i++) {
-        rows[c * D + i] = Math.fround(user !== undefined ? user[c]![i]! : radius === 0 ? 0 : -radius + 2 * radius * streams[c]!.uniform());
+        rows[c * D + i] = round(user !== undefined ? user[c]![i]! : radius === 0 ? 0 : -radius + 2 * radius * streams[c]!.uniform());
       }
     }
     gradient.evaluate(rows, lp, grad);
@@ -75,7 +71,7 @@ export function initialState(model: LogDensityModel, streams: readonly RandomStr
     if (ok.every(Boolean)) return { q: rows, lp, grad };
   }
   const bad = settled.findIndex((s) => !s);
-  const row = Float32Array.from(rows.subarray(bad * D, (bad + 1) * D));
+  const why = options.explain?.(Float32Array.from(rows.subarray(bad * D, (bad + 1) * D)));
   const how =
     user !== undefined
       ? "at the user-supplied initial values"
@@ -83,6 +79,6 @@ export function initialState(model: LogDensityModel, streams: readonly RandomStr
         ? "at the origin of the unconstrained space"
         : `at all ${tries} random initial points drawn from Uniform(${-radius}, ${radius}) on the unconstrained scale`;
   throw new InitializationError(
-    `initialisation failed for chain ${bad + 1}: the log density or its gradient was not finite ${how}${explain(model, row)}`,
+    `initialisation failed for chain ${bad + 1}: the log density or its gradient was not finite ${how}${why ? `; ${why}` : ""}`,
   );
 }

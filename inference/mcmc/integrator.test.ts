@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { tf } from "../../core/engine.js";
 import { key, fold, stream } from "../../core/random.js";
 import { logDensityModel } from "../../core/model.js";
-import { evaluate, integrator, leapfrog, type PhasePoint } from "./integrator.js";
+import { evaluate, hostGradient } from "./gradient.js";
+import { integrator, leapfrog, type PhasePoint } from "./integrator.js";
 import { denseMetric, diagMetric, drawMomentum, kinetic, unitMetric, velocity } from "./metric.js";
 
 // log π(q) = −½ Σ a_i q_i², per row
@@ -28,7 +29,7 @@ describe("leapfrog", () => {
     ];
     for (const c of cases) {
       const z = point(model, [[1, -0.5]], [[0.3, 0.2]]);
-      const z1 = leapfrog(model, c.m, z, [0.1]);
+      const z1 = leapfrog(hostGradient(model, z.lp.length), c.m, z, [0.1]);
       c.q.forEach((v, i) => expect(z1.q[i]).toBeCloseTo(v, 6));
       c.p.forEach((v, i) => expect(z1.p[i]).toBeCloseTo(v, 6));
       expect(z1.lp[0]).toBeCloseTo(c.lp, 5);
@@ -47,7 +48,7 @@ describe("leapfrog", () => {
     const metric = unitMetric("diag", 2, 1);
     const z = point(model, [[1], [1]], [[1], [1]]);
     const h = Float64Array.of(0.1, 0.05);
-    const step = integrator(model, metric, 2);
+    const step = integrator(hostGradient(model, 2), metric);
     const maxErr = [0, 0];
     const before = tf.memory().numTensors;
     for (let n = 0; n < 1000; n++) {
@@ -68,7 +69,7 @@ describe("leapfrog", () => {
     const start = point(model, [[0.4, -1.2, 2]], [[1, 0.3, -0.7]]);
     let z = start;
     for (const eps of [0.07, -0.07]) {
-      for (let n = 0; n < 100; n++) z = leapfrog(model, metric, z, [eps]);
+      for (let n = 0; n < 100; n++) z = leapfrog(hostGradient(model, 1), metric, z, [eps]);
     }
     [0.4, -1.2, 2].forEach((v, i) => expect(z.q[i]).toBeCloseTo(v, 4));
     [1, 0.3, -0.7].forEach((v, i) => expect(z.p[i]).toBeCloseTo(v, 4));

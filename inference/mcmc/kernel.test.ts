@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { tf } from "../../core/engine.js";
 import { fold, key, stream } from "../../core/random.js";
 import { logDensityModel } from "../../core/model.js";
-import { evaluate } from "./integrator.js";
+import { evaluate, hostGradient } from "./gradient.js";
 import { hmc, nuts } from "./kernel.js";
 import { unitMetric } from "./metric.js";
 import { nutsTransition } from "./nuts.js";
@@ -16,7 +16,7 @@ describe("kernels as (init, step) state machines", () => {
     const metric = unitMetric("diag", 2, 3);
     const keys = [key(1), key(2)];
     const before = tf.memory().numTensors;
-    for (const k of [nuts(model, { maxDepth: 6 }), hmc(model, { length: { kind: "steps", steps: 4 } })]) {
+    for (const k of [nuts(hostGradient(model, 2), { maxDepth: 6 }), hmc(hostGradient(model, 2), { length: { kind: "steps", steps: 4 } })]) {
       const s0 = k.init(chain, metric, [0.4, 0.5], keys);
       const a = k.step(s0);
       const b = k.step(s0);
@@ -30,7 +30,7 @@ describe("kernels as (init, step) state machines", () => {
       const c = k.step(a.state);
       expect(c.state.iteration).toBe(2);
       if (k.name === "nuts") {
-        const direct = nutsTransition(model, metric, a.state.chain, [0.4, 0.5], keys.map((kk) => stream(fold(kk, 1))), { maxDepth: 6 });
+        const direct = nutsTransition(hostGradient(model, 2), metric, a.state.chain, [0.4, 0.5], keys.map((kk) => stream(fold(kk, 1))), { maxDepth: 6 });
         expect(Array.from(direct.state.q)).toEqual(Array.from(c.state.chain.q));
       }
     }

@@ -2,14 +2,15 @@
  * HMC and NUTS as (init, step) state machines over immutable records (architecture §3.3; the
  * idea of NumPyro's `init_fn` / `sample_fn`). A `KernelState` holds everything a transition
  * needs: the chains' positions, metric, step sizes, per-chain keys and the iteration counter.
- * `step` returns a new record and never writes to the arrays of the input record.
+ * `step` returns a new record and never writes to the arrays of the input record; NUTS keeps
+ * its buffers in a workspace, so the arrays of a record are reused two steps later.
  * Transition i of chain c draws all its numbers from `stream(fold(keys[c], i))`.
  */
-import type { LogDensityModel } from "../../core/model.js";
-import { fold, stream, type Key, type RandomStream } from "../../core/random.js";
+import { fold, stream, type Key, type RandomStream } from "../../core/keys.js";
+import type { HostGradient } from "./float64-gradient.js";
 import { hmcTransition, type HmcOptions } from "./hmc.js";
 import type { Metric } from "./metric.js";
-import { nutsTransition, type NutsOptions } from "./nuts.js";
+import { nutsWorkspace, type NutsOptions } from "./nuts.js";
 import type { ChainState, TransitionResult, TransitionStats } from "./state.js";
 
 export interface KernelState {
@@ -51,12 +52,12 @@ function kernel(name: "nuts" | "hmc", run: Transition): Kernel {
   };
 }
 
-/** Stan's NUTS (see `nutsTransition`) as a kernel. */
-export function nuts(model: LogDensityModel, options: NutsOptions): Kernel {
-  return kernel("nuts", (metric, chain, eps, streams) => nutsTransition(model, metric, chain, eps, streams, options));
+/** Stan's NUTS (see `nutsWorkspace`) as a kernel of the chains of `gradient`. */
+export function nuts(gradient: HostGradient, options: NutsOptions): Kernel {
+  return kernel("nuts", nutsWorkspace(gradient, options));
 }
 
 /** Static HMC (see `hmcTransition`) as a kernel. */
-export function hmc(model: LogDensityModel, options: HmcOptions): Kernel {
-  return kernel("hmc", (metric, chain, eps, streams) => hmcTransition(model, metric, chain, eps, streams, options));
+export function hmc(gradient: HostGradient, options: HmcOptions): Kernel {
+  return kernel("hmc", (metric, chain, eps, streams) => hmcTransition(gradient, metric, chain, eps, streams, options));
 }

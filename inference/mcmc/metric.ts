@@ -12,7 +12,7 @@
  * functions (`velocityRow`, `kineticRow`, `velocityDot`) work on one chain at an offset so that
  * the samplers' per-leaf loops allocate nothing; chain c's arithmetic never reads another row.
  */
-import type { RandomStream } from "../../core/random.js";
+import type { RandomStream } from "../../core/keys.js";
 import { cholesky } from "./linalg.js";
 
 export type MetricKind = "diag" | "dense";
@@ -149,7 +149,7 @@ export function kinetic(m: Metric, p: Float64Array): Float64Array {
  * One momentum per chain, p ~ N(0, M) with M = Minv⁻¹, drawn in float64 from `streams[c]`
  * (D normals each) into `out` (`[C·D]`, default a new array), which is returned.
  */
-export function drawMomentum(m: Metric, streams: readonly RandomStream[], out = new Float64Array(streams.length * m.dim)): Float64Array {
+export function drawMomentum(m: Metric, streams: readonly RandomStream[], out: Float64Array = new Float64Array(streams.length * m.dim)): Float64Array {
   const d = m.dim;
   for (let c = 0; c < streams.length; c++) {
     const s = streams[c]!;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { tf } from "../../core/engine.js";
 import { fold, key, stream } from "../../core/random.js";
 import { logDensityModel } from "../../core/model.js";
-import { evaluate } from "./integrator.js";
+import { evaluate, hostGradient } from "./gradient.js";
 import { denseMetric, unitMetric } from "./metric.js";
 import { nutsTransition } from "./nuts.js";
 import type { ChainState } from "./state.js";
@@ -54,7 +54,7 @@ describe("lockstep NUTS against the recursive float64 reference (Stan's build_tr
       // odd rounds check after every leaf whether any subtree is still valid (and stop early
       // when none is), even rounds use the default period: both must match the reference
       const kCheck = round % 2 === 1 ? { kCheck: () => 1 } : {};
-      const r = nutsTransition(tfModel, metric, state, eps, Array.from({ length: C }, (_, c) => stream(fold(kr, c))), { maxDepth, ...kCheck });
+      const r = nutsTransition(hostGradient(tfModel, C), metric, state, eps, Array.from({ length: C }, (_, c) => stream(fold(kr, c))), { maxDepth, ...kCheck });
       for (let c = 0; c < C; c++) {
         const q0 = Float64Array.from(rows[c]!);
         const start = { q: q0, ...refModel.logDensity(q0) };
@@ -123,7 +123,7 @@ describe("Stan's mock-model tree facts (base_nuts_test)", () => {
     const state = stateFrom(model, rows);
     const k = key(77);
     const before = tf.memory().numTensors;
-    const r = nutsTransition(model, metric, state, eps, [0, 1, 2].map((c) => stream(fold(k, c))), { maxDepth });
+    const r = nutsTransition(hostGradient(model, C), metric, state, eps, [0, 1, 2].map((c) => stream(fold(k, c))), { maxDepth });
     const q = r.state.q;
     // chain 1: flat region
     expect(r.stats.treeDepth[0]).toBe(maxDepth);
@@ -201,7 +201,7 @@ describe("stationarity (TFP's target-conservation test, design/inference.md §9.
     const eps = new Array<number>(C).fill(0.9);
     let moved = 0;
     for (let it = 0; it < 2; it++) {
-      const r = nutsTransition(model, metric, state, eps, Array.from({ length: C }, (_, c) => stream(fold(fold(k, it), c))), { maxDepth: 10 });
+      const r = nutsTransition(hostGradient(model, C), metric, state, eps, Array.from({ length: C }, (_, c) => stream(fold(fold(k, it), c))), { maxDepth: 10 });
       const before = state.q;
       const after = r.state.q;
       for (let i = 0; i < before.length; i++) moved += Math.abs(after[i]! - before[i]!) / (2 * C * 2);

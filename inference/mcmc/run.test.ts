@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { tf } from "../../core/engine.js";
 import { logDensityModel, type PosteriorModel } from "../../core/model.js";
 import { InitializationError } from "./init.js";
-import { sample, type SampleResult } from "./run.js";
+import type { SampleResult } from "./run.js";
+import { sample } from "./sample.js";
 
 /** Draws of coordinate i pooled over chains, with a batch-means MCSE of their mean (batches of `b` per chain). */
 function summary(r: SampleResult, i: number, b = 25): { mean: number; sd: number; mcse: number } {

@@ -1,16 +1,20 @@
 /**
- * `sample(model, options)`: the asynchronous driver of HMC/NUTS for many chains in lockstep
- * (one batched model gradient per leapfrog, the sampler's arithmetic on the host), with Stan's warm-up (design/inference.md §3): initial points, the step-size
+ * `runChains(source, options)`: the asynchronous driver of HMC/NUTS for many chains in
+ * lockstep (one batched model gradient per leapfrog, the sampler's arithmetic on the host),
+ * with Stan's warm-up (design/inference.md §3): initial points, the step-size
  * heuristic, per-chain dual averaging, the windowed metric adaptation, then the sampling
  * phase. Every random number is a function of (seed, chain, purpose, iteration), so C chains
  * in one batch give the same draws as C single-chain runs with the same per-chain keys.
  *
- * The driver yields to the event loop after every iteration (progress callbacks and SIGINT
- * handlers run) and, when `signal` is aborted, stops after the current iteration and returns
- * every completed draw with `interrupted: true`.
+ * The driver calls `onProgress` after every iteration and yields to the event loop at least
+ * every 20 ms (SIGINT handlers and messages run; yielding after every iteration would cost
+ * more than a transition of a small model on the host engine) and, when `signal` is aborted,
+ * stops after the current iteration and returns every completed draw with `interrupted: true`.
+ *
+ * The driver sees the model only as a `GradientSource` and is free of tfjs, so that worker
+ * threads run it on the host engine's float64 gradients (sample.ts chooses where chains run).
  */
-import type { LogDensityModel } from "../../core/model.js";
-import { fold, key, split, stream, type Key, type RandomStream } from "../../core/random.js";
+import { fold, key, split, stream, type Key, type RandomStream } from "../../core/keys.js";
 import {
   DUAL_AVERAGING_DEFAULTS,
   dualAveragingFinal,
@@ -31,6 +35,16 @@ import { initialState } from "./init.js";
 import { denseMetric, diagMetric, unitMetric, type Metric, type MetricKind } from "./metric.js";
 import { STAT_COLUMNS, type ChainState, type StatColumn, type TransitionStats } from "./state.js";
 import { initStepSize } from "./stepsize.js";
+import type { HostGradient } from "./float64-gradient.js";
+
+/** What the driver needs of a model: its dimension and batch gradients. */
+export interface GradientSource {
+  readonly dim: number;
+  /** The batch gradient for `chains` rows (made once per run). */
+  gradient(chains: number): HostGradient;
+  /** For a point where the log density is not finite, the model statement responsible. */
+  explain?(row: Float32Array): string | undefined;
+}
 
 export interface HmcSettings {
   /** A fixed step size: turns every adaptation off (the metric stays the unit metric). */
@@ -111,6 +125,9 @@ export interface SampleResult {
   readonly gradientEvaluations: number;
 }
 
+/** Longest stretch of sampling between two yields to the event loop. */
+const YIELD_MS = 20;
+
 const nextTick = (): Promise<void> =>
   new Promise((resolve) => {
     if (typeof setImmediate === "function") setImmediate(resolve);
@@ -135,8 +152,8 @@ function validate(o: SampleOptions): void {
   if (o.adaptDelta !== undefined && !(o.adaptDelta > 0 && o.adaptDelta < 1)) throw new RangeError(`adaptDelta must lie in (0, 1), got ${o.adaptDelta}`);
 }
 
-/** Run HMC or NUTS on `model` (see `SampleOptions` for the defaults, which are Stan's). */
-export async function sample(model: LogDensityModel, options: SampleOptions = {}): Promise<SampleResult> {
+/** Run HMC or NUTS on the model of `source` (see `SampleOptions` for the defaults, which are Stan's). */
+export async function runChains(source: GradientSource, options: SampleOptions = {}): Promise<SampleResult> {
   validate(options);
   const C = options.chains ?? 4;
   const warmup = options.warmup ?? 1000;
@@ -145,7 +162,7 @@ export async function sample(model: LogDensityModel, options: SampleOptions = {}
   const seed = options.seed ?? Date.now() % 2 ** 31;
   const algorithm = options.algorithm ?? "nuts";
   const kind = options.metric ?? "diag";
-  const D = model.dim;
+  const D = source.dim;
   if (!(Number.isInteger(D) && D >= 1)) throw new RangeError(`the model has no parameters to sample (dim ${D})`);
   const hmc = options.hmc ?? {};
   const adapt = algorithm === "nuts" || hmc.stepSize === undefined;
@@ -162,10 +179,11 @@ export async function sample(model: LogDensityModel, options: SampleOptions = {}
   const heuristicKeys = chainKeys.map((k) => k[1]!);
   const iterKeys = chainKeys.map((k) => k[2]!);
 
+  const gradient = source.gradient(C);
   const kernel =
     algorithm === "nuts"
-      ? nuts(model, { maxDepth: options.maxDepth ?? 10, ...(options.kCheck ? { kCheck: options.kCheck } : {}) })
-      : hmcKernel(model, { length: hmcLength, jitter: hmc.jitter ?? 0 });
+      ? nuts(gradient, { maxDepth: options.maxDepth ?? 10, ...(options.kCheck ? { kCheck: options.kCheck } : {}) })
+      : hmcKernel(gradient, { length: hmcLength, jitter: hmc.jitter ?? 0 });
   const transition = (m: Metric, s: ChainState, eps: readonly number[], i: number): { state: ChainState; stats: TransitionStats; gradientCalls: number } => {
     const r = kernel.step(kernel.init(s, m, eps, iterKeys, i));
     return { state: r.state.chain, stats: r.info, gradientCalls: r.info.gradientCalls };
@@ -182,14 +200,15 @@ export async function sample(model: LogDensityModel, options: SampleOptions = {}
   const seconds = { warmup: 0, sampling: 0 };
 
   const tStart = performance.now();
-  let state: ChainState = initialState(model, streamsAt(initKeys, 0), {
+  let state: ChainState = initialState(gradient, streamsAt(initKeys, 0), {
+    ...(source.explain ? { explain: (row: Float32Array) => source.explain!(row) } : {}),
     ...(options.init ? { init: options.init } : {}),
     ...(options.initRadius !== undefined ? { radius: options.initRadius } : {}),
   });
   let metric = unitMetric(kind, C, D);
   let eps = new Array<number>(C).fill(adapt ? (options.stepSize ?? 1) : hmc.stepSize!);
   let heuristicCalls = 0;
-  const heuristic = (): number[] => initStepSize(model, metric, state, eps, streamsAt(heuristicKeys, heuristicCalls++));
+  const heuristic = (): number[] => initStepSize(gradient, metric, state, eps, streamsAt(heuristicKeys, heuristicCalls++));
   let da: DualAveraging[] = eps.map((e) => dualAveragingInit(Math.log(10 * e)));
   if (adapt) eps = heuristic();
   let win = windowInit(warmup);
@@ -211,6 +230,7 @@ export async function sample(model: LogDensityModel, options: SampleOptions = {}
     { phase: "sampling" as const, total: nIter },
   ];
   let offset = 0;
+  let lastYield = performance.now();
   interrupted = options.signal?.aborted ?? false;
   for (const { phase, total } of phases) {
     const t0 = performance.now();
@@ -245,7 +265,10 @@ export async function sample(model: LogDensityModel, options: SampleOptions = {}
       }
       const last = i === total - 1 && phase === "sampling";
       options.onProgress?.({ phase, iteration: i + 1, total, divergences: [...divergences], chainsDone: last ? C : 0 });
-      await nextTick();
+      if (performance.now() - lastYield >= YIELD_MS) {
+        await nextTick();
+        lastYield = performance.now();
+      }
       if (options.signal?.aborted) interrupted = true;
     }
     if (phase === "warmup" && adapt && warmup > 0 && !interrupted) eps = da.map(dualAveragingFinal);

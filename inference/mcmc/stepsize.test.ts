@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { tf } from "../../core/engine.js";
 import { fold, key, stream } from "../../core/random.js";
 import { logDensityModel } from "../../core/model.js";
-import { evaluate } from "./integrator.js";
+import { evaluate, hostGradient } from "./gradient.js";
 import { unitMetric } from "./metric.js";
 import { initStepSize, StepSizeError } from "./stepsize.js";
 
@@ -26,7 +26,7 @@ describe("initial step-size heuristic", () => {
       const model = gaussian(sd);
       const metric = unitMetric("diag", C, 2);
       const state = stateAt(model, rows.map((r) => r.map((x) => x * sd)));
-      eps.push(initStepSize(model, metric, state, new Array(C).fill(sd), Array.from({ length: C }, (_, c) => stream(fold(k, c)))));
+      eps.push(initStepSize(hostGradient(model, C), metric, state, new Array(C).fill(sd), Array.from({ length: C }, (_, c) => stream(fold(k, c)))));
     }
     eps[0]!.forEach((e, c) => {
       expect(eps[1]![c]).toBe(64 * e);
@@ -44,8 +44,8 @@ describe("initial step-size heuristic", () => {
     const q = new Float64Array(2 * 3);
     const state = { q, ...evaluate(flat, q) };
     const before = tf.memory().numTensors;
-    expect(() => initStepSize(flat, metric, state, [1, 1], [stream(key(1)), stream(key(2))])).toThrow(StepSizeError);
-    expect(() => initStepSize(flat, metric, state, [1, 1], [stream(key(1)), stream(key(2))])).toThrow(/posterior is improper/);
+    expect(() => initStepSize(hostGradient(flat, 2), metric, state, [1, 1], [stream(key(1)), stream(key(2))])).toThrow(StepSizeError);
+    expect(() => initStepSize(hostGradient(flat, 2), metric, state, [1, 1], [stream(key(1)), stream(key(2))])).toThrow(/posterior is improper/);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -8,8 +8,8 @@
  * the other side of log 0.8, else ε is doubled or halved and tried again. ε > 1e7 means the
  * density never bends (an improper posterior); ε = 0 means no step is ever accepted.
  */
-import type { LogDensityModel } from "../../core/model.js";
-import type { RandomStream } from "../../core/random.js";
+import type { RandomStream } from "../../core/keys.js";
+import type { HostGradient } from "./float64-gradient.js";
 import { integrator, type Integrator, type PhasePoint } from "./integrator.js";
 import { drawMomentum, kineticRow, type Metric } from "./metric.js";
 import type { ChainState } from "./state.js";
@@ -42,17 +42,18 @@ function trial(leap: Integrator, metric: Metric, state: ChainState, eps: Float64
  * chains do not move. Throws `StepSizeError` for an improper posterior or a vanishing ε.
  */
 export function initStepSize(
-  model: LogDensityModel,
+  gradient: HostGradient,
   metric: Metric,
   state: ChainState,
   stepSize: readonly number[],
   streams: readonly RandomStream[],
 ): number[] {
   const eps = [...stepSize];
-  if (model.dim === 0) return eps.map(() => NaN);
+  if (gradient.dim === 0) return eps.map(() => NaN);
   const done = eps.map((e) => e === 0 || e > 1e7 || Number.isNaN(e));
   if (done.every(Boolean)) return eps;
-  const leap = integrator(model, metric, eps.length);
+  if (gradient.chains !== eps.length) throw new RangeError(`${eps.length} step sizes for ${gradient.chains} chains`);
+  const leap = integrator(gradient, metric);
   const h = Float64Array.from(eps);
   const first = trial(leap, metric, state, h, streams);
   const direction = eps.map((_, c) => (first[c]! > LOG_08 ? 1 : -1));

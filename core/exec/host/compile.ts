@@ -15,7 +15,7 @@ import { FAMILIES, type Family } from "../../ir/families.js";
 import { sizeOf, type Graph, type Node } from "../../ir/graph.js";
 import { broadcastOffsets } from "../../fused-logpdf-host.js";
 import { broadcastShapesOrThrow } from "../../broadcast.js";
-import { HELPERS } from "../../ir/ops.js";
+import { linkHost } from "./compile-link.js";
 import { BINARY, UNARY } from "../../ir/ops-compile.js";
 import * as LINALG from "../../ir/linalg.js";
 
@@ -30,6 +30,8 @@ export interface CompiledHost {
   readonly valueAndGrad: HostValueAndGrad;
   /** The generated body, for tests and debugging. */
   readonly source: string;
+  /** The values the body closes over (compile-link.ts links the two, here or in a worker). */
+  readonly closed: readonly unknown[];
 }
 
 const lit = (x: number): string => (Number.isNaN(x) ? "NaN" : x === Infinity ? "Infinity" : x === -Infinity ? "(-Infinity)" : `(${x})`);
@@ -287,8 +289,7 @@ export function compileHost(g: Graph, output: number): CompiledHost {
     `return ${val(output, "0")};`,
     "};",
   ].join("\n");
-  const factory = new Function("H", "B", body) as (h: typeof HELPERS, b: unknown[]) => HostValueAndGrad;
-  return { dim: g.dim, valueAndGrad: factory(HELPERS, closed), source: body };
+  return { dim: g.dim, valueAndGrad: linkHost(body, closed), source: body, closed };
 }
 
 /**
