@@ -10,7 +10,7 @@
 import { writeFile } from "node:fs/promises";
 import { tf } from "../core/engine.js";
 import type { Span } from "../grammar/index.js";
-import { drawsFromRows, type PlotOptions, plotBand, plotCalibration, plotDensity, plotHistory, plotPairs, plotTrace, plotUncertainty } from "../plots/index.js";
+import type { PlotOptions } from "../plots/index.js";
 import { bins, prediction } from "./calibration-builtins.js";
 import { builtin } from "./builtins-math.js";
 import { resolvePath } from "./data-readers.js";
@@ -83,15 +83,20 @@ function plotVars(v: Value, span: Span): string[] {
   return names;
 }
 
+type Plots = typeof import("../plots/index.js");
+
+/** The plots module, and Vega with it, loaded at the first plot: most runs draw none, and Vega takes a good part of a second to load. */
+const plots = (): Promise<Plots> => import("../plots/index.js");
+
 /** The plotting builtins and `grid`, for a script session. */
 export function plotBuiltins(host: PlotHost): Value[] {
   let lastGrid: { data: number[]; shape: number[] } | undefined;
-  const write = (span: Span, path: string, render: () => Promise<string>): Value =>
+  const write = (span: Span, path: string, render: (p: Plots) => Promise<string>): Value =>
     host.wait(span, async () => {
       const full = resolvePath(path, host.file);
       let svg: string;
       try {
-        svg = await render();
+        svg = await render(await plots());
       } catch (e) {
         throw new DlmError(e instanceof Error ? e.message : String(e), span);
       }
@@ -102,7 +107,7 @@ export function plotBuiltins(host: PlotHost): Value[] {
       }
       return { kind: "missing" };
     });
-  const posteriorPlot = (name: string, draw: typeof plotTrace): Value =>
+  const posteriorPlot = (name: string, kind: "plotTrace" | "plotDensity" | "plotPairs"): Value =>
     builtin(name, (args, kwargs, span) => {
       const p = host.posteriorOf(args[0]!, span);
       const path = asString(args[1]!, span, "the file name");
@@ -111,12 +116,12 @@ export function plotBuiltins(host: PlotHost): Value[] {
       const div = p.result.stats.map((s) => s.divergent__);
       const divergent = div.length > 0 && div.every((d) => d !== undefined) ? (div as Float64Array[]) : undefined;
       const options: PlotOptions = { ...(vars ? { vars } : {}), ...(divergent ? { divergent } : {}) };
-      return write(span, path, () => draw(drawsFromRows(p.names, p.outputs), options));
+      return write(span, path, (m) => m[kind](m.drawsFromRows(p.names, p.outputs), options));
     });
   return [
-    posteriorPlot("plot_trace", plotTrace),
-    posteriorPlot("plot_density", plotDensity),
-    posteriorPlot("plot_pairs", plotPairs),
+    posteriorPlot("plot_trace", "plotTrace"),
+    posteriorPlot("plot_density", "plotDensity"),
+    posteriorPlot("plot_pairs", "plotPairs"),
     builtin("grid", (args, _kwargs, span) => {
       const x = asTensorValue(args[0]!, span, "the data");
       const n = asInt(args[1]!, span, "the number of points per axis");
@@ -138,7 +143,7 @@ export function plotBuiltins(host: PlotHost): Value[] {
       const mean = Array.from(asTensorValue(f.get("mean")!, span).t.dataSync());
       if (sorted.length !== x.length) throw new DlmError(`the prediction has ${sorted.length} points but x has ${x.length}`, span, "predict at the same x that you plot against");
       const lo = (1 - level) / 2;
-      return write(span, path, () => plotBand({
+      return write(span, path, (m) => m.plotBand({
         x, mean,
         lower: sorted.map((s) => quantileSorted(s, lo)), upper: sorted.map((s) => quantileSorted(s, 1 - lo)),
         innerLower: sorted.map((s) => quantileSorted(s, 0.25)), innerUpper: sorted.map((s) => quantileSorted(s, 0.75)),
@@ -175,11 +180,11 @@ export function plotBuiltins(host: PlotHost): Value[] {
       if (g.shape[0] !== value.length) throw new DlmError(`the prediction has ${value.length} points but the grid has ${g.shape[0]}`, span, "predict over the most recent `grid(x, n)` (or pass `x = points`)");
       const x1 = g.data.filter((_, i) => i % 2 === 0);
       const x2 = g.data.filter((_, i) => i % 2 === 1);
-      return write(span, path, () => plotUncertainty({ x1, x2, value, label }));
+      return write(span, path, (m) => m.plotUncertainty({ x1, x2, value, label }));
     }),
     builtin("plot_calibration", (args, kwargs, span) => {
       const b = bins(prediction(args[0]!, span, "plot_calibration"), args[1]!, kwargs, span, "plot_calibration");
-      return write(span, asString(args[2]!, span, "the file name"), () => plotCalibration({ ...b, title: "reliability" }));
+      return write(span, asString(args[2]!, span, "the file name"), (m) => m.plotCalibration({ ...b, title: "reliability" }));
     }),
     builtin("plot_history", (args, _kwargs, span) => {
       const path = asString(args[1]!, span, "the file name");
@@ -187,14 +192,14 @@ export function plotBuiltins(host: PlotHost): Value[] {
       const q = v.kind === "opaque" && v.tag === "posterior" ? (v.payload as Posterior).vi : undefined;
       if (q !== undefined) {
         if (q.elbo.length === 0) throw new DlmError("the approximation has no ELBO estimate to plot (it stopped before the first one)", span);
-        return write(span, path, () => plotHistory({ series: { ELBO: q.elbo.map((e) => e.value) }, step: q.elbo.map((e) => e.iteration), stepLabel: q.method === "bbb" ? "step" : "iteration", title: q.method === "bbb" ? "Bayes by Backprop" : `ADVI (${q.method})` }));
+        return write(span, path, (m) => m.plotHistory({ series: { ELBO: q.elbo.map((e) => e.value) }, step: q.elbo.map((e) => e.iteration), stepLabel: q.method === "bbb" ? "step" : "iteration", title: q.method === "bbb" ? "Bayes by Backprop" : `ADVI (${q.method})` }));
       }
       const fit = host.fitOf(v);
       if (fit === undefined) throw new DlmError(`plot_history needs a fit from \`train\` or \`vi\`, but this is ${describeValue(v)}`, span);
       if (fit.history.length === 0) throw new DlmError("the fit has no finished epoch to plot", span);
       const names = [...new Set(fit.history.flatMap((m) => Object.keys(m)))];
       const series = Object.fromEntries(names.map((k) => [k, fit.history.map((m) => m[k] ?? NaN)]));
-      return write(span, path, () => plotHistory({ series, stepLabel: "epoch", title: "training" }));
+      return write(span, path, (m) => m.plotHistory({ series, stepLabel: "epoch", title: "training" }));
     }),
   ];
 }

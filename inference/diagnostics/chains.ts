@@ -77,20 +77,32 @@ export function splitChains(chains: Chains): Float64Array[] {
 }
 
 /**
- * Average ranks (1-based; ties share the mean of their ranks) of `x`.
+ * Average ranks (1-based; ties share the mean of their ranks) of `x`: the first and last
+ * positions of each value in a sorted copy (the typed array's native sort, several times
+ * faster than sorting indices with a comparator; the summary ranks every scalar four times).
  */
 export function averageRanks(x: ArrayLike<number>): Float64Array {
   const s = x.length;
-  const order = Array.from({ length: s }, (_, i) => i);
-  order.sort((i, j) => x[i]! - x[j]!);
+  const sorted = Float64Array.from(x).sort();
   const ranks = new Float64Array(s);
-  let i = 0;
-  while (i < s) {
-    let j = i;
-    while (j + 1 < s && x[order[j + 1]!] === x[order[i]!]) j++;
-    const r = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[order[k]!] = r;
-    i = j + 1;
+  for (let i = 0; i < s; i++) {
+    const v = x[i]!;
+    // first index with sorted[k] ≥ v, then first with sorted[k] > v
+    let lo = 0;
+    let hi = s;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    let end = lo;
+    hi = s;
+    while (end < hi) {
+      const mid = (end + hi) >>> 1;
+      if (sorted[mid]! <= v) end = mid + 1;
+      else hi = mid;
+    }
+    ranks[i] = (lo + end - 1) / 2 + 1;
   }
   return ranks;
 }
