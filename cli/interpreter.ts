@@ -193,7 +193,7 @@ export async function viFromData(r: ViFromDataRequest): Promise<TrainOutcome & {
     }]));
     const json = {
       parameters, method: v.method, iterations: v.iterations, converged: v.converged, eta: finite(v.eta), pareto_k: finite(v.paretoK),
-      ...(v.bbb !== undefined ? { epochs: v.bbb.epochs, best_epoch: v.bbb.bestEpoch, stopped_early: v.bbb.stoppedEarly, optimiser: v.bbb.optimiser, history: v.bbb.history } : {}),
+      ...(v.bbb !== undefined ? { covariance: v.bbb.covariance, ...(v.bbb.rank !== undefined ? { rank: v.bbb.rank } : {}), epochs: v.bbb.epochs, best_epoch: v.bbb.bestEpoch, stopped_early: v.bbb.stoppedEarly, optimiser: v.bbb.optimiser, history: v.bbb.history } : {}),
       elbo: v.elbo, warnings: v.warnings, seconds: post.result.seconds.sampling, draws: post.result.nDraws, interrupted: post.result.interrupted, files,
     };
     return { lines: summaryLines(post), json, interrupted: post.result.interrupted, files };

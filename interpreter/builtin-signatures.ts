@@ -50,7 +50,7 @@ const USAGES: readonly string[] = [
   // inference and results
   "NUTS(; target_accept, max_depth)", "HMC(; step, steps)", "sample(instance, algorithm?; draws, chains, warmup, seed)",
   `train(instance, optimiser?; ${TRAIN_KEYWORDS.join(", ")})`, `vi(instance, algorithm?; ${VI_KEYWORDS.join(", ")})`,
-  "ADVI(; method, eta, optimizer, lr)", "BayesByBackprop(optimiser?; local, rho)",
+  "ADVI(; method, eta, optimizer, lr)", "BayesByBackprop(optimiser?; local, rho, covariance, rank)",
   "summary(posterior)", "predict(posterior, instance; seed, dropout, draws)", "prior_predictive(instance; draws, seed)",
   "save(value, path)", "load(path)", "load_draws(path)",
   // predictions and metrics

@@ -52,6 +52,9 @@ export interface ViFacts {
   readonly elbo: readonly { readonly iteration: number; readonly value: number }[];
   /** Bayes by Backprop's run, as the training driver ran it. */
   readonly bbb?: {
+    /** q's covariance: "meanfield", "lowrank" (of `rank`) or "full". */
+    readonly covariance: string;
+    readonly rank?: number;
     readonly optimiser: string;
     readonly epochs: number;
     readonly bestEpoch: number;
@@ -140,7 +143,7 @@ export function summaryLines(p: Posterior): string[] {
     const b = v.bbb;
     const run = b === undefined
       ? `ADVI (${v.method}): ${v.converged ? "converged" : "stopped"} after ${v.iterations} iterations, eta ${v.eta}`
-      : `Bayes by Backprop: ${b.epochs} epoch${b.epochs === 1 ? "" : "s"} of ${b.rows} rows in batches of ${b.batchSize} (${v.iterations} steps of ${b.optimiser})` +
+      : `Bayes by Backprop${b.covariance === "meanfield" ? "" : ` (${b.covariance} covariance${b.rank !== undefined ? `, rank ${b.rank}` : ""})`}: ${b.epochs} epoch${b.epochs === 1 ? "" : "s"} of ${b.rows} rows in batches of ${b.batchSize} (${v.iterations} steps of ${b.optimiser})` +
         `${b.stoppedEarly ? `, stopped early, q of epoch ${b.bestEpoch}` : ""}${p.result.interrupted ? ", interrupted" : ""}`;
     return [
       `${run}${last !== undefined ? `, ELBO ${last.value.toPrecision(6)}` : ""}, Pareto k̂ ${Number.isFinite(v.paretoK) ? v.paretoK.toFixed(2) : "n/a"}; ${p.result.nDraws} draws from the approximation`,

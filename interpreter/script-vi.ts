@@ -1,6 +1,6 @@
 /**
  * The script side of variational inference: `ADVI(; method, eta, optimizer, lr)` and
- * `BayesByBackprop(optimiser; local, rho)` make algorithm values, and `vi(inst, alg; ...)` fits
+ * `BayesByBackprop(optimiser; local, rho, covariance, rank)` make algorithm values, and `vi(inst, alg; ...)` fits
  * them (interpreter/vi.ts), returning a posterior of draws from the approximation.
  * ADVI's keywords: iterations, draws, draws_per_step, seed, tol, batchsize, elbo_draws,
  * eval_elbo. Bayes by Backprop's: epochs, batchsize, lr, draws, draws_per_step, seed,
@@ -8,6 +8,7 @@
  */
 import type { Span } from "../grammar/ast.js";
 import type { AdviMethod, AdviProgress } from "../inference/vi/advi.js";
+import { COVARIANCES, type Covariance } from "../inference/vi/gaussian-q.js";
 import type { TrainProgress } from "../inference/train.js";
 import { OPTIMISERS, type Optimiser } from "../nn/index.js";
 import { defined } from "../core/defined.js";
@@ -53,6 +54,8 @@ interface BbbSpec {
   readonly optimiser?: Optimiser;
   readonly local?: boolean;
   readonly rho?: number;
+  readonly covariance?: Covariance;
+  readonly rank?: number;
 }
 
 const ADVI_ONLY = ["iterations", "tol", "elbo_draws", "eval_elbo"];
@@ -95,9 +98,19 @@ export function viBuiltins(): Value[] {
       if (local !== undefined && local.kind !== "bool") throw new DlmError(`local should be true or false, but it is ${describeValue(local)}`, span);
       const rho = kwargs.has("rho") ? asNumber(kwargs.get("rho")!, span, "rho") : undefined;
       if (rho !== undefined && !Number.isFinite(rho)) throw new DlmError(`rho must be finite, got ${rho}`, span);
+      const named = kwargs.has("covariance") ? asString(kwargs.get("covariance")!, span, "covariance") : undefined;
+      const covariance = named === undefined ? undefined : COVARIANCES.find((c) => c === named);
+      if (named !== undefined && covariance === undefined) throw new DlmError(`BayesByBackprop's covariance must be ${COVARIANCES.map((c) => `"${c}"`).join(", ")}, got "${named}"`, span);
+      const rank = kwargs.has("rank") ? asInt(kwargs.get("rank")!, span, "rank") : undefined;
+      if (rank !== undefined && covariance !== "lowrank") throw new DlmError("rank is the number of columns of a low-rank covariance", span, 'give `covariance = "lowrank"` with it');
+      if (rank !== undefined && rank < 1) throw new DlmError(`rank must be at least 1, got ${rank}`, span);
+      if (covariance !== undefined && covariance !== "meanfield" && local?.v === true) {
+        throw new DlmError(`local reparameterisation needs a factorised q, not covariance = "${covariance}"`, span, "leave out `local`: with a correlated q every layer runs on the drawn weights");
+      }
       const optimiser = o?.payload as Optimiser | undefined;
-      const spec: BbbSpec = { kind: "bbb", ...defined({ optimiser, local: local?.v, rho }) };
-      const parts = [optimiser?.describe(), local !== undefined ? `local = ${String(local.v)}` : undefined, rho !== undefined ? `rho = ${rho}` : undefined].filter((x) => x !== undefined);
+      const spec: BbbSpec = { kind: "bbb", ...defined({ optimiser, local: local?.v, rho, covariance, rank }) };
+      const parts = [optimiser?.describe(), local !== undefined ? `local = ${String(local.v)}` : undefined, rho !== undefined ? `rho = ${rho}` : undefined,
+        covariance !== undefined ? `covariance = "${covariance}"` : undefined, rank !== undefined ? `rank = ${rank}` : undefined].filter((x) => x !== undefined);
       return { kind: "opaque", tag: "vi algorithm", payload: spec, show: `BayesByBackprop(${parts.join(", ")})` };
     }),
   ];
@@ -162,7 +175,7 @@ export async function runVi(host: ViHost, args: readonly Value[], kwargs: Readon
     let post: Posterior;
     try {
       post = await viPosterior(inst, {
-        method: "bbb", optimiser, ...rest, ...defined({ patience, validation, schedule, local: b.local, rho: b.rho }),
+        method: "bbb", optimiser, ...rest, ...defined({ patience, validation, schedule, local: b.local, rho: b.rho, covariance: b.covariance, rank: b.rank }),
         ...(reporter !== undefined ? { onProgress: (p: TrainProgress) => reporter.update(p), onEpoch: (e: number, m: Readonly<Record<string, number>>) => reporter.epoch(e, m) } : {}),
       }, at);
     } catch (e) {

@@ -146,5 +146,11 @@ print(q)
     expect(both.err).toMatch(/give the learning rate either in BayesByBackprop's optimiser or as `lr`, not both/);
     const points = await run(`model m(x, y) {\n  net = Dense(1 => 1)\n  y ~ Normal(net(x)[:, 1], 1)\n}\nq = vi(m([[1.0], [2.0]], [1.0, 2.0]), BayesByBackprop())\n`);
     expect(points.err).toMatch(/`vi` needs a prior on every parameter, but the network net has parameters without one/);
+    const fit = async (alg: string): Promise<string> => (await run(`model m(y) {\n  mu ~ Normal(0, 1)\n  y ~ Normal(mu, 1)\n}\nq = vi(m([1.0]), ${alg}, epochs = 2)\n`)).err;
+    expect(await fit(`BayesByBackprop(covariance = "diagonal")`)).toMatch(/BayesByBackprop's covariance must be "meanfield", "lowrank", "full", got "diagonal"/);
+    expect(await fit(`BayesByBackprop(rank = 2)`)).toMatch(/rank is the number of columns of a low-rank covariance/);
+    expect(await fit(`BayesByBackprop(covariance = "lowrank", rank = 0)`)).toMatch(/rank must be at least 1, got 0/);
+    expect(await fit(`BayesByBackprop(covariance = "lowrank", rank = 2)`)).toMatch(/the rank of a low-rank covariance \(2\) cannot exceed the number of unconstrained latents \(1\)/);
+    expect(await fit(`BayesByBackprop(covariance = "full", local = true)`)).toMatch(/local reparameterisation needs a factorised q, not covariance = "full"/);
   }, 60_000);
 });

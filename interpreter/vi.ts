@@ -10,28 +10,32 @@
  * sampler (nn/data.ts batchSampler) and scale the batch's likelihood by N / batch
  * (minibatch.ts batchInstances).
  *
- * Bayes by Backprop's expected log joint of a batch (`elboTerms`), for q = N(μ, σ²) and S draws
- * ζ = μ + σ ∘ ε as rows:
+ * Bayes by Backprop's expected log joint of a batch (`elboTerms`), for q = N(μ, Σ) with marginal
+ * sds σ = √diag Σ and S draws ζ of q as rows:
  * - a latent with a Normal prior (a network's `params(net) ~ Normal(0, s)`, a regression
  *   coefficient) contributes E_q[log N(w; m, s)] = log N(μ; m, s) − σ²/(2s²) exactly, given the
  *   drawn m and s (the prior's parameters may be other latents: a hierarchical scale is drawn,
- *   the weights' expectation is still exact); with a fixed prior this makes the KL analytic;
+ *   the weights' expectation is still exact); with a fixed prior this makes the KL analytic
+ *   (only the marginal variances enter, so this holds for every covariance);
  * - every other latent contributes its log prior and log|J| at the draw (the Monte Carlo
  *   estimate of −KL with the entropy analytic, as ADVI has it);
- * - the networks run on the draws, except that layers that can (Dense by local
- *   reparameterisation, Conv1D and Conv2D by Flipout: nn/weight-noise.ts) draw their outputs
- *   from μ and σ with noise per example; the other layers (recurrent, attention, embedding,
- *   normalisation, ConvTranspose) use the drawn weights, one draw per row shared by the batch.
- *   `BayesByBackprop(local = false)` makes every layer use the drawn weights.
+ * - the networks run on the draws, except that with a factorised q the layers that can (Dense
+ *   by local reparameterisation, Conv1D and Conv2D by Flipout: nn/weight-noise.ts) draw their
+ *   outputs from μ and σ with noise per example; the other layers (recurrent, attention,
+ *   embedding, normalisation, ConvTranspose) use the drawn weights, one draw per row shared by
+ *   the batch. `BayesByBackprop(local = false)`, and a low-rank or full covariance (whose
+ *   weights are correlated, so a layer's outputs are not drawn from its own weights' moments),
+ *   make every layer use the drawn weights.
  */
 import { tf } from "../core/engine.js";
 import { unflatten, type LayoutEntry } from "../core/flatten.js";
-import { key as makeKey, fold, normal, normalArray, type Key } from "../core/random.js";
+import { key as makeKey, fold, type Key } from "../core/random.js";
 import { sumPerChain } from "../distributions/index.js";
 import type { Span } from "../grammar/ast.js";
 import { STAT_COLUMNS } from "../inference/mcmc/state.js";
 import { advi, ViError, type AdviMethod, type AdviProgress } from "../inference/vi/advi.js";
 import { bbb, type BbbResult } from "../inference/vi/bbb.js";
+import type { Covariance, GaussianQ } from "../inference/vi/gaussian-q.js";
 import type { EpochMetrics, TrainProgress } from "../inference/train.js";
 import { batchSampler } from "../nn/data.js";
 import type { GaussianWeights } from "../nn/layer.js";
@@ -86,6 +90,9 @@ export interface BbbOptions {
   readonly local?: boolean;
   /** The initial ρ of every σ = softplus(ρ) (default −3). */
   readonly rho?: number;
+  /** q's covariance (default "meanfield"), and the rank of "lowrank". */
+  readonly covariance?: Covariance;
+  readonly rank?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: TrainProgress) => void;
   readonly onEpoch?: (epoch: number, metrics: EpochMetrics) => void;
@@ -215,12 +222,14 @@ function layerLeaves(inst: ModelInstance): LayerLeaves {
 
 /**
  * E_q[(N/B)·log p(y | ζ) + log p(ζ) + log|J|] per draw (`[S]`) for the batch instance `inst`
- * (see the module comment): `mean` and `sd` are q's `[D]`, the draws come from `k`.
+ * (see the module comment), the draws from `k`; `leaves` (only for a factorised q) lets layers
+ * draw their outputs.
  */
-function elboTerms(inst: ModelInstance, mean: tf.Tensor1D, sd: tf.Tensor1D, draws: number, k: Key, leaves: LayerLeaves | undefined): tf.Tensor1D {
+function elboTerms(inst: ModelInstance, q: GaussianQ, draws: number, k: Key, leaves: LayerLeaves | undefined): tf.Tensor1D {
   const lay = inst.layout;
   const d = lay.dim;
-  const zeta = tf.add(mean, tf.mul(sd, normal(fold(k, 0), [draws, d]))) as tf.Tensor2D;
+  const { mean, sd } = q;
+  const zeta = q.sample(draws, fold(k, 0));
   const values = new Map(Object.entries(unflatten(lay, zeta)));
   const means = unflatten(lay, tf.reshape(mean, [1, d]) as tf.Tensor2D);
   const sds = unflatten(lay, tf.reshape(sd, [1, d]) as tf.Tensor2D);
@@ -323,7 +332,11 @@ async function bbbPosterior(inst: ModelInstance, o: BbbOptions, span: Span | und
     val = o.validation;
   }
   const onRows = batchInstances(base);
-  const leaves = (o.local ?? true) ? layerLeaves(inst) : undefined;
+  const covariance = o.covariance ?? "meanfield";
+  if (covariance !== "meanfield" && o.local === true) {
+    throw new DlmError(`local reparameterisation needs a factorised q, not covariance = "${covariance}"`, span, "leave out `local`: with a correlated q every layer runs on the drawn weights");
+  }
+  const leaves = covariance === "meanfield" && (o.local ?? true) ? layerLeaves(inst) : undefined;
   const valKey = fold(makeKey(o.seed), 9);
   const VAL_DRAWS = 20;
   let r: BbbResult;
@@ -331,21 +344,14 @@ async function bbbPosterior(inst: ModelInstance, o: BbbOptions, span: Span | und
     r = await bbb({
       dim: inst.layout.dim,
       rows: n,
-      expectedLogJoint: (mean, sd, rows, draws, k) => tf.mean(elboTerms(onRows(rows), mean, sd, draws, k, leaves)) as tf.Scalar,
+      expectedLogJoint: (q, rows, draws, k) => tf.mean(elboTerms(onRows(rows), q, draws, k, leaves)) as tf.Scalar,
       logDensity: (q) => logDensityOf(base, q),
-      ...(val !== undefined ? {
-        evaluate: (mean: Float32Array, sd: Float32Array) => {
-          const d = mean.length;
-          const eps = normalArray(valKey, VAL_DRAWS * d);
-          const draws = Float32Array.from(eps, (e, i) => mean[i % d]! + sd[i % d]! * e);
-          return { val_loss: predictiveLoss(inst, val, draws, VAL_DRAWS) };
-        },
-      } : {}),
+      ...(val !== undefined ? { evaluate: (q) => ({ val_loss: predictiveLoss(inst, val, q.draw(VAL_DRAWS, valKey).draws, VAL_DRAWS) }) } : {}),
     }, {
       epochs: o.epochs, seed: o.seed, optimiser: o.optimiser, init: initialLatents(inst, o.seed).q,
       ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}), ...(o.gradDraws !== undefined ? { gradDraws: o.gradDraws } : {}),
       ...(o.draws !== undefined ? { outputDraws: o.draws } : {}), ...(o.patience !== undefined ? { patience: o.patience } : {}), ...(o.schedule !== undefined ? { schedule: o.schedule } : {}),
-      rho: o.rho ?? NETWORK_RHO, ...(o.signal !== undefined ? { signal: o.signal } : {}),
+      rho: o.rho ?? NETWORK_RHO, covariance, ...(o.rank !== undefined ? { rank: o.rank } : {}), ...(o.signal !== undefined ? { signal: o.signal } : {}),
       ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}), ...(o.onEpoch !== undefined ? { onEpoch: o.onEpoch } : {}),
     });
   } catch (e) {
@@ -353,6 +359,6 @@ async function bbbPosterior(inst: ModelInstance, o: BbbOptions, span: Span | und
   }
   return drawsPosterior(inst, r.draws, r.logP, o.seed, "bbb", r.sd, r.seconds, r.interrupted, {
     method: "bbb", iterations: r.steps, converged: !r.interrupted, eta: NaN, paretoK: r.paretoK, warnings: r.warnings, elbo: r.elbo,
-    bbb: { optimiser: o.optimiser.describe(), epochs: r.epochs, bestEpoch: r.bestEpoch, stoppedEarly: r.stoppedEarly, rows: n, batchSize: Math.min(o.batchSize ?? n, n), history: r.history },
+    bbb: { covariance: r.covariance, ...(r.rank !== undefined ? { rank: r.rank } : {}), optimiser: o.optimiser.describe(), epochs: r.epochs, bestEpoch: r.bestEpoch, stoppedEarly: r.stoppedEarly, rows: n, batchSize: Math.min(o.batchSize ?? n, n), history: r.history },
   });
 }

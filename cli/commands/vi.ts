@@ -2,7 +2,8 @@
  * `dlm vi FILE.dlm --model NAME --data DATA`: a variational approximation of the model's
  * posterior given the data, as `vi(...)` in a script fits it: ADVI (`--method meanfield`, the
  * default, or `fullrank`) or Bayes by Backprop (`--method bbb`: Adam with `--lr` over `--epochs`
- * of minibatches of `--batchsize` rows). The draws from the approximation go to `PREFIX-1.csv` in
+ * of minibatches of `--batchsize` rows; `--covariance lowrank --rank K` or `--covariance full`
+ * for a correlated q). The draws from the approximation go to `PREFIX-1.csv` in
  * CmdStan's layout (default PREFIX: `MODEL-vi` beside the .dlm file), the summary (or `--json`)
  * to stdout, progress to stderr. Ctrl-C stops after the current iteration (ADVI) or batch (Bayes
  * by Backprop): the approximation so far is written and the exit code is 130.
@@ -28,6 +29,8 @@ export interface ViCliOptions {
   readonly batchsize?: number;
   readonly validation?: number;
   readonly patience?: number;
+  readonly covariance?: "meanfield" | "lowrank" | "full";
+  readonly rank?: number;
   readonly output?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;
@@ -40,9 +43,10 @@ const BBB_LR = 0.01;
 /** The command's action. */
 export async function viCommand(file: string, o: ViCliOptions, given: (name: string) => boolean = () => false): Promise<void> {
   const bbb = o.method === "bbb";
-  const wrong = (bbb ? ["iterations", "tol", "eta"] : ["epochs", "validation", "patience"]).find(given);
+  const wrong = (bbb ? ["iterations", "tol", "eta"] : ["epochs", "validation", "patience", "covariance", "rank"]).find(given);
   if (wrong !== undefined) throw new UsageError(`--${wrong} is an option of ${bbb ? "ADVI (--method meanfield or fullrank)" : "Bayes by Backprop (--method bbb)"}`);
   if (bbb && o.optimizer === "stan") throw new UsageError("Bayes by Backprop uses Adam: --optimizer stan is ADVI's");
+  if (o.rank !== undefined && o.covariance !== "lowrank") throw new UsageError("--rank is the rank of --covariance lowrank");
   const { dirname, join, resolve } = await import("node:path");
   const output = resolve(o.output ?? join(dirname(file), `${o.model}-vi`));
   const { readModelInput } = await import("../model-input.js");
@@ -72,7 +76,8 @@ export async function viCommand(file: string, o: ViCliOptions, given: (name: str
       method: "bbb", epochs: o.epochs, seed: o.seed, draws: o.draws, gradDraws: o.drawsPerStep, signal: abort.signal,
       optimiser: OPTIMISERS["Adam"]!.make({ positional: [o.lr ?? BBB_LR], keywords: {} }),
       ...(o.batchsize !== undefined ? { batchSize: o.batchsize } : {}), ...(o.validation !== undefined ? { validation: o.validation } : {}),
-      ...(o.patience !== undefined ? { patience: o.patience } : {}),
+      ...(o.patience !== undefined ? { patience: o.patience } : {}), ...(o.covariance !== undefined ? { covariance: o.covariance } : {}),
+      ...(o.rank !== undefined ? { rank: o.rank } : {}),
       onProgress: (p) => train.update(p), onEpoch: (e, m) => train.epoch(e, m),
     };
   } else {
@@ -118,6 +123,8 @@ export function registerVi(program: Command): void {
     .option("--batchsize <n>", "rows per gradient step (default: all)", integerAtLeast(1))
     .option("--validation <fraction>", "Bayes by Backprop: hold out this fraction of the rows (val_loss per epoch)", numberBetween(0, 1))
     .option("--patience <n>", "Bayes by Backprop: stop after this many epochs without a better val_loss", integerAtLeast(1))
+    .addOption(new Option("--covariance <kind>", "Bayes by Backprop: q's covariance, meanfield (default), lowrank or full (in-between uncertainty needs lowrank or full)").choices(["meanfield", "lowrank", "full"]))
+    .option("--rank <k>", "Bayes by Backprop with --covariance lowrank: the rank (default min(10, latents))", integerAtLeast(1))
     .option("--output <prefix>", "write PREFIX-1.csv (default MODEL-vi beside the .dlm file)")
     .option("--json", "print one JSON object instead of the summary")
     .option("--quiet", "no progress on stderr")

@@ -1,28 +1,33 @@
 /**
  * Bayes by Backprop (Blundell, Cornebise, Kavukcuoglu & Wierstra 2015; design/inference.md
- * §5.2–5.3): a factorised Gaussian q(ζ) = Π N(μ_d, σ_d²) over the unconstrained latents (network
- * weights with priors and every other latent alike), σ = softplus(ρ) + 1e-6, fitted by the
- * training driver (inference/train.ts: its optimiser, minibatches, progress, early stopping and
- * Ctrl-C) on the minibatched negative ELBO.
+ * §5.2–5.3): a Gaussian q(ζ) over the unconstrained latents (network weights with priors and
+ * every other latent alike), factorised by default, q = Π N(μ_d, σ_d²) with σ = softplus(ρ) +
+ * 1e-6, or with a low-rank or full covariance (gaussian-q.ts), fitted by the training driver
+ * (inference/train.ts: its optimiser, minibatches, progress, early stopping and Ctrl-C) on the
+ * minibatched negative ELBO.
  *
  * The loss of a batch of B of the N rows is −(E_q[(N/B)·log p(y_batch | ζ) + log p(ζ) + log|J|] +
  * H[q]) / N: the likelihood scaled to the whole data, the prior terms and the entropy H[q] =
- * Σ log σ + ½D(1 + log 2π) once per batch, and everything divided by N so that learning rates mean
+ * ½ log det(2πe Σ) once per batch, and everything divided by N so that learning rates mean
  * what they mean in training (TFP's "KL / num_examples" form). The driver weights each batch's
  * loss by its rows, so over an epoch the prior and entropy (the KL) count exactly once:
  * Σ_i (B_i/N)·KL = KL. The expectation E_q[...] is the model's business (`BbbModel`): a Monte
  * Carlo average over draws, with analytic expectations and per-example noise where it has them.
  *
- * The result has the same shape as ADVI's: the mean and sds of q, draws from q with log p̃ and
- * log q at each, and Pareto k̂ of log p̃ − log q (Yao et al. 2018).
+ * The result has the same shape as ADVI's: the mean and marginal sds of q, draws from q with
+ * log p̃ and log q at each, and Pareto k̂ of log p̃ − log q (Yao et al. 2018), with a warning
+ * above 0.7 when every step saw all the data (on minibatches the approximation is of the same
+ * posterior, but k̂ judges q against the full-data density it was not fitted on step by step, so
+ * it is reported, not warned about).
  */
 import { tf } from "../../core/engine.js";
-import { fold, key, normalArray, type Key } from "../../core/random.js";
+import { fold, key, type Key } from "../../core/random.js";
 import type { Optimiser } from "../../nn/optimisers.js";
-import { walkParams, type ParamTree } from "../../nn/tree.js";
+import { walkParams } from "../../nn/tree.js";
 import { psis } from "../diagnostics/psis.js";
 import { train, TrainingError, type EpochMetrics, type TrainProgress } from "../train.js";
 import { ViError } from "./advi.js";
+import { gaussianFamily, type Covariance, type FittedQ, type GaussianQ } from "./gaussian-q.js";
 
 /** The model as Bayes by Backprop sees it. */
 export interface BbbModel {
@@ -30,15 +35,15 @@ export interface BbbModel {
   /** Observation rows that minibatches are drawn from (1 when the data cannot be split). */
   readonly rows: number;
   /**
-   * E_q[(N/B)·log p(y_rows | ζ) + log p(ζ) + log|J|] for q = N(mean, sd²) (`[D]` each), estimated
-   * from `draws` draws made with `key`, on `rows` (0-based; every row when undefined): a scalar
-   * the caller owns, differentiable in `mean` and `sd`.
+   * E_q[(N/B)·log p(y_rows | ζ) + log p(ζ) + log|J|], estimated from `draws` draws made with
+   * `key`, on `rows` (0-based; every row when undefined): a scalar the caller owns,
+   * differentiable in q's parameters.
    */
-  expectedLogJoint(mean: tf.Tensor1D, sd: tf.Tensor1D, rows: Int32Array | undefined, draws: number, key: Key): tf.Scalar;
+  expectedLogJoint(q: GaussianQ, rows: Int32Array | undefined, draws: number, key: Key): tf.Scalar;
   /** The full-data log density log p̃ at the rows of `q` (`[S, D]`), for lp__ and k̂: caller owns. */
   logDensity(q: tf.Tensor2D): tf.Tensor1D;
   /** Metrics of q after an epoch (validation), by the driver's naming (`val_loss`, ...). */
-  evaluate?(mean: Float32Array, sd: Float32Array): Readonly<Record<string, number>>;
+  evaluate?(q: FittedQ): Readonly<Record<string, number>>;
 }
 
 export interface BbbSettings {
@@ -51,6 +56,9 @@ export interface BbbSettings {
   readonly init: ArrayLike<number>;
   /** The initial ρ of every σ = softplus(ρ) (default −3, σ ≈ 0.049; see `bbb`). */
   readonly rho?: number;
+  /** q's covariance (default "meanfield"), and the rank of "lowrank" (default min(10, D)). */
+  readonly covariance?: Covariance;
+  readonly rank?: number;
   /** Draws of ζ per gradient step (default 1, as Blundell et al.). */
   readonly gradDraws?: number;
   /** Draws from the fitted q returned (default 1,000). */
@@ -66,7 +74,11 @@ export interface BbbSettings {
 
 export interface BbbResult {
   readonly dim: number;
+  readonly covariance: Covariance;
+  /** The rank of a "lowrank" covariance. */
+  readonly rank?: number;
   readonly mean: Float64Array;
+  /** The marginal sds of q. */
   readonly sd: Float64Array;
   /** Draws from q, row-major `[outputDraws, D]`, with log p̃ and log q at each. */
   readonly draws: Float32Array;
@@ -86,15 +98,8 @@ export interface BbbResult {
   readonly seconds: number;
 }
 
-const LOG_2PI = Math.log(2 * Math.PI);
-/** σ = softplus(ρ) + SD_FLOOR (TFP adds float eps): the scale never reaches 0, where log σ and its gradient blow up. */
-const SD_FLOOR = 1e-6;
-
-/** σ = softplus(ρ) + floor, as a tensor. */
-const sdOf = (rho: tf.Tensor): tf.Tensor1D => tf.add(tf.softplus(rho), SD_FLOOR) as tf.Tensor1D;
-
-/** The same on the host, in float64 (softplus without overflow). */
-const sdHost = (rho: number): number => (rho > 30 ? rho : Math.log1p(Math.exp(rho))) + SD_FLOOR;
+/** Pareto k̂ above this: the approximation is not to be trusted for importance sampling (Yao et al. 2018). */
+const K_HAT_WARN = 0.7;
 
 /** Fit q to `model` (see the module comment). */
 export async function bbb(model: BbbModel, s: BbbSettings): Promise<BbbResult> {
@@ -107,6 +112,7 @@ export async function bbb(model: BbbModel, s: BbbSettings): Promise<BbbResult> {
   for (const [name, v] of [["epochs", s.epochs], ["draws per step", gradDraws], ["output draws", outputDraws]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new ViError(`${name} must be a positive integer, got ${v}`);
   }
+  const family = gaussianFamily(s.covariance ?? "meanfield", d, s.rank);
   const n = model.rows;
   const batchSize = Math.min(s.batchSize ?? n, n);
   const root = key(s.seed);
@@ -116,28 +122,18 @@ export async function bbb(model: BbbModel, s: BbbSettings): Promise<BbbResult> {
   // keeps activations in range; a large σ (σ = 1, ADVI's start) would push a network's
   // pre-activations far out and give the likelihood's gradient as much noise as signal, so that
   // the KL term, which pulls σ toward the prior's scale, wins before the means have moved.
-  const rho0 = s.rho ?? -3;
-  const init: ParamTree = { mean: tf.tensor1d(Float32Array.from(s.init)), rho: tf.fill([d], rho0) };
-  const entropyConstant = 0.5 * d * (1 + LOG_2PI);
+  const init = family.init(Float32Array.from(s.init), s.rho ?? -3, fold(root, 2));
   const metricsOf = (m: EpochMetrics): EpochMetrics => ({ elbo: -m["loss"]! * n, ...m });
   let result;
   try {
     result = await train({
       rows: n,
       loss: (p, rows, step) => {
-        const mean = p["mean"] as tf.Tensor1D;
-        const sd = sdOf(p["rho"] as tf.Tensor);
-        const expected = model.expectedLogJoint(mean, sd, rows, gradDraws, fold(root, step + 1));
-        const elbo = tf.add(tf.add(expected, tf.sum(tf.log(sd))), entropyConstant);
+        const q = family.view(p);
+        const elbo = tf.add(model.expectedLogJoint(q, rows, gradDraws, fold(root, step + 1)), q.entropy());
         return tf.div(tf.neg(elbo), n) as tf.Scalar;
       },
-      ...(model.evaluate !== undefined ? {
-        evaluate: (p: ParamTree) => {
-          const mean = (p["mean"] as tf.Tensor).dataSync() as Float32Array;
-          const sd = Float32Array.from((p["rho"] as tf.Tensor).dataSync(), sdHost);
-          return model.evaluate!(mean, sd);
-        },
-      } : {}),
+      ...(model.evaluate !== undefined ? { evaluate: (p) => model.evaluate!(family.fitted(p)) } : {}),
     }, s.optimiser, init, {
       epochs: s.epochs, batchSize, seed: s.seed,
       ...(s.patience !== undefined ? { patience: s.patience } : {}), ...(s.monitor !== undefined ? { monitor: s.monitor } : {}),
@@ -151,34 +147,28 @@ export async function bbb(model: BbbModel, s: BbbSettings): Promise<BbbResult> {
   } finally {
     for (const e of walkParams(init)) e.tensor.dispose();
   }
-  const mu = Float64Array.from((result.params["mean"] as tf.Tensor).dataSync());
-  const sd = Float64Array.from((result.params["rho"] as tf.Tensor).dataSync(), sdHost);
+  const fitted = family.fitted(result.params);
   for (const e of walkParams(result.params)) e.tensor.dispose();
 
-  // Draws from q, with log p̃ (in chunks: a network's log density on every row is the costly part) and log q.
-  const eta = normalArray(fold(root, 0), outputDraws * d);
-  const draws = Float32Array.from(eta, (e, i) => mu[i % d]! + sd[i % d]! * e);
+  // Draws from q with log q, and log p̃ (in chunks: a network's log density on every row is the costly part).
+  const { draws, logQ } = fitted.draw(outputDraws, fold(root, 0));
   const logP = new Float64Array(outputDraws);
   const chunk = Math.max(1, Math.min(outputDraws, Math.floor(2e6 / Math.max(1, n * 64))));
   for (let r = 0; r < outputDraws; r += chunk) {
     const m = Math.min(chunk, outputDraws - r);
     logP.set(tf.tidy(() => model.logDensity(tf.tensor2d(draws.subarray(r * d, (r + m) * d), [m, d])).dataSync()), r);
   }
-  let logSd = 0;
-  for (const v of sd) logSd += Math.log(v);
-  const logQ = Float64Array.from({ length: outputDraws }, (_, r) => {
-    let v = -0.5 * d * LOG_2PI - logSd;
-    for (let i = 0; i < d; i++) v -= 0.5 * eta[r * d + i]! ** 2;
-    return v;
-  });
   const paretoK = psis(Float64Array.from(logP, (p, r) => (Number.isFinite(p) ? p - logQ[r]! : -Infinity))).k;
   const warnings: string[] = [];
+  if (batchSize === n && paretoK > K_HAT_WARN) {
+    warnings.push(`Pareto k̂ = ${paretoK.toFixed(2)} > ${K_HAT_WARN}: the approximation is poor for importance sampling and its uncertainty may be badly off (Yao et al. 2018); consider NUTS`);
+  }
   const history = result.history.map(metricsOf);
   const perEpoch = Math.ceil(n / batchSize);
   const last = history[history.length - 1];
   if (last !== undefined && !Number.isFinite(last["elbo"]!)) warnings.push(`the ELBO estimate of the last epoch is ${last["elbo"]}`);
   return {
-    dim: d, mean: mu, sd, draws, logP, logQ,
+    dim: d, covariance: family.covariance, ...(family.rank !== undefined ? { rank: family.rank } : {}), mean: fitted.mean, sd: fitted.sd, draws, logP, logQ,
     elbo: history.map((m, e) => ({ iteration: Math.min(result.steps, (e + 1) * perEpoch), value: m["elbo"]! })),
     history, epochs: result.epochs, bestEpoch: result.bestEpoch, steps: result.steps, interrupted: result.interrupted, stoppedEarly: result.stoppedEarly,
     paretoK, warnings, seconds: (performance.now() - start) / 1000,
