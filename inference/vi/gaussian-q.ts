@@ -216,15 +216,17 @@ function lowRank(d: number, k: number): GaussianFamily {
 }
 
 function full(d: number): GaussianFamily {
+  // M's strictly lower triangle, as a mask made once on the host (bandPart of the parameters
+  // has no gradient in tfjs, and building the mask from tensor ops every step costs a dozen kernels).
+  const strict = new Float32Array(d * d);
+  for (let i = 0; i < d; i++) strict.fill(1, i * d, i * d + i);
   return {
     covariance: "full",
     init: (mean, rho0) => ({ mean: tf.tensor1d(mean), rho: tf.fill([d], rho0), lower: tf.zeros([d, d]) }),
     view: (p) => {
       const mean = p["mean"] as tf.Tensor1D;
       const sigma = sdOf(p["rho"] as tf.Tensor);
-      // M below the diagonal only. (A mask: bandPart of the parameters has no gradient in tfjs.)
-      const strict = tf.sub(tf.linalg.bandPart(tf.ones([d, d]), -1, 0), tf.eye(d));
-      const m = tf.mul(p["lower"] as tf.Tensor2D, strict);
+      const m = tf.mul(p["lower"] as tf.Tensor2D, tf.tensor2d(strict, [d, d]));
       return {
         mean, factorised: false,
         sd: tf.mul(sigma, tf.sqrt(tf.add(1, tf.sum(tf.square(m), 1)))) as tf.Tensor1D,
