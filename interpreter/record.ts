@@ -12,7 +12,7 @@
 import { tf } from "../core/engine.js";
 import { Graph, IrError, sizeOf } from "../core/ir/graph.js";
 import type { BinaryFn } from "../core/ir/ops.js";
-import { normalLinear } from "../core/ir/normal-linear.js";
+import { linearLikelihood } from "../core/ir/normal-linear.js";
 import { assignInto, sumTerms, vectorise } from "../core/ir/terms.js";
 import { DISTRIBUTIONS } from "../distributions/index.js";
 import type { Block, Expr, IndexArg, Span, Stmt, TildeStmt } from "../grammar/ast.js";
@@ -196,7 +196,7 @@ class Recorder {
     }
     if (dist.family === undefined) return;
     const args = dist.args.map((a) => vectorise(g, a));
-    const lp = (dist.family === "normal" ? normalLinear(g, x, args[0]!, args[1]!) : undefined) ?? g.lpdf(dist.family, [x, ...args]);
+    const lp = linearLikelihood(g, dist.family, x, args) ?? g.lpdf(dist.family, [x, ...args]);
     // the scorer sums over the value's elements; the distribution must not be larger
     const all = [x, ...dist.args].map((a) => g.shape(a));
     const n = sizeOf(shape);
