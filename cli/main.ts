@@ -16,14 +16,18 @@ import { backendOf, debugRequested, withGlobalOptions } from "./global-options.j
 import { VERSION } from "./version.js";
 
 /**
- * `dlm 0.1.0 (tfjs 4.22.0, backend wasm; available: wasm, cpu)` and, on a second line, the
- * native accelerator: its path and GEMM, or why it is off.
+ * `dlm 0.1.0 (tfjs 4.22.0, backend wasm; available: wasm, cpu)`, on a second line the native
+ * accelerator (its path and GEMM, or why it is off), and on a third the gradient engine and
+ * how many threads a host-engine model's chains use.
  */
 export async function versionLine(backend?: string): Promise<string> {
   const { availableBackends, initEngine } = await import("../core/engine.js");
   const { nativeSummary } = await import("../core/kernels/native.js");
+  const { workerCount } = await import("../inference/mcmc/workers.js");
   const info = await initEngine(backend);
-  return `dlm ${VERSION} (tfjs ${info.tfjsVersion}, backend ${info.backend}; available: ${(await availableBackends()).join(", ")})\n${nativeSummary()}`;
+  const threads = workerCount(Infinity);
+  const engine = `engine: auto (the float64 host engine where a model records, else tfjs); a host-engine model's chains on ${threads > 1 ? `${threads} worker threads` : "this thread"}`;
+  return `dlm ${VERSION} (tfjs ${info.tfjsVersion}, backend ${info.backend}; available: ${(await availableBackends()).join(", ")})\n${nativeSummary()}\n${engine}`;
 }
 
 /** The program with every command registered (exported for tests of the wiring). */

@@ -19,7 +19,15 @@ export interface Seconds {
 const KEYS = ["mean", "sd", "mcse", "q5", "q50", "q95", "ess_bulk", "ess_tail", "rhat"] as const;
 
 /** The JSON summary object (numbers that are not finite become null). */
-export function summaryJson(summary: Summary, warnings: readonly string[], seconds: Seconds): Record<string, unknown> {
+/** Where the gradients and the chains ran (`dlm sample`): the engine and the number of threads. */
+export interface RunPlace {
+  readonly engine: "host" | "tfjs";
+  readonly threads: number;
+}
+
+const placeText = (p: RunPlace): string => `${p.engine === "host" ? "host engine" : "tfjs"}${p.threads > 1 ? `, ${p.threads} threads` : ""}`;
+
+export function summaryJson(summary: Summary, warnings: readonly string[], seconds: Seconds, place?: RunPlace): Record<string, unknown> {
   const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
   const parameters: Record<string, Record<string, number | null>> = {};
   for (const r of summary.rows) {
@@ -33,13 +41,14 @@ export function summaryJson(summary: Summary, warnings: readonly string[], secon
     seconds: { warmup: seconds.warmup, sampling: seconds.sampling },
     chains: summary.chains,
     draws: summary.drawsPerChain,
+    ...(place !== undefined ? { engine: place.engine, threads: place.threads } : {}),
   };
 }
 
 /** The text report: a line of facts, then the table. */
-export function summaryText(summary: Summary, seconds: Seconds | undefined): string {
+export function summaryText(summary: Summary, seconds: Seconds | undefined, place?: RunPlace): string {
   const divergences = summary.sampler?.divergences ?? 0;
-  const time = seconds ? `; ${seconds.warmup.toFixed(1)} s warm-up, ${seconds.sampling.toFixed(1)} s sampling` : "";
+  const time = seconds ? `; ${seconds.warmup.toFixed(1)} s warm-up, ${seconds.sampling.toFixed(1)} s sampling${place !== undefined ? ` (${placeText(place)})` : ""}` : "";
   const head = `${summary.chains} chain${summary.chains === 1 ? "" : "s"} × ${summary.drawsPerChain} draws; ${divergences} divergent transition${divergences === 1 ? "" : "s"}${time}`;
   return [head, "", formatSummaryTable(summary.rows)].join("\n") + "\n";
 }

@@ -13,8 +13,8 @@ import { CannotRecord, recordInstance } from "./record.js";
 export type Engine = "host" | "tfjs" | "auto";
 export const ENGINES: readonly Engine[] = ["auto", "host", "tfjs"];
 
-/** The engine of posteriorModel calls that name none (the REPL's `:engine` sets it). */
-let defaultEngine: Engine = "tfjs";
+/** The engine of posteriorModel calls that name none (`--engine` and the REPL's `:engine` set it). */
+let defaultEngine: Engine = "auto";
 
 export function setDefaultEngine(e: Engine): void {
   defaultEngine = e;
@@ -25,7 +25,7 @@ export function getDefaultEngine(): Engine {
 }
 
 export interface EngineOptions {
-  /** Which engine to use; undefined means the default (getDefaultEngine, tfjs unless set). */
+  /** Which engine to use; undefined means the default (getDefaultEngine, auto unless set). */
   readonly engine?: Engine;
   /** Hears one line saying which engine runs (and, on a fallback, why). */
   readonly note?: (line: string) => void;

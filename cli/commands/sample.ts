@@ -171,9 +171,10 @@ export async function sampleCommand(file: string, options: SampleCliOptions): Pr
     if (!o.quiet) process.stderr.write(`plots: ${written.join(", ")}\n`);
   }
   if (!o.quiet) process.stderr.write(`wrote ${paths.join(", ")}\n`);
-  if (o.json) process.stdout.write(JSON.stringify(summaryJson(summary, notes, result.seconds)) + "\n");
+  const place = { engine: model.hostValueAndGrad !== undefined ? ("host" as const) : ("tfjs" as const), threads: result.threads };
+  if (o.json) process.stdout.write(JSON.stringify(summaryJson(summary, notes, result.seconds, place)) + "\n");
   else {
-    process.stdout.write(summaryText(summary, result.seconds));
+    process.stdout.write(summaryText(summary, result.seconds, place));
     process.stderr.write(warningLines(notes));
   }
   if (result.interrupted) {

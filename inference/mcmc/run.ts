@@ -123,6 +123,8 @@ export interface SampleResult {
   readonly gradientCalls: number;
   /** Gradient evaluations actually computed: gradientCalls × chains (masked chains included). */
   readonly gradientEvaluations: number;
+  /** Threads the chains ran on (1: this thread; more: worker threads, workers.ts). */
+  readonly threads: number;
 }
 
 /** Longest stretch of sampling between two yields to the event loop. */
@@ -292,5 +294,6 @@ export async function runChains(source: GradientSource, options: SampleOptions =
     lockstepEfficiency: efficiencyN > 0 ? efficiencySum / efficiencyN : 1,
     gradientCalls,
     gradientEvaluations: gradientCalls * C,
+    threads: 1,
   };
 }

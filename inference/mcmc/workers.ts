@@ -83,6 +83,7 @@ function merge(parts: readonly SampleResult[], shares: readonly (readonly number
     lockstepEfficiency: parts.reduce((s, r) => s + r.lockstepEfficiency * r.gradientCalls, 0) / Math.max(calls, 1),
     gradientCalls: calls,
     gradientEvaluations: parts.reduce((n, r) => n + r.gradientEvaluations, 0),
+    threads: parts.length,
   };
 }
 

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { workerCount } from "../../inference/mcmc/workers.js";
 import { dlm, FIXTURES } from "../cli/run-cli.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "dlm-engine-"));
@@ -23,6 +24,13 @@ describe("dlm sample --engine", () => {
     expect(tfjs.code, tfjs.stderr).toBe(0);
     expect(host.stderr).toMatch(/^engine: host \(float64, compiled\)$/m);
     expect(tfjs.stderr).not.toMatch(/^engine: /m);
+    // the summary says where the run went: the engine, and the threads its chains used
+    const place = (r: { stdout: string }): unknown => {
+      const j = JSON.parse(r.stdout) as { engine: string; threads: number };
+      return [j.engine, j.threads];
+    };
+    expect(place(host)).toEqual(["host", Math.max(workerCount(2), 1)]);
+    expect(place(tfjs)).toEqual(["tfjs", 1]);
     const mean = (r: { stdout: string }, name: string): { mean: number; mcse: number } =>
       (JSON.parse(r.stdout) as { parameters: Record<string, { mean: number; mcse: number }> }).parameters[name]!;
     for (const name of ["mu", "sigma"]) {
@@ -35,5 +43,6 @@ describe("dlm sample --engine", () => {
     const fallback = await dlm(["sample", net, "--model", "m", "--data", join(tmp, "net.json"), "--chains", "1", "--warmup", "20", "--draws", "20", "--output", join(tmp, "n")], { timeoutMs: 120_000 });
     expect(fallback.code, fallback.stderr).toBe(0);
     expect(fallback.stderr).toMatch(/^engine: tfjs \(cannot record: [^\n]*network[^\n]*\)$/m);
+    expect(fallback.stdout).toMatch(/s sampling \(tfjs\)$/m);
   }, 240_000);
 });
