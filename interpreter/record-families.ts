@@ -64,6 +64,7 @@ export function recordedDist(g: Graph, spec: DistributionSpec, a: NamedNodes): R
     case "Exponential": return dist("exponential", [arg("rate")], positive);
     case "Gamma": return dist("gamma", [arg("shape"), arg("rate")], positive);
     case "InverseGamma": return dist("inverseGamma", [arg("shape"), arg("scale")], positive);
+    case "Weibull": return dist("weibull", [arg("shape"), arg("scale")], positive);
     case "Beta": return dist("beta", [arg("a"), arg("b")], unitInterval);
     case "Uniform": {
       const [clo, chi] = [g.constValue(arg("lo")), g.constValue(arg("hi"))];
@@ -89,6 +90,7 @@ export function recordedDist(g: Graph, spec: DistributionSpec, a: NamedNodes): R
     case "Flat": return dist(undefined, [], real);
     case "FlatPos": return dist(undefined, [], positive);
     case "Poisson": return a.has("log_rate") ? dist("poissonLog", [arg("log_rate")], nonNegative) : dist("poisson", [arg("rate")], nonNegative);
+    case "NegativeBinomial": return dist("negativeBinomial", [arg("mu"), arg("phi")], nonNegative);
     case "Bernoulli": return a.has("logit") ? dist("bernoulliLogit", [arg("logit")], nonNegative) : dist("bernoulli", [arg("p")], nonNegative);
     case "Binomial": return a.has("logit") ? dist("binomialLogit", [arg("n"), arg("logit")], nonNegative) : dist("binomial", [arg("n"), arg("p")], nonNegative);
     default: throw new IrError(`the distribution ${spec.name} is not in the recorded set yet`);

@@ -139,6 +139,18 @@ const FAMILY_TABLE = {
       return a * lb - lgamma64(a) - (a + 1) * lx - b / x;
     },
   },
+  /** Weibull(x | k, λ): log k − log λ + (k − 1) log(x/λ) − (x/λ)^k. */
+  weibull: {
+    arity: 3,
+    lpg: (x, k, lam, _c, d) => {
+      const lz = Math.log(x / lam);
+      const zk = Math.exp(k * lz);
+      d[0] = (k - 1 - k * zk) / x;
+      d[1] = 1 / k + lz - zk * lz;
+      d[2] = (k * (zk - 1)) / lam;
+      return Math.log(k) - Math.log(lam) + (k - 1) * lz - zk;
+    },
+  },
   /** Beta(x | a, b). */
   beta: {
     arity: 3,
@@ -182,6 +194,20 @@ const FAMILY_TABLE = {
       d[0] = 0;
       d[1] = k / rate - 1;
       return (k === 0 ? 0 : k * Math.log(rate)) - rate;
+    },
+    constTerm: (k) => -lgamma64(k + 1),
+    constArgs: [0],
+  },
+  /** NegativeBinomial(k | μ, φ) (Stan's neg_binomial_2): lgamma(k + φ) − lgamma(φ) + k log μ + φ log φ − (k + φ) log(μ + φ), less lgamma(k + 1). */
+  negativeBinomial: {
+    arity: 3,
+    lpg: (k, mu, phi, _c, d) => {
+      const lmp = Math.log(mu + phi);
+      const r = (k + phi) / (mu + phi);
+      d[0] = 0;
+      d[1] = k / mu - r;
+      d[2] = digamma64(k + phi) - digamma64(phi) + Math.log(phi) + 1 - lmp - r;
+      return lgamma64(k + phi) - lgamma64(phi) + (k === 0 ? 0 : k * Math.log(mu)) + phi * Math.log(phi) - (k + phi) * lmp;
     },
     constTerm: (k) => -lgamma64(k + 1),
     constArgs: [0],

@@ -108,7 +108,7 @@ const instance = (source: string, name: string, data: Record<string, DataValue>)
 
 describe("host engine on written models", () => {
   it("every recorded family and support as a latent, with tfjs's value and gradient", () => {
-    const src = `model m(y, k, k2, k3, k4, b, b2) {
+    const src = `model m(y, k, k2, k3, k4, b, b2, kn) {
   a ~ Normal(0, 2)
   s ~ HalfNormal(1.5)
   c ~ HalfCauchy(2)
@@ -125,7 +125,9 @@ describe("host engine on written models", () => {
   lg ~ Logistic(0, s)
   fl ~ Flat(size = 2)
   fp ~ FlatPos()
+  wb ~ Weibull(1.5, 2)
   y ~ Normal(a + fl[1] * fl[2], s * exp(c) + e)
+  kn ~ NegativeBinomial(g + wb, 2.5 + e)
   k ~ Poisson(log_rate = a + log(g))
   k2 ~ Poisson(g + ig)
   b ~ Bernoulli(p)
@@ -134,7 +136,7 @@ describe("host engine on written models", () => {
   k4 ~ Binomial(9, p)
   factor(-square(fp - 1) + log1p(h) - softplus(cy) + lgamma(1 + l^2))
 }`;
-    expectSameDensity(instance(src, "m", { y: [0.5, -1.2, 2.0], k: [0, 3, 7], k2: [1, 4, 2], k3: [9, 0, 5], k4: [2, 2, 8], b: [1, 0, 1], b2: [0, 0, 1] }), 4);
+    expectSameDensity(instance(src, "m", { y: [0.5, -1.2, 2.0], k: [0, 3, 7], k2: [1, 4, 2], k3: [9, 0, 5], k4: [2, 2, 8], b: [1, 0, 1], b2: [0, 0, 1], kn: [0, 3, 11] }), 4);
   });
 
   it("vector supports (simplex, ordered, positive ordered) and reductions over axes", () => {

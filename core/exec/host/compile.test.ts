@@ -174,10 +174,12 @@ const POINTS: Record<FamilyName, number[]> = {
   exponential: [0.6, 1.4],
   gamma: [1.2, 2.5, 1.5],
   inverseGamma: [1.2, 2.5, 1.5],
+  weibull: [1.3, 1.7, 0.9],
   beta: [0.35, 2.5, 1.5],
   uniform: [0.5, -1.5, 2.0],
   poissonLog: [3, 0.7],
   poisson: [3, 2.1],
+  negativeBinomial: [4, 2.5, 1.8],
   bernoulliLogit: [1, 0.4],
   bernoulli: [0, 0.3],
   binomialLogit: [3, 7, 0.4],
@@ -188,7 +190,7 @@ describe("host executor: fused log densities", () => {
   it.each(Object.keys(POINTS) as FamilyName[])("%s: gradient in every argument, broadcast over 3 values", (family) => {
     const f = FAMILIES[family];
     const pt = POINTS[family];
-    const discrete = ["poissonLog", "poisson", "bernoulliLogit", "bernoulli", "binomialLogit", "binomial"].includes(family);
+    const discrete = ["poissonLog", "poisson", "negativeBinomial", "bernoulliLogit", "bernoulli", "binomialLogit", "binomial"].includes(family);
     // x varies over 3 elements (as data for discrete families); parameters are scalars of θ
     const g = new Graph();
     const xs = [pt[0]!, pt[0]! * (discrete ? 1 : 1.1), pt[0]! * (discrete ? 1 : 0.9)];
