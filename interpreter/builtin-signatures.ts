@@ -48,7 +48,7 @@ const USAGES: readonly string[] = [
   "print(values...?)", "read_csv(path)", "read_json(path)", "names(table)", "standardize(x; like)", "onehot(labels, classes)",
   "train_test_split(data, fraction; seed)",
   // inference and results
-  "NUTS(; target_accept, max_depth)", "HMC(; step, steps)", "sample(instance, algorithm?; draws, chains, warmup, seed)",
+  "NUTS(; target_accept, max_depth)", "HMC(; step, steps)", "sample(instance, algorithm?; draws, chains, warmup, seed, engine)",
   `train(instance, optimiser?; ${TRAIN_KEYWORDS.join(", ")})`, `vi(instance, algorithm?; ${VI_KEYWORDS.join(", ")})`,
   "ADVI(; method, eta, optimizer, lr)", "BayesByBackprop(optimiser?; local, rho, covariance, rank)",
   "summary(posterior)", "predict(posterior, instance; seed, dropout, draws)", "prior_predictive(instance; draws, seed)",

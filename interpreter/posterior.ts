@@ -4,6 +4,7 @@
  * the latents fixed at the posterior draws (simulate.ts) for an instance with `missing` data.
  */
 import { tf } from "../core/engine.js";
+import type { Engine } from "./record-model.js";
 import { key as makeKey } from "../core/random.js";
 import { sample as runSampler, type ProgressInfo, type SampleResult } from "../inference/mcmc/index.js";
 import type { Draws, SamplerStats } from "../inference/draws/index.js";
@@ -91,6 +92,10 @@ export interface SampleSettings {
   readonly maxDepth?: number;
   readonly stepSize?: number;
   readonly steps?: number;
+  /** Which engine computes the gradients (default: getDefaultEngine, auto unless set). */
+  readonly engine?: Engine;
+  /** Hears the engine's line (which ran and, on a fallback, why). */
+  readonly note?: (line: string) => void;
   /** Stops the run after the current iteration, keeping the completed draws. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (info: ProgressInfo) => void;
@@ -103,7 +108,7 @@ export async function samplePosterior(inst: ModelInstance, s: SampleSettings, sp
     throw new DlmError(`\`sample\` needs a prior on every parameter, but the network${inst.points.size > 1 ? "s" : ""} ${nets} ${inst.points.size > 1 ? "have" : "has"} parameters without one`, span,
       `add \`params(${[...inst.points.keys()][0]!}) ~ Normal(0, 1)\` in the model (or another prior), or fit point estimates with \`train\``);
   }
-  const model = posteriorModel(inst);
+  const model = posteriorModel(inst, { ...(s.engine !== undefined ? { engine: s.engine } : {}), ...(s.note !== undefined ? { note: s.note } : {}) });
   if (model.dim === 0) throw new DlmError("this model instance has no latent variables to sample", span, "give some arguments as `missing`, or add `~` statements for unknowns");
   const run = runSampler(model, {
     algorithm: s.algorithm,

@@ -160,6 +160,19 @@ for k in 1:3 {
     expect(r.err.join("\n")).toMatch(/`f` is defined twice/);
   });
 
+  it("sample's engine keyword: auto, host or tfjs; a fallback from host says why; another name is an error", async () => {
+    const ok = await run(`${MODEL}a = sample(m([0.5, 1.5, 1.0]), draws = 50, warmup = 50, chains = 1, engine = "host")\nb = sample(m([0.5, 1.5, 1.0]), draws = 50, warmup = 50, chains = 1, engine = "tfjs")\nprint(a)\nprint(b)`);
+    expect(ok.status, ok.err.join("\n")).toBe(0);
+    expect(ok.err).toEqual([]);
+    const net = "model n(x, y) {\n  net = Chain(Dense(1 => 2, tanh), Dense(2 => 1))\n  params(net) ~ Normal(0, 1)\n  y ~ Normal(net(x)[:, 1], 1)\n}\n";
+    const fallback = await run(`${net}p = sample(n([[0.1], [0.5]], [0.2, 0.4]), draws = 5, warmup = 5, chains = 1, engine = "host")\nprint(p)`);
+    expect(fallback.status, fallback.err.join("\n")).toBe(0);
+    expect(fallback.err.join("\n")).toMatch(/warning: engine: tfjs \(cannot record: [^\n]*network/);
+    const bad = await run(`${MODEL}a = sample(m([0.5]), engine = "gpu")`);
+    expect(bad.status).not.toBe(0);
+    expect(bad.err.join("\n")).toMatch(/`engine` should be one of "auto", "host", "tfjs", but it is "gpu"/);
+  }, 60_000);
+
   it("an aborted signal stops sample after the current iteration; the script goes on with the completed draws", async () => {
     const abort = new AbortController();
     const out: string[] = [];
@@ -181,7 +194,8 @@ for k in 1:3 {
         };
       },
     });
-    expect(await s.run(`${MODEL}post = sample(m([0.5, 1.5, 1.0]), draws = 100000, warmup = 10, chains = 2, seed = 1)\npost\nprint("went on")`)).toBe(true);
+    // in this thread (tfjs here; the host engine's worker threads stop a few iterations later)
+    expect(await s.run(`${MODEL}post = sample(m([0.5, 1.5, 1.0]), draws = 100000, warmup = 10, chains = 2, seed = 1, engine = "tfjs")\npost\nprint("went on")`)).toBe(true);
     expect(events).toEqual(["start 2 10 100000", "stop true 7"]);
     expect(out).toEqual(["a posterior: 2 chains × 7 draws of 1 quantities", "went on"]);
     expect(err.join("\n")).toMatch(/interrupted: `sample` kept the 7 completed draws per chain \(of 100000\)/);
