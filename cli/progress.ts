@@ -94,12 +94,18 @@ export function plainLine(info: ProgressEvent, warmup: number, draws: number): s
   return `Iteration: ${String(it).padStart(width)} / ${total} [${String(pct).padStart(3)}%]  ${phase}  divergences: ${info.divergences.join(" ")}`;
 }
 
-/** Whether `plainLine` is due: the first iteration, every 10% of the run, the phase change and the end. */
-export function plainDue(info: ProgressEvent, warmup: number, draws: number): boolean {
+/**
+ * Whether `plainLine` is due: the first iteration, each 10% of the run, the phase change and
+ * the end. `last` is the overall iteration of the previous report: reports may skip
+ * iterations (worker threads send one about every 100 ms), so a mark counts as reached when a
+ * report passes it.
+ */
+export function plainDue(info: ProgressEvent, warmup: number, draws: number, last: number): boolean {
   const total = warmup + draws;
   const it = overallIteration(info, warmup);
   const step = Math.max(1, Math.floor(total / 10));
-  return it === 1 || it % step === 0 || it === total || (info.phase === "sampling" && info.iteration === 1);
+  const sampling = info.phase === "sampling" && last < warmup + 1;
+  return last === 0 || Math.floor(it / step) > Math.floor(last / step) || it === total || sampling;
 }
 
 /** A reporter for one run (see the module comment for the three modes). */
@@ -108,9 +114,11 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
   if (options.quiet) return { update: () => undefined, log: () => undefined, stop: () => undefined };
   const { warmup, draws, chains } = options;
   if (!(options.tty ?? stream.isTTY === true)) {
+    let last = 0;
     return {
       update(info) {
-        if (plainDue(info, warmup, draws)) stream.write(plainLine(info, warmup, draws) + "\n");
+        if (plainDue(info, warmup, draws, last)) stream.write(plainLine(info, warmup, draws) + "\n");
+        last = overallIteration(info, warmup);
       },
       log: (line) => void stream.write(line + "\n"),
       stop: () => undefined,

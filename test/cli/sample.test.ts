@@ -48,7 +48,7 @@ describe("dlm sample", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe(""); // --quiet: no progress, no notes
     json = JSON.parse(r.stdout) as JsonSummary;
-    expect(Object.keys(json).sort()).toEqual(["chains", "divergences", "draws", "parameters", "seconds", "warnings"]);
+    expect(Object.keys(json).sort()).toEqual(["chains", "divergences", "draws", "engine", "parameters", "seconds", "threads", "warnings"]);
     expect(json.chains).toBe(2);
     expect(json.draws).toBe(100);
     expect(Object.keys(json.parameters)).toEqual(["alpha", "beta[1]", "beta[2]", "sigma"]);
@@ -179,7 +179,7 @@ describe("dlm sample", () => {
     expect(quiet.code, quiet.stderr).toBe(0);
     expect(quiet.stderr).toBe("");
     const json = JSON.parse(quiet.stdout) as JsonSummary;
-    expect(Object.keys(json).sort()).toEqual(["chains", "divergences", "draws", "parameters", "seconds", "warnings"]);
+    expect(Object.keys(json).sort()).toEqual(["chains", "divergences", "draws", "engine", "parameters", "seconds", "threads", "warnings"]);
     expect(json.warnings.length).toBeGreaterThan(0);
     // dlm summary alike: the table on stdout, the warnings on stderr
     const again = await dlm(["summary", join(project, "normal-1.csv"), join(project, "normal-2.csv")]);
