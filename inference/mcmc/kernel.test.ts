@@ -20,6 +20,7 @@ describe("kernels as (init, step) state machines", () => {
       const s0 = k.init(chain, metric, [0.4, 0.5], keys);
       const a = k.step(s0);
       const b = k.step(s0);
+      expect(a.state.chain.q).not.toBe(b.state.chain.q); // records own their arrays
       expect(a.state.iteration).toBe(1);
       expect(Array.from(a.state.chain.q)).toEqual(Array.from(b.state.chain.q));
       expect(Array.from(a.state.chain.grad)).toEqual(Array.from(b.state.chain.grad));

@@ -2,8 +2,9 @@
  * HMC and NUTS as (init, step) state machines over immutable records (architecture §3.3; the
  * idea of NumPyro's `init_fn` / `sample_fn`). A `KernelState` holds everything a transition
  * needs: the chains' positions, metric, step sizes, per-chain keys and the iteration counter.
- * `step` returns a new record and never writes to the arrays of the input record; NUTS keeps
- * its buffers in a workspace, so the arrays of a record are reused two steps later.
+ * `step` returns a new record and never writes to the arrays of the input record (NUTS keeps
+ * its buffers in a workspace and the kernel copies the chains' state out of it: three arrays
+ * per transition instead of the workspace's thirty).
  * Transition i of chain c draws all its numbers from `stream(fold(keys[c], i))`.
  */
 import { fold, stream, type Key, type RandomStream } from "../../core/keys.js";
@@ -54,7 +55,12 @@ function kernel(name: "nuts" | "hmc", run: Transition): Kernel {
 
 /** Stan's NUTS (see `nutsWorkspace`) as a kernel of the chains of `gradient`. */
 export function nuts(gradient: HostGradient, options: NutsOptions): Kernel {
-  return kernel("nuts", nutsWorkspace(gradient, options));
+  const transition = nutsWorkspace(gradient, options);
+  return kernel("nuts", (metric, chain, eps, streams) => {
+    const r = transition(metric, chain, eps, streams);
+    const { q, lp, grad } = r.state;
+    return { ...r, state: { q: q.slice(), lp: lp.slice(), grad: grad.slice() } };
+  });
 }
 
 /** Static HMC (see `hmcTransition`) as a kernel. */
