@@ -35,6 +35,7 @@
  *   (grad_stan.R), with R's own call overhead measured by a call into the same object that
  *   computes nothing and subtracted in the "net" column.
  *
+ * `--stan-only` runs Stan's 4-chain runs alone (kept for a later `--goal --stan-reuse`).
  * `--max-seconds S` stops our run of a posterior after S seconds (the ESS is then over the draws
  * so far, and the row says so). Stan's outputs are kept in `--stan-dir` (default
  * $TMPDIR/dlm-stan-runs) by posterior, settings and program md5; `--stan-reuse` reads those
@@ -145,6 +146,7 @@ interface Options {
   readonly maxSeconds: number;
   readonly stanDir: string;
   readonly stanReuse: string[];
+  readonly stanOnly: boolean;
 }
 
 function resolve(n: string): string {
@@ -165,7 +167,7 @@ function parseArgs(argv: readonly string[]): Options {
   let o: Omit<Options, "names"> = {
     stan: false, install: false, compare: true, seed: 4711, warmup: 1000, draws: 1000, scaling: [], scalingChains: [1, 4, 16, 64, 256], checkSeeds: [],
     engine: "auto", chainCounts: [1, 4], goal: false, gradUs: false, tfjsGrad: true, maxSeconds: Infinity,
-    stanDir: process.env["STAN_RUNS"] ?? join(tmpdir(), "dlm-stan-runs"), stanReuse: [],
+    stanDir: process.env["STAN_RUNS"] ?? join(tmpdir(), "dlm-stan-runs"), stanReuse: [], stanOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -189,6 +191,7 @@ function parseArgs(argv: readonly string[]): Options {
       case "--chains": o = { ...o, chainCounts: (argv[++i] ?? "").split(",").map((s) => num(a, s)) }; break;
       case "--goal": o = { ...o, goal: true, compare: false }; break;
       case "--grad-us": o = { ...o, gradUs: true }; break;
+      case "--stan-only": o = { ...o, stan: true, stanOnly: true, compare: false }; break;
       case "--no-tfjs-grad": o = { ...o, tfjsGrad: false }; break;
       case "--max-seconds": o = { ...o, maxSeconds: num(a, argv[++i]) }; break;
       case "--stan-dir": o = { ...o, stanDir: argv[++i] ?? "" }; break;
@@ -222,7 +225,7 @@ function verdict(name: string, names: readonly string[], cols: readonly (readonl
   const chains = cols[0]!.map((_, c) => cols.map((perChain) => perChain[c]!));
   const summary = summarize({ names: [...names], chains }, { includeLp: false });
   const check = checkPosterior(summary.rows, p.reference, p.referenceNames.filter((n) => names.includes(n)), divergences, true);
-  const worst = check.worst ? `max |z| ${Math.abs(check.worst.z).toFixed(1)}` : "";
+  const worst = check.worst ? `max \\|z\\| ${Math.abs(check.worst.z).toFixed(1)}` : "";
   return check.pass ? `pass (${worst})` : `FAIL: ${check.failures.join("; ")}`;
 }
 
@@ -568,6 +571,13 @@ async function main(): Promise<void> {
       process.stderr.write(`${gradTable(rows.slice(-1))}\n`);
     }
     process.stdout.write(`\nµs per log density + gradient (CPU time, median over batches of calls at three fixed points):\n\n${gradTable(rows)}\n`);
+  }
+  if (o.stanOnly && source === "same run") {
+    // Stan's 4-chain runs alone, kept in o.stanDir for a later --goal --stan-reuse.
+    for (const name of o.names) {
+      const { measure: m } = runStan(name, 4, o);
+      process.stderr.write(`  min ESS ${fmt(m.minEss, 0)}, CPU ${fmt(m.cpuSeconds, 1)} s, elapsed ${fmt(m.totalSeconds, 1)} s, ${m.check ?? ""}\n`);
+    }
   }
   const rows: Row[] = [];
   const runs = o.goal ? o.names.map((name) => [name, 4] as const) : o.compare ? o.names.flatMap((name) => o.chainCounts.map((c) => [name, c] as const)) : [];
