@@ -26,6 +26,7 @@
 import { tf } from "../../core/engine.js";
 import { fold, normal, normalArray, type Key } from "../../core/random.js";
 import { logDet } from "../../core/linalg.js";
+import { cholesky } from "../../core/ir/linalg.js";
 import type { ParamTree } from "../../nn/tree.js";
 import { ViError } from "./advi.js";
 
@@ -182,7 +183,8 @@ function lowRank(d: number, k: number): GaussianFamily {
           if (b !== a) m[b * k + a] = m[a * k + b]!;
         }
       }
-      const l = hostCholesky(m, k);
+      const l = new Float64Array(k * k);
+      cholesky(m, l, k);
       let halfLogDet = sumLog(sigma);
       for (let a = 0; a < k; a++) halfLogDet += Math.log(l[a * k + a]!);
       return {
@@ -265,23 +267,6 @@ function full(d: number): GaussianFamily {
       };
     },
   };
-}
-
-/** The lower Cholesky factor of the symmetric positive-definite `m` (`[k, k]` row-major), in float64. */
-function hostCholesky(m: Float64Array, k: number): Float64Array {
-  const l = new Float64Array(k * k);
-  for (let j = 0; j < k; j++) {
-    let v = m[j * k + j]!;
-    for (let c = 0; c < j; c++) v -= l[j * k + c]! ** 2;
-    const pivot = Math.sqrt(v);
-    l[j * k + j] = pivot;
-    for (let i = j + 1; i < k; i++) {
-      let w = m[i * k + j]!;
-      for (let c = 0; c < j; c++) w -= l[i * k + c]! * l[j * k + c]!;
-      l[i * k + j] = w / pivot;
-    }
-  }
-  return l;
 }
 
 /** bᵀ (L Lᵀ)⁻¹ b = ‖L⁻¹ b‖² by forward substitution. */
