@@ -116,11 +116,26 @@ export function rankNormalize(chains: Chains): Float64Array[] {
   const all = pooled(chains);
   const ranks = averageRanks(all);
   const s = all.length;
+  const scores = blomScores(s);
   return chains.map((_, m) => {
     const z = new Float64Array(n);
-    for (let i = 0; i < n; i++) z[i] = normalQuantile((ranks[m * n + i]! - 0.375) / (s + 0.25));
+    for (let i = 0; i < n; i++) {
+      const r = ranks[m * n + i]!;
+      // whole ranks from the table; a tie's half-way rank directly
+      z[i] = Number.isInteger(r) ? scores[r - 1]! : normalQuantile((r - 0.375) / (s + 0.25));
+    }
     return z;
   });
+}
+
+/** Φ⁻¹((r − 3/8)/(S + 1/4)) for r = 1 … S, the last S's kept: every scalar of a summary has the same S. */
+let blom: Float64Array = new Float64Array(0);
+function blomScores(s: number): Float64Array {
+  if (blom.length !== s) {
+    blom = new Float64Array(s);
+    for (let r = 1; r <= s; r++) blom[r - 1] = normalQuantile((r - 0.375) / (s + 0.25));
+  }
+  return blom;
 }
 
 /**
