@@ -27,7 +27,8 @@
  * closes the innermost `{` whose line is indented no deeper), so odd indentation in a valid
  * file never causes an error.
  */
-import { createTokenInstance, tokenMatcher, type IToken, type TokenType } from "chevrotain";
+import type { IToken, TokenType } from "chevrotain";
+import { createTokenInstance, tokenMatcher } from "./chevrotain.js";
 import type { Span } from "./ast.js";
 import { diagnostic, Lines, type Diagnostic, type Note } from "./diagnostics.js";
 import * as T from "./tokens.js";

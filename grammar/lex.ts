@@ -15,7 +15,8 @@
  * statement break. Lexing errors and unterminated strings become diagnostics here, and
  * brackets are balanced first (brackets.ts), so the parser always sees matched brackets.
  */
-import { Lexer, type ILexingError, type IToken, type TokenType } from "chevrotain";
+import type { ILexingError, IToken, TokenType } from "chevrotain";
+import { Lexer } from "./chevrotain.js";
 import type { Span } from "./ast.js";
 import { assigns, balance, statementKeywords } from "./brackets.js";
 import { diagnostic, printable, type Diagnostic } from "./diagnostics.js";

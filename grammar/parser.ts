@@ -8,7 +8,8 @@
  *   < postfix call/index/field < primary.
  * So `1:N+1` is `1:(N+1)` and `-x^2` is `-(x^2)`.
  */
-import { CstParser, type CstNode, type IOrAlt, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
+import type { CstNode, IOrAlt, IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from "chevrotain";
+import { CstParser } from "./chevrotain.js";
 import * as T from "./tokens.js";
 
 /** Parser error messages are JSON payloads that diagnostics.ts turns into expected/found text. */

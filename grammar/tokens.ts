@@ -6,7 +6,8 @@
  * `longer_alt: Identifier` so that `model_x` stays one name.
  * Every token has a LABEL: the text a diagnostic shows for it.
  */
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.js";
 
 /**
  * Every token that is not a statement boundary (newline, `;`, braces): what error recovery
