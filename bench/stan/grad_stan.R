@@ -8,23 +8,12 @@
 #
 #   Rscript bench/stan/grad_stan.R model.stan data.json out.json cache_dir [min_seconds]
 suppressPackageStartupMessages({ library(rstan); library(jsonlite) })
+source(file.path(dirname(normalizePath(sub("^--file=", "", grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)[1]))), "compiled_model.R"))
 a <- commandArgs(trailingOnly = TRUE)
 stan_file <- a[1]; data_file <- a[2]; out_file <- a[3]; cache_dir <- a[4]
 min_seconds <- if (length(a) >= 5) as.numeric(a[5]) else 2
 
-# The compiled model, cached by the program's md5 exactly as run_stan.R does.
-dir.create(cache_dir, showWarnings = FALSE, recursive = TRUE)
-cache <- file.path(cache_dir, paste0(tools::md5sum(stan_file), ".rds"))
-if (file.exists(cache)) {
-  sm <- readRDS(cache)
-} else {
-  boost <- rstan_options("boost_lib")
-  if (!file.exists(boost) && file.exists("/usr/include/boost/version.hpp")) boost <- "/usr/include"
-  sm <- stan_model(stan_file, boost_lib = boost)
-  tmp <- paste0(cache, ".", Sys.getpid())
-  saveRDS(sm, tmp)
-  file.rename(tmp, cache)
-}
+sm <- compiled_model(stan_file, cache_dir)
 
 data <- fromJSON(data_file, simplifyVector = TRUE)
 # A few iterations only to get a stanfit object that holds the model instance.

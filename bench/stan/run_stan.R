@@ -5,27 +5,14 @@
 #
 #   Rscript bench/stan/run_stan.R model.stan data.json out.json chains warmup draws seed cache_dir param...
 suppressPackageStartupMessages({ library(rstan); library(jsonlite) })
+source(file.path(dirname(normalizePath(sub("^--file=", "", grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)[1]))), "compiled_model.R"))
 a <- commandArgs(trailingOnly = TRUE)
 stan_file <- a[1]; data_file <- a[2]; out_file <- a[3]
 chains <- as.integer(a[4]); warmup <- as.integer(a[5]); draws <- as.integer(a[6])
 seed <- as.integer(a[7]); cache_dir <- a[8]; params <- a[-(1:8)]
 
-# Compiled models are cached by the program's md5 (compilation takes 30-60 s per model).
-dir.create(cache_dir, showWarnings = FALSE, recursive = TRUE)
-cache <- file.path(cache_dir, paste0(tools::md5sum(stan_file), ".rds"))
 t0 <- proc.time()[["elapsed"]]
-if (file.exists(cache)) {
-  sm <- readRDS(cache)
-} else {
-  # Debian's r-cran-bh ships no headers of its own (Boost lives in /usr/include), so rstan's
-  # default boost_lib does not exist there.
-  boost <- rstan_options("boost_lib")
-  if (!file.exists(boost) && file.exists("/usr/include/boost/version.hpp")) boost <- "/usr/include"
-  sm <- stan_model(stan_file, boost_lib = boost)
-  tmp <- paste0(cache, ".", Sys.getpid())  # written whole, then renamed: concurrent runs never read half a file
-  saveRDS(sm, tmp)
-  file.rename(tmp, cache)
-}
+sm <- compiled_model(stan_file, cache_dir)
 compile_s <- proc.time()[["elapsed"]] - t0
 
 data <- fromJSON(data_file, simplifyVector = TRUE)
