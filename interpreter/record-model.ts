@@ -13,6 +13,11 @@ import { CannotRecord, recordInstance } from "./record.js";
 export type Engine = "host" | "tfjs" | "auto";
 export const ENGINES: readonly Engine[] = ["auto", "host", "tfjs"];
 
+/** The engine called `name`, or undefined for another name. */
+export function engineNamed(name: string | undefined): Engine | undefined {
+  return ENGINES.find((e) => e === name);
+}
+
 /** The engine of posteriorModel calls that name none (`--engine` and the REPL's `:engine` set it). */
 let defaultEngine: Engine = "auto";
 

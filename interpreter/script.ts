@@ -35,7 +35,7 @@ import { runVi, viBuiltins, type ViReporter, type ViRun } from "./script-vi.js";
 import { looBuiltins } from "./script-loo.js";
 import { evaluate, runStmt, type EvalContext } from "./evaluate.js";
 import { instantiate, type ModelInstance } from "./instance.js";
-import { ENGINES, type Engine } from "./record-model.js";
+import { ENGINES, engineNamed, type Engine } from "./record-model.js";
 import { predict, samplePosterior, summaryLines, type Posterior, type SampleSettings } from "./posterior.js";
 import { DlmProgramError, parseChecked, renderError, scriptHandler } from "./program.js";
 import { show } from "./show.js";
@@ -177,7 +177,7 @@ function scriptBuiltins(host: Host): Value[] {
       const a = (alg?.payload ?? { algorithm: "nuts" }) as { algorithm: "nuts" | "hmc"; adaptDelta?: number; maxDepth?: number; stepSize?: number; steps?: number };
       const draws = optInt(kwargs, "draws", 1000, span);
       const engine = kwargs.has("engine") ? asString(kwargs.get("engine")!, span, "`engine`") : undefined;
-      if (engine !== undefined && !(ENGINES as readonly string[]).includes(engine)) {
+      if (engine !== undefined && engineNamed(engine) === undefined) {
         throw new DlmError(`\`engine\` should be one of ${ENGINES.map((e) => `"${e}"`).join(", ")}, but it is "${engine}"`, span, "\"host\" compiles the model to float64 JavaScript, \"tfjs\" runs it on TensorFlow.js, \"auto\" takes host where the model records");
       }
       const settings: SampleSettings = {

@@ -20,7 +20,7 @@ import { initEngine } from "../../core/engine.js";
 import { summarize } from "../../inference/diagnostics/index.js";
 import { sample, type SampleResult } from "../../inference/mcmc/index.js";
 import { posteriorModel } from "../../interpreter/instance.js";
-import { ENGINES, type Engine } from "../../interpreter/record-model.js";
+import { ENGINES, engineNamed, type Engine } from "../../interpreter/record-model.js";
 import { chainOutputs } from "../../cli/to-draws.js";
 import { checkPosterior, type PosteriorCheck } from "./check.js";
 import { instantiatePosterior, loadPosterior, posteriorNames } from "./posteriors.js";
@@ -76,10 +76,9 @@ function parseArgs(argv: readonly string[]): Options {
       case "--json": o = { ...o, json: argv[++i]! }; break;
       case "--backend": o = { ...o, backend: argv[++i]! }; break;
       case "--engine": {
-        const e = ENGINES.find((x) => x === argv[i + 1]);
+        const e = engineNamed(argv[++i]);
         if (e === undefined) throw new Error(`--engine needs one of ${ENGINES.join(", ")}`);
         o = { ...o, engine: e };
-        i++;
         break;
       }
       case "--merge": while (i + 1 < argv.length && !argv[i + 1]!.startsWith("--")) merge.push(argv[++i]!); break;

@@ -62,7 +62,7 @@ import type { PosteriorModel } from "../../core/model.js";
 import { essBulk, summarize } from "../../inference/diagnostics/index.js";
 import { sample } from "../../inference/mcmc/index.js";
 import { posteriorModel } from "../../interpreter/instance.js";
-import { ENGINES, type Engine } from "../../interpreter/record-model.js";
+import { ENGINES, engineNamed, type Engine } from "../../interpreter/record-model.js";
 import { chainOutputs } from "../../cli/to-draws.js";
 import { DATA_DIR, instantiatePosterior, loadPosterior } from "../posteriordb/posteriors.js";
 import { checkPosterior } from "../posteriordb/check.js";
@@ -182,10 +182,9 @@ function parseArgs(argv: readonly string[]): Options {
       case "--scaling-chains": o = { ...o, scalingChains: (argv[++i] ?? "").split(",").map((s) => num(a, s)) }; break;
       case "--check-seeds": o = { ...o, stan: true, checkSeeds: (argv[++i] ?? "").split(",").map((s) => num(a, s)) }; break;
       case "--engine": {
-        const e = ENGINES.find((x) => x === argv[i + 1]);
+        const e = engineNamed(argv[++i]);
         if (e === undefined) throw new Error(`--engine needs one of ${ENGINES.join(", ")}`);
         o = { ...o, engine: e };
-        i++;
         break;
       }
       case "--chains": o = { ...o, chainCounts: (argv[++i] ?? "").split(",").map((s) => num(a, s)) }; break;
