@@ -12,7 +12,7 @@ import type { HostProgram } from "../../core/exec/host/compile-link.js";
 import type { LogDensityModel, PosteriorModel } from "../../core/model.js";
 import { hostGradient } from "./gradient.js";
 import { runChains, type SampleOptions, type SampleResult } from "./run.js";
-import { sampleInWorkers, workerCount } from "./workers.js";
+import { sampleInWorkers, WorkerFailure, workerCount } from "./workers.js";
 
 /** Runs estimated shorter than this (in one thread) stay in this thread. */
 const WORKER_MIN_SECONDS = 1;
@@ -56,8 +56,9 @@ export async function sample(model: LogDensityModel, options: SampleOptions = {}
     return await sampleInWorkers(model.hostProgram, options, workers);
   } catch (e) {
     // a start that fails (no finite initial point, an improper posterior) fails the same way
-    // in this thread, where the message can name the model statement responsible
-    if (e instanceof Error && (e.name === "InitializationError" || e.name === "StepSizeError")) return local();
+    // in this thread, where the message can name the model statement responsible; and where
+    // worker threads cannot run at all, the chains run here
+    if (e instanceof WorkerFailure || (e instanceof Error && (e.name === "InitializationError" || e.name === "StepSizeError"))) return local();
     throw e;
   }
 }

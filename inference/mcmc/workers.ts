@@ -43,6 +43,11 @@ function spawn(input: WorkerInput): Worker {
   return new Worker(boot, { eval: true, workerData: input });
 }
 
+/** A worker that could not start or stopped without its chains (not an error of the model or the sampler). */
+export class WorkerFailure extends Error {
+  override readonly name = "WorkerFailure";
+}
+
 const ERRORS: Readonly<Record<string, new (message: string) => Error>> = {
   InitializationError,
   StepSizeError,
@@ -128,8 +133,8 @@ export async function sampleInWorkers(program: HostProgram, options: SampleOptio
               } else if (m.type === "done") resolve(m.result);
               else reject(new (ERRORS[m.name] ?? Error)(m.message));
             });
-            t.on("error", reject);
-            t.on("exit", (code) => reject(new Error(`sampler worker ${w + 1} stopped (exit code ${code}) before returning its chains`)));
+            t.on("error", (e) => reject(new WorkerFailure(`sampler worker ${w + 1} failed: ${e instanceof Error ? e.message : String(e)}`)));
+            t.on("exit", (code) => reject(new WorkerFailure(`sampler worker ${w + 1} stopped (exit code ${code}) before returning its chains`)));
           }),
       ),
     );

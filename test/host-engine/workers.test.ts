@@ -78,6 +78,17 @@ describe("NUTS chains on worker threads", () => {
     for (const s of r.stats) expect(s.lp__.length).toBe(r.nDraws);
   }, 120_000);
 
+  it("where a worker cannot run, the chains run in this thread with the same draws", async () => {
+    withWorkers("2");
+    const broken = { ...schools, hostProgram: { ...schools.hostProgram!, source: "this is not JavaScript (" } };
+    const options = { chains: 2, warmup: 50, draws: 30, seed: 8 };
+    const r = await sample(broken, options);
+    expect(r.threads).toBe(1);
+    withWorkers("0");
+    const local = await sample(schools, options);
+    for (let c = 0; c < 2; c++) expect(Array.from(r.draws[c]!)).toEqual(Array.from(local.draws[c]!));
+  }, 120_000);
+
   it("fail to start with the message that names the statement", async () => {
     withWorkers("2");
     const impossible = posteriorModel(modelInstance(prog, "impossible", { y: 5 }), { engine: "host" });
