@@ -35,7 +35,7 @@ import { runVi, viBuiltins, type ViReporter, type ViRun } from "./script-vi.js";
 import { looBuiltins } from "./script-loo.js";
 import { evaluate, runStmt, type EvalContext } from "./evaluate.js";
 import { instantiate, type ModelInstance } from "./instance.js";
-import { ENGINES, engineNamed, type Engine } from "./record-model.js";
+import { ENGINES, engineNamed } from "./record-model.js";
 import { predict, samplePosterior, summaryLines, type Posterior, type SampleSettings } from "./posterior.js";
 import { DlmProgramError, parseChecked, renderError, scriptHandler } from "./program.js";
 import { show } from "./show.js";
@@ -176,16 +176,17 @@ function scriptBuiltins(host: Host): Value[] {
       if (alg !== undefined && !(alg.kind === "opaque" && alg.tag === "algorithm")) throw new DlmError(`the second argument of \`sample\` should be NUTS(...) or HMC(...), but it is ${describeValue(alg)}`, span);
       const a = (alg?.payload ?? { algorithm: "nuts" }) as { algorithm: "nuts" | "hmc"; adaptDelta?: number; maxDepth?: number; stepSize?: number; steps?: number };
       const draws = optInt(kwargs, "draws", 1000, span);
-      const engine = kwargs.has("engine") ? asString(kwargs.get("engine")!, span, "`engine`") : undefined;
-      if (engine !== undefined && engineNamed(engine) === undefined) {
-        throw new DlmError(`\`engine\` should be one of ${ENGINES.map((e) => `"${e}"`).join(", ")}, but it is "${engine}"`, span, "\"host\" compiles the model to float64 JavaScript, \"tfjs\" runs it on TensorFlow.js, \"auto\" takes host where the model records");
+      const engineName = kwargs.has("engine") ? asString(kwargs.get("engine")!, span, "`engine`") : undefined;
+      const engine = engineNamed(engineName);
+      if (engineName !== undefined && engine === undefined) {
+        throw new DlmError(`\`engine\` should be one of ${ENGINES.map((e) => `"${e}"`).join(", ")}, but it is "${engineName}"`, span, "\"host\" compiles the model to float64 JavaScript, \"tfjs\" runs it on TensorFlow.js, \"auto\" takes host where the model records");
       }
       const settings: SampleSettings = {
         algorithm: a.algorithm, draws, chains: optInt(kwargs, "chains", 4, span), warmup: optInt(kwargs, "warmup", draws, span), seed: optInt(kwargs, "seed", host.seed, span),
         ...(a.adaptDelta !== undefined ? { adaptDelta: a.adaptDelta } : {}), ...(a.maxDepth !== undefined ? { maxDepth: a.maxDepth } : {}),
         ...(a.stepSize !== undefined ? { stepSize: a.stepSize } : {}), ...(a.steps !== undefined ? { steps: a.steps } : {}),
         // a fallback from an engine asked for by name is worth a line; under auto it is the plan
-        ...(engine !== undefined ? { engine: engine as Engine, ...(engine === "host" ? { note: (line: string) => { if (!line.startsWith("engine: host")) host.err(`warning: ${line}`); } } : {}) } : {}),
+        ...(engine !== undefined ? { engine, ...(engine === "host" ? { note: (line: string) => { if (!line.startsWith("engine: host")) host.err(`warning: ${line}`); } } : {}) } : {}),
       };
       const signal = host.options.signal;
       const progress = host.options.progress?.({ chains: settings.chains, warmup: settings.warmup, draws: settings.draws });
