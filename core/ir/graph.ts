@@ -4,7 +4,8 @@
  * compiled by an executor (core/exec/host/) into value and gradient in one pass.
  *
  * The op set is closed: parameters (slices of the flat unconstrained vector θ), constants,
- * elementwise unary and binary maps with NumPy broadcasting (ops.ts), the sum of all elements,
+ * elementwise unary and binary maps with NumPy broadcasting (ops.ts), an elementwise choice
+ * between two values (`select`, the recorded form of a branch on parameter values), the sum of all elements,
  * `take` (every index, gather, slice, reshape and transpose is a constant map from output
  * element to input element), flat concatenation, running sums, matrix products, the Cholesky factor and
  * triangular solves (linalg.ts, which holds their gradient rules), and one fused log-density
@@ -25,12 +26,17 @@ export type Node =
   | { readonly op: "const"; readonly data: Float64Array; readonly shape: Shape }
   | { readonly op: "unary"; readonly fn: UnaryFn; readonly a: number; readonly shape: Shape }
   | { readonly op: "binary"; readonly fn: BinaryFn; readonly a: number; readonly b: number; readonly shape: Shape }
+  /**
+   * out = cond ≠ 0 ? a : b elementwise, the three broadcast together (a NaN condition picks
+   * a, as tf.where(cond != 0, …)); the adjoint goes only to the chosen side, none to cond.
+   */
+  | { readonly op: "select"; readonly cond: number; readonly a: number; readonly b: number; readonly shape: Shape }
   | { readonly op: "sum"; readonly a: number; readonly shape: Shape }
   /**
-   * Grouped reductions: out[j] = Σ (or log Σ exp) of the a[i] with group[i] = j (a sum or
-   * log-sum-exp over some axes is one map from input element to output element).
+   * Grouped reductions: out[j] = Σ (or log Σ exp, Π, max, min) of the a[i] with group[i] = j
+   * (a reduction over some axes is one map from input element to output element).
    */
-  | { readonly op: "reduce"; readonly kind: "sum" | "logsumexp"; readonly a: number; readonly group: Int32Array; readonly shape: Shape }
+  | { readonly op: "reduce"; readonly kind: ReduceKind; readonly a: number; readonly group: Int32Array; readonly shape: Shape }
   /** Running sums along one axis: a seen as [outer, len, inner], out[o, j, i] = Σ_{j' ≤ j} a[o, j', i]. */
   | { readonly op: "cumsum"; readonly a: number; readonly outer: number; readonly len: number; readonly inner: number; readonly shape: Shape }
   /** out[i] = a[index[i]]. */
@@ -49,7 +55,22 @@ export type Node =
    */
   | { readonly op: "lpdf"; readonly family: FamilyName; readonly args: readonly number[]; readonly shape: Shape; readonly each?: boolean };
 
+/**
+ * What a grouped reduction computes. `max` and `min` propagate NaN and pass the adjoint to
+ * every element equal to the result (tfjs's tf.max/tf.min gradient); `prod`'s gradient is the
+ * product of the other elements, exact where elements are 0.
+ */
+export type ReduceKind = "sum" | "logsumexp" | "prod" | "max" | "min";
+
 export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+
+/** Each reduction's fold over float64 numbers (constant folding; the host executor inlines the same). */
+const REDUCE_FOLD: Readonly<Record<Exclude<ReduceKind, "logsumexp">, { readonly start: number; readonly step: (acc: number, x: number) => number }>> = {
+  sum: { start: 0, step: (acc, x) => acc + x },
+  prod: { start: 1, step: (acc, x) => acc * x },
+  max: { start: -Infinity, step: (acc, x) => (x > acc || x !== x ? x : acc) },
+  min: { start: Infinity, step: (acc, x) => (x < acc || x !== x ? x : acc) },
+};
 
 /** Thrown for a shape or op the IR does not have; the recorder turns it into "cannot record". */
 export class IrError extends Error {}
@@ -115,14 +136,40 @@ export class Graph {
     return this.push({ op: "binary", fn, a, b, shape });
   }
 
+  /**
+   * cond ≠ 0 ? a : b elementwise with broadcasting. A constant condition that picks one side
+   * everywhere is that side (when it has the result's shape); all three constant fold.
+   */
+  select(cond: number, a: number, b: number): number {
+    const shape = broadcastShape(this.shape(cond), this.shape(a), this.shape(b));
+    if (shape === undefined) throw new IrError(`shapes ${fmt(this.shape(cond))}, ${fmt(this.shape(a))} and ${fmt(this.shape(b))} do not broadcast`);
+    const same = (x: number): boolean => fmt(this.shape(x)) === fmt(shape);
+    const cc = this.constValue(cond);
+    if (cc !== undefined) {
+      if (cc.every((c) => c !== 0) && same(a)) return a;
+      if (cc.every((c) => c === 0) && same(b)) return b;
+    }
+    if (a === b && same(a)) return a;
+    const ca = this.constValue(a);
+    const cb = this.constValue(b);
+    if (cc !== undefined && ca !== undefined && cb !== undefined) {
+      const n = sizeOf(shape);
+      const [ic, ia, ib] = [cond, a, b].map((x) => broadcastOffsets(shape, this.shape(x)));
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = cc[ic ? ic[i]! : i] !== 0 ? ca[ia ? ia[i]! : i]! : cb[ib ? ib[i]! : i]!;
+      return this.constant(out, shape);
+    }
+    return this.push({ op: "select", cond, a, b, shape });
+  }
+
   sum(a: number): number {
     const c = this.constValue(a);
     if (c !== undefined) return this.scalar(c.reduce((s, x) => s + x, 0));
     return this.push({ op: "sum", a, shape: [] });
   }
 
-  /** Σ or log Σ exp over the axes `axes` of a (0-based), those axes dropped. */
-  reduce(kind: "sum" | "logsumexp", a: number, axes: readonly number[]): number {
+  /** Σ, log Σ exp, Π, max or min over the axes `axes` of a (0-based), those axes dropped. */
+  reduce(kind: ReduceKind, a: number, axes: readonly number[]): number {
     const shape = this.shape(a);
     if (axes.some((ax) => !Number.isInteger(ax) || ax < 0 || ax >= shape.length)) throw new IrError(`reduce over axes [${axes.join(", ")}] of ${fmt(shape)}`);
     const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
@@ -141,9 +188,12 @@ export class Graph {
     }
     const c = this.constValue(a);
     if (c !== undefined) {
-      const out = new Float64Array(sizeOf(outShape)).fill(kind === "sum" ? 0 : -Infinity);
-      if (kind === "sum") c.forEach((x, k) => (out[group[k]!]! += x));
-      else {
+      const out = new Float64Array(sizeOf(outShape));
+      if (kind !== "logsumexp") {
+        const { start, step } = REDUCE_FOLD[kind];
+        out.fill(start);
+        c.forEach((x, k) => (out[group[k]!] = step(out[group[k]!]!, x)));
+      } else {
         const m = new Float64Array(out.length).fill(-Infinity);
         c.forEach((x, k) => (m[group[k]!] = Math.max(m[group[k]!]!, x)));
         const s = new Float64Array(out.length);

@@ -21,14 +21,33 @@ function softplus(x: number): number {
   return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }
 
+/**
+ * The nearest whole number, ties to the even one: tfjs's `round` (banker's rounding), which
+ * is what the evaluator's `round` applies to arrays and to anything that depends on a latent.
+ */
+function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d < 0.5) return f;
+  if (d > 0.5) return f + 1;
+  return f % 2 === 0 ? f : f + 1;
+}
+
 /** The helpers generated code may call, passed in as one object. */
-export const HELPERS = { sigmoid, softplus, lgamma: lgamma64, digamma: digamma64, trigamma: trigamma64 } as const;
+export const HELPERS = { sigmoid, softplus, roundHalfEven, lgamma: lgamma64, digamma: digamma64, trigamma: trigamma64 } as const;
 export type Helpers = typeof HELPERS;
+
+/**
+ * A derivative template that is the literal "0" marks a step (a comparison, `floor`, …): the
+ * executors propagate nothing through it, rather than multiplying an adjoint by 0 (which
+ * would turn an infinite adjoint into NaN).
+ */
+export const ZERO = "0";
 
 export interface UnaryOp {
   /** The value at `x`. */
   readonly fwd: (x: string) => string;
-  /** dy/dx, given `x` and the value `y`. */
+  /** dy/dx, given `x` and the value `y` (ZERO for a step). */
   readonly d: (x: string, y: string) => string;
 }
 
@@ -59,6 +78,12 @@ export const UNARY_TEMPLATES = {
   elu: { fwd: (x) => `(${x} > 0 ? ${x} : Math.expm1(${x}))`, d: (x, y) => `(${x} > 0 ? 1 : ${y} + 1)` },
   lgamma: { fwd: (x) => `H.lgamma(${x})`, d: (x) => `H.digamma(${x})` },
   digamma: { fwd: (x) => `H.digamma(${x})`, d: (x) => `H.trigamma(${x})` },
+  // steps: derivative 0 everywhere it exists (tfjs's gradients of floor, ceil and round are 0 too)
+  floor: { fwd: (x) => `Math.floor(${x})`, d: () => ZERO },
+  ceil: { fwd: (x) => `Math.ceil(${x})`, d: () => ZERO },
+  round: { fwd: (x) => `H.roundHalfEven(${x})`, d: () => ZERO },
+  // logical not, as the evaluator's `!` on arrays: 1 where x == 0, else 0 (NaN gives 0)
+  not: { fwd: (x) => `(${x} === 0 ? 1 : 0)`, d: () => ZERO },
 } satisfies Record<string, UnaryOp>;
 
 export const BINARY_TEMPLATES = {
@@ -68,6 +93,20 @@ export const BINARY_TEMPLATES = {
   div: { fwd: (a, b) => `(${a} / ${b})`, da: (_a, b) => `(1 / ${b})`, db: (_a, b, y) => `(-${y} / ${b})` },
   // d/db of a^b is a^b·log a; where a^b = 0 (a = 0, b > 0) the limit is 0, not 0·(−∞)
   pow: { fwd: (a, b) => `Math.pow(${a}, ${b})`, da: (a, b) => `(${b} * Math.pow(${a}, ${b} - 1))`, db: (a, _b, y) => `(${y} === 0 ? 0 : ${y} * Math.log(${a}))` },
+  // tf.maximum / tf.minimum: NaN if either is NaN (Math.max/min, as tfjs's CPU kernels); the
+  // gradient goes to the chosen side, a tie to `a` (tfjs: da = dy·(a >= b), db = dy·(a < b))
+  max: { fwd: (a, b) => `Math.max(${a}, ${b})`, da: (a, b) => `(${a} >= ${b} ? 1 : 0)`, db: (a, b) => `(${a} < ${b} ? 1 : 0)` },
+  min: { fwd: (a, b) => `Math.min(${a}, ${b})`, da: (a, b) => `(${a} <= ${b} ? 1 : 0)`, db: (a, b) => `(${a} > ${b} ? 1 : 0)` },
+  // comparisons and logical and/or give 0 or 1 (the evaluator's operators on arrays, NaN
+  // compares false except for !=); their derivatives are 0
+  gt: { fwd: (a, b) => `(${a} > ${b} ? 1 : 0)`, da: () => ZERO, db: () => ZERO },
+  ge: { fwd: (a, b) => `(${a} >= ${b} ? 1 : 0)`, da: () => ZERO, db: () => ZERO },
+  lt: { fwd: (a, b) => `(${a} < ${b} ? 1 : 0)`, da: () => ZERO, db: () => ZERO },
+  le: { fwd: (a, b) => `(${a} <= ${b} ? 1 : 0)`, da: () => ZERO, db: () => ZERO },
+  eq: { fwd: (a, b) => `(${a} === ${b} ? 1 : 0)`, da: () => ZERO, db: () => ZERO },
+  ne: { fwd: (a, b) => `(${a} !== ${b} ? 1 : 0)`, da: () => ZERO, db: () => ZERO },
+  and: { fwd: (a, b) => `(${a} !== 0 && ${b} !== 0 ? 1 : 0)`, da: () => ZERO, db: () => ZERO },
+  or: { fwd: (a, b) => `(${a} !== 0 || ${b} !== 0 ? 1 : 0)`, da: () => ZERO, db: () => ZERO },
 } satisfies Record<string, BinaryOp>;
 
 export type UnaryFn = keyof typeof UNARY_TEMPLATES;

@@ -6,7 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { Graph, IrError } from "../../ir/graph.js";
 import { FAMILIES, type FamilyName } from "../../ir/families.js";
-import { UNARY_FNS, BINARY_FNS, type UnaryFn } from "../../ir/ops.js";
+import { UNARY_FNS, BINARY_FNS, type BinaryFn, type UnaryFn } from "../../ir/ops.js";
+import { BINARY, UNARY } from "../../ir/ops-compile.js";
+import { tf } from "../../engine.js";
 import { digamma64, lgamma64 } from "../../special-host.js";
 import { compileHost } from "./compile.js";
 
@@ -58,10 +60,18 @@ const REFERENCE: Record<UnaryFn, (x: number) => number> = {
   logSigmoid: (x) => -Math.log(1 + Math.exp(-x)),
   lgamma: lgamma64,
   digamma: digamma64,
+  floor: Math.floor,
+  ceil: Math.ceil,
+  // away from ties; ties against tf.round below
+  round: Math.round,
+  not: (x) => (x === 0 ? 1 : 0),
 };
 
-/** Points inside each op's domain, on both sides of a kink. */
-const UNARY_POINTS: Partial<Record<UnaryFn, number[]>> = { logit: [0.2, 0.5, 0.9], relu: [-0.7, 0.4, 1.9], elu: [-0.7, 0.4, 1.9], abs: [-0.7, 0.4, 1.9] };
+/** Points inside each op's domain, on both sides of a kink (steps: away from their jumps, and at 0 for `not`). */
+const UNARY_POINTS: Partial<Record<UnaryFn, number[]>> = {
+  logit: [0.2, 0.5, 0.9], relu: [-0.7, 0.4, 1.9], elu: [-0.7, 0.4, 1.9], abs: [-0.7, 0.4, 1.9],
+  floor: [-0.7, 0.4, 1.9], ceil: [-0.7, 0.4, 1.9], round: [-1.7, 0.4, 2.6], not: [0, 0.4, -1.9],
+};
 
 describe("host executor: elementwise ops", () => {
   it.each(UNARY_FNS)("%s: value and gradient", (fn) => {
@@ -84,11 +94,64 @@ describe("host executor: elementwise ops", () => {
     const ab = g.binary(fn, a, b);
     const out = g.sum(g.binary("mul", g.binary(fn, s, ab), g.constant([1, -2, 3, 0.5, 2, -1], [2, 3])));
     const value = checkGradient(g, out, theta);
-    const f = (x: number, y: number): number => ({ add: x + y, sub: x - y, mul: x * y, div: x / y, pow: x ** y })[fn];
+    const f = (x: number, y: number): number => ({
+      add: x + y, sub: x - y, mul: x * y, div: x / y, pow: x ** y, max: x > y ? x : y, min: x < y ? x : y,
+      gt: +(x > y), ge: +(x >= y), lt: +(x < y), le: +(x <= y), eq: +(x === y), ne: +(x !== y), and: +(x !== 0 && y !== 0), or: +(x !== 0 || y !== 0),
+    })[fn];
     const w = [1, -2, 3, 0.5, 2, -1];
     let ref = 0;
     for (let i = 0; i < 6; i++) ref += w[i]! * f(theta[9]!, f(theta[i]!, theta[6 + (i % 3)]!));
     expect(value).toBeCloseTo(ref, 10);
+  });
+
+  it("round takes ties to the even neighbour, as tf.round; floor, ceil, not and the comparisons give tfjs's values, NaN included", () => {
+    // float32-exact, so that tfjs's float32 tensors hold the same numbers
+    const xs = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, -0.484375, 0.515625, 7, NaN, Infinity, -Infinity];
+    const theirs = (f: (t: tf.Tensor) => tf.Tensor): number[] => tf.tidy(() => Array.from(f(tf.tensor1d(xs, "float32")).dataSync()));
+    const ours = (fn: UnaryFn): number[] => xs.map((x) => UNARY[fn].eval(x));
+    expect(ours("round")).toEqual(theirs((t) => tf.round(t)).map((v) => v + 0)); // −0 and 0 alike
+    expect(ours("floor")).toEqual(theirs((t) => tf.floor(t)));
+    expect(ours("ceil")).toEqual(theirs((t) => tf.ceil(t)));
+    expect(ours("not")).toEqual(theirs((t) => tf.cast(tf.equal(t, 0), "float32")));
+    const ys = [-2.5, 0, -0.5, 0.5, 2, 2.5, NaN, 0.515625, 7, NaN, 1, Infinity, 0];
+    const both = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): number[] => tf.tidy(() => Array.from(f(tf.tensor1d(xs, "float32"), tf.tensor1d(ys, "float32")).dataSync()));
+    const cmp: [BinaryFn, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [
+      ["gt", tf.greater], ["ge", tf.greaterEqual], ["lt", tf.less], ["le", tf.lessEqual], ["eq", tf.equal], ["ne", tf.notEqual],
+      ["and", (a, b) => tf.logicalAnd(tf.notEqual(a, 0), tf.notEqual(b, 0))], ["or", (a, b) => tf.logicalOr(tf.notEqual(a, 0), tf.notEqual(b, 0))],
+    ];
+    for (const [fn, f] of cmp) expect(xs.map((x, i) => BINARY[fn].eval(x, ys[i]!))).toEqual(both((a, b) => tf.cast(f(a, b), "float32")));
+    // max and min: tfjs's backends differ on NaN (cpu propagates it, as ours; wasm keeps the first argument)
+    const numbers = xs.map((x, i) => !Number.isNaN(x) && !Number.isNaN(ys[i]!));
+    const kept = (v: number[]): number[] => v.filter((_, i) => numbers[i]);
+    expect(kept(xs.map((x, i) => BINARY.max.eval(x, ys[i]!)))).toEqual(kept(both(tf.maximum)));
+    expect(kept(xs.map((x, i) => BINARY.min.eval(x, ys[i]!)))).toEqual(kept(both(tf.minimum)));
+    expect([BINARY.max.eval(3.5, NaN), BINARY.max.eval(NaN, 1), BINARY.min.eval(3.5, NaN), BINARY.min.eval(NaN, 1)]).toEqual([NaN, NaN, NaN, NaN]);
+  });
+
+  it("max and min pass the gradient to the chosen side and a tie to the left one, as tfjs's gradients do", () => {
+    const a = [0.5, 2, 1.25, -1];
+    const b = [1, 2, 0.75, -1];
+    for (const fn of ["max", "min"] as const) {
+      const g = new Graph();
+      const out = g.sum(g.binary("mul", g.binary(fn, g.param(0, [4]), g.param(4, [4])), g.constant([1, 2, 3, 4], [4])));
+      const grad = new Float64Array(8);
+      compileHost(g, out).valueAndGrad(Float64Array.from([...a, ...b]), grad);
+      const ref = tf.tidy(() => {
+        const f = (x: tf.Tensor, y: tf.Tensor): tf.Tensor => tf.sum(tf.mul((fn === "max" ? tf.maximum : tf.minimum)(x, y), tf.tensor1d([1, 2, 3, 4])));
+        const [ga, gb] = tf.grads(f)([tf.tensor1d(a), tf.tensor1d(b)]);
+        return [...ga!.dataSync(), ...gb!.dataSync()];
+      });
+      expect(Array.from(grad)).toEqual(ref);
+    }
+  });
+
+  it("a step's zero derivative is not multiplied into an infinite adjoint", () => {
+    // d/dx of floor(x) · (1/y) at y = 0: the adjoint of floor is ∞, its contribution to x is 0, not NaN
+    const g = new Graph();
+    const out = g.sum(g.binary("div", g.unary("floor", g.param(0, [])), g.param(1, [])));
+    const grad = new Float64Array(2);
+    compileHost(g, out).valueAndGrad(Float64Array.from([1.5, 0]), grad);
+    expect(grad[0]).toBe(0);
   });
 
   it("folds constants at build time", () => {
@@ -100,6 +163,61 @@ describe("host executor: elementwise ops", () => {
   it("refuses shapes that do not broadcast", () => {
     const g = new Graph();
     expect(() => g.binary("add", g.param(0, [2]), g.param(2, [3]))).toThrow(IrError);
+  });
+});
+
+describe("host executor: select", () => {
+  it("cond [2, 3] from a comparison, a [3] and b [] broadcast: value and gradient against finite differences", () => {
+    const theta = Float64Array.from([0.5, -1.2, 2.0, 0.7, -0.3, 1.9, 0.8, -1.3, 2.2, 1.5]);
+    const g = new Graph();
+    const c = g.param(0, [2, 3]);
+    const a = g.param(6, [3]);
+    const b = g.param(9, []);
+    // exp(a) where c > 0.6, b² elsewhere
+    const sel = g.select(g.binary("gt", c, g.scalar(0.6)), g.unary("exp", a), g.unary("square", b));
+    expect(g.shape(sel)).toEqual([2, 3]);
+    const w = [1, -2, 3, 0.5, 2, -1];
+    const out = g.sum(g.binary("mul", sel, g.constant(w, [2, 3])));
+    const value = checkGradient(g, out, theta);
+    let ref = 0;
+    for (let i = 0; i < 6; i++) ref += w[i]! * (theta[i]! > 0.6 ? Math.exp(theta[6 + (i % 3)]!) : theta[9]! ** 2);
+    expect(value).toBeCloseTo(ref, 12);
+    // the gradient of the condition's parameters is 0; a's and b's are their chosen elements' weights
+    const grad = new Float64Array(10);
+    compileHost(g, out).valueAndGrad(theta, grad);
+    expect(Array.from(grad.slice(0, 6))).toEqual([0, 0, 0, 0, 0, 0]);
+    // c > 0.6: [[no, no, yes], [yes, no, yes]]
+    expect(grad[6]).toBeCloseTo(0.5 * Math.exp(theta[6]!), 12);
+    expect(grad[7]).toBe(0);
+    expect(grad[8]).toBeCloseTo((3 - 1) * Math.exp(theta[8]!), 12);
+    expect(grad[9]).toBeCloseTo(2 * theta[9]! * (1 - 2 + 2), 12);
+  });
+
+  it("the side not chosen may be NaN or infinite there: value and gradient stay finite", () => {
+    // ifelse(x > 0, sqrt(x), -x) and ifelse(x != 0, 1 / x, 0) at x = −4, 0 and 9
+    const g = new Graph();
+    const x = g.param(0, [3]);
+    const s1 = g.select(g.binary("gt", x, g.scalar(0)), g.unary("sqrt", x), g.unary("neg", x));
+    const s2 = g.select(g.binary("ne", x, g.scalar(0)), g.binary("div", g.scalar(1), x), g.scalar(0));
+    const out = g.sum(g.binary("add", s1, s2));
+    const grad = new Float64Array(3);
+    const value = compileHost(g, out).valueAndGrad(Float64Array.from([-4, 0, 9]), grad);
+    expect(value).toBeCloseTo(4 - 0.25 + 0 + 3 + 1 / 9, 14);
+    expect(grad[0]).toBeCloseTo(-1 - 1 / 16, 14);
+    expect(grad[1]).toBe(-1); // −x's derivative, and nothing (not NaN) from sqrt(0) or 1/0 beside it
+    expect(grad[2]).toBeCloseTo(0.5 / 3 - 1 / 81, 14);
+  });
+
+  it("folds: a constant condition picks its side, all-constant operands fold", () => {
+    const g = new Graph();
+    const p = g.param(0, [2]);
+    const q = g.param(2, [2]);
+    expect(g.select(g.constant([1, -2], [2]), p, q)).toBe(p);
+    expect(g.select(g.scalar(0), p, q)).toBe(q);
+    expect(g.select(g.param(4, [2]), p, p)).toBe(p);
+    expect(g.nodes[g.select(g.constant([1, 0], [2]), p, q)]!.op).toBe("select");
+    expect(Array.from(g.constValue(g.select(g.constant([1, 0, NaN], [3]), g.constant([1, 2, 3], [3]), g.scalar(7)))!)).toEqual([1, 7, 3]);
+    expect(() => g.select(p, g.param(4, [3]), q)).toThrow(IrError);
   });
 });
 
@@ -118,6 +236,7 @@ describe("host executor: structural ops", () => {
 
   it.each([
     ["sum", [1]], ["sum", [0, 2]], ["logsumexp", [2]], ["logsumexp", [0, 1, 2]],
+    ["prod", [1]], ["prod", [0, 1, 2]], ["max", [0, 2]], ["max", [0, 1, 2]], ["min", [1]], ["min", [2]],
   ] as const)("%s over axes %j of [2, 3, 2]", (kind, axes) => {
     const theta = Float64Array.from({ length: 12 }, (_, i) => Math.cos(1.3 * i) * 2);
     const g = new Graph();
@@ -131,8 +250,46 @@ describe("host executor: structural ops", () => {
       const key = coord.filter((_, ax) => !(axes as readonly number[]).includes(ax)).join(",");
       groups.set(key, [...(groups.get(key) ?? []), theta[i]!]);
     }
-    const reduced = [...groups.values()].map((xs) => (kind === "sum" ? xs.reduce((a, b) => a + b, 0) : Math.log(xs.reduce((a, b) => a + Math.exp(b), 0))));
+    const fold = {
+      sum: (xs: number[]) => xs.reduce((a, b) => a + b, 0),
+      logsumexp: (xs: number[]) => Math.log(xs.reduce((a, b) => a + Math.exp(b), 0)),
+      prod: (xs: number[]) => xs.reduce((a, b) => a * b, 1),
+      max: (xs: number[]) => Math.max(...xs),
+      min: (xs: number[]) => Math.min(...xs),
+    }[kind];
+    const reduced = [...groups.values()].map(fold);
     expect(value).toBeCloseTo(reduced.reduce((s, x, i) => s + (i + 1) * x * x, 0), 10);
+  });
+
+  it("prod's gradient is the product of the other elements, exact with one zero and with two", () => {
+    for (const xs of [[2, 0, 3, -1.5], [0, 4, 0, 2], [1.5, -2, 0.5, 3]]) {
+      const g = new Graph();
+      const out = g.reduce("prod", g.param(0, [4]), [0]);
+      const grad = new Float64Array(4);
+      const value = compileHost(g, out).valueAndGrad(Float64Array.from(xs), grad);
+      expect(value).toBe(xs.reduce((a, b) => a * b, 1));
+      for (let i = 0; i < 4; i++) expect(grad[i]! + 0).toBe(xs.filter((_, j) => j !== i).reduce((a, b) => a * b, 1) + 0); // +0 and −0 alike
+      if (xs.every((x) => x !== 0)) checkGradient(g, out, Float64Array.from(xs));
+    }
+  });
+
+  it("max and min over axes: NaN propagates, and every tied element gets the adjoint, as tfjs's gradient", () => {
+    const xs = [1, 3, 3, -2, 0.5, -2];
+    for (const kind of ["max", "min"] as const) {
+      const g = new Graph();
+      const r = g.reduce(kind, g.param(0, [2, 3]), [1]);
+      const out = g.sum(g.binary("mul", r, g.constant([2, 5], [2])));
+      const grad = new Float64Array(6);
+      compileHost(g, out).valueAndGrad(Float64Array.from(xs), grad);
+      const ref = tf.tidy(() => {
+        const f = (x: tf.Tensor): tf.Tensor => tf.sum(tf.mul((kind === "max" ? tf.max : tf.min)(x, 1), tf.tensor1d([2, 5])));
+        return { value: f(tf.tensor2d(xs, [2, 3])).dataSync()[0]!, grad: Array.from(tf.grad(f)(tf.tensor2d(xs, [2, 3])).dataSync()) };
+      });
+      expect(Array.from(grad)).toEqual(ref.grad);
+      expect(compileHost(g, out).valueAndGrad(Float64Array.from(xs), grad)).toBe(ref.value);
+      expect(compileHost(g, out).valueAndGrad(Float64Array.from([1, NaN, 3, 0, 0, 0]), grad)).toBeNaN();
+      expect(Array.from(g.constValue(g.reduce(kind, g.constant([1, NaN, 3, 4, -1, 2], [2, 3]), [1]))!)).toEqual([NaN, kind === "max" ? 4 : -1]);
+    }
   });
 
   it.each([

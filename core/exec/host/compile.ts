@@ -17,6 +17,7 @@ import { broadcastOffsets } from "../../fused-logpdf-host.js";
 import { broadcastShapesOrThrow } from "../../broadcast.js";
 import { linkHost } from "./compile-link.js";
 import { BINARY, UNARY } from "../../ir/ops-compile.js";
+import { ZERO } from "../../ir/ops.js";
 import * as LINALG from "../../ir/linalg.js";
 
 /**
@@ -42,6 +43,7 @@ export function compileHost(g: Graph, output: number): CompiledHost {
   if (sizeOf(nodes[output]!.shape) !== 1) throw new RangeError(`the output node has shape [${nodes[output]!.shape.join(", ")}], not one element`);
   const live = liveNodes(nodes, output);
   const grad = needsGrad(nodes, live);
+  const masked = underSelect(nodes, live);
   const closed: unknown[] = [];
   const bind = (value: unknown): string => {
     closed.push(value);
@@ -92,6 +94,13 @@ export function compileHost(g: Graph, output: number): CompiledHost {
   };
   let linalg: string | undefined;
   const la = (): string => (linalg ??= declare("LA", LINALG));
+  /**
+   * The backward step `body(adjoint)` of elementwise node k; where k feeds a select's branch,
+   * skipped for a zero adjoint, so that the side a select did not choose (whose value may be
+   * NaN or infinite there, `ifelse(x > 0, sqrt(x), 0)` at x < 0) adds 0, not 0 × NaN.
+   */
+  const unless0 = (k: number, body: (adjoint: string) => string): string =>
+    masked[k] ? `{ const gi = ${adj(k, "i")}; if (gi !== 0) { ${body("gi")} } }` : body(adj(k, "i"));
   const loop = (n: number, body: string): string => (n === 1 ? `{ const i = 0; ${body} }` : `for (let i = 0; i < ${n}; i++) { ${body} }`);
 
   const fwd: string[] = [];
@@ -121,7 +130,8 @@ export function compileHost(g: Graph, output: number): CompiledHost {
         const t = UNARY[n.fn];
         const ai = inIndex(k, n.a, 0);
         fwd.push(loop(size, `${out("i")} = ${t.fwd(val(n.a, ai))};`));
-        if (gk && grad[n.a]) bwd.push(loop(size, `${adj(n.a, ai)} += ${adj(k, "i")} * ${t.d(val(n.a, ai), out("i"))};`));
+        // a step (derivative ZERO) has gk false (needsGrad): nothing flows back through it
+        if (gk && grad[n.a]) bwd.push(loop(size, unless0(k, (gi) => `${adj(n.a, ai)} += ${gi} * ${t.d(val(n.a, ai), out("i"))};`)));
         break;
       }
       case "binary": {
@@ -131,10 +141,26 @@ export function compileHost(g: Graph, output: number): CompiledHost {
         const [x, y] = [val(n.a, ai), val(n.b, bi)];
         fwd.push(loop(size, `${out("i")} = ${t.fwd(x, y)};`));
         if (gk) {
-          const parts: string[] = [];
-          if (grad[n.a]) parts.push(`${adj(n.a, ai)} += ${adj(k, "i")} * ${t.da(x, y, out("i"))};`);
-          if (grad[n.b]) parts.push(`${adj(n.b, bi)} += ${adj(k, "i")} * ${t.db(x, y, out("i"))};`);
-          bwd.push(loop(size, parts.join(" ")));
+          const [da, db] = [t.da(x, y, out("i")), t.db(x, y, out("i"))];
+          const parts = (gi: string): string => [
+            ...(grad[n.a] && da !== ZERO ? [`${adj(n.a, ai)} += ${gi} * ${da};`] : []),
+            ...(grad[n.b] && db !== ZERO ? [`${adj(n.b, bi)} += ${gi} * ${db};`] : []),
+          ].join(" ");
+          if (parts("g") !== "") bwd.push(loop(size, unless0(k, parts)));
+        }
+        break;
+      }
+      case "select": {
+        const ci = inIndex(k, n.cond, 0);
+        const ai = inIndex(k, n.a, 1);
+        const bi = inIndex(k, n.b, 2);
+        const c = val(n.cond, ci);
+        fwd.push(loop(size, `${out("i")} = ${c} !== 0 ? ${val(n.a, ai)} : ${val(n.b, bi)};`));
+        if (gk) {
+          // the adjoint goes to the chosen side only (never 0 × the other side's adjoint)
+          const toA = grad[n.a] ? `${adj(n.a, ai)} += ${adj(k, "i")};` : "";
+          const toB = grad[n.b] ? `${adj(n.b, bi)} += ${adj(k, "i")};` : "";
+          bwd.push(loop(size, `if (${c} !== 0) { ${toA} } else { ${toB} }`));
         }
         break;
       }
@@ -148,9 +174,27 @@ export function compileHost(g: Graph, output: number): CompiledHost {
         const m = sizeOf(nodes[n.a]!.shape);
         const grp = declare(`r${k}`, n.group);
         const o = (i: string): string => (isScalar(k) ? `v${k}` : `v${k}[${i}]`);
+        const init = (x: string): string => (isScalar(k) ? `v${k} = ${x};` : `v${k}.fill(${x});`);
         if (n.kind === "sum") {
-          fwd.push(`${isScalar(k) ? `v${k} = 0;` : `v${k}.fill(0);`} for (let i = 0; i < ${m}; i++) { ${o(`${grp}[i]`)} += ${val(n.a, "i")}; }`);
+          fwd.push(`${init("0")} for (let i = 0; i < ${m}; i++) { ${o(`${grp}[i]`)} += ${val(n.a, "i")}; }`);
           if (gk && grad[n.a]) bwd.push(`for (let i = 0; i < ${m}; i++) { ${adj(n.a, "i")} += ${adj(k, `${grp}[i]`)}; }`);
+        } else if (n.kind === "max" || n.kind === "min") {
+          // NaN propagates (as tfjs's kernels); every element equal to the result gets its adjoint (tfjs's gradient)
+          const [start, cmp] = n.kind === "max" ? ["(-Infinity)", ">"] : ["Infinity", "<"];
+          fwd.push(`${init(start)} for (let i = 0; i < ${m}; i++) { const j = ${grp}[i]; const x = ${val(n.a, "i")}; if (x ${cmp} ${o("j")} || x !== x) ${o("j")} = x; }`);
+          if (gk && grad[n.a]) bwd.push(`for (let i = 0; i < ${m}; i++) { const j = ${grp}[i]; if (${val(n.a, "i")} === ${o("j")}) ${adj(n.a, "i")} += ${adj(k, "j")}; }`);
+        } else if (n.kind === "prod") {
+          fwd.push(`${init("1")} for (let i = 0; i < ${m}; i++) { ${o(`${grp}[i]`)} *= ${val(n.a, "i")}; }`);
+          if (gk && grad[n.a]) {
+            // ∂/∂a_i = the product of the group's other elements: the running product before i
+            // (forward) times the one after i (backward), exact where elements are 0
+            const before = declare(`q${k}`, new Float64Array(m));
+            const run = declare(`u${k}`, new Float64Array(size));
+            bwd.push(
+              `${run}.fill(1); for (let i = 0; i < ${m}; i++) { const j = ${grp}[i]; ${before}[i] = ${run}[j]; ${run}[j] *= ${val(n.a, "i")}; } ` +
+              `${run}.fill(1); for (let i = ${m - 1}; i >= 0; i--) { const j = ${grp}[i]; ${adj(n.a, "i")} += ${adj(k, "j")} * ${before}[i] * ${run}[j]; ${run}[j] *= ${val(n.a, "i")}; }`,
+            );
+          }
         } else {
           // max per group, then log Σ exp(a − max); the gradient is the softmax within each group
           const mx = declare(`m${k}`, new Float64Array(size));
@@ -314,8 +358,22 @@ const inputsOf = (n: Node): readonly number[] => {
     case "unary": case "sum": case "take": case "reduce": case "cumsum": case "cholesky": return [n.a];
     case "trisolve": return [n.l, n.b];
     case "binary": case "matmul": return [n.a, n.b];
+    case "select": return [n.cond, n.a, n.b];
     case "concat": return n.parts;
     case "lpdf": return n.args;
+  }
+};
+
+/** The inputs whose adjoints a node's rule feeds: not a select's condition, not through a step. */
+const differentiableInputsOf = (n: Node): readonly number[] => {
+  switch (n.op) {
+    case "select": return [n.a, n.b];
+    case "unary": return UNARY[n.fn].d("x", "y") === ZERO ? [] : [n.a];
+    case "binary": {
+      const t = BINARY[n.fn];
+      return [...(t.da("a", "b", "y") === ZERO ? [] : [n.a]), ...(t.db("a", "b", "y") === ZERO ? [] : [n.b])];
+    }
+    default: return inputsOf(n);
   }
 };
 
@@ -326,11 +384,23 @@ function liveNodes(nodes: readonly Node[], output: number): boolean[] {
   return live;
 }
 
+/** The nodes that feed a select's branch (through elementwise ops): their adjoints may be 0 where their values are not finite. */
+function underSelect(nodes: readonly Node[], live: readonly boolean[]): boolean[] {
+  const m = new Array<boolean>(nodes.length).fill(false);
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const n = nodes[k]!;
+    if (!live[k]) continue;
+    if (n.op === "select") m[n.a] = m[n.b] = true;
+    else if (m[k] && (n.op === "unary" || n.op === "binary")) for (const a of inputsOf(n)) m[a] = true;
+  }
+  return m;
+}
+
 function needsGrad(nodes: readonly Node[], live: readonly boolean[]): boolean[] {
   const g = new Array<boolean>(nodes.length).fill(false);
   nodes.forEach((n, k) => {
     if (!live[k]) return;
-    g[k] = n.op === "param" || inputsOf(n).some((a) => g[a]);
+    g[k] = n.op === "param" || differentiableInputsOf(n).some((a) => g[a]);
   });
   return g;
 }
