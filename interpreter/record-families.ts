@@ -6,12 +6,19 @@
  *
  * Supports and their transforms follow distributions/bijectors.ts exactly: the positive
  * reals by x = eʸ (log|J| = y), a finite interval (a, b) by x = a + (b − a)·σ(y) with
- * log|J| = log(b − a) + log σ(y) + log σ(−y).
+ * log|J| = log(b − a) + log σ(y) + log σ(−y); Cholesky factors of correlation matrices by
+ * bijectors.ts's choleskyCorr (tanh of the free values, row norms carried as logs).
+ *
+ * Not recorded: `truncated` (its normaliser needs CDFs, which the IR does not have) and a
+ * Categorical latent (discrete; only observed data).
  */
+import { broadcastShape } from "../core/broadcast.js";
+import { broadcastOffsets } from "../core/fused-logpdf-host.js";
 import type { FamilyName } from "../core/ir/families.js";
 import { IrError, sizeOf, type Graph } from "../core/ir/graph.js";
-import { describe as describeSupport, interval, ordered, positive, positiveOrdered, real, simplex, unitInterval, type Constraint } from "../distributions/constraints.js";
+import { choleskyCorr, describe as describeSupport, integerInterval, interval, ordered, positive, positiveOrdered, real, simplex, unitInterval, type Constraint } from "../distributions/constraints.js";
 import type { DistributionSpec } from "../distributions/registry.js";
+import { RECORDED_BUILTINS } from "./record-builtins.js";
 
 /** Arguments by parameter name (alternative keywords kept under their own name: `logit`). */
 export type NamedNodes = ReadonlyMap<string, number>;
@@ -86,7 +93,13 @@ export function recordedDist(g: Graph, spec: DistributionSpec, a: NamedNodes): R
         composed: (x) => g.add(g.sum(g.binary("mul", g.binary("sub", alpha, g.scalar(1)), g.unary("log", x))), norm),
       };
     }
-    case "MvNormal": return mvNormal(g, arg("mu"), a.has("cholesky") ? arg("cholesky") : g.cholesky(arg("Sigma")));
+    case "MvNormal": {
+      const m = a.has("cholesky") ? arg("cholesky") : arg("Sigma");
+      if (g.shape(m).length > 2) return mvNormalBatched(g, arg("mu"), m, a.has("cholesky"));
+      return mvNormal(g, arg("mu"), a.has("cholesky") ? m : g.cholesky(m));
+    }
+    case "Categorical": return categorical(g, a.has("logits") ? RECORDED_BUILTINS["logsoftmax"]!.build(g, [arg("logits")], undefined) : g.unary("log", arg("p")));
+    case "LKJCholesky": return lkjCholesky(g, literal(g, arg("dim"), "LKJCholesky's dim"), arg("eta"));
     case "Flat": return dist(undefined, [], real);
     case "FlatPos": return dist(undefined, [], positive);
     case "Poisson": return a.has("log_rate") ? dist("poissonLog", [arg("log_rate")], nonNegative) : dist("poisson", [arg("rate")], nonNegative);
@@ -118,6 +131,154 @@ function mvNormal(g: Graph, mu: number, l: number): RecordedDist {
       return g.binary("sub", quad, g.binary("add", g.binary("mul", g.scalar(rows), logDiag), g.scalar(0.5 * rows * k * Math.log(2 * Math.PI))));
     },
   };
+}
+
+/**
+ * MvNormal with a batch of covariances Σ (or factors L) [...batch, K, K], as mv-normal.ts
+ * broadcasts them: x − μ and the batch broadcast to one row per density; the rows of each
+ * covariance are the columns of one triangular solve with its factor.
+ */
+function mvNormalBatched(g: Graph, mu: number, m: number, isFactor: boolean): RecordedDist {
+  const sm = g.shape(m);
+  const k = sm[sm.length - 1]!;
+  if (sm[sm.length - 2] !== k) throw new IrError("MvNormal with a covariance that is not square");
+  const batch = sm.slice(0, -2);
+  const diagonal = Int32Array.from({ length: k }, (_, i) => i * k + i);
+  const factors = Array.from({ length: sizeOf(batch) }, (_, b) => {
+    const block = g.take(m, Int32Array.from({ length: k * k }, (_, i) => b * k * k + i), [k, k]);
+    return isFactor ? block : g.cholesky(block);
+  });
+  return {
+    args: [], perElement: 0, support: real,
+    composed: (x) => {
+      const diff = g.binary("sub", x, mu);
+      const ds = g.shape(diff);
+      if (ds.length === 0 || ds[ds.length - 1] !== k) throw new IrError("MvNormal whose value is of another length than its covariance");
+      const rowsShape = broadcastShape(ds.slice(0, -1), batch);
+      if (rowsShape === undefined) throw new IrError("MvNormal whose value and covariances do not broadcast");
+      const rows = sizeOf(rowsShape);
+      const inDiff = broadcastOffsets([...rowsShape, k], ds);
+      const ofRow = broadcastOffsets(rowsShape, batch);
+      const byFactor = factors.map(() => [] as number[]);
+      for (let r = 0; r < rows; r++) byFactor[ofRow ? ofRow[r]! : r]!.push(r);
+      const terms: number[] = [];
+      byFactor.forEach((rs, b) => {
+        if (rs.length === 0) return;
+        const n = rs.length;
+        // column c of the right-hand side is row rs[c] of x − μ
+        const index = new Int32Array(k * n);
+        for (let i = 0; i < k; i++) for (let c = 0; c < n; c++) {
+          const p = rs[c]! * k + i;
+          index[i * n + c] = inDiff ? inDiff[p]! : p;
+        }
+        const l = factors[b]!;
+        const z = g.trisolve(l, g.take(diff, index, n === 1 ? [k] : [k, n]));
+        const logDiag = g.sum(g.unary("log", g.take(l, diagonal, [k])));
+        terms.push(g.binary("add", g.binary("mul", g.scalar(-0.5), g.sum(g.unary("square", z))), g.binary("mul", g.scalar(-n), logDiag)));
+      });
+      return g.binary("sub", terms.reduce((acc, t) => g.add(acc, t)), g.scalar(0.5 * rows * k * Math.log(2 * Math.PI)));
+    },
+  };
+}
+
+/**
+ * Categorical(p) or Categorical(logits = η) of data (categorical.ts): log p_k for each value k
+ * in 1..K, from `logp` [...batch, K] (log p, or η − logsumexp(η)), broadcast against the values.
+ */
+function categorical(g: Graph, logp: number): RecordedDist {
+  const ps = g.shape(logp);
+  if (ps.length === 0) throw new IrError("Categorical of a number rather than a vector");
+  const k = ps[ps.length - 1]!;
+  const batch = ps.slice(0, -1);
+  return {
+    args: [], perElement: 0, support: integerInterval(1, k),
+    composed: (x) => {
+      const values = g.constValue(x);
+      if (values === undefined) throw new IrError("Categorical of a value that depends on parameters");
+      const shape = broadcastShape(g.shape(x), batch);
+      if (shape === undefined) throw new IrError("Categorical whose values and probabilities do not broadcast");
+      const ofValue = broadcastOffsets(shape, g.shape(x));
+      const ofBatch = broadcastOffsets(shape, batch);
+      const index = new Int32Array(sizeOf(shape));
+      for (let i = 0; i < index.length; i++) {
+        const v = values[ofValue ? ofValue[i]! : i]!;
+        if (!Number.isInteger(v) || v < 1 || v > k) throw new IrError(`Categorical of ${v}, outside 1..${k}`);
+        index[i] = (ofBatch ? ofBatch[i]! : i) * k + v - 1;
+      }
+      return g.sum(g.take(logp, index, shape));
+    },
+  };
+}
+
+/**
+ * LKJCholesky(K, η) (lkj-cholesky.ts) on one K × K factor L:
+ *   Σ_{i=2}^{K} (K − i + 2η − 2)·log L_ii − log c_K(η),
+ *   log c_K(η) = Σ_{j=1}^{K−1} [(2η − 2 + K − j)(K − j)·log 2 + (K − j)·lbeta(b_j, b_j)], b_j = η + (K − j − 1)/2.
+ */
+function lkjCholesky(g: Graph, k: number, eta: number): RecordedDist {
+  if (!Number.isInteger(k) || k < 1) throw new IrError(`LKJCholesky of dimension ${k}`);
+  if (sizeOf(g.shape(eta)) !== 1) throw new IrError("LKJCholesky with more than one eta");
+  const e = g.reshape(eta, []);
+  const twoEta = g.binary("mul", g.scalar(2), e);
+  let logNorm = g.scalar(0);
+  for (let j = 1; j < k; j++) {
+    const b = g.binary("add", e, g.scalar((k - j - 1) / 2));
+    // lbeta(b, b) = 2 lgamma(b) − lgamma(2b)
+    const lbeta = g.binary("sub", g.binary("mul", g.scalar(2), g.unary("lgamma", b)), g.unary("lgamma", g.binary("mul", g.scalar(2), b)));
+    const pow2 = g.binary("mul", g.binary("add", twoEta, g.scalar(k - j - 2)), g.scalar((k - j) * LOG_2));
+    logNorm = g.add(logNorm, g.add(pow2, g.binary("mul", g.scalar(k - j), lbeta)));
+  }
+  return {
+    args: [], perElement: 0, support: choleskyCorr,
+    composed: (x) => {
+      const shape = g.shape(x);
+      if (shape.length !== 2 || shape[0] !== k || shape[1] !== k) throw new IrError(`LKJCholesky(${k}, …) of a value that is not one ${k} × ${k} matrix`);
+      if (k === 1) return g.unary("neg", logNorm);
+      // rows i = 2..K (1-based): the coefficient K − i − 2 + 2η of log L_ii
+      const diag = g.take(x, Int32Array.from({ length: k - 1 }, (_, i) => (i + 1) * k + i + 1), [k - 1]);
+      const coef = g.binary("add", g.constant(Array.from({ length: k - 1 }, (_, i) => k - (i + 2) - 2), [k - 1]), twoEta);
+      return g.binary("sub", g.sum(g.binary("mul", coef, g.unary("log", diag))), logNorm);
+    },
+  };
+}
+
+/** K from the K(K − 1)/2 free values of a K × K correlation factor. */
+function corrDim(m: number): number {
+  const k = (1 + Math.sqrt(1 + 8 * m)) / 2;
+  if (!Number.isInteger(k)) throw new IrError(`${m} free values is not K(K − 1)/2 for any K`);
+  return k;
+}
+
+/**
+ * bijectors.ts's choleskyCorr: the free values y (the strict lower triangle row by row), c =
+ * tanh(y), L_ij = c_ij·exp(½ r_ij) with r_ij = Σ_{j' < j} log(1 − c_ij'²), L_ii = exp(½ r_ii),
+ * L_11 = 1; log|J| = Σ log(1 − c²) + Σ ½ r_ij. The running sums r are one cumsum along the rows
+ * of the log(1 − c²) padded with zeros to a (K − 1) × (K − 1) matrix.
+ */
+function choleskyCorrOf(g: Graph, y: number): { x: number; logDet?: number } {
+  const m = vectorLength(g, y);
+  const k = corrDim(m);
+  if (k === 1) return { x: g.constant([1], [1, 1]) };
+  const r = k - 1;
+  const start = (i: number): number => (i * (i - 1)) / 2; // the first free value of row i (0-based, i ≥ 1)
+  const c = g.unary("tanh", y);
+  // log(1 − tanh² y) = 2·(log 2 − |y| − softplus(−2|y|)), as bijectors.ts's log1mTanhSq
+  const a = g.unary("abs", y);
+  const l1m = g.binary("mul", g.scalar(2), g.binary("sub", g.binary("sub", g.scalar(LOG_2), a), g.unary("softplus", g.binary("mul", g.scalar(-2), a))));
+  const padIndex = new Int32Array(r * r);
+  for (let i = 1; i < k; i++) for (let j = 0; j < r; j++) padIndex[(i - 1) * r + j] = j < i ? start(i) + j : m;
+  const run = g.cumsum(g.take(g.concat([l1m, g.scalar(0)], [m + 1]), padIndex, [r, r]), 1);
+  // r_ij: 0 for the first value of a row, the running sum up to the value before otherwise
+  const exclIndex = new Int32Array(m);
+  for (let i = 1; i < k; i++) for (let j = 0; j < i; j++) exclIndex[start(i) + j] = j === 0 ? r * r : (i - 1) * r + j - 1;
+  const halfExcl = g.binary("mul", g.scalar(0.5), g.take(g.concat([run, g.scalar(0)], [r * r + 1]), exclIndex, [m]));
+  const lower = g.binary("mul", c, g.unary("exp", halfExcl));
+  const diag = g.unary("exp", g.binary("mul", g.scalar(0.5), g.take(run, Int32Array.from({ length: r }, (_, i) => i * r + i), [r])));
+  // [lower (m), diagonal below the first row (K − 1), 1, 0] placed into K × K
+  const parts = g.concat([lower, diag, g.scalar(1), g.scalar(0)], [m + r + 2]);
+  const index = new Int32Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) index[i * k + j] = j < i ? start(i) + j : j > i ? m + r + 1 : i === 0 ? m + r : m + i - 1;
+  return { x: g.take(parts, index, [k, k]), logDet: g.add(g.sum(l1m), g.sum(halfExcl)) };
 }
 
 /** Discrete families score data only (a discrete latent never reaches a gradient); their support is not transformed. */
@@ -171,6 +332,7 @@ export function constrain(g: Graph, y: number, support: Constraint | IntervalOf)
       const logX = g.binary("sub", z, g.reduce("logsumexp", z, [0]));
       return { x: g.unary("exp", logX), logDet: g.binary("add", g.sum(logX), g.scalar(0.5 * Math.log(k))) };
     }
+    case "choleskyCorr": return choleskyCorrOf(g, y);
     default: throw new IrError(`latents on ${describeSupport(support)} are not in the recorded set yet`);
   }
 }
