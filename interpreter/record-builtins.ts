@@ -3,20 +3,24 @@
  * as IR nodes with the meaning the evaluator gives it (interpreter/builtins-*.ts): elementwise
  * maps, reductions and along-axis ops (`dims` 1-based, as the evaluator's), array shaping and
  * the linear algebra of symmetric positive-definite matrices through their Cholesky factor.
+ * Branches and steps on parameter values are IR selects and steps with tfjs's gradients:
+ * `ifelse` (a select: the gradient goes to the chosen side only), `clamp` (min of max), `max`
+ * and `min` (two arguments elementwise, a tie's gradient to the first; one argument a
+ * reduction, a tie's gradient to every tied element), `prod` (exact where an element is 0),
+ * `floor`, `ceil` and `round` (ties to even, as tf.round; derivative 0).
  *
- * Not here, so a model using them on parameters stays on tfjs: `ifelse`, `clamp`, `max`,
- * `min`, `prod`, `floor`, `ceil`, `round` (branches and steps on parameter values) and the
- * script-side builtins. `reshape`, `vcat`, `pow` and the size queries need values known while
- * recording and stay in record.ts.
+ * Not here, so a model using them on parameters stays on tfjs: the script-side builtins.
+ * `reshape`, `vcat`, `pow` and the size queries need values known while recording and stay in
+ * record.ts, as do the comparison and logical operators and `if` on parameter values.
  */
-import { IrError, type Graph } from "../core/ir/graph.js";
+import { IrError, type Graph, type ReduceKind } from "../core/ir/graph.js";
 import type { UnaryFn } from "../core/ir/ops.js";
 
 /** Elementwise builtins that are one IR op, by the name users write. */
 const UNARY: Readonly<Record<string, UnaryFn>> = {
   exp: "exp", log: "log", log1p: "log1p", expm1: "expm1", sqrt: "sqrt", abs: "abs", square: "square", sin: "sin", cos: "cos",
   tanh: "tanh", sigmoid: "sigmoid", logistic: "sigmoid", inv_logit: "sigmoid", logit: "logit", softplus: "softplus", relu: "relu",
-  elu: "elu", lgamma: "lgamma", digamma: "digamma",
+  elu: "elu", lgamma: "lgamma", digamma: "digamma", floor: "floor", ceil: "ceil", round: "round",
 };
 
 /**
@@ -26,9 +30,9 @@ const UNARY: Readonly<Record<string, UnaryFn>> = {
 type Build = (g: Graph, args: readonly number[], dims: readonly number[] | undefined) => number;
 
 interface RecordedBuiltin {
-  /** How many positional arguments it takes; "many" for one or more. */
-  readonly arity: 1 | 2 | "many";
-  /** Whether it takes `dims`. */
+  /** How many positional arguments it takes: one count, the counts allowed, or "many" for one or more. */
+  readonly arity: 1 | 2 | 3 | readonly number[] | "many";
+  /** Whether it takes `dims` (with one positional argument, where the arity allows more). */
   readonly dims?: boolean;
   readonly build: Build;
 }
@@ -140,6 +144,17 @@ function logdet(g: Graph, a: number): number {
 
 const unary = (fn: UnaryFn): RecordedBuiltin => ({ arity: 1, build: (g, [x]) => g.unary(fn, x!) });
 
+/** Over all axes, or `dims`. */
+const reduction = (kind: ReduceKind): RecordedBuiltin => ({
+  arity: 1, dims: true, build: (g, [x], dims) => g.reduce(kind, x!, axesOf(dims, g.shape(x!).length, every(g.shape(x!).length))),
+});
+
+/** `max(x, y)` elementwise, or `max(x; dims)` a reduction (the evaluator's two meanings; it ignores dims with two arguments). */
+const minmax = (fn: "max" | "min"): RecordedBuiltin => ({
+  arity: [1, 2], dims: true,
+  build: (g, [x, y], dims) => (y !== undefined ? g.binary(fn, x!, y) : g.reduce(fn, x!, axesOf(dims, g.shape(x!).length, every(g.shape(x!).length)))),
+});
+
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 export const RECORDED_BUILTINS: Readonly<Record<string, RecordedBuiltin>> = {
@@ -159,7 +174,13 @@ export const RECORDED_BUILTINS: Readonly<Record<string, RecordedBuiltin>> = {
   var: { arity: 1, dims: true, build: (g, [x], dims) => variance(g, x!, axesOf(dims, g.shape(x!).length, every(g.shape(x!).length))) },
   std: { arity: 1, dims: true, build: (g, [x], dims) => g.unary("sqrt", variance(g, x!, axesOf(dims, g.shape(x!).length, every(g.shape(x!).length)))) },
   sd: { arity: 1, dims: true, build: (g, [x], dims) => g.unary("sqrt", variance(g, x!, axesOf(dims, g.shape(x!).length, every(g.shape(x!).length)))) },
-  logsumexp: { arity: 1, dims: true, build: (g, [x], dims) => g.reduce("logsumexp", x!, axesOf(dims, g.shape(x!).length, every(g.shape(x!).length))) },
+  logsumexp: reduction("logsumexp"),
+  prod: reduction("prod"),
+  max: minmax("max"),
+  min: minmax("min"),
+  // the evaluator's: min(max(x, lo), hi), cond ≠ 0 picks `then`, all broadcast together
+  clamp: { arity: 3, build: (g, [x, lo, hi]) => g.binary("min", g.binary("max", x!, lo!), hi!) },
+  ifelse: { arity: 3, build: (g, [c, a, b]) => g.select(c!, a!, b!) },
   cumsum: { arity: 1, dims: true, build: (g, [x], dims) => g.cumsum(x!, axesOf(dims, g.shape(x!).length, [0])[0]!) },
   logsoftmax: { arity: 1, dims: true, build: (g, [x], dims) => logSoftmax(g, x!, dims) },
   softmax: { arity: 1, dims: true, build: (g, [x], dims) => g.unary("exp", logSoftmax(g, x!, dims)) },

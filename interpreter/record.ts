@@ -17,6 +17,7 @@ import { assignInto, sumTerms, vectorise } from "../core/ir/terms.js";
 import { DISTRIBUTIONS } from "../distributions/index.js";
 import type { Block, Expr, IndexArg, Span, Stmt, TildeStmt } from "../grammar/ast.js";
 import { evaluate, indexSpecs, ReturnSignal, type EvalContext, type ModelFrame } from "./evaluate.js";
+import { DlmError } from "./errors.js";
 import type { Handler } from "./handler.js";
 import { assignIndex, index } from "./indexing.js";
 import type { ModelInstance } from "./instance.js";
@@ -43,7 +44,11 @@ const IR_TAG = "ir";
 const symbolic = (node: number): Value => ({ kind: "opaque", tag: IR_TAG, payload: node, show: "a recorded value" });
 const nodeOf = (v: Value | undefined): number | undefined => (v?.kind === "opaque" && v.tag === IR_TAG ? (v.payload as number) : undefined);
 
-const ARITH: Readonly<Partial<Record<string, BinaryFn>>> = { "+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow" };
+/** The operators on values that depend on parameters; comparisons and logical ones give 0/1, as the evaluator's on arrays. */
+const ARITH: Readonly<Partial<Record<string, BinaryFn>>> = {
+  "+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow",
+  "<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne", "&&": "and", "||": "or",
+};
 
 /** Handler for the evaluator's concrete (data-only) work: nothing it evaluates may reach one. */
 const noHandler: Handler = {
@@ -131,7 +136,8 @@ class Recorder {
         return;
       }
       case "If": {
-        const c = this.concrete(s.cond, env, "an `if` on a value that depends on parameters");
+        if (this.isSymbolic(s.cond, env)) return this.ifOnParameters(s, env, inFn);
+        const c = evaluate(s.cond, env, this.ctx);
         const truth = c.kind === "bool" ? c.v : c.kind === "num" ? c.v !== 0 : c.kind === "tensor" && c.t.size === 1 ? c.t.dataSync()[0] !== 0 : undefined;
         if (truth === undefined) throw new CannotRecord("an `if` on an array");
         if (truth) this.block(s.then.body, childEnv(env), inFn);
@@ -157,6 +163,59 @@ class Recorder {
       case "Model": throw new CannotRecord("a model defined inside a model");
       case "Include": throw new CannotRecord("`include` inside a model");
     }
+  }
+
+  /**
+   * An `if` statement whose condition depends on parameters, as selects: allowed where its
+   * branches only assign (names, indexed names, `if`s and loops of such statements). Each
+   * branch runs in turn from the same starting values, and every variable of the enclosing
+   * scopes that a branch assigns becomes cond ? its value after `then` : after `else`.
+   */
+  private ifOnParameters(s: Stmt & { kind: "If" }, env: Env, inFn: boolean): void {
+    const branches = [s.then.body, s.otherwise === null ? [] : s.otherwise.kind === "Block" ? s.otherwise.body : [s.otherwise]];
+    for (const b of branches) assignsOnly(b);
+    const c = this.condition(this.expr(s.cond, env));
+    const names = [...new Set(branches.flatMap(assignedNames))].filter((n) => lookup(env, n) !== undefined);
+    const before = names.map((n) => lookup(env, n)!);
+    const run = (body: readonly Stmt[]) => (): Value[] => {
+      this.block(body, childEnv(env), inFn);
+      const after = names.map((n) => lookup(env, n)!);
+      names.forEach((n, i) => assignVar(env, n, before[i]!));
+      return after;
+    };
+    const [then, otherwise] = this.branches("if", run(branches[0]!), run(branches[1]!));
+    names.forEach((n, i) => {
+      const [a, b] = [then[i]!, otherwise[i]!];
+      if (a === b) return;
+      assignVar(env, n, symbolic(this.select(c, this.node(a), this.node(b), `\`${n}\` after the branches of an \`if\` on parameters`)));
+    });
+  }
+
+  /** A condition on parameters: one value (a scalar node), as the evaluator's `if` takes. */
+  private condition(v: Value): number {
+    const c = this.node(v);
+    if (sizeOf(this.g.shape(c)) !== 1) throw new CannotRecord("an `if` on an array");
+    return this.g.reshape(c, []);
+  }
+
+  /** Both branches of an `if` on parameters; an evaluation error in either is a reason not to record. */
+  private branches<T>(what: string, then: () => T, otherwise: () => T): [T, T] {
+    const attempt = (f: () => T): T => {
+      try {
+        return f();
+      } catch (e) {
+        if (e instanceof DlmError) throw new CannotRecord(`a branch of an \`${what}\` on parameters fails when recorded (${e.message})`);
+        throw e;
+      }
+    };
+    return [attempt(then), attempt(otherwise)];
+  }
+
+  /** cond ? a : b for branches of one shape (an `if` gives one branch's value, not a broadcast of both). */
+  private select(c: number, a: number, b: number, what: string): number {
+    const [sa, sb] = [this.g.shape(a), this.g.shape(b)];
+    if (sa.join(",") !== sb.join(",")) throw new CannotRecord(`${what} have different shapes ([${sa.join(", ")}] and [${sb.join(", ")}])`);
+    return this.g.select(c, a, b);
   }
 
   private tilde(s: TildeStmt, env: Env): void {
@@ -296,12 +355,14 @@ class Recorder {
       case "Name": return lookup(env, e.name)!;
       case "Binary": {
         const l = this.expr(e.left, env);
+        // `&&` and `||` after a plain boolean short-circuit, as the evaluator's
+        if ((e.op === "&&" || e.op === "||") && l.kind === "bool" && (e.op === "&&" ? !l.v : l.v)) return l;
+        if ((e.op === "&&" || e.op === "||") && l.kind === "bool") return this.expr(e.right, env);
         const r = this.expr(e.right, env);
         return this.binary(e.op, l, r, e.span);
       }
       case "Unary":
-        if (e.op === "!") throw new CannotRecord("`!` on a value that depends on parameters");
-        return symbolic(g.unary("neg", this.node(this.expr(e.operand, env))));
+        return symbolic(g.unary(e.op === "!" ? "not" : "neg", this.node(this.expr(e.operand, env))));
       case "Index": {
         if (e.indices.some((a) => a.kind !== "Colon" && this.isSymbolic(a, env))) throw new CannotRecord("an index that depends on parameters");
         const x = this.node(this.expr(e.target, env));
@@ -317,7 +378,13 @@ class Recorder {
         return symbolic(g.concat(items, [items.length, ...inner]));
       }
       case "IfExpr": {
-        const c = this.concrete(e.cond, env, "an `if` on a value that depends on parameters");
+        if (this.isSymbolic(e.cond, env)) {
+          // both branches recorded, one chosen per evaluation
+          const c = this.condition(this.expr(e.cond, env));
+          const [a, b] = this.branches("if", () => this.node(this.expr(e.then, env)), () => this.node(this.expr(e.otherwise, env)));
+          return symbolic(this.select(c, a, b, "the branches of an `if` expression on parameters"));
+        }
+        const c = evaluate(e.cond, env, this.ctx);
         const truth = c.kind === "bool" ? c.v : c.kind === "num" ? c.v !== 0 : undefined;
         if (truth === undefined) throw new CannotRecord("an `if` expression on an array");
         return this.expr(truth ? e.then : e.otherwise, env);
@@ -350,7 +417,7 @@ class Recorder {
     if (callee?.kind === "builtin") {
       const rb = RECORDED_BUILTINS[name];
       if (rb !== undefined) {
-        const arityOk = rb.arity === "many" ? e.args.length >= 1 : e.args.length === rb.arity;
+        const arityOk = rb.arity === "many" ? e.args.length >= 1 : typeof rb.arity === "number" ? e.args.length === rb.arity : rb.arity.includes(e.args.length);
         const kwargsOk = e.kwargs.every((k) => rb.dims === true && k.name === "dims");
         if (!arityOk || !kwargsOk) throw new CannotRecord(`\`${name}\` with these arguments is not in the recorded op set yet`);
         const args = e.args.map((a) => this.node(this.expr(a, env)));
@@ -457,6 +524,39 @@ class Recorder {
   private text(span: Span): string {
     return this.inst.source.slice(span.start, span.end);
   }
+}
+
+/**
+ * Refuses a branch of an `if` on parameters that does more than assign: a `~` or `factor`
+ * would add to the log density on one side only, a `return` would leave from one side.
+ */
+function assignsOnly(body: readonly Stmt[]): void {
+  for (const s of body) {
+    switch (s.kind) {
+      case "Assign":
+        if (s.target.kind !== "Name" && !(s.target.kind === "Index" && s.target.target.kind === "Name")) throw new CannotRecord("an assignment to a field inside an `if` on parameters");
+        break;
+      case "If":
+        assignsOnly(s.then.body);
+        if (s.otherwise !== null) assignsOnly(s.otherwise.kind === "Block" ? s.otherwise.body : [s.otherwise]);
+        break;
+      case "For": assignsOnly(s.body.body); break;
+      case "Tilde": throw new CannotRecord("a `~` inside an `if` on parameters (the log density would have a term on one side only)");
+      case "Return": throw new CannotRecord("a `return` inside an `if` on parameters");
+      case "ExprStmt": throw new CannotRecord("a statement other than an assignment (`factor`, a call) inside an `if` on parameters");
+      default: throw new CannotRecord(`a ${s.kind} statement inside an \`if\` on parameters`);
+    }
+  }
+}
+
+/** The names a branch assigns (`x = …`, `x[i] = …`, in nested blocks too). */
+function assignedNames(body: readonly Stmt[]): string[] {
+  return body.flatMap((s): string[] => {
+    if (s.kind === "Assign") return s.target.kind === "Name" ? [s.target.name] : s.target.kind === "Index" && s.target.target.kind === "Name" ? [s.target.target.name] : [];
+    if (s.kind === "If") return [...assignedNames(s.then.body), ...(s.otherwise === null ? [] : assignedNames(s.otherwise.kind === "Block" ? s.otherwise.body : [s.otherwise]))];
+    if (s.kind === "For") return assignedNames(s.body.body);
+    return [];
+  });
 }
 
 /** Flat positions `start, start + 1, …` in `shape`: indexing them gives the flat index map of a selection. */
