@@ -7,7 +7,8 @@
  * - `sumTerms` merges scalar log-density terms of one family into one `lpdf` over the stacked
  *   arguments;
  * - `stack` builds the vector of several scalar nodes by stacking their inputs instead
- *   (superword vectorisation on the IR): [a₁ + b₁, …, aₙ + bₙ] is [a₁, …, aₙ] + [b₁, …, bₙ],
+ *   (superword vectorisation on the IR): [a₁ + b₁, …, aₙ + bₙ] is [a₁, …, aₙ] + [b₁, …, bₙ]
+ *   (and selects likewise, of the stacked conditions and sides),
  *   scalars of one source gathered by one `take`, constants folded, one node shared by every
  *   element kept a scalar (broadcast). `vectorise` applies it to a vector assembled element by
  *   element (`mu[t] = …` in a loop: a `take` over a concatenation of scalars).
@@ -78,6 +79,10 @@ export function stack(g: Graph, parts: readonly number[]): number {
   if (n0.op === "binary" && nodes.every((x) => x.op === "binary" && x.fn === n0.fn)) {
     const bs = nodes as (typeof n0)[];
     return g.binary(n0.fn, stack(g, bs.map((x) => x.a)), stack(g, bs.map((x) => x.b)));
+  }
+  if (n0.op === "select" && nodes.every((x) => x.op === "select")) {
+    const ss = nodes as (typeof n0)[];
+    return g.select(stack(g, ss.map((x) => x.cond)), stack(g, ss.map((x) => x.a)), stack(g, ss.map((x) => x.b)));
   }
   if (n0.op === "take" && nodes.every((x) => x.op === "take" && x.a === n0.a)) {
     return g.take(n0.a, Int32Array.from(nodes, (x) => (x as typeof n0).index[0]!), [n]);

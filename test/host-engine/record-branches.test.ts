@@ -147,6 +147,29 @@ describe("host engine: comparisons, logical operators and ifelse on parameters",
   });
 });
 
+describe("host engine: ifelse in a loop", () => {
+  it("records to the vector form of the same model written with slices", () => {
+    const T = 40;
+    const y = Array.from({ length: T }, (_, t) => Math.sin(t * 1.3) + 0.05 * t);
+    const head = "model m(T, y) {\n  c ~ Normal(0, 1)\n  phi ~ Uniform(-1, 1)\n  sigma ~ HalfNormal(1)\n";
+    const loop = `${head}  for t in 2:T {\n    y[t] ~ Normal(ifelse(y[t - 1] > c, c + phi * y[t - 1], max(c - phi, -1)), sigma)\n  }\n}`;
+    const slices = `${head}  y[2:T] ~ Normal(ifelse(y[1:T-1] > c, c + phi * y[1:T-1], max(c - phi, -1)), sigma)\n}`;
+    const q = Float64Array.from([0.3, -0.4, 0.2]);
+    const [a, b] = [loop, slices].map((src) => {
+      const inst = instance(src, { T, y });
+      expectRecordsAsTfjs(inst, inst, "fd", 4);
+      const rec = recordInstance(inst);
+      const { valueAndGrad: host, source } = compileHost(rec.graph, rec.output);
+      const grad = new Float64Array(3);
+      return { value: host(q, grad), grad, size: source.length };
+    });
+    expect(a!.value).toBeCloseTo(b!.value, 10);
+    for (let i = 0; i < 3; i++) expect(a!.grad[i]).toBeCloseTo(b!.grad[i]!, 10);
+    // vectorised, not T − 1 copies of straight-line code
+    expect(a!.size).toBeLessThan(1.2 * b!.size);
+  });
+});
+
 /**
  * The recorder on a model with `if`s on parameters: the instance is traced from `reference`
  * (the interpreter refuses an `if` on a latent), with the body of `source` put in its place.
