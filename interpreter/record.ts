@@ -2,12 +2,14 @@
  * Record a model instance into the IR (core/ir/graph.ts): the model body runs once with
  * symbolic values for its latents. Everything that depends on data only is computed by the
  * ordinary evaluator and folded into constants; loops and `if`s on data are resolved while
- * recording; what depends on latents becomes IR nodes. The log density (priors, likelihoods,
+ * recording; what depends on latents becomes IR nodes, an `if` on latents a select of both
+ * branches (where the branches only assign). The log density (priors, likelihoods,
  * `factor`s and the log-Jacobians of the constraining transforms) is one scalar node over θ,
  * the instance's flat unconstrained vector (its `layout`, as interpreter/instance.ts uses it).
  *
- * Anything outside the recorded set (control flow on parameter values, networks, an op or a
- * distribution the IR lacks) throws CannotRecord, and the caller keeps the tfjs path.
+ * Anything outside the recorded set (loops and indices on parameter values, an `if` on them
+ * with a `~`, `factor` or `return` inside, networks, an op or a distribution the IR lacks)
+ * throws CannotRecord, and the caller keeps the tfjs path.
  */
 import { tf } from "../core/engine.js";
 import { Graph, IrError, sizeOf } from "../core/ir/graph.js";
