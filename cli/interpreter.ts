@@ -43,10 +43,12 @@ export interface PosteriorRequest {
   readonly data: DataRecord;
   /** Hears each of the instance's warnings (slow loops), rendered with its place in the file. */
   readonly warn?: (line: string) => void;
-  /** Which engine computes gradients (interpreter/record-model.ts); default tfjs. */
+  /** Which engine computes gradients (interpreter/record-model.ts); default auto. */
   readonly engine?: "auto" | "host" | "tfjs";
   /** Hears the line saying which engine runs. */
   readonly note?: (line: string) => void;
+  /** How many chains will run (the auto engine's choice of executor depends on it). */
+  readonly chains?: number;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function posteriorFromData(request: PosteriorRequest): Promise<Post
   const { posteriorModel } = await import("../interpreter/index.js");
   const instance = await instanceFromData(request);
   try {
-    return posteriorModel(instance, { ...(request.engine !== undefined ? { engine: request.engine } : {}), ...(request.note !== undefined ? { note: request.note } : {}) });
+    return posteriorModel(instance, { ...(request.chains !== undefined ? { chains: request.chains } : {}), ...(request.engine !== undefined ? { engine: request.engine } : {}), ...(request.note !== undefined ? { note: request.note } : {}) });
   } catch (e) {
     throw await asUserError(e, request.source, request.file);
   }

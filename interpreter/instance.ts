@@ -20,7 +20,7 @@ import { discreteError, scorer, tracer, type LatentInfo, type RecordInfo, type S
 import { columnMajorOrder, scalarNames } from "./names.js";
 import { constantCache, type ConstantCache } from "./constant-cache.js";
 import { loopWarnings } from "./loop-hints.js";
-import { getDefaultEngine, hostEngine, type EngineOptions } from "./record-model.js";
+import { executorFor, getDefaultEngine, type EngineOptions } from "./record-model.js";
 import { asTensorValue, childEnv, describeValue, shapeOf, type Env, type Value } from "./value.js";
 
 export interface ModelInstance {
@@ -266,11 +266,11 @@ export function posteriorModel(inst: ModelInstance, options: EngineOptions = {})
   const discrete = inst.latents.find((l) => l.discrete !== undefined);
   if (discrete !== undefined) throw discreteError(discrete);
   const names = outputNamesOf(inst);
-  const engine = options.engine ?? getDefaultEngine();
-  const host = engine === "tfjs" ? undefined : hostEngine(inst, options.note);
+  const run = executorFor(inst, options.engine ?? getDefaultEngine(), options.note, options.chains);
+  const host = run.kind === "host" ? run.host : undefined;
   return {
     dim: inst.layout.dim,
-    logDensity: (q) => logDensityOf(inst, q),
+    logDensity: run.kind === "tfjs-ir" ? run.logDensity : (q) => logDensityOf(inst, q),
     ...(host !== undefined ? { hostValueAndGrad: host.valueAndGrad, ...(host.program !== undefined ? { hostProgram: host.program } : {}) } : {}),
     outputNames: names,
     outputs: (q) => outputsOf(inst, q),

@@ -108,7 +108,7 @@ export async function samplePosterior(inst: ModelInstance, s: SampleSettings, sp
     throw new DlmError(`\`sample\` needs a prior on every parameter, but the network${inst.points.size > 1 ? "s" : ""} ${nets} ${inst.points.size > 1 ? "have" : "has"} parameters without one`, span,
       `add \`params(${[...inst.points.keys()][0]!}) ~ Normal(0, 1)\` in the model (or another prior), or fit point estimates with \`train\``);
   }
-  const model = posteriorModel(inst, { ...(s.engine !== undefined ? { engine: s.engine } : {}), ...(s.note !== undefined ? { note: s.note } : {}) });
+  const model = posteriorModel(inst, { chains: s.chains, ...(s.engine !== undefined ? { engine: s.engine } : {}), ...(s.note !== undefined ? { note: s.note } : {}) });
   if (model.dim === 0) throw new DlmError("this model instance has no latent variables to sample", span, "give some arguments as `missing`, or add `~` statements for unknowns");
   const run = runSampler(model, {
     algorithm: s.algorithm,

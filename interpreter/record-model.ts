@@ -1,11 +1,17 @@
 /**
- * Which engine computes a model's gradients: `tfjs` (interpreter/instance.ts's log density,
- * batched over chains, float32) or `host` (the instance recorded into the IR by record.ts
- * and compiled to one float64 JavaScript function, core/exec/host/). `auto` takes the host
- * engine where the instance records and tfjs otherwise; `host` asks for it and also falls
- * back, with the note saying why.
+ * Which engine computes a model's gradients. An instance is recorded once into the IR
+ * (record.ts), and the graph runs on one of two executors: `host` (one float64 JavaScript
+ * function, core/exec/host/) or `tfjs` (tfjs ops in float32, batched over chains,
+ * core/exec/tfjs/). `auto` takes the one core/exec/choose.ts finds cheaper (the host unless a
+ * model is dominated by large dense products). An instance that does not record runs on the
+ * interpreter's own tfjs log density (interpreter/instance.ts) under every engine, with a note
+ * saying why.
  */
-import { compileHost, type HostValueAndGrad } from "../core/exec/host/compile.js";
+import { compileHost, type CompiledHost, type HostValueAndGrad } from "../core/exec/host/compile.js";
+import { compileTfjs, type TfjsLogDensity } from "../core/exec/tfjs/execute.js";
+import { chooseExecutor, type ExecutorChoice } from "../core/exec/choose.js";
+import type { Graph } from "../core/ir/graph.js";
+import { workerCount } from "../inference/mcmc/workers.js";
 import { portableProgram, type HostProgram } from "../core/exec/host/compile-link.js";
 import type { ModelInstance } from "./instance.js";
 import { CannotRecord, recordInstance } from "./record.js";
@@ -32,6 +38,8 @@ export function getDefaultEngine(): Engine {
 export interface EngineOptions {
   /** Which engine to use; undefined means the default (getDefaultEngine, auto unless set). */
   readonly engine?: Engine;
+  /** How many chains will run (the auto engine's choice depends on it); 4 where not given. */
+  readonly chains?: number;
   /** Hears one line saying which engine runs (and, on a fallback, why). */
   readonly note?: (line: string) => void;
 }
@@ -43,29 +51,75 @@ export interface HostCompiled {
   readonly program: HostProgram | undefined;
 }
 
-/** Compiled host functions by instance bindings (copies of an instance share them). */
-const compiled = new WeakMap<ModelInstance["bindings"], Map<ModelInstance["def"], HostCompiled>>();
+/** An instance recorded once, with its host executor compiled and its tfjs executor made on demand. */
+interface Recorded {
+  readonly graph: Graph;
+  readonly compiled: CompiledHost;
+  readonly host: HostCompiled;
+  readonly tfjs: () => TfjsLogDensity;
+  /** The auto engine's choice, by chain count (it depends on how many run at once). */
+  readonly choices: Map<number, ExecutorChoice>;
+}
 
-/** The host engine's compiled form of `inst`, or undefined (with a note) where it does not record. */
-export function hostEngine(inst: ModelInstance, note?: (line: string) => void): HostCompiled | undefined {
-  let byDef = compiled.get(inst.bindings);
+/** Recorded instances by instance bindings (copies of an instance share them). */
+const recordings = new WeakMap<ModelInstance["bindings"], Map<ModelInstance["def"], Recorded>>();
+
+/** `inst` recorded and compiled, or the reason it does not record. */
+function recorded(inst: ModelInstance): Recorded | { readonly why: string } {
+  let byDef = recordings.get(inst.bindings);
   const cached = byDef?.get(inst.def);
-  if (cached !== undefined) {
-    note?.("engine: host (float64, compiled)");
-    return cached;
-  }
+  if (cached !== undefined) return cached;
   try {
     const rec = recordInstance(inst);
     const c = compileHost(rec.graph, rec.output);
-    const host = { valueAndGrad: c.valueAndGrad, program: portableProgram(c.dim, c.source, c.closed) };
-    if (byDef === undefined) compiled.set(inst.bindings, (byDef = new Map()));
-    byDef.set(inst.def, host);
-    note?.("engine: host (float64, compiled)");
-    return host;
+    let tfjs: TfjsLogDensity | undefined;
+    const r: Recorded = {
+      graph: rec.graph,
+      compiled: c,
+      host: { valueAndGrad: c.valueAndGrad, program: portableProgram(c.dim, c.source, c.closed) },
+      tfjs: () => (tfjs ??= compileTfjs(rec.graph, rec.output)),
+      choices: new Map(),
+    };
+    if (byDef === undefined) recordings.set(inst.bindings, (byDef = new Map()));
+    byDef.set(inst.def, r);
+    return r;
   } catch (e) {
-    // a model the recorder does not cover, or a defect of the recorder: never a crash, the tfjs path runs
-    const why = e instanceof CannotRecord ? e.message : `cannot record: ${e instanceof Error ? e.message : String(e)}`;
-    note?.(`engine: tfjs (${why})`);
-    return undefined;
+    // a model the recorder does not cover, or a defect of the recorder: never a crash, the interpreter's tfjs path runs
+    return { why: e instanceof CannotRecord ? e.message : `cannot record: ${e instanceof Error ? e.message : String(e)}` };
   }
+}
+
+/** How an instance's gradients are computed. */
+export type Executed =
+  | { readonly kind: "host"; readonly host: HostCompiled }
+  /** The recorded graph on tfjs, batched over chains (core/exec/tfjs/). */
+  | { readonly kind: "tfjs-ir"; readonly logDensity: TfjsLogDensity }
+  /** The interpreter's own tfjs log density (interpreter/instance.ts). */
+  | { readonly kind: "interpreter" };
+
+/**
+ * The executor of `inst` under `engine`: `host` and `tfjs` take that executor of the recorded
+ * graph, `auto` the one chooseExecutor finds cheaper for `chains` chains; an instance that
+ * does not record runs on the interpreter, the note saying why.
+ */
+export function executorFor(inst: ModelInstance, engine: Engine, note?: (line: string) => void, chains = 4): Executed {
+  const r = recorded(inst);
+  if ("why" in r) {
+    note?.(`engine: tfjs (${r.why})`);
+    return { kind: "interpreter" };
+  }
+  let executor: "host" | "tfjs" = engine === "tfjs" ? "tfjs" : "host";
+  let why = "";
+  if (engine === "auto") {
+    let choice = r.choices.get(chains);
+    if (choice === undefined) r.choices.set(chains, (choice = chooseExecutor(r.graph, r.compiled, r.tfjs, chains, Math.max(1, workerCount(chains)))));
+    executor = choice.executor;
+    why = `, ${choice.why}`;
+  }
+  if (executor === "host") {
+    note?.(`engine: host (float64, compiled${why})`);
+    return { kind: "host", host: r.host };
+  }
+  note?.(`engine: tfjs (float32, recorded${why})`);
+  return { kind: "tfjs-ir", logDensity: r.tfjs() };
 }

@@ -136,7 +136,7 @@ export async function sampleCommand(file: string, options: SampleCliOptions): Pr
   const warn = o.quiet ? undefined : (line: string): void => void process.stderr.write(line + "\n");
   const model = await posteriorFromData({
     program: input.program, source: input.source, file, model: o.model, data: input.data, ...(warn !== undefined ? { warn, note: warn } : {}),
-    engine: o.engine ?? "auto",
+    engine: o.engine ?? "auto", chains: o.chains,
   });
   const result = await runSampler(model, o);
   if (result.interrupted && result.nDraws === 0) {
