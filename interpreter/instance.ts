@@ -20,6 +20,7 @@ import { discreteError, scorer, tracer, type LatentInfo, type RecordInfo, type S
 import { columnMajorOrder, scalarNames } from "./names.js";
 import { constantCache, type ConstantCache } from "./constant-cache.js";
 import { loopWarnings } from "./loop-hints.js";
+import { outputsOnHost } from "./record-outputs.js";
 import { executorFor, getDefaultEngine, type EngineOptions } from "./record-model.js";
 import { asTensorValue, childEnv, describeValue, shapeOf, type Env, type Value } from "./value.js";
 
@@ -273,7 +274,8 @@ export function posteriorModel(inst: ModelInstance, options: EngineOptions = {})
     logDensity: run.kind === "tfjs-ir" ? run.logDensity : (q) => logDensityOf(inst, q),
     ...(host !== undefined ? { hostValueAndGrad: host.valueAndGrad, ...(host.program !== undefined ? { hostProgram: host.program } : {}) } : {}),
     outputNames: names,
-    outputs: (q) => outputsOf(inst, q),
+    // the host engine's draws get its float64 outputs (a kernel's Cholesky factor float32 cannot resolve)
+    outputs: host !== undefined ? outputsOnHost(inst, (q) => outputsOf(inst, q)) : (q) => outputsOf(inst, q),
     explainNonFinite: (q) => explainNonFiniteOf(inst, q),
   };
 }

@@ -38,6 +38,12 @@ export interface RecordedDensity {
   readonly graph: Graph;
   /** The scalar node of the log density on the unconstrained space. */
   readonly output: number;
+  /**
+   * The node of each latent's constrained value and of the last value that depends on
+   * parameters assigned to each name by a top-level statement of the model body (the recorded
+   * quantities among them, as the evaluator records them), for the outputs (record-outputs.ts).
+   */
+  readonly assigned: ReadonlyMap<string, number>;
 }
 
 const IR_TAG = "ir";
@@ -86,6 +92,7 @@ export function recordInstance(inst: ModelInstance, options: RecordOptions = {})
 class Recorder {
   readonly g = new Graph();
   private readonly terms: number[] = [];
+  private readonly assigned = new Map<string, Value>();
   private readonly frame: ModelFrame;
   private readonly ctx: EvalContext;
 
@@ -104,7 +111,12 @@ class Recorder {
     const g = this.g;
     g.dim = Math.max(g.dim, this.inst.layout.dim);
     const output = sumTerms(g, this.terms);
-    return { graph: g, output };
+    const assigned = new Map<string, number>();
+    for (const [name, v] of this.assigned) {
+      const node = nodeOf(v);
+      if (node !== undefined) assigned.set(name, node);
+    }
+    return { graph: g, output, assigned };
   }
 
   // ------------------------------------------------------------------------------------------
@@ -119,6 +131,7 @@ class Recorder {
       case "Assign": {
         let v = this.expr(s.value, env);
         if (s.op !== "=") v = this.binary(s.op.slice(0, 1), this.expr(s.target, env), v, s.span);
+        if (s.target.kind === "Name" && this.inst.def.body.body.includes(s)) this.assigned.set(s.target.name, v);
         if (s.target.kind === "Name") assignVar(env, s.target.name, v);
         else if (s.target.kind === "Index") this.assignIndexed(s.target.target, s.target.indices, v, env, s.span);
         else throw new CannotRecord("assignment to a field");
@@ -240,6 +253,7 @@ class Recorder {
       }
       this.frame.latents.add(t.name);
       assignVar(env, t.name, symbolic(x));
+      this.assigned.set(t.name, symbolic(x));
       return;
     }
     if (t.kind !== "Name" && t.kind !== "Index") throw new CannotRecord("a network parameter left of `~`");
