@@ -201,7 +201,7 @@ export async function startRepl(options: ReplOptions = {}): Promise<void> {
         else {
           if (choice !== undefined) setDefaultEngine(choice);
           const e = getDefaultEngine();
-          say(`engine ${e}: ${e === "tfjs" ? "gradients by tfjs" : e === "host" ? "gradients by the float64 host engine where the model records (tfjs otherwise)" : "the float64 host engine where the model records, else tfjs"}`);
+          say(`engine ${e}: ${e === "tfjs" ? "the recorded model on tfjs (float32, chains batched)" : e === "host" ? "the recorded model compiled to float64 JavaScript" : "the cheaper of the host and tfjs executors"}; a model that does not record runs on the interpreter's tfjs path`);
         }
         return true;
       }

@@ -29,9 +29,9 @@
  *   the geometric means of the ratios over the posteriors; and the posteriordb check of both
  *   runs' draws (divergences not judged). Neither side counts compilation or start-up.
  * - `--grad-us`: µs per log density + gradient at three fixed unconstrained points (CPU time,
- *   median over batches of calls): our host engine (hostValueAndGrad, one chain), our tfjs path
- *   (the interpreter's batched log density and tfjs autodiff with the host read of the gradient,
- *   1 chain, and per chain of a 4-chain call), Stan's `grad_log_prob` called from R
+ *   median over batches of calls): our host executor (hostValueAndGrad, one chain), the tfjs
+ *   executor of the same recorded graph and the interpreter's own tfjs log density (each with
+ *   tfjs autodiff and the host read of the gradient, 1 chain, and per chain of a 4-chain call), Stan's `grad_log_prob` called from R
  *   (grad_stan.R), with R's own call overhead measured by a call into the same object that
  *   computes nothing and subtracted in the "net" column.
  *
@@ -61,7 +61,7 @@ import { valueAndGrad } from "../../core/autodiff.js";
 import type { PosteriorModel } from "../../core/model.js";
 import { essBulk, summarize } from "../../inference/diagnostics/index.js";
 import { sample } from "../../inference/mcmc/index.js";
-import { posteriorModel } from "../../interpreter/instance.js";
+import { logDensityOf, posteriorModel } from "../../interpreter/instance.js";
 import { ENGINES, engineNamed, type Engine } from "../../interpreter/record-model.js";
 import { chainOutputs } from "../../cli/to-draws.js";
 import { DATA_DIR, instantiatePosterior, loadPosterior } from "../posteriordb/posteriors.js";
@@ -434,12 +434,15 @@ interface GradRow {
   readonly host?: number;
   readonly tfjs1?: number;
   readonly tfjs4?: number;
+  /** The interpreter's tfjs log density (what runs where a model does not record). */
+  readonly interp1?: number;
+  readonly interp4?: number;
   readonly stan?: number;
   readonly stanEmpty?: number;
   readonly stanDim?: number;
 }
 
-/** µs per value + gradient: our host engine, our tfjs path (1 chain, and per chain of 4), Stan's grad_log_prob. */
+/** µs per value + gradient: our host executor, our tfjs executor and the interpreter's tfjs path (1 chain, and per chain of 4), Stan's grad_log_prob. */
 function gradUs(name: string, o: Options, stan: boolean): GradRow {
   const budget = 1.5;
   const host = ourModel(name, "host");
@@ -455,18 +458,26 @@ function gradUs(name: string, o: Options, stan: boolean): GradRow {
   }
   let tfjs1: number | undefined;
   let tfjs4: number | undefined;
+  let interp1: number | undefined;
+  let interp4: number | undefined;
   if (o.tfjsGrad) {
     const { model } = ourModel(name, "tfjs");
+    const inst = instantiatePosterior(loadPosterior(name));
     const at = (rows: number): tf.Tensor2D[] => [0, 1, 2].map((k) => tf.tensor2d(Array.from({ length: rows }, (_, c) => Array.from(points[(k + c) % 3]!)), [rows, dim]));
-    const timed = (qs: tf.Tensor2D[]): number => cpuUsPerCall((i) => {
-      const r = valueAndGrad((x: tf.Tensor2D) => model.logDensity(x), qs[i % 3]!);
+    const timed = (f: (q: tf.Tensor2D) => tf.Tensor1D, qs: tf.Tensor2D[]): number => cpuUsPerCall((i) => {
+      const r = valueAndGrad(f, qs[i % 3]!);
       r.grad.dataSync();
       tf.dispose([r.value, r.grad]);
     }, budget);
     const q1 = at(1);
     const q4 = at(4);
-    tfjs1 = timed(q1);
-    tfjs4 = timed(q4) / 4;
+    // the tfjs executor of the recorded graph, and the interpreter's own tfjs log density
+    const ir = (x: tf.Tensor2D): tf.Tensor1D => model.logDensity(x);
+    const interp = (x: tf.Tensor2D): tf.Tensor1D => logDensityOf(inst, x);
+    tfjs1 = timed(ir, q1);
+    interp1 = timed(interp, q1);
+    tfjs4 = timed(ir, q4) / 4;
+    interp4 = timed(interp, q4) / 4;
     tf.dispose([...q1, ...q4]);
   }
   let stanUs: number | undefined;
@@ -490,6 +501,7 @@ function gradUs(name: string, o: Options, stan: boolean): GradRow {
     ...(hostUs !== undefined ? { host: hostUs } : {}),
     ...(tfjs1 !== undefined ? { tfjs1 } : {}),
     ...(tfjs4 !== undefined ? { tfjs4 } : {}),
+    ...(interp1 !== undefined ? { interp1, interp4: interp4! } : {}),
     ...(stanUs !== undefined ? { stan: stanUs, stanEmpty: stanEmpty!, stanDim: stanDim! } : {}),
   };
 }
@@ -500,11 +512,11 @@ const us = (x: number | undefined): string => (x === undefined || !Number.isFini
 const stanNet = (r: GradRow): number | undefined => (r.stan !== undefined && r.stanEmpty !== undefined ? r.stan - r.stanEmpty : undefined);
 
 function gradTable(rows: readonly GradRow[]): string {
-  const head = "| posterior | dim (ours/Stan) | host µs | tfjs µs (1 chain) | tfjs µs per chain (4 chains) | Stan grad_log_prob from R µs | R call overhead µs | Stan net µs | Stan net / host | tfjs (1 chain) / host | host engine |";
-  const sep = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|";
+  const head = "| posterior | dim (ours/Stan) | host µs | tfjs executor µs (1 chain) | tfjs executor µs per chain (4 chains) | interpreter µs (1 chain) | interpreter µs per chain (4 chains) | Stan grad_log_prob from R µs | R call overhead µs | Stan net µs | Stan net / host | tfjs executor (1 chain) / host | host engine |";
+  const sep = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|";
   const div = (a: number | undefined, b: number | undefined): number | undefined => (a !== undefined && b !== undefined ? a / b : undefined);
   const lines = rows.map((r) =>
-    `| ${r.name} | ${r.dim}/${r.stanDim ?? "–"} | ${us(r.host)} | ${us(r.tfjs1)} | ${us(r.tfjs4)} | ${us(r.stan)} | ${us(r.stanEmpty)} | ${us(stanNet(r))} | ${ratio(div(stanNet(r), r.host))} | ${ratio(div(r.tfjs1, r.host))} | ${r.engine} |`);
+    `| ${r.name} | ${r.dim}/${r.stanDim ?? "–"} | ${us(r.host)} | ${us(r.tfjs1)} | ${us(r.tfjs4)} | ${us(r.interp1)} | ${us(r.interp4)} | ${us(r.stan)} | ${us(r.stanEmpty)} | ${us(stanNet(r))} | ${ratio(div(stanNet(r), r.host))} | ${ratio(div(r.tfjs1, r.host))} | ${r.engine} |`);
   const g = geomean(rows.map((r) => div(stanNet(r), r.host) ?? NaN));
   const gt = geomean(rows.map((r) => div(r.tfjs1, r.host) ?? NaN));
   return [head, sep, ...lines, `| geometric mean | | | | | | | | ${ratio(g.mean)} (${g.n}) | ${ratio(gt.mean)} (${gt.n}) | |`].join("\n");

@@ -13,42 +13,9 @@ import { tf } from "../../engine.js";
 import { broadcastShapesOrThrow } from "../../broadcast.js";
 import { broadcastOffsets } from "../../fused-logpdf-host.js";
 import { FAMILIES, type FamilyName } from "../../ir/families.js";
+import { familyLoop } from "../../ir/families-compile.js";
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
-/** out[i] = log p at element i of the broadcast; partials[j][i] = its derivative by argument j. */
-type Loop = (n: number, data: readonly ArrayLike<number>[], maps: readonly (Int32Array | undefined)[], partials: readonly Float64Array[], out: Float32Array) => void;
-
-const loops = new Map<FamilyName, Loop>();
-
-/**
- * The loop of one family, generated once so that its call of the family's `lpg` is
- * monomorphic (a loop shared by every family calls ~20 different functions from one site,
- * and V8 then stops inlining: several times slower per element). The text is built from
- * argument counts only; the family's functions are passed in.
- */
-function loopOf(family: FamilyName): Loop {
-  let loop = loops.get(family);
-  if (loop !== undefined) return loop;
-  const f = FAMILIES[family];
-  const js = Array.from({ length: f.arity }, (_, j) => j);
-  const arg = (j: number): string => `(x${j}.length === 1 ? x${j}[0] : m${j} === undefined ? x${j}[i] : x${j}[m${j}[i]])`;
-  const body = [
-    ...js.map((j) => `const x${j} = data[${j}], m${j} = maps[${j}], p${j} = partials[${j}];`),
-    "const d = new Float64Array(4);",
-    "for (let i = 0; i < n; i++) {",
-    ...js.map((j) => `  const a${j} = ${arg(j)};`),
-    `  let v = lpg(${[0, 1, 2, 3].map((j) => (j < f.arity ? `a${j}` : "0")).join(", ")}, d);`,
-    f.constTerm !== undefined ? "  v += ct(a0, a1);" : "",
-    "  out[i] = v;",
-    ...js.map((j) => `  p${j}[i] = d[${j}];`),
-    "}",
-  ].join("\n");
-  const make = new Function("lpg", "ct", `return function familyLoop(n, data, maps, partials, out) {\n${body}\n};`) as (lpg: unknown, ct: unknown) => Loop;
-  loop = make(f.lpg, f.constTerm);
-  loops.set(family, loop);
-  return loop;
-}
 
 /**
  * log p(args[0] | args[1..]) elementwise over the arguments' broadcast shape (the value-only
@@ -66,7 +33,7 @@ export function familyLogDensity(family: FamilyName, args: readonly tf.Tensor[])
     const maps = xs.map((x) => broadcastOffsets(shape, x.shape));
     const partials = xs.map(() => new Float64Array(n));
     const out = new Float32Array(n);
-    loopOf(family)(n, data, maps, partials, out);
+    familyLoop(family)(n, data, maps, partials, out);
     return {
       value: tf.tensor(out, shape),
       gradFunc: (dy: tf.Tensor) => {
