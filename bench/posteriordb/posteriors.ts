@@ -2,7 +2,9 @@
  * The posteriordb benchmark set as the runner and the tests see it: each posterior's `.dlm`
  * translation (models/<posterior>.dlm, model named after posteriordb's model_name), its data
  * (Stan JSON) and its reference summary (posterior mean and sd per Stan-named scalar, with the
- * reference's own draw count / minimum bulk ESS). Data live outside the repository, in
+ * reference's own draw count / minimum bulk ESS). A translation that float32 cannot run as
+ * posteriordb wrote it (gp_pois_regr's 1e-10 jitter) has a variant in models/float32/ that
+ * tfjs runs take (`loadPosterior(name, "tfjs")`). Data live outside the repository, in
  * $POSTERIORDB_DIR (default benchmarks/posteriordb in the shared data folder, bench/paths.ts);
  * see its README.md.
  */
@@ -12,11 +14,15 @@ import { POSTERIORDB_DIR, benchPath } from "../paths.js";
 import { compile, modelInstance, type DataValue } from "../../interpreter/program.js";
 import { posteriorModel, type ModelInstance } from "../../interpreter/instance.js";
 import type { PosteriorModel } from "../../core/model.js";
+import type { Engine } from "../../interpreter/record-model.js";
 import { tf } from "../../core/engine.js";
 import { valueAndGrad } from "../../core/autodiff.js";
 
 /** Folder of the translations. */
 export const MODELS_DIR = benchPath("posteriordb", "models");
+
+/** Folder of the float32 variants of translations (same file names), for tfjs runs. */
+export const FLOAT32_MODELS_DIR = join(MODELS_DIR, "float32");
 
 /** Folder of the posteriordb data and references. */
 export const DATA_DIR = POSTERIORDB_DIR;
@@ -83,9 +89,13 @@ export function parseReference(json: unknown): Reference {
   };
 }
 
-/** Loads one posterior: its translation, data, reference and the names to compare. */
-export function loadPosterior(name: string): Posterior {
-  const file = join(MODELS_DIR, `${name}.dlm`);
+/**
+ * Loads one posterior: its translation, data, reference and the names to compare. For the tfjs
+ * engine (float32) the translation is the float32 variant where there is one.
+ */
+export function loadPosterior(name: string, engine?: Engine): Posterior {
+  const variant = join(FLOAT32_MODELS_DIR, `${name}.dlm`);
+  const file = engine === "tfjs" && existsSync(variant) ? variant : join(MODELS_DIR, `${name}.dlm`);
   const dir = join(DATA_DIR, name);
   const info = asRecord(readJson(join(dir, "info.json")), "info.json");
   const data = asRecord(readJson(join(dir, "data.json")), "data.json") as Record<string, DataValue>;

@@ -7,6 +7,8 @@
  *       [--seed 4711] [--max-seconds S] [--json out.json] [--backend wasm] [--engine auto|host|tfjs]
  *   npx tsx bench/posteriordb/run.ts --merge a.json b.json ...
  *
+ * With `--engine tfjs` (the default) a translation with a float32 variant (models/float32/)
+ * runs in that form (posteriors.ts).
  * Names may be whole posterior names or any unique substring ("garch"). `--max-seconds` stops a
  * posterior's run after S seconds; a run stopped during sampling with at least 50 draws per
  * chain is still checked on the draws it has (its row says so), one stopped earlier is reported
@@ -103,12 +105,12 @@ async function runOne(name: string, o: Options, stan: StanAnchor | undefined): P
   const base = { name, stan };
   let model;
   try {
-    model = posteriorModel(instantiatePosterior(loadPosterior(name)), { engine: o.engine ?? "tfjs", note: (line) => process.stderr.write(`  ${name}: ${line}\n`) });
+    model = posteriorModel(instantiatePosterior(loadPosterior(name, o.engine ?? "tfjs")), { engine: o.engine ?? "tfjs", note: (line) => process.stderr.write(`  ${name}: ${line}\n`) });
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
     return { ...base, dim: undefined, seconds: undefined, check: undefined, essPerSecond: undefined, note: `cannot instantiate: ${msg}` };
   }
-  const p = loadPosterior(name);
+  const p = loadPosterior(name, o.engine ?? "tfjs");
   const abort = new AbortController();
   const started = Date.now();
   let lastReport = 0;

@@ -5,14 +5,17 @@
  * must change between points exactly as the Stan program's likelihood does. Differences
  * between points cancel data-only constants. This checks the rewrites (GARCH's unrolled
  * variance recursion, the vectorised HMM forward algorithm, the spectral-density GP, the
- * broadcast IRT logits, indicator columns) independently of sampling.
+ * broadcast IRT logits, indicator columns) independently of sampling. The log density here is
+ * the tfjs path's (float32), so a translation with a float32 variant is checked in that form,
+ * against its own transcription (FLOAT32_STAN_LIKELIHOODS); test/host-engine/record.test.ts
+ * checks the translations themselves on the host engine.
  */
 import { describe, expect, it } from "vitest";
 import { tf } from "../../core/engine.js";
 import { logDensityOf, outputNamesOf, outputsOf } from "../../interpreter/instance.js";
 import type { TildeStmt } from "../../grammar/index.js";
 import { dataAvailable, instantiatePosterior, loadPosterior } from "../../bench/posteriordb/posteriors.js";
-import { STAN_LIKELIHOODS } from "./stan-likelihoods.js";
+import { FLOAT32_STAN_LIKELIHOODS, STAN_LIKELIHOODS } from "./stan-likelihoods.js";
 
 /** A small deterministic generator (LCG, Numerical Recipes constants), uniform on [0, 1). */
 function rng(seed: number): () => number {
@@ -27,8 +30,9 @@ const POINTS = 4;
 
 describe.skipIf(!dataAvailable())("translated likelihoods match the Stan programs", () => {
   it.each(Object.keys(STAN_LIKELIHOODS))("%s", (name) => {
-    const p = loadPosterior(name);
+    const p = loadPosterior(name, "tfjs");
     const inst = instantiatePosterior(p);
+    const likelihood = FLOAT32_STAN_LIKELIHOODS[name] ?? STAN_LIKELIHOODS[name]!;
     const next = rng(name.length * 7919 + 17);
     const q = Array.from({ length: POINTS }, () => Array.from({ length: inst.layout.dim }, () => 2 * next() - 1));
     const latentStmts = new Set<TildeStmt | object>(inst.latents.map((l) => l.stmt));
@@ -53,7 +57,7 @@ describe.skipIf(!dataAvailable())("translated likelihoods match the Stan program
         if (x === undefined) throw new Error(`no output ${n}`);
         return x;
       };
-      return STAN_LIKELIHOODS[name]!(v, p.data);
+      return likelihood(v, p.data);
     });
     for (let i = 1; i < POINTS; i++) {
       const tol = 3e-6 * (Math.abs(reference[i]!) + Math.abs(reference[0]!)) + 2e-3;

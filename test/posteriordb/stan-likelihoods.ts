@@ -33,6 +33,33 @@ function forward(theta: readonly (readonly number[])[], emission: (t: number, k:
   return logSumExp(gamma);
 }
 
+/**
+ * gp_pois_regr.stan: f = cholesky(gp_exp_quad_cov(x, alpha, rho) + jitter I) * f_tilde, then
+ * k ~ poisson_log(f), with the jitter as a function of alpha.
+ */
+function gpPoisRegr(jitterOf: (alpha: number) => number): (v: Values, d: Data) => number {
+  return (v, d) => {
+    const [x, k] = [arr(d, "x"), arr(d, "k")];
+    const n = x.length;
+    const jitter = jitterOf(v("alpha"));
+    const cov = x.map((xi, i) => x.map((xj, j) => v("alpha") ** 2 * Math.exp(-((xi - xj) ** 2) / (2 * v("rho") ** 2)) + (i === j ? jitter : 0)));
+    const L = cov.map(() => new Array<number>(n).fill(0));
+    for (let j = 0; j < n; j++) {
+      let s = cov[j]![j]!;
+      for (let m = 0; m < j; m++) s -= L[j]![m]! ** 2;
+      L[j]![j] = Math.sqrt(s);
+      for (let i = j + 1; i < n; i++) {
+        let t = cov[i]![j]!;
+        for (let m = 0; m < j; m++) t -= L[i]![m]! * L[j]![m]!;
+        L[i]![j] = t / L[j]![j]!;
+      }
+    }
+    const z = vec(v, "f_tilde", n);
+    const f = L.map((row) => row.reduce((s, l, j) => s + l * z[j]!, 0));
+    return k.reduce((s, ki, i) => s + ki * f[i]! - Math.exp(f[i]!), 0);
+  };
+}
+
 /** The Stan programs' non-prior terms, by posterior name. */
 export const STAN_LIKELIHOODS: Readonly<Record<string, (v: Values, d: Data) => number>> = {
   "garch-garch11": (v, d) => {
@@ -108,29 +135,8 @@ export const STAN_LIKELIHOODS: Readonly<Record<string, (v: Values, d: Data) => n
     const b = vec(v, "beta", 4);
     return earn.reduce((s, e, n) => s + normalLp(Math.log(e), b[0]! + b[1]! * height[n]! + b[2]! * male[n]! + b[3]! * height[n]! * male[n]!, v("sigma")), 0);
   },
-  "gp_pois_regr-gp_pois_regr": (v, d) => {
-    // f = cholesky(gp_exp_quad_cov(x, alpha, rho) + jitter I) * f_tilde, then k ~ poisson_log(f).
-    // Stan's program has jitter 1e-10; the translation deliberately uses 1e-5·alpha², which
-    // float32 can resolve (the reason is in its .dlm file), so that is the jitter checked here.
-    const [x, k] = [arr(d, "x"), arr(d, "k")];
-    const n = x.length;
-    const jitter = 1e-5 * v("alpha") ** 2;
-    const cov = x.map((xi, i) => x.map((xj, j) => v("alpha") ** 2 * Math.exp(-((xi - xj) ** 2) / (2 * v("rho") ** 2)) + (i === j ? jitter : 0)));
-    const L = cov.map(() => new Array<number>(n).fill(0));
-    for (let j = 0; j < n; j++) {
-      let s = cov[j]![j]!;
-      for (let m = 0; m < j; m++) s -= L[j]![m]! ** 2;
-      L[j]![j] = Math.sqrt(s);
-      for (let i = j + 1; i < n; i++) {
-        let t = cov[i]![j]!;
-        for (let m = 0; m < j; m++) t -= L[i]![m]! * L[j]![m]!;
-        L[i]![j] = t / L[j]![j]!;
-      }
-    }
-    const z = vec(v, "f_tilde", n);
-    const f = L.map((row) => row.reduce((s, l, j) => s + l * z[j]!, 0));
-    return k.reduce((s, ki, i) => s + ki * f[i]! - Math.exp(f[i]!), 0);
-  },
+  // posteriordb's jitter, 1e-10 on the diagonal (the translation the host engine runs)
+  "gp_pois_regr-gp_pois_regr": gpPoisRegr(() => 1e-10),
   "GLM_Poisson_Data-GLM_Poisson_model": (v, d) => {
     const [year, C] = [arr(d, "year"), arr(d, "C")];
     return C.reduce((s, c, i) => {
@@ -192,4 +198,13 @@ export const STAN_LIKELIHOODS: Readonly<Record<string, (v: Values, d: Data) => n
     const b = vec(v, "b", K - 1);
     return Y.reduce((s, y, n) => s + normalLp(y, v("Intercept") + b.reduce((m, bj, j) => m + (X[n]![j + 1]! - means[j]!) * bj, 0), v("sigma")), 0);
   },
+};
+
+/**
+ * The transcriptions of the float32 variants of translations (bench/posteriordb/models/float32/,
+ * what tfjs runs take), where they differ from the Stan program: gp_pois_regr with a jitter of
+ * 1e-5·alpha² (the reason is in its .dlm file).
+ */
+export const FLOAT32_STAN_LIKELIHOODS: Readonly<Record<string, (v: Values, d: Data) => number>> = {
+  "gp_pois_regr-gp_pois_regr": gpPoisRegr((alpha) => 1e-5 * alpha ** 2),
 };

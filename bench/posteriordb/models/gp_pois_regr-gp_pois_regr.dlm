@@ -1,21 +1,22 @@
 # Poisson regression with a latent Gaussian process (squared-exponential kernel), non-centred:
 # f = cholesky(K) @ f_tilde with f_tilde ~ N(0, I). posteriordb: gp_pois_regr-gp_pois_regr.
 #
-# Jitter: posteriordb's program adds 1e-10 to K's diagonal, which only works in float64. With
-# 11 points 2 apart and the posterior's length scales (rho ≈ 4.6–6.8), K's smallest
-# eigenvalue is 1e-7 to 1e-10 of its largest, below float32's resolution, so a float32
-# Cholesky fails there (NaN, i.e. a divergence) for much of the posterior. A diagonal of
-# 1e-5·alpha² keeps the factor finite for every rho and alpha (checked in emulated float32
-# for rho in [2, 15]); it adds white noise of sd 0.003·alpha to f, against posterior sds of
-# 0.13–0.27. Stan's run of this jittered model against the reference: bench/RESULTS.md.
-fn exp_quad_cov(x, alpha, rho, jitter) =
-  square(alpha) * (exp(-0.5 * square(reshape(x, length(x), 1) - reshape(x, 1, length(x))) / square(rho)) +
-    jitter * eye(length(x)))
+# Jitter: posteriordb's, 1e-10 added to K's diagonal (gp_exp_quad_cov(x, alpha, rho) +
+# diag_matrix(rep_vector(1e-10, N)) in posterior_database/models/stan/gp_pois_regr.stan).
+# It needs float64: with 11 points 2 apart and the posterior's length scales (rho ≈ 4.6–6.8),
+# K's smallest eigenvalue is 1e-7 to 1e-10 of its largest, below float32's resolution, so a
+# float32 Cholesky fails there (NaN) for much of the posterior. The host engine (float64; what
+# the default engine, auto, picks for this model) runs this file and gives the draws' f in
+# float64 too (interpreter/record-outputs.ts); a tfjs run (--engine tfjs, float32) takes
+# models/float32/ instead, whose jitter of 1e-5·alpha² keeps the factor finite in float32.
+# Checks of both against the reference: bench/RESULTS.md.
+fn exp_quad_cov(x, alpha, rho) =
+  square(alpha) * exp(-0.5 * square(reshape(x, length(x), 1) - reshape(x, 1, length(x))) / square(rho))
 
 model gp_pois_regr(N, x, k) {
   rho ~ Gamma(25, 4)
   alpha ~ HalfNormal(2)
   f_tilde ~ Normal(0, 1, size = N)
-  f = cholesky(exp_quad_cov(x, alpha, rho, 1e-5)) @ f_tilde
+  f = cholesky(exp_quad_cov(x, alpha, rho) + 1e-10 * eye(N)) @ f_tilde
   k ~ Poisson(log_rate = f)
 }
