@@ -237,7 +237,8 @@ function cpuSeconds(): number {
 /** Our posterior model on the chosen engine, with the engine's note. */
 function ourModel(name: string, engine: Engine): { model: PosteriorModel; engine: string } {
   let note = "";
-  const model = posteriorModel(instantiatePosterior(loadPosterior(name)), { engine, note: (line) => { note = line.replace(/^engine: /, ""); } });
+  // a tfjs run takes the float32 variant of a translation where there is one (posteriors.ts)
+  const model = posteriorModel(instantiatePosterior(loadPosterior(name, engine)), { engine, note: (line) => { note = line.replace(/^engine: /, ""); } });
   return { model, engine: note || engine };
 }
 
@@ -462,7 +463,7 @@ function gradUs(name: string, o: Options, stan: boolean): GradRow {
   let interp4: number | undefined;
   if (o.tfjsGrad) {
     const { model } = ourModel(name, "tfjs");
-    const inst = instantiatePosterior(loadPosterior(name));
+    const inst = instantiatePosterior(loadPosterior(name, "tfjs"));
     const at = (rows: number): tf.Tensor2D[] => [0, 1, 2].map((k) => tf.tensor2d(Array.from({ length: rows }, (_, c) => Array.from(points[(k + c) % 3]!)), [rows, dim]));
     const timed = (f: (q: tf.Tensor2D) => tf.Tensor1D, qs: tf.Tensor2D[]): number => cpuUsPerCall((i) => {
       const r = valueAndGrad(f, qs[i % 3]!);
