@@ -29,7 +29,8 @@ describe("dlm run", () => {
     expect(sent).toBe(true);
     expect(r.code, r.stderr).toBe(130);
     expect(hasStackTrace(r.stderr)).toBe(false);
-    expect(r.stderr).toMatch(/Iteration:\s+1 \/ 1000020 \[\s*0%\]\s+\(Warmup\)\s+divergences: 0 0/);
+    // per-chain divergence counts (early warm-up may already have some: its step size is still being found)
+    expect(r.stderr).toMatch(/Iteration:\s+1 \/ 1000020 \[\s*0%\]\s+\(Warmup\)\s+divergences: \d+ \d+/);
     const kept = Number(/interrupted: `sample` kept the (\d+) completed draws per chain \(of 1000000\)/.exec(r.stderr)?.[1]);
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(1000000);
