@@ -11,6 +11,7 @@ import { compileHost, type CompiledHost, type HostValueAndGrad } from "../core/e
 import { compileTfjs, type TfjsLogDensity } from "../core/exec/tfjs/execute.js";
 import { chooseExecutor, type ExecutorChoice } from "../core/exec/choose.js";
 import type { Graph } from "../core/ir/graph.js";
+import { tf } from "../core/engine.js";
 import { workerCount } from "../inference/mcmc/workers.js";
 import { portableProgram, type HostProgram } from "../core/exec/host/compile-link.js";
 import type { ModelInstance } from "./instance.js";
@@ -120,6 +121,14 @@ export function executorFor(inst: ModelInstance, engine: Engine, note?: (line: s
     note?.(`engine: host (float64, compiled${why})`);
     return { kind: "host", host: r.host };
   }
+  const logDensity = r.tfjs();
+  try {
+    // one evaluation now, so that a graph the tfjs executor cannot run falls back here, not mid-run
+    tf.tidy(() => logDensity(tf.zeros([1, r.graph.dim]) as tf.Tensor2D).dataSync());
+  } catch (e) {
+    note?.(`engine: tfjs (the tfjs executor cannot run the recorded model: ${e instanceof Error ? e.message : String(e)})`);
+    return { kind: "interpreter" };
+  }
   note?.(`engine: tfjs (float32, recorded${why})`);
-  return { kind: "tfjs-ir", logDensity: r.tfjs() };
+  return { kind: "tfjs-ir", logDensity };
 }

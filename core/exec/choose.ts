@@ -66,15 +66,18 @@ export function chooseExecutor(g: Graph, host: CompiledHost, tfjs: () => TfjsLog
   const theta = Float64Array.from({ length: g.dim }, (_, i) => 0.1 * Math.sin(i + 1));
   const grad = new Float64Array(g.dim);
   const hostMs = timed(3, () => host.valueAndGrad(theta, grad)) * Math.ceil(chains / Math.max(1, threads));
-  const run = tfjs();
   const q = tf.tidy(() => tf.tile(tf.tensor2d(Float32Array.from(theta), [1, g.dim]), [chains, 1])) as tf.Tensor2D;
   let tfjsMs: number;
   try {
+    const run = tfjs();
     tfjsMs = timed(3, () => {
       const r = valueAndGrad(run, q);
       r.grad.dataSync();
       tf.dispose([r.value, r.grad]);
     });
+  } catch (e) {
+    // an executor that fails is not a choice (the host executor already ran)
+    return { executor: "host", why: `the tfjs executor failed: ${e instanceof Error ? e.message : String(e)}` };
   } finally {
     q.dispose();
   }
