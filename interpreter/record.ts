@@ -286,6 +286,7 @@ class Recorder {
     const callee = lookup(env, name);
     if (spec === undefined || callee?.kind !== "builtin" || callee.name !== name) throw new CannotRecord(`\`${name}\` is not a distribution the recorder knows`);
     if (name === "Mixture") return this.mixture(e, env);
+    if (name === "truncated") throw new CannotRecord("`truncated` (its normaliser needs CDFs, which the IR does not have)");
     if (name === "ordered") {
       if (e.args.length !== 1 || e.kwargs.length > 0) throw new CannotRecord("ordered() with other than one distribution");
       return orderedOf(this.distribution(e.args[0]!, env));
