@@ -10,11 +10,12 @@ import { describe, expect, it } from "vitest";
 import { tf } from "../../core/engine.js";
 import { valueAndGrad } from "../../core/autodiff.js";
 import { compileHost } from "../../core/exec/host/compile.js";
+import { compileTfjs } from "../../core/exec/tfjs/execute.js";
 import { logDensityOf, outputNamesOf, outputsOf, posteriorModel, type ModelInstance } from "../../interpreter/instance.js";
 import { compile, modelInstance, type DataValue } from "../../interpreter/program.js";
 import { recordInstance } from "../../interpreter/record.js";
 import { dataAvailable, instantiatePosterior, loadPosterior, posteriorNames } from "../../bench/posteriordb/posteriors.js";
-import { STAN_LIKELIHOODS } from "../posteriordb/stan-likelihoods.js";
+import { FLOAT32_STAN_LIKELIHOODS, STAN_LIKELIHOODS } from "../posteriordb/stan-likelihoods.js";
 
 /** A small deterministic generator (LCG, Numerical Recipes constants), uniform on [0, 1). */
 function rng(seed: number): () => number {
@@ -83,19 +84,30 @@ describe.skipIf(!dataAvailable())("host engine on the posteriordb translations",
     else expect(notes[0]).toMatch(NOT_RECORDED.get(name)!);
   });
 
-  it.each(Object.keys(STAN_LIKELIHOODS).filter(records))("%s: the recorded likelihood changes between points as the Stan program's", (name) => {
-    const p = loadPosterior(name);
+  // on both executors of the recorded graph; the tfjs executor (float32) scores a translation's
+  // float32 variant where it has one, against that variant's transcription
+  it.each(Object.keys(STAN_LIKELIHOODS).filter(records).flatMap((n) => [[n, "host"], [n, "tfjs"]] as const))("%s: the recorded likelihood changes between points as the Stan program's (%s executor)", (name, executor) => {
+    const p = loadPosterior(name, executor);
     const inst = instantiatePosterior(p);
     const rec = recordInstance(inst, { likelihoodOnly: true });
-    const { valueAndGrad: host } = compileHost(rec.graph, rec.output);
     const qs = points(inst.layout.dim, 4, name.length * 7919 + 17);
-    const scratch = new Float64Array(inst.layout.dim);
-    const ours = qs.map((q) => host(q, scratch));
+    const q = tf.tensor2d(qs.map((x) => Array.from(x)));
+    let ours: number[];
+    if (executor === "host") {
+      const { valueAndGrad: host } = compileHost(rec.graph, rec.output);
+      const scratch = new Float64Array(inst.layout.dim);
+      ours = qs.map((x) => host(x, scratch));
+    } else {
+      const run = compileTfjs(rec.graph, rec.output);
+      ours = tf.tidy(() => Array.from(run(q).dataSync()));
+    }
     const names = outputNamesOf(inst);
-    const rows = tf.tidy(() => outputsOf(inst, tf.tensor2d(qs.map((q) => Array.from(q)))));
+    const rows = tf.tidy(() => outputsOf(inst, q));
+    q.dispose();
+    const likelihood = executor === "tfjs" ? FLOAT32_STAN_LIKELIHOODS[name] ?? STAN_LIKELIHOODS[name]! : STAN_LIKELIHOODS[name]!;
     const reference = rows.map((row) => {
       const byName = new Map(names.map((n, j) => [n, row[j]!]));
-      return STAN_LIKELIHOODS[name]!((n) => byName.get(n)!, p.data);
+      return likelihood((n) => byName.get(n)!, p.data);
     });
     for (let i = 1; i < qs.length; i++) {
       const tol = 3e-6 * (Math.abs(reference[i]!) + Math.abs(reference[0]!)) + 2e-3;
