@@ -4,6 +4,7 @@
  */
 import { tf } from "../core/engine.js";
 import { digamma, expm1, lgamma, log1p, logSumExp, softplus } from "../core/special.js";
+import * as steps from "../core/steps.js";
 import type { Span } from "../grammar/ast.js";
 import { elementwise, realAxis } from "./align.js";
 import { checkArgsAt } from "./bind-call.js";
@@ -118,7 +119,7 @@ export const MATH_BUILTINS: readonly Builtin[] = [
   builtin("ifelse", (args, _kwargs, span) => {
     return elementwise(args.map((a) => asTensorValue(a, span)), (c, a, b) => {
       const shape = tf.broadcastTo(tf.zeros([]), tf.add(tf.add(c!, a!), b!).shape).shape;
-      return tf.where(tf.notEqual(tf.broadcastTo(c!, shape), 0), tf.broadcastTo(a!, shape), tf.broadcastTo(b!, shape));
+      return tf.where(steps.truthMask(tf.broadcastTo(c!, shape)), tf.broadcastTo(a!, shape), tf.broadcastTo(b!, shape));
     }, span);
   }),
   reduction("sum", (t, ax) => tf.sum(t, ax)),

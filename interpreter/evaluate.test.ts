@@ -305,3 +305,16 @@ model m(K, e) {
     expect(() => modelInstance(compile(src), "m", { K: 2 })).toThrow(/`K` is a data argument of the model/);
   });
 });
+
+describe("comparisons of parameters on the interpreter's tfjs path", () => {
+  it("differentiate as their derivative 0 (tfjs alone has no gradient for them): ifelse, &&, ! and == of a latent", () => {
+    const src = "model m() {\n  a ~ Normal(0, 1)\n  w = ifelse(a > 0 && !(a == 5), a, 0.5 * a)\n  factor(-square(w))\n}\n";
+    const inst = modelInstance(compile(src), "m", {});
+    const q = tf.tensor2d([[-1.5], [0.7]]);
+    const g = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(logDensityOf(inst, x as tf.Tensor2D)))(q));
+    // d/da of −a²/2 − w²: w = a (a > 0) or a/2
+    expect(Array.from(g.dataSync()).map((v) => Math.round(v * 1e5) / 1e5)).toEqual([1.5 - 2 * 0.25 * -1.5, -0.7 - 2 * 0.7].map((v) => Math.round(v * 1e5) / 1e5));
+    tf.dispose([q, g]);
+  });
+});
+

@@ -4,6 +4,7 @@
  * the program its meaning (trace, score, simulate). Chain batching lives in the values.
  */
 import { tf } from "../core/engine.js";
+import * as steps from "../core/steps.js";
 import type { BinaryExpr, Block, CallExpr, Expr, IndexArg, IndexExpr, Span, Stmt, TildeStmt } from "../grammar/ast.js";
 import { assertNever } from "../grammar/ast.js";
 import { suggest } from "../core/suggest.js";
@@ -90,7 +91,7 @@ export function evaluate(e: Expr, env: Env, ctx: EvalContext): Value {
       const v = evaluate(e.operand, env, ctx);
       if (e.op === "!") {
         if (v.kind === "bool") return { kind: "bool", v: !v.v };
-        return elementwise([asTensorValue(v, e.span)], (t) => tf.cast(tf.equal(t, 0), "float32"), e.span);
+        return elementwise([asTensorValue(v, e.span)], (t) => steps.not(t), e.span);
       }
       if (v.kind === "num") return num(-v.v);
       return elementwise([asTensorValue(v, e.operand.span, "the operand of `-`")], (t) => tf.neg(t), e.span);
@@ -197,14 +198,15 @@ const ARITH: Record<string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor> = {
   "/": (a, b) => tf.div(a, b),
   "^": (a, b) => tf.pow(a, b),
   "%": (a, b) => tf.mod(a, b),
-  "==": (a, b) => tf.cast(tf.equal(a, b), "float32"),
-  "!=": (a, b) => tf.cast(tf.notEqual(a, b), "float32"),
-  "<": (a, b) => tf.cast(tf.less(a, b), "float32"),
-  "<=": (a, b) => tf.cast(tf.lessEqual(a, b), "float32"),
-  ">": (a, b) => tf.cast(tf.greater(a, b), "float32"),
-  ">=": (a, b) => tf.cast(tf.greaterEqual(a, b), "float32"),
-  "&&": (a, b) => tf.cast(tf.logicalAnd(tf.notEqual(a, 0), tf.notEqual(b, 0)), "float32"),
-  "||": (a, b) => tf.cast(tf.logicalOr(tf.notEqual(a, 0), tf.notEqual(b, 0)), "float32"),
+  // comparisons and logic have derivative 0 (core/steps.ts: tfjs has no gradient for them)
+  "==": steps.eq,
+  "!=": steps.ne,
+  "<": steps.lt,
+  "<=": steps.le,
+  ">": steps.gt,
+  ">=": steps.ge,
+  "&&": steps.and,
+  "||": steps.or,
 };
 
 const HOST: Record<string, (a: number, b: number) => number | boolean> = {

@@ -11,6 +11,7 @@
  */
 import { tf } from "../../engine.js";
 import { cholesky, triangularSolve } from "../../linalg.js";
+import * as steps from "../../steps.js";
 import { digamma, lgamma } from "../../special.js";
 import { sizeOf, type Graph, type Node, type ReduceKind } from "../../ir/graph.js";
 import type { BinaryFn, UnaryFn } from "../../ir/ops.js";
@@ -41,20 +42,9 @@ export const TFJS_UNARY: Readonly<Record<UnaryFn, (x: tf.Tensor) => tf.Tensor>> 
   floor: (x) => tf.floor(x),
   ceil: (x) => tf.ceil(x),
   round: (x) => tf.round(x),
-  not: (x) => flag((y) => tf.equal(y, 0))(x),
+  not: (x) => steps.not(x),
 };
 
-/**
- * A comparison or logical op as 0/1 floats with a zero gradient for its inputs (tfjs has no
- * gradient for them and refuses a tape that passes through one).
- */
-const flag = (f: (...xs: tf.Tensor[]) => tf.Tensor) =>
-  tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const xs = inputs.filter((x): x is tf.Tensor => x instanceof tf.Tensor);
-    const shapes = xs.map((x) => x.shape);
-    return { value: tf.cast(f(...xs), "float32"), gradFunc: () => shapes.map((s) => tf.zeros(s)) };
-  });
-const truthy = (x: tf.Tensor): tf.Tensor => tf.notEqual(x, 0);
 
 export const TFJS_BINARY: Readonly<Record<BinaryFn, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor>> = {
   add: (a, b) => tf.add(a, b),
@@ -64,14 +54,14 @@ export const TFJS_BINARY: Readonly<Record<BinaryFn, (a: tf.Tensor, b: tf.Tensor)
   pow: (a, b) => tf.pow(a, b),
   max: (a, b) => tf.maximum(a, b),
   min: (a, b) => tf.minimum(a, b),
-  gt: (a, b) => flag(tf.greater)(a, b),
-  ge: (a, b) => flag(tf.greaterEqual)(a, b),
-  lt: (a, b) => flag(tf.less)(a, b),
-  le: (a, b) => flag(tf.lessEqual)(a, b),
-  eq: (a, b) => flag(tf.equal)(a, b),
-  ne: (a, b) => flag(tf.notEqual)(a, b),
-  and: (a, b) => flag((x, y) => tf.logicalAnd(truthy(x!), truthy(y!)))(a, b),
-  or: (a, b) => flag((x, y) => tf.logicalOr(truthy(x!), truthy(y!)))(a, b),
+  gt: (a, b) => steps.gt(a, b),
+  ge: (a, b) => steps.ge(a, b),
+  lt: (a, b) => steps.lt(a, b),
+  le: (a, b) => steps.le(a, b),
+  eq: (a, b) => steps.eq(a, b),
+  ne: (a, b) => steps.ne(a, b),
+  and: (a, b) => steps.and(a, b),
+  or: (a, b) => steps.or(a, b),
 };
 
 export const TFJS_REDUCE: Readonly<Record<ReduceKind, (x: tf.Tensor, axes: number[]) => tf.Tensor>> = {
@@ -221,7 +211,7 @@ export function compileTfjs(g: Graph, output: number): TfjsLogDensity {
               const t = at(a, r);
               return t.shape.every((d, i) => d === (i === 0 ? l : n.shape[i - 1])) ? t : tf.broadcastTo(t, [l, ...n.shape]);
             };
-            v[k] = tf.where(tf.cast(flag(truthy)(full(n.cond)), "bool"), full(n.a), full(n.b));
+            v[k] = tf.where(steps.truthMask(full(n.cond)), full(n.a), full(n.b));
             break;
           }
           default: {
