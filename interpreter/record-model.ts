@@ -78,7 +78,14 @@ function recorded(inst: ModelInstance): Recorded | { readonly why: string } {
       graph: rec.graph,
       compiled: c,
       host: { valueAndGrad: c.valueAndGrad, program: portableProgram(c.dim, c.source, c.closed) },
-      tfjs: () => (tfjs ??= compileTfjs(rec.graph, rec.output)),
+      tfjs: () => {
+        if (tfjs === undefined) {
+          // recorded again without the sufficient statistics of linear regressions, which pay on the host only
+          const plain = recordInstance(inst, { sufficientStatistics: false });
+          tfjs = compileTfjs(plain.graph, plain.output);
+        }
+        return tfjs;
+      },
       choices: new Map(),
     };
     if (byDef === undefined) recordings.set(inst.bindings, (byDef = new Map()));

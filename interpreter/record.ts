@@ -70,13 +70,19 @@ const noHandler: Handler = {
 export interface RecordOptions {
   /** Only the observed statements and `factor`s (the likelihood): no priors of latents, no log|det J|. */
   readonly likelihoodOnly?: boolean;
+  /**
+   * Score a linear regression on data through its sufficient statistics (normal-linear.ts;
+   * default true). O(K²) ops of one element each instead of one O(NK) product: the host
+   * executor's win, the tfjs executor's loss (a kernel launch per small op).
+   */
+  readonly sufficientStatistics?: boolean;
 }
 
 /** Record `inst`'s log density (log|det J| included). Throws CannotRecord. */
 export function recordInstance(inst: ModelInstance, options: RecordOptions = {}): RecordedDensity {
   if (inst.points.size > 0) throw new CannotRecord("networks are not in the recorded set yet");
   if (inst.minibatch !== undefined) throw new CannotRecord("minibatched instances stay on tfjs");
-  const r = new Recorder(inst, options.likelihoodOnly === true);
+  const r = new Recorder(inst, options.likelihoodOnly === true, options.sufficientStatistics !== false);
   tf.engine().startScope();
   try {
     return r.run();
@@ -96,7 +102,7 @@ class Recorder {
   private readonly frame: ModelFrame;
   private readonly ctx: EvalContext;
 
-  constructor(private readonly inst: ModelInstance, private readonly likelihoodOnly: boolean) {
+  constructor(private readonly inst: ModelInstance, private readonly likelihoodOnly: boolean, private readonly sufficientStatistics: boolean) {
     this.frame = { data: inst.data, missing: inst.missing, latents: new Set() };
     this.ctx = { handler: noHandler, globals: inst.globals, source: inst.source, model: this.frame, depth: 1 };
   }
@@ -271,7 +277,7 @@ class Recorder {
     }
     if (dist.family === undefined) return;
     const args = dist.args.map((a) => vectorise(g, a));
-    const lp = linearLikelihood(g, dist.family, x, args) ?? g.lpdf(dist.family, [x, ...args]);
+    const lp = (this.sufficientStatistics ? linearLikelihood(g, dist.family, x, args) : undefined) ?? g.lpdf(dist.family, [x, ...args]);
     // the scorer sums over the value's elements; the distribution must not be larger
     const all = [x, ...dist.args].map((a) => g.shape(a));
     const n = sizeOf(shape);
