@@ -9,14 +9,16 @@
  * log|J| = log(b − a) + log σ(y) + log σ(−y); Cholesky factors of correlation matrices by
  * bijectors.ts's choleskyCorr (tanh of the free values, row norms carried as logs).
  *
- * Not recorded: `truncated` (its normaliser needs CDFs, which the IR does not have) and a
- * Categorical latent (discrete; only observed data).
+ * `truncated` of data (record.ts) is its distribution's family less a constant log Z on the
+ * truncated support (half lines x = lo + eʸ or hi − eʸ, as bijectors.ts). Not recorded:
+ * `truncated` whose distribution or bounds depend on parameters (log Z needs CDFs, which the IR
+ * does not have) and a Categorical latent (discrete; only observed data).
  */
 import { broadcastShape } from "../core/broadcast.js";
 import { broadcastOffsets } from "../core/fused-logpdf-host.js";
 import type { FamilyName } from "../core/ir/families.js";
 import { IrError, sizeOf, type Graph } from "../core/ir/graph.js";
-import { choleskyCorr, describe as describeSupport, integerInterval, interval, ordered, positive, positiveOrdered, real, simplex, unitInterval, type Constraint } from "../distributions/constraints.js";
+import { choleskyCorr, describe as describeSupport, integerInterval, interval, ordered, positive, positiveOrdered, real, simplex, unitInterval, type Bound, type Constraint } from "../distributions/constraints.js";
 import type { DistributionSpec } from "../distributions/registry.js";
 import { RECORDED_BUILTINS } from "./record-builtins.js";
 
@@ -312,8 +314,20 @@ export function constrain(g: Graph, y: number, support: Constraint | IntervalOf)
     case "positive": return { x: g.unary("exp", y), logDet: g.sum(y) };
     case "unitInterval": return intervalOf(g, y, 0, 1);
     case "interval": {
-      if (typeof support.lower !== "number" || typeof support.upper !== "number") throw new IrError("an interval with bounds that are arrays");
-      return intervalOf(g, y, support.lower, support.upper);
+      const [lo, hi] = [scalarBound(support.lower), scalarBound(support.upper)];
+      // as bijectors.ts: a missing bound makes it one-sided
+      if (lo === -Infinity && hi === Infinity) return { x: y };
+      if (lo === -Infinity) return upperBounded(g, y, hi);
+      if (hi === Infinity) return lowerBounded(g, y, lo);
+      return intervalOf(g, y, lo, hi);
+    }
+    case "greaterThan": {
+      const lo = scalarBound(support.lower);
+      return lo === -Infinity ? { x: y } : lowerBounded(g, y, lo);
+    }
+    case "lessThan": {
+      const hi = scalarBound(support.upper);
+      return hi === Infinity ? { x: y } : upperBounded(g, y, hi);
     }
     case "ordered": case "positiveOrdered": {
       // bijectors.ts: x = cumsum([y₁, e^{y₂}, …]) (log|J| = Σ_{k≥2} y_k), or cumsum(eʸ) (log|J| = Σ y)
@@ -352,6 +366,24 @@ function helmert(g: Graph, k: number): number {
     v[(i - 1) * k + i] = -i * s;
   }
   return g.constant(v, [k - 1, k]);
+}
+
+/** A bound of a support as one number (a literal, or data of one element). */
+function scalarBound(b: Bound): number {
+  if (typeof b === "number") return b;
+  if (b.size !== 1) throw new IrError("a support with bounds that are arrays");
+  return b.dataSync()[0]!;
+}
+
+/** bijectors.ts's lowerBound: x = lo + eʸ, log|J| = Σ y. */
+function lowerBounded(g: Graph, y: number, lo: number): { x: number; logDet: number } {
+  const e = g.unary("exp", y);
+  return { x: lo === 0 ? e : g.binary("add", g.scalar(lo), e), logDet: g.sum(y) };
+}
+
+/** bijectors.ts's upperBound: x = hi − eʸ, log|J| = Σ y. */
+function upperBounded(g: Graph, y: number, hi: number): { x: number; logDet: number } {
+  return { x: g.binary("sub", g.scalar(hi), g.unary("exp", y)), logDet: g.sum(y) };
 }
 
 function intervalOf(g: Graph, y: number, lo: number, hi: number): { x: number; logDet: number } {

@@ -17,6 +17,7 @@ import type { BinaryFn } from "../core/ir/ops.js";
 import { linearLikelihood } from "../core/ir/normal-linear.js";
 import { assignInto, sumTerms, vectorise } from "../core/ir/terms.js";
 import { DISTRIBUTIONS } from "../distributions/index.js";
+import type { Bound, Constraint } from "../distributions/constraints.js";
 import type { Block, Expr, IndexArg, Span, Stmt, TildeStmt } from "../grammar/ast.js";
 import { evaluate, indexSpecs, ReturnSignal, type EvalContext, type ModelFrame } from "./evaluate.js";
 import { DlmError } from "./errors.js";
@@ -292,7 +293,7 @@ class Recorder {
     const callee = lookup(env, name);
     if (spec === undefined || callee?.kind !== "builtin" || callee.name !== name) throw new CannotRecord(`\`${name}\` is not a distribution the recorder knows`);
     if (name === "Mixture") return this.mixture(e, env);
-    if (name === "truncated") throw new CannotRecord("`truncated` (its normaliser needs CDFs, which the IR does not have)");
+    if (name === "truncated") return this.truncatedOf(e, env);
     if (name === "ordered") {
       if (e.args.length !== 1 || e.kwargs.length > 0) throw new CannotRecord("ordered() with other than one distribution");
       return orderedOf(this.distribution(e.args[0]!, env));
@@ -317,6 +318,31 @@ class Recorder {
    * `Mixture(w, [D₁, …, D_K])` (distributions/mixture.ts): log p(x) = logsumexp_k(log w_k +
    * log p_k(x)) elementwise, summed; components of one support, weights one vector.
    */
+  /**
+   * `truncated(D, lo, hi)` of data: D's terms less log Z (a constant, so taken from the
+   * evaluator's own distributions: log p_D − log p at one point of the support), on the
+   * truncated support. Where D or a bound depends on parameters, log Z would need D's CDF in
+   * the IR, which it does not have.
+   */
+  private truncatedOf(e: Expr & { kind: "Call" }, env: Env): ReturnType<typeof recordedDist> {
+    const why = "`truncated` of a distribution or bounds that depend on parameters (its normaliser needs CDFs, which the IR does not have)";
+    const whole = this.concrete(e, env, why);
+    const innerExpr = e.args[0];
+    if (whole.kind !== "dist" || innerExpr === undefined) throw new CannotRecord("`truncated` without a distribution as its first argument");
+    const inner = this.distribution(innerExpr, env);
+    if (inner.family === undefined || inner.composed !== undefined) throw new CannotRecord("`truncated` of a distribution the recorder scores as a whole");
+    const innerValue = this.concrete(innerExpr, env, why);
+    if (innerValue.kind !== "dist") throw new CannotRecord("`truncated` without a distribution as its first argument");
+    const [d, base] = [whole.build(0), innerValue.build(0)];
+    if (d.batchShape.length > 0 || base.batchShape.length > 0) throw new CannotRecord("`truncated` of a batch of distributions");
+    const logZ = tf.tidy(() => {
+      const x = tf.scalar(pointInside(d.support));
+      return tf.sub(base.logProb(x), d.logProb(x)).dataSync()[0]!;
+    });
+    if (!Number.isFinite(logZ)) throw new CannotRecord("`truncated` whose normaliser is not finite in float32");
+    return { ...inner, perElement: inner.perElement - logZ, support: d.support };
+  }
+
   private mixture(e: Expr & { kind: "Call" }, env: Env): ReturnType<typeof recordedDist> {
     const g = this.g;
     const [wExpr, compExpr] = e.args;
@@ -587,4 +613,18 @@ function iota(shape: readonly number[], start: number): TensorValue {
   const n = sizeOf(shape);
   if (start + n > 2 ** 24) throw new CannotRecord("an array too large to index exactly");
   return tensor(tf.tensor(Float32Array.from({ length: n }, (_, i) => start + i), [...shape], "float32"), false);
+}
+
+/** A point inside a univariate support with scalar bounds (the midpoint of an interval, a step inside a half line). */
+function pointInside(c: Constraint): number {
+  const num = (b: Bound): number => {
+    if (typeof b === "number") return b;
+    if (b.size !== 1) throw new CannotRecord("`truncated` with bounds that are arrays");
+    return b.dataSync()[0]!;
+  };
+  const [lo, hi] = c.kind === "interval" ? [num(c.lower), num(c.upper)] : c.kind === "greaterThan" ? [num(c.lower), Infinity] : c.kind === "lessThan" ? [-Infinity, num(c.upper)] : c.kind === "positive" ? [0, Infinity] : c.kind === "unitInterval" ? [0, 1] : [-Infinity, Infinity];
+  if (Number.isFinite(lo) && Number.isFinite(hi)) return (lo + hi) / 2;
+  if (Number.isFinite(lo)) return lo + 1;
+  if (Number.isFinite(hi)) return hi - 1;
+  return 0;
 }

@@ -247,10 +247,28 @@ model ar(T, y, X, g, flag) {
     }
   });
 
+  it("truncated distributions of data as latents (half line, interval, one bound each) and of observed data, with tfjs's value and gradient", () => {
+    const src = `model m(y) {
+  s ~ truncated(Normal(0, 5), 0, Inf)
+  a ~ truncated(Normal(1, 2), -0.5, 3)
+  b ~ truncated(Laplace(0, 1), 2)
+  c ~ truncated(Normal(0, 1), hi = -1)
+  y ~ truncated(Normal(a, 1), -1, 4)
+}`;
+    const inst = instance(src, "m", { y: [0.5, 1.5, 3.9] });
+    const notes: string[] = [];
+    expect(posteriorModel(inst, { engine: "host", note: (l) => notes.push(l) }).hostValueAndGrad).toBeUndefined();
+    // the observed statement's normaliser depends on a: that one stays on the interpreter
+    expect(notes[0]).toMatch(/`truncated` of a distribution or bounds that depend on parameters/);
+    const priorsOnly = instance(src.replace("  y ~ truncated(Normal(a, 1), -1, 4)\n", "  y ~ truncated(Normal(1, 1), -1, 4)\n"), "m", { y: [0.5, 1.5, 3.9] });
+    expect(posteriorModel(priorsOnly, { engine: "host" }).hostValueAndGrad).toBeDefined();
+    expectSameDensity(priorsOnly);
+  });
+
   it("falls back to tfjs with a one-line reason outside the recorded set", () => {
     const cases: [string, string, Record<string, DataValue>, RegExp][] = [
       ["model m(y) {\n  mu ~ Normal(0, 1)\n  y ~ Normal(mu % 2, 1)\n}", "m", { y: 1 }, /`%` on a value that depends on parameters/],
-      ["model m(y) {\n  mu ~ Normal(0, 1)\n  y ~ truncated(Normal(mu, 1), 0, Inf)\n}", "m", { y: [1, 2] }, /`truncated` \(its normaliser needs CDFs/],
+      ["model m(y) {\n  mu ~ Normal(0, 1)\n  y ~ truncated(Normal(mu, 1), 0, Inf)\n}", "m", { y: [1, 2] }, /`truncated` of a distribution or bounds that depend on parameters \(its normaliser needs CDFs/],
       ["model m(x, y) {\n  net = Chain(Dense(1 => 2, tanh), Dense(2 => 1))\n  params(net) ~ Normal(0, 1)\n  y ~ Normal(net(x)[:, 1], 1)\n}", "m", { x: [[1], [2]], y: [0, 1] }, /network/],
     ];
     for (const [src, name, data, why] of cases) {

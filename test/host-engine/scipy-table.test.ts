@@ -43,8 +43,8 @@ const call = (dist: string, args: readonly Json[], kwargs: Record<string, Json>)
 /** Every number in a JSON value. */
 const numbers = (v: Json): number[] => (typeof v === "number" ? [v] : Array.isArray(v) ? v.flatMap(numbers) : typeof v === "object" && v !== null ? Object.values(v).flatMap(numbers) : []);
 
-/** Cases the recorder leaves to the interpreter, with the reason it gives. */
-const NOT_RECORDED: Readonly<Record<string, RegExp>> = { truncated: /^cannot record: .*truncated/ };
+/** Cases the recorder leaves to the interpreter, with the reason it gives (none now). */
+const NOT_RECORDED: Readonly<Record<string, RegExp>> = {};
 
 describe("the scipy reference table through both executors of the recorded IR", () => {
   it.each(CASES.map((c) => [c.id, c] as const))("%s", (_id, c) => {
@@ -65,7 +65,8 @@ describe("the scipy reference table through both executors of the recorded IR", 
         return;
       }
       const host = compileHost(rec.graph, rec.output).valueAndGrad(new Float64Array(rec.graph.dim), new Float64Array(rec.graph.dim));
-      const exact = numbers([x, c.args, c.kwargs]).every((v) => Math.fround(v) === v);
+      // truncated's log Z is a constant of the data, taken from the tfjs distributions (float32)
+      const exact = c.dist !== "truncated" && numbers([x, c.args, c.kwargs]).every((v) => Math.fround(v) === v);
       expect(Math.abs(host - ref), `host at x = ${JSON.stringify(x)}`).toBeLessThan((exact ? 1e-9 : 1e-4) * Math.max(1, Math.abs(ref)));
       const q = tf.zeros([2, Math.max(rec.graph.dim, 0)]) as tf.Tensor2D;
       const value = tf.tidy(() => compileTfjs(rec.graph, rec.output)(q).arraySync());
