@@ -1,6 +1,7 @@
-// Poisson regression with a latent GP, non-centred, with the diagonal jitter that dlm's float32
-// translation uses (1e-5 * alpha^2 instead of an absolute 1e-10): run by Stan in float64 to
-// show that the jitter alone leaves the posterior within the posteriordb check. Written for
+// Poisson regression with a latent GP, non-centred, with the diagonal jitter of dlm's float32
+// translation (bench/posteriordb/models/float32/: 1e-5 * alpha^2 instead of posteriordb's
+// absolute 1e-10, which bench/stan/gp_pois_regr.stan keeps): run by Stan in float64 to show
+// that the jitter alone leaves the posterior within the posteriordb check. Written for
 // dlm's benchmark from the model's math: squared-exponential kernel on x, f = L * f_tilde.
 data {
   int<lower=1> N;

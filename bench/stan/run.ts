@@ -81,7 +81,7 @@ const PROGRAMS: Readonly<Record<string, { readonly file: string; readonly names:
   "irt_2pl-irt_2pl": { file: "irt_2pl.stan", names: ["sigma_theta", "theta", "sigma_a", "a", "mu_b", "sigma_b", "b"] },
   "mcycle_gp-accel_gp": { file: "accel_gp.stan", names: ["Intercept", "sdgp_1", "lscale_1", "zgp_1", "Intercept_sigma", "sdgp_sigma_1", "lscale_sigma_1", "zgp_sigma_1"] },
   // With our translation's float32 jitter, not posteriordb's 1e-10 (see the .stan file).
-  "gp_pois_regr-gp_pois_regr": { file: "gp_pois_regr_jitter.stan", names: ["rho", "alpha", "f"] },
+  "gp_pois_regr-gp_pois_regr": { file: "gp_pois_regr.stan", names: ["rho", "alpha", "f"] },
   "bball_drive_event_0-hmm_drive_0": { file: "hmm_drive_0.stan", names: ["theta1", "theta2", "phi", "lambda"] },
   "diamonds-diamonds": { file: "diamonds.stan", names: ["b", "Intercept", "sigma"] },
   "earnings-logearn_interaction": { file: "logearn_interaction.stan", names: ["beta", "sigma"] },
