@@ -13,33 +13,13 @@
  * validation for every registry entry, keyword binding, `size`, reproducibility, improper
  * priors, the MvNormal Σ gradient along symmetric directions, and a leak check.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { tf } from "../core/engine.js";
 import { key } from "../core/random.js";
 import { contains } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
 import { DISTRIBUTIONS, type DistArg } from "./registry.js";
-
-type Json = number | string | boolean | null | Json[] | { [k: string]: Json };
-
-interface RefCase {
-  readonly id: string;
-  readonly dist: string;
-  readonly args: Json[];
-  readonly kwargs: Record<string, Json>;
-  readonly x: Json[];
-  readonly logp: number[];
-  readonly mean: Json | null;
-  readonly var: Json | null;
-  readonly cdf?: { x: number[]; p: number[] };
-  readonly logcdf?: { x: number[]; logcdf: number[]; logsf: number[] };
-  readonly batch: { index: number | string; eventRank: number } | null;
-}
-
-const SPECIAL: Record<string, number> = { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity };
-const raw = readFileSync(new URL("./testdata/reference.json", import.meta.url), "utf8");
-const REF = JSON.parse(raw, (_k, v: unknown) => (typeof v === "string" && v in SPECIAL ? SPECIAL[v] : v)) as { cases: RefCase[] };
+import { REFERENCE_CASES, type Json, type RefCase } from "./testdata/reference.js";
 
 const isDistSpec = (v: Json): v is { dist: string; args: Json[]; kwargs?: Record<string, Json> } => typeof v === "object" && v !== null && !Array.isArray(v) && "dist" in v;
 
@@ -102,7 +82,7 @@ function paramEntries(c: RefCase): { at: number | string; value: number[]; shape
 }
 
 describe("distributions (table-driven against scipy references)", () => {
-  for (const c of REF.cases) {
+  for (const c of REFERENCE_CASES) {
     describe(c.id, () => {
       const d = makeCase(c);
       const xs = tf.tensor(c.x as number[]);
@@ -327,7 +307,7 @@ describe("argument validation", () => {
   }
 
   it("every registry entry has a reference case and a validation case", () => {
-    const withRef = new Set(REF.cases.map((c) => c.dist));
+    const withRef = new Set(REFERENCE_CASES.map((c) => c.dist));
     const withInvalid = new Set(INVALID.map((v) => v[0]));
     for (const name of Object.keys(DISTRIBUTIONS)) {
       expect(withRef.has(name), `${name} has reference values`).toBe(true);

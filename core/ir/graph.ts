@@ -314,3 +314,24 @@ export class Graph {
     return this.binary("add", a, b);
   }
 }
+
+/** The nodes a node reads. */
+export const inputsOf = (n: Node): readonly number[] => {
+  switch (n.op) {
+    case "param": case "const": return [];
+    case "unary": case "sum": case "take": case "reduce": case "cumsum": case "cholesky": return [n.a];
+    case "trisolve": return [n.l, n.b];
+    case "binary": case "matmul": return [n.a, n.b];
+    case "select": return [n.cond, n.a, n.b];
+    case "concat": return n.parts;
+    case "lpdf": return n.args;
+  }
+};
+
+/** Which nodes `output` depends on (the others need not run). */
+export function liveNodes(nodes: readonly Node[], output: number): boolean[] {
+  const live = new Array<boolean>(nodes.length).fill(false);
+  live[output] = true;
+  for (let k = output; k >= 0; k--) if (live[k]) for (const a of inputsOf(nodes[k]!)) live[a] = true;
+  return live;
+}

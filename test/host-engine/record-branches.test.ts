@@ -12,57 +12,14 @@
  * with `ifelse`, against that model's tfjs value.
  */
 import { describe, expect, it } from "vitest";
-import { tf } from "../../core/engine.js";
-import { valueAndGrad } from "../../core/autodiff.js";
 import { compileHost } from "../../core/exec/host/compile.js";
-import { logDensityOf, posteriorModel, type ModelInstance } from "../../interpreter/instance.js";
+import { posteriorModel, type ModelInstance } from "../../interpreter/instance.js";
 import { compile, modelInstance, type DataValue } from "../../interpreter/program.js";
 import { CannotRecord, recordInstance } from "../../interpreter/record.js";
-
-/** A small deterministic generator (LCG, Numerical Recipes constants), uniform on [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-/** Float32-representable points in [-1.5, 1.5)^dim. */
-const points = (dim: number, count: number, seed: number): Float64Array[] => {
-  const next = rng(seed);
-  return Array.from({ length: count }, () => Float64Array.from({ length: dim }, () => Math.fround(3 * next() - 1.5)));
-};
+import { fdGrad } from "../../core/exec/testing.js";
+import { points, tfjsAt, tfjsValueAt } from "./helpers.js";
 
 const instance = (source: string, data: Record<string, DataValue>): ModelInstance => modelInstance(compile(source), "m", data);
-
-/** tfjs's value at q (and its gradient where `grad`). */
-function tfjsAt(inst: ModelInstance, q: Float64Array, grad: boolean): { value: number; grad?: Float32Array } {
-  const x = tf.tensor2d(Float32Array.from(q), [1, q.length]);
-  try {
-    if (!grad) return { value: tf.tidy(() => logDensityOf(inst, x as tf.Tensor2D).dataSync()[0]!) };
-    const r = valueAndGrad((t: tf.Tensor2D) => logDensityOf(inst, t), x);
-    const out = { value: r.value.dataSync()[0]!, grad: r.grad.dataSync() as Float32Array };
-    tf.dispose([r.value, r.grad]);
-    return out;
-  } finally {
-    x.dispose();
-  }
-}
-
-/** Central differences of f at x. */
-function fdGrad(f: (x: Float64Array) => number, x: Float64Array): Float64Array {
-  const g = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const h = 1e-6;
-    const xp = Float64Array.from(x);
-    const xm = Float64Array.from(x);
-    xp[i]! += h;
-    xm[i]! -= h;
-    g[i] = (f(xp) - f(xm)) / (2 * h);
-  }
-  return g;
-}
 
 /**
  * `recorded` records on the host engine, and at `count` random points its value equals the
@@ -75,10 +32,10 @@ function expectRecordsAsTfjs(recorded: ModelInstance, reference: ModelInstance, 
   const dim = recorded.layout.dim;
   expect(reference.layout.dim).toBe(dim);
   const scratch = new Float64Array(dim);
-  for (const q of points(dim, count, dim * 131 + 5)) {
+  for (const q of points(dim, count, dim * 131 + 5, 1.5)) {
     const grad = new Float64Array(dim);
     const value = host(q, grad);
-    const ref = tfjsAt(reference, q, gradient === "tfjs");
+    const ref = gradient === "tfjs" ? tfjsAt(reference, q) : { value: tfjsValueAt(reference, q), grad: undefined };
     expect(Number.isFinite(value)).toBe(true);
     expect(Math.abs(value - ref.value)).toBeLessThan(5e-6 * Math.abs(value) + 1e-4);
     const want = gradient === "tfjs" ? ref.grad! : fdGrad((x) => host(x, scratch), q);

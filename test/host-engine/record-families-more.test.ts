@@ -9,28 +9,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { tf } from "../../core/engine.js";
-import { valueAndGrad } from "../../core/autodiff.js";
 import { compileHost } from "../../core/exec/host/compile.js";
-import { logDensityOf, posteriorModel, type ModelInstance } from "../../interpreter/instance.js";
-import { compile, modelInstance, type DataValue } from "../../interpreter/program.js";
+import { posteriorModel, type ModelInstance } from "../../interpreter/instance.js";
 import { recordInstance } from "../../interpreter/record.js";
-
-/** A small deterministic generator (LCG, Numerical Recipes constants), uniform on [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-/** Float32-representable points in [-r, r)^dim. */
-const points = (dim: number, count: number, seed: number, r = 1): Float64Array[] => {
-  const next = rng(seed);
-  return Array.from({ length: count }, () => Float64Array.from({ length: dim }, () => Math.fround(r * (2 * next() - 1))));
-};
-
-const instance = (source: string, name: string, data: Record<string, DataValue>): ModelInstance => modelInstance(compile(source), name, data);
+import { instance, points, tfjsAt } from "./helpers.js";
 
 /** The compiled host density of an instance, after checking that the engine note says host. */
 function hostOf(inst: ModelInstance): (q: Float64Array, grad: Float64Array) => number {
@@ -42,13 +24,6 @@ function hostOf(inst: ModelInstance): (q: Float64Array, grad: Float64Array) => n
   return compileHost(rec.graph, rec.output).valueAndGrad;
 }
 
-function tfjsAt(inst: ModelInstance, q: Float64Array): { value: number; grad: Float32Array } {
-  const x = tf.tensor2d(Float32Array.from(q), [1, q.length]);
-  const r = valueAndGrad((t: tf.Tensor2D) => logDensityOf(inst, t), x);
-  const out = { value: r.value.dataSync()[0]!, grad: r.grad.dataSync() as Float32Array };
-  tf.dispose([x, r.value, r.grad]);
-  return out;
-}
 
 /** Host (float64) and tfjs (float32) agree at `count` random points, value and gradient. */
 function expectSameDensity(inst: ModelInstance, count = 4, r = 1): void {

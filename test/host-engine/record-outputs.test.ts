@@ -15,25 +15,12 @@ import { summarize } from "../../inference/diagnostics/index.js";
 import { sample } from "../../inference/mcmc/index.js";
 import { chainOutputs } from "../../cli/to-draws.js";
 import { outputNamesOf, outputsOf, posteriorModel, type ModelInstance } from "../../interpreter/instance.js";
-import { compile, modelInstance, type DataValue } from "../../interpreter/program.js";
 import { hostOutputs } from "../../interpreter/record-outputs.js";
 import { checkPosterior } from "../../bench/posteriordb/check.js";
 import { dataAvailable, instantiatePosterior, loadPosterior, posteriorNames } from "../../bench/posteriordb/posteriors.js";
+import { instance, points } from "./helpers.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-const rowsOf = (dim: number, count: number, seed: number): number[][] => {
-  const next = rng(seed);
-  return Array.from({ length: count }, () => Array.from({ length: dim }, () => Math.fround(2 * next() - 1)));
-};
-
-const instance = (source: string, name: string, data: Record<string, DataValue>): ModelInstance => modelInstance(compile(source), name, data);
+const rowsOf = (dim: number, count: number, seed: number): number[][] => points(dim, count, seed).map((q) => Array.from(q));
 
 /** Host and tfjs outputs at the rows: every finite tfjs output equals the host's to float32 tolerance. */
 function expectSameOutputs(inst: ModelInstance, rows: number[][], tol = 2e-5): void {

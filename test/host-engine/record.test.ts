@@ -8,38 +8,14 @@
  */
 import { describe, expect, it } from "vitest";
 import { tf } from "../../core/engine.js";
-import { valueAndGrad } from "../../core/autodiff.js";
 import { compileHost } from "../../core/exec/host/compile.js";
 import { compileTfjs } from "../../core/exec/tfjs/execute.js";
-import { logDensityOf, outputNamesOf, outputsOf, posteriorModel, type ModelInstance } from "../../interpreter/instance.js";
-import { compile, modelInstance, type DataValue } from "../../interpreter/program.js";
+import { outputNamesOf, outputsOf, posteriorModel, type ModelInstance } from "../../interpreter/instance.js";
+import type { DataValue } from "../../interpreter/program.js";
 import { recordInstance } from "../../interpreter/record.js";
 import { dataAvailable, instantiatePosterior, loadPosterior, posteriorNames } from "../../bench/posteriordb/posteriors.js";
 import { FLOAT32_STAN_LIKELIHOODS, STAN_LIKELIHOODS } from "../posteriordb/stan-likelihoods.js";
-
-/** A small deterministic generator (LCG, Numerical Recipes constants), uniform on [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-/** Float32-representable points in [-1, 1)^dim (the samplers' positions are float32 too). */
-const points = (dim: number, count: number, seed: number): Float64Array[] => {
-  const next = rng(seed);
-  return Array.from({ length: count }, () => Float64Array.from({ length: dim }, () => Math.fround(2 * next() - 1)));
-};
-
-/** tfjs's value and gradient at q. */
-function tfjsAt(inst: ModelInstance, q: Float64Array): { value: number; grad: Float32Array } {
-  const x = tf.tensor2d(Float32Array.from(q), [1, q.length]);
-  const r = valueAndGrad((t: tf.Tensor2D) => logDensityOf(inst, t), x);
-  const out = { value: r.value.dataSync()[0]!, grad: r.grad.dataSync() as Float32Array };
-  tf.dispose([x, r.value, r.grad]);
-  return out;
-}
+import { instance, points, tfjsAt } from "./helpers.js";
 
 /**
  * Host and tfjs agree at `count` random points: the value to the float32 rounding of a sum of
@@ -115,8 +91,6 @@ describe.skipIf(!dataAvailable())("host engine on the posteriordb translations",
     }
   });
 });
-
-const instance = (source: string, name: string, data: Record<string, DataValue>): ModelInstance => modelInstance(compile(source), name, data);
 
 describe("host engine on written models", () => {
   it("every recorded family and support as a latent, with tfjs's value and gradient", () => {

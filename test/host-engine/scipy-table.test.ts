@@ -7,28 +7,13 @@
  * float64 executor sees x (and array arguments) rounded to float32: where that moves x, the density moves by up to
  * |∂ log p/∂x|·6e-8·|x|, which near an edge of the support (Beta at 0.9999) reaches 1e-5.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { tf } from "../../core/engine.js";
 import { compileHost } from "../../core/exec/host/compile.js";
 import { compileTfjs } from "../../core/exec/tfjs/execute.js";
 import { compile, modelInstance } from "../../interpreter/program.js";
 import { CannotRecord, recordInstance } from "../../interpreter/record.js";
-
-type Json = number | string | boolean | null | Json[] | { [k: string]: Json };
-
-interface RefCase {
-  readonly id: string;
-  readonly dist: string;
-  readonly args: Json[];
-  readonly kwargs: Record<string, Json>;
-  readonly x: Json[];
-  readonly logp: number[];
-}
-
-const SPECIAL: Record<string, number> = { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity };
-const raw = readFileSync(new URL("../../distributions/testdata/reference.json", import.meta.url), "utf8");
-const CASES = (JSON.parse(raw, (_k, v: unknown) => (typeof v === "string" && v in SPECIAL ? SPECIAL[v] : v)) as { cases: RefCase[] }).cases;
+import { REFERENCE_CASES, type Json } from "../../distributions/testdata/reference.js";
 
 /** A reference argument as `.dlm` text: numbers, array literals, nested distribution calls. */
 function text(v: Json): string {
@@ -47,7 +32,7 @@ const numbers = (v: Json): number[] => (typeof v === "number" ? [v] : Array.isAr
 const NOT_RECORDED: Readonly<Record<string, RegExp>> = {};
 
 describe("the scipy reference table through both executors of the recorded IR", () => {
-  it.each(CASES.map((c) => [c.id, c] as const))("%s", (_id, c) => {
+  it.each(REFERENCE_CASES.map((c) => [c.id, c] as const))("%s", (_id, c) => {
     const source = `model m(x) {\n  x ~ ${call(c.dist, c.args, c.kwargs)}\n}\n`;
     const prog = compile(source, "case.dlm");
     let checked = 0;

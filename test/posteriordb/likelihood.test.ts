@@ -16,15 +16,7 @@ import { logDensityOf, outputNamesOf, outputsOf } from "../../interpreter/instan
 import type { TildeStmt } from "../../grammar/index.js";
 import { dataAvailable, instantiatePosterior, loadPosterior } from "../../bench/posteriordb/posteriors.js";
 import { FLOAT32_STAN_LIKELIHOODS, STAN_LIKELIHOODS } from "./stan-likelihoods.js";
-
-/** A small deterministic generator (LCG, Numerical Recipes constants), uniform on [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+import { rng } from "../host-engine/helpers.js";
 
 const POINTS = 4;
 

@@ -11,20 +11,8 @@ import { BINARY, UNARY } from "../../ir/ops-compile.js";
 import { tf } from "../../engine.js";
 import { digamma64, lgamma64 } from "../../special-host.js";
 import { compileHost } from "./compile.js";
+import { fdGrad } from "../testing.js";
 
-/** Central differences of f at x, step h relative to |x|. */
-function fdGrad(f: (x: Float64Array) => number, x: Float64Array): Float64Array {
-  const g = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const h = 1e-6 * Math.max(1, Math.abs(x[i]!));
-    const xp = Float64Array.from(x);
-    const xm = Float64Array.from(x);
-    xp[i]! += h;
-    xm[i]! -= h;
-    g[i] = (f(xp) - f(xm)) / (2 * h);
-  }
-  return g;
-}
 
 function checkGradient(g: Graph, out: number, theta: Float64Array): number {
   const { valueAndGrad } = compileHost(g, out);

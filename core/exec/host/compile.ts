@@ -12,7 +12,7 @@
  * numeric literals only: nothing from a model's source reaches `new Function`.
  */
 import { FAMILIES, type Family } from "../../ir/families.js";
-import { sizeOf, type Graph, type Node } from "../../ir/graph.js";
+import { inputsOf, liveNodes, sizeOf, type Graph, type Node } from "../../ir/graph.js";
 import { broadcastOffsets } from "../../fused-logpdf-host.js";
 import { broadcastShapesOrThrow } from "../../broadcast.js";
 import { linkHost } from "./compile-link.js";
@@ -352,18 +352,6 @@ function dotProducts(I: number, J: number, T: number, x: (i: string, t: string) 
   return `{ let i = 0; ${blocked}${rest} }`;
 }
 
-const inputsOf = (n: Node): readonly number[] => {
-  switch (n.op) {
-    case "param": case "const": return [];
-    case "unary": case "sum": case "take": case "reduce": case "cumsum": case "cholesky": return [n.a];
-    case "trisolve": return [n.l, n.b];
-    case "binary": case "matmul": return [n.a, n.b];
-    case "select": return [n.cond, n.a, n.b];
-    case "concat": return n.parts;
-    case "lpdf": return n.args;
-  }
-};
-
 /** The inputs whose adjoints a node's rule feeds: not a select's condition, not through a step. */
 const differentiableInputsOf = (n: Node): readonly number[] => {
   switch (n.op) {
@@ -376,13 +364,6 @@ const differentiableInputsOf = (n: Node): readonly number[] => {
     default: return inputsOf(n);
   }
 };
-
-function liveNodes(nodes: readonly Node[], output: number): boolean[] {
-  const live = new Array<boolean>(nodes.length).fill(false);
-  live[output] = true;
-  for (let k = output; k >= 0; k--) if (live[k]) for (const a of inputsOf(nodes[k]!)) live[a] = true;
-  return live;
-}
 
 /** The nodes that feed a select's branch (through elementwise ops): their adjoints may be 0 where their values are not finite. */
 function underSelect(nodes: readonly Node[], live: readonly boolean[]): boolean[] {

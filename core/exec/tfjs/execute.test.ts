@@ -12,6 +12,7 @@ import { FAMILIES, type FamilyName } from "../../ir/families.js";
 import { BINARY_FNS, UNARY_FNS, type UnaryFn } from "../../ir/ops.js";
 import { compileHost } from "../host/compile.js";
 import { compileTfjs } from "./execute.js";
+import { fdGrad } from "../testing.js";
 
 const CHAINS = 3;
 
@@ -19,17 +20,6 @@ const CHAINS = 3;
 const rowsOf = (base: readonly number[], jitter = 0.05): number[][] =>
   Array.from({ length: CHAINS }, (_, c) => base.map((x, i) => x * (1 + jitter * c * Math.sin(i + c))));
 
-function fd(f: (x: Float64Array) => number, x: Float64Array): Float64Array {
-  const g = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const h = 1e-6 * Math.max(1, Math.abs(x[i]!));
-    const [xp, xm] = [Float64Array.from(x), Float64Array.from(x)];
-    xp[i]! += h;
-    xm[i]! -= h;
-    g[i] = (f(xp) - f(xm)) / (2 * h);
-  }
-  return g;
-}
 
 /** The tfjs executor's value and gradient of every row equal the float64 ones to float32 accuracy. */
 function agree(g: Graph, out: number, rows: readonly (readonly number[])[], tol = 2e-4): void {
@@ -48,7 +38,7 @@ function agree(g: Graph, out: number, rows: readonly (readonly number[])[], tol 
     const theta = Float64Array.from(r);
     const gRef = new Float64Array(g.dim);
     const vRef = host.valueAndGrad(theta, gRef);
-    const gFd = fd((x) => host.valueAndGrad(x, new Float64Array(g.dim)), theta);
+    const gFd = fdGrad((x) => host.valueAndGrad(x, new Float64Array(g.dim)), theta);
     expect(Math.abs(vs[c]! - vRef)).toBeLessThan(tol * (1 + Math.abs(vRef)));
     for (let i = 0; i < g.dim; i++) {
       const scale = 1 + Math.abs(gRef[i]!);

@@ -13,7 +13,7 @@ import { tf } from "../../engine.js";
 import { cholesky, triangularSolve } from "../../linalg.js";
 import * as steps from "../../steps.js";
 import { digamma, lgamma } from "../../special.js";
-import { sizeOf, type Graph, type Node, type ReduceKind } from "../../ir/graph.js";
+import { liveNodes, sizeOf, type Graph, type ReduceKind } from "../../ir/graph.js";
 import type { BinaryFn, UnaryFn } from "../../ir/ops.js";
 import { familyLogDensity } from "./family-logpdf.js";
 
@@ -231,22 +231,3 @@ export function compileTfjs(g: Graph, output: number): TfjsLogDensity {
 
 /** Frees an executor's kept tensors once the executor itself is garbage. */
 const released = new FinalizationRegistry<tf.Tensor[]>((kept) => tf.dispose(kept));
-
-const inputsOf = (n: Node): readonly number[] => {
-  switch (n.op) {
-    case "param": case "const": return [];
-    case "unary": case "sum": case "take": case "reduce": case "cumsum": case "cholesky": return [n.a];
-    case "trisolve": return [n.l, n.b];
-    case "binary": case "matmul": return [n.a, n.b];
-    case "select": return [n.cond, n.a, n.b];
-    case "concat": return n.parts;
-    case "lpdf": return n.args;
-  }
-};
-
-function liveNodes(nodes: readonly Node[], output: number): boolean[] {
-  const live = new Array<boolean>(nodes.length).fill(false);
-  live[output] = true;
-  for (let k = output; k >= 0; k--) if (live[k]) for (const a of inputsOf(nodes[k]!)) live[a] = true;
-  return live;
-}
