@@ -6,18 +6,22 @@
  */
 import { FAMILIES, type FamilyName } from "./families.js";
 
-/** out[i] = log p at element i of the broadcast; partials[j][i] = its derivative by argument j. */
-export type FamilyLoop = (n: number, data: readonly ArrayLike<number>[], maps: readonly (Int32Array | undefined)[], partials: readonly Float64Array[], out: Float32Array) => void;
+/**
+ * out[i] = log p at element i of the broadcast; partials[j][i] = its derivative by argument j,
+ * for the arguments the loop was made to differentiate (the others' entries are not read).
+ */
+export type FamilyLoop = (n: number, data: readonly ArrayLike<number>[], maps: readonly (Int32Array | undefined)[], partials: readonly (Float64Array | undefined)[], out: Float32Array) => void;
 
-const loops = new Map<FamilyName, FamilyLoop>();
+const loops = new Map<string, FamilyLoop>();
 
 /**
  * The loop of one family, generated once so that its call of the family's `lpg` is
  * monomorphic (a loop shared by every family calls ~20 different functions from one site,
  * and V8 then stops inlining: several times slower per element).
  */
-export function familyLoop(family: FamilyName): FamilyLoop {
-  let loop = loops.get(family);
+export function familyLoop(family: FamilyName, wanted: readonly boolean[]): FamilyLoop {
+  const key = `${family}:${wanted.map((w) => (w ? 1 : 0)).join("")}`;
+  let loop = loops.get(key);
   if (loop !== undefined) return loop;
   const f = FAMILIES[family];
   const js = Array.from({ length: f.arity }, (_, j) => j);
@@ -30,12 +34,12 @@ export function familyLoop(family: FamilyName): FamilyLoop {
     `  let v = lpg(${[0, 1, 2, 3].map((j) => (j < f.arity ? `a${j}` : "0")).join(", ")}, d);`,
     f.constTerm !== undefined ? "  v += ct(a0, a1);" : "",
     "  out[i] = v;",
-    ...js.map((j) => `  p${j}[i] = d[${j}];`),
+    ...js.filter((j) => wanted[j] === true).map((j) => `  p${j}[i] = d[${j}];`),
     "}",
   ].join("\n");
   const make = new Function("lpg", "ct", `return function familyLoop(n, data, maps, partials, out) {\n${body}\n};`) as (lpg: unknown, ct: unknown) => FamilyLoop;
   loop = make(f.lpg, f.constTerm);
-  loops.set(family, loop);
+  loops.set(key, loop);
   return loop;
 }
 

@@ -12,8 +12,8 @@
 import { tf } from "../../engine.js";
 import { cholesky, triangularSolve } from "../../linalg.js";
 import * as steps from "../../steps.js";
-import { digamma, lgamma } from "../../special.js";
-import { liveNodes, sizeOf, type Graph, type ReduceKind } from "../../ir/graph.js";
+import { digamma, lgamma, logSumExp } from "../../special.js";
+import { inputsOf, liveNodes, sizeOf, type Graph, type ReduceKind } from "../../ir/graph.js";
 import type { BinaryFn, UnaryFn } from "../../ir/ops.js";
 import { familyLogDensity } from "./family-logpdf.js";
 
@@ -66,7 +66,8 @@ export const TFJS_BINARY: Readonly<Record<BinaryFn, (a: tf.Tensor, b: tf.Tensor)
 
 export const TFJS_REDUCE: Readonly<Record<ReduceKind, (x: tf.Tensor, axes: number[]) => tf.Tensor>> = {
   sum: (x, axes) => tf.sum(x, axes),
-  logsumexp: (x, axes) => tf.logSumExp(x, axes),
+  // core/special's: one fused kernel each way on cpu and wasm where the axes allow
+  logsumexp: (x, axes) => logSumExp(x, axes),
   prod: (x, axes) => tf.prod(x, axes),
   max: (x, axes) => tf.max(x, axes),
   min: (x, axes) => tf.min(x, axes),
@@ -92,6 +93,9 @@ export function compileTfjs(g: Graph, output: number): TfjsLogDensity {
   const nodes = g.nodes;
   if (sizeOf(nodes[output]!.shape) !== 1) throw new RangeError(`the output node has shape [${nodes[output]!.shape.join(", ")}], not one element`);
   const live = liveNodes(nodes, output);
+  // which nodes depend on θ: the families' partials are wanted for those arguments only
+  const onTheta: boolean[] = [];
+  nodes.forEach((n, k) => (onTheta[k] = n.op === "param" || inputsOf(n).some((a) => onTheta[a])));
   const axesOf = new Map<number, number[]>();
   nodes.forEach((n, k) => {
     if (live[k] && n.op === "reduce") axesOf.set(k, reducedAxes(nodes[n.a]!.shape, n.group));
@@ -201,7 +205,7 @@ export function compileTfjs(g: Graph, output: number): TfjsLogDensity {
           }
           case "lpdf": {
             const rank = Math.max(...n.args.map((a) => nodes[a]!.shape.length));
-            const each = familyLogDensity(n.family, n.args.map((a) => at(a, rank)));
+            const each = familyLogDensity(n.family, n.args.map((a) => at(a, rank)), n.args.map((a) => onTheta[a]!));
             v[k] = n.each === true ? shaped(each, each.shape[0]!) : each.rank === 1 ? each : tf.sum(each, Array.from({ length: each.rank - 1 }, (_, i) => i + 1));
             break;
           }

@@ -19,9 +19,11 @@ const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b,
 
 /**
  * log p(args[0] | args[1..]) elementwise over the arguments' broadcast shape (the value-only
- * terms included), differentiable in every argument. The arguments are cast to float32.
+ * terms included), differentiable in the arguments `wanted` marks (default all; the others,
+ * data, get a zero gradient without a pass over their elements). The arguments are cast to
+ * float32.
  */
-export function familyLogDensity(family: FamilyName, args: readonly tf.Tensor[]): tf.Tensor {
+export function familyLogDensity(family: FamilyName, args: readonly tf.Tensor[], wanted: readonly boolean[] = args.map(() => true)): tf.Tensor {
   const f = FAMILIES[family];
   if (args.length !== f.arity) throw new RangeError(`${family} takes ${f.arity} arguments, got ${args.length}`);
   const floats = args.map((a) => (a.dtype === "float32" ? a : tf.cast(a, "float32")));
@@ -31,15 +33,16 @@ export function familyLogDensity(family: FamilyName, args: readonly tf.Tensor[])
     const xs = inputs.slice(0, args.length) as tf.Tensor[];
     const data = xs.map((x) => x.dataSync());
     const maps = xs.map((x) => broadcastOffsets(shape, x.shape));
-    const partials = xs.map(() => new Float64Array(n));
+    const partials = xs.map((_, j) => (wanted[j] === true ? new Float64Array(n) : undefined));
     const out = new Float32Array(n);
-    familyLoop(family)(n, data, maps, partials, out);
+    familyLoop(family, wanted)(n, data, maps, partials, out);
     return {
       value: tf.tensor(out, shape),
       gradFunc: (dy: tf.Tensor) => {
         const g = dy.dataSync();
         return xs.map((x, j) => {
-          const p = partials[j]!;
+          const p = partials[j];
+          if (p === undefined) return tf.zeros(x.shape);
           const acc = new Float64Array(size(x.shape));
           const map = maps[j];
           if (acc.length === 1) {
