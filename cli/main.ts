@@ -26,7 +26,7 @@ export async function versionLine(backend?: string): Promise<string> {
   const { workerCount } = await import("../inference/mcmc/workers.js");
   const info = await initEngine(backend);
   const threads = workerCount(Infinity);
-  const engine = `engine: auto (the float64 host engine where a model records, else tfjs); a host-engine model's chains on ${threads > 1 ? `${threads} worker threads` : "this thread"}`;
+  const engine = `engine: auto (a recorded model on the cheaper of the float64 host executor and tfjs, else the interpreter on tfjs); a host-engine model's chains on ${threads > 1 ? `${threads} worker threads` : "this thread"}`;
   return `dlm ${VERSION} (tfjs ${info.tfjsVersion}, backend ${info.backend}; available: ${(await availableBackends()).join(", ")})\n${nativeSummary()}\n${engine}`;
 }
 

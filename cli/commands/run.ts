@@ -26,7 +26,7 @@ export async function runCommand(file: string, o: RunOptions): Promise<void> {
   parseOrFail(source, file);
   const { initEngine } = await import("../../core/engine.js");
   await initEngine(o.backend);
-  // As `dlm sample` and the REPL: the float64 host engine wherever the model records.
+  // As `dlm sample` and the REPL: auto, the cheaper executor of the recorded model.
   const { setDefaultEngine } = await import("../../interpreter/record-model.js");
   setDefaultEngine(o.engine ?? "auto");
   const { progressReporter, trainReporter } = await import("../progress.js");
@@ -107,6 +107,6 @@ export function registerRun(program: Command): void {
     .argument("<file>", "the .dlm script")
     .option("--seed <n>", "seed for every random choice the script does not seed itself", integerAtLeast(0))
     .option("--quiet", "no progress or warnings on stderr")
-    .addOption(new Option("--engine <name>", "gradients of sample by the float64 host engine (compiled), tfjs, or auto: host where the model records").choices(["auto", "host", "tfjs"]).default("auto"))
+    .addOption(new Option("--engine <name>", "gradients of sample from the recorded model by the float64 host executor (compiled) or tfjs (float32, chains batched), or auto: the cheaper; a model that does not record runs on the interpreter's tfjs path").choices(["auto", "host", "tfjs"]).default("auto"))
     .action(async (file: string, o: RunOptions, cmd: Command) => runCommand(file, { ...o, ...backendOf(cmd) }));
 }

@@ -203,7 +203,7 @@ export function registerSample(program: Command): void {
     .option("--json", "print one JSON summary on stdout instead of the table")
     .option("--plot <dir>", "also write trace, density and pair plots (SVG) into this folder")
     .option("--plot-vars <names>", "with --plot: the variables to plot, comma-separated (a name selects all its elements, theta[2] one)")
-    .addOption(new Option("--engine <name>", "gradients by the float64 host engine (compiled), tfjs, or auto: host where the model records").choices(["auto", "host", "tfjs"]).default("auto"))
+    .addOption(new Option("--engine <name>", "gradients from the recorded model by the float64 host executor (compiled) or tfjs (float32, chains batched), or auto: the cheaper; a model that does not record runs on the interpreter's tfjs path").choices(["auto", "host", "tfjs"]).default("auto"))
     .option("--quiet", "no progress on stderr")
     .action(async (file: string, o: SampleCliOptions, cmd: Command) => sampleCommand(file, { ...o, ...backendOf(cmd) }));
 }

@@ -31,7 +31,7 @@ describe.concurrent("dlm: usage and help", () => {
     const r = await dlm(["--version"], { env: { DLM_BACKEND: "cpu" } });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^dlm \d+\.\d+\.\d+ \(tfjs [\d.]+, backend cpu; available: wasm, cpu/);
-    expect(r.stdout).toMatch(/\nengine: auto \(the float64 host engine where a model records, else tfjs\)/);
+    expect(r.stdout).toMatch(/\nengine: auto \(a recorded model on the cheaper of the float64 host executor and tfjs, else the interpreter on tfjs\)/);
     expect((await dlm(["--version"], { env: { DLM_WORKERS: "0" } })).stdout).toMatch(/chains on this thread/);
     const w = await dlm(["--version", "--backend", "wasm"], { env: { DLM_BACKEND: "cpu" } });
     expect(w.stdout).toMatch(/backend wasm;/);
