@@ -13,7 +13,7 @@
  * `reshape`, `vcat`, `pow` and the size queries need values known while recording and stay in
  * record.ts, as do the comparison and logical operators and `if` on parameter values.
  */
-import { IrError, type Graph, type ReduceKind } from "../core/ir/graph.js";
+import { IrError, sizeOf, type Graph, type ReduceKind } from "../core/ir/graph.js";
 import type { UnaryFn } from "../core/ir/ops.js";
 
 /** Elementwise builtins that are one IR op, by the name users write. */
@@ -202,6 +202,19 @@ export const RECORDED_BUILTINS: Readonly<Record<string, RecordedBuiltin>> = {
       const inner = g.shape(parts[0]!);
       if (parts.length < 2 || parts.some((p) => g.shape(p).join(",") !== inner.join(","))) throw new IrError("stack of other than two or more equally shaped arrays");
       return g.concat(parts, [parts.length, ...inner]);
+    },
+  },
+  // fill(v, d1, d2, …): a scalar of parameters repeated over data sizes (one take)
+  fill: {
+    arity: "many",
+    build: (g, [v, ...sizes]) => {
+      if (sizeOf(g.shape(v!)) !== 1) throw new IrError("fill of a value that is not a scalar");
+      const shape = sizes.map((d) => {
+        const c = g.constValue(d);
+        if (c === undefined || c.length !== 1 || !Number.isInteger(c[0]) || c[0]! < 0) throw new IrError("fill with sizes that are not whole numbers of data");
+        return c[0]!;
+      });
+      return g.take(g.reshape(v!, []), new Int32Array(shape.reduce((a, b) => a * b, 1)), shape);
     },
   },
   cholesky: { arity: 1, build: (g, [a]) => g.cholesky(a!) },

@@ -239,6 +239,15 @@ model ar(T, y, X, g, flag) {
     expectSameDensity(priorsOnly);
   });
 
+  it("fill of a latent over data sizes (a scale matrix from one scale), with tfjs's value and gradient", () => {
+    const src = "model m(y) {\n  s ~ HalfNormal(1)\n  L ~ LKJCholesky(3, 2.0)\n  y ~ MvNormal(zeros(3), cholesky = diag(fill(s, 3)) @ L)\n}";
+    const inst = instance(src, "m", { y: [[0.5, -0.2, 1.0], [0.1, 0.3, -0.4]] });
+    const notes: string[] = [];
+    expect(posteriorModel(inst, { engine: "host", note: (l) => notes.push(l) }).hostValueAndGrad).toBeDefined();
+    expect(notes).toEqual(["engine: host (float64, compiled)"]);
+    expectSameDensity(inst);
+  });
+
   it("falls back to tfjs with a one-line reason outside the recorded set", () => {
     const cases: [string, string, Record<string, DataValue>, RegExp][] = [
       ["model m(y) {\n  mu ~ Normal(0, 1)\n  y ~ Normal(mu % 2, 1)\n}", "m", { y: 1 }, /`%` on a value that depends on parameters/],
