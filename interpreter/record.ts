@@ -26,6 +26,9 @@ import { assignIndex, index } from "./indexing.js";
 import type { ModelInstance } from "./instance.js";
 import { RECORDED_BUILTINS } from "./record-builtins.js";
 import { constrain, describeRecorded, orderedOf, recordedDist } from "./record-families.js";
+import { recordForward, type RecordedNet } from "./record-networks.js";
+import { isSpec } from "../nn/layer.js";
+import { paramName, walkTree } from "../nn/tree.js";
 import { childEnv, lookup, assignVar, shapeOf, tensor, MISSING, type Env, type TensorValue, type Value } from "./value.js";
 
 /** Why an instance cannot be recorded; the message starts "cannot record: ". */
@@ -53,6 +56,11 @@ const IR_TAG = "ir";
 const symbolic = (node: number): Value => ({ kind: "opaque", tag: IR_TAG, payload: node, show: "a recorded value" });
 const nodeOf = (v: Value | undefined): number | undefined => (v?.kind === "opaque" && v.tag === IR_TAG ? (v.payload as number) : undefined);
 
+const NET_TAG = "irnet";
+/** A network whose parameters are latents of the graph (record-networks.ts). */
+const recordedNet = (net: RecordedNet): Value => ({ kind: "opaque", tag: NET_TAG, payload: net, show: `the network ${net.root}` });
+const netOf = (v: Value | undefined): RecordedNet | undefined => (v?.kind === "opaque" && v.tag === NET_TAG ? (v.payload as RecordedNet) : undefined);
+
 /** The operators on values that depend on parameters; comparisons and logical ones give 0/1, as the evaluator's on arrays. */
 const ARITH: Readonly<Partial<Record<string, BinaryFn>>> = {
   "+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow",
@@ -64,7 +72,7 @@ const noHandler: Handler = {
   latent: () => { throw new CannotRecord("a `~` inside an expression"); },
   observe: () => { throw new CannotRecord("a `~` inside an expression"); },
   factor: () => { throw new CannotRecord("`factor` inside a function"); },
-  network: () => { throw new CannotRecord("networks are not in the recorded set yet"); },
+  network: () => { throw new CannotRecord("a network bound inside a function"); },
   record: () => {},
 };
 
@@ -81,7 +89,7 @@ export interface RecordOptions {
 
 /** Record `inst`'s log density (log|det J| included). Throws CannotRecord. */
 export function recordInstance(inst: ModelInstance, options: RecordOptions = {}): RecordedDensity {
-  if (inst.points.size > 0) throw new CannotRecord("networks are not in the recorded set yet");
+  if (inst.points.size > 0) throw new CannotRecord("network parameters without a prior (`params(net) ~ D` gives every one a prior)");
   if (inst.minibatch !== undefined) throw new CannotRecord("minibatched instances stay on tfjs");
   const r = new Recorder(inst, options.likelihoodOnly === true, options.sufficientStatistics !== false);
   tf.engine().startScope();
@@ -181,7 +189,7 @@ class Recorder {
       }
       case "Return": throw new ReturnSignal(s.value === null ? MISSING : this.expr(s.value, env));
       case "Fn": env.vars.set(s.name, { kind: "fn", def: s, env }); return;
-      case "Network": throw new CannotRecord("networks are not in the recorded set yet");
+      case "Network": throw new CannotRecord("a network definition inside a model");
       case "Model": throw new CannotRecord("a model defined inside a model");
       case "Include": throw new CannotRecord("`include` inside a model");
     }
@@ -263,11 +271,38 @@ class Recorder {
       this.assigned.set(t.name, symbolic(x));
       return;
     }
-    if (t.kind !== "Name" && t.kind !== "Index") throw new CannotRecord("a network parameter left of `~`");
+    if (t.kind === "Params" && t.network.kind === "Name") return this.networkPrior(t.network.name, dist, s, env);
+    if (t.kind !== "Name" && t.kind !== "Index") throw new CannotRecord("a network parameter left of `~` other than `params(net)`");
     if (dist.support.kind === "intervalOf") throw new CannotRecord("observed data under bounds that depend on parameters (its support is checked at every evaluation)");
     const value = this.concrete(t, env, "an observed value that depends on parameters");
     const x = this.node(value);
     this.score(dist, x, g.shape(x), s);
+  }
+
+  /** `params(net) ~ D`: every parameter tensor of the network a latent under D (networks.ts's tildeParams). */
+  private networkPrior(name: string, dist: ReturnType<typeof recordedDist>, s: TildeStmt, env: Env): void {
+    const v = lookup(env, name);
+    if (v?.kind !== "layer") throw new CannotRecord(`\`params(${name})\` of something other than a network bound once in the model`);
+    const g = this.g;
+    const params = new Map<string, number>();
+    for (const leaf of walkTree(v.layer.paramSpecs(), isSpec)) {
+      const lname = paramName(leaf.path, name);
+      const info = this.inst.latents.find((l) => l.name === lname);
+      const entry = this.inst.layout.entries.find((e) => e.name === lname);
+      if (info === undefined || entry === undefined) throw new CannotRecord(`the network parameter \`${lname}\` was not found by the tracer`);
+      if (describeRecorded(dist.support) !== info.support) throw new CannotRecord(`\`${lname}\`'s support (${info.support}) differs from the recorded one`);
+      const { x: x0, logDet } = constrain(g, g.param(entry.offset, entry.shape), dist.support);
+      const x = g.shape(x0).join(",") === info.shape.join(",") ? x0 : g.reshape(x0, info.shape);
+      if (!this.likelihoodOnly) {
+        this.score(dist, x, info.shape, s);
+        if (logDet !== undefined) this.terms.push(logDet);
+      }
+      this.frame.latents.add(lname);
+      this.assigned.set(lname, symbolic(x));
+      params.set(leaf.path.join("/"), x);
+    }
+    if (params.size === 0) throw new CannotRecord(`the network ${name} has no parameters`);
+    assignVar(env, name, recordedNet({ layer: v.layer, root: name, params }));
   }
 
   private score(dist: ReturnType<typeof recordedDist>, x: number, shape: readonly number[], s: TildeStmt): void {
@@ -463,6 +498,11 @@ class Recorder {
     const name = e.callee.name;
     const callee = lookup(env, name);
     const g = this.g;
+    const net = netOf(callee);
+    if (net !== undefined) {
+      if (e.args.length !== 1 || e.kwargs.length > 0) throw new CannotRecord(`\`${name}\` called with other than one input`);
+      return symbolic(recordForward(g, net, net.layer, [], this.node(this.expr(e.args[0]!, env))));
+    }
     if (callee?.kind === "builtin") {
       const rb = RECORDED_BUILTINS[name];
       if (rb !== undefined) {
@@ -519,7 +559,10 @@ class Recorder {
   /** Whether `e` reads a recorded (parameter-dependent) value. */
   private isSymbolic(e: Expr | IndexArg, env: Env): boolean {
     switch (e.kind) {
-      case "Name": return nodeOf(lookup(env, e.name)) !== undefined;
+      case "Name": {
+        const v = lookup(env, e.name);
+        return nodeOf(v) !== undefined || netOf(v) !== undefined;
+      }
       case "Number": case "String": case "Bool": case "Missing": case "Colon": return false;
       case "Array": case "Tuple": return e.elements.some((x) => this.isSymbolic(x, env));
       case "Range": return this.isSymbolic(e.start, env) || this.isSymbolic(e.end, env) || (e.step !== null && this.isSymbolic(e.step, env));

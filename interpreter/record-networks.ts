@@ -1,0 +1,62 @@
+/**
+ * Networks in the recorded IR: a layer stack whose parameters all have priors (`params(net) ~
+ * D`) becomes a set of latent nodes, one per parameter tensor (keyed by its path, as
+ * nn/layer.ts's `paramSpecs` names them), and `net(x)` its forward pass as IR ops, with the
+ * meaning nn/ gives each layer: Dense(in => out, act) is act(x W + b) with W `[in, out]`
+ * (nn/dense.ts), Chain composes its layers in order (nn/chain.ts). Other layers, and the
+ * activations without an IR form, throw IrError, so the instance stays on the interpreter.
+ */
+import { IrError, type Graph } from "../core/ir/graph.js";
+import type { Layer } from "../nn/layer.js";
+import type { DenseLayer } from "../nn/dense.js";
+import type { ChainLayer } from "../nn/chain.js";
+import { RECORDED_BUILTINS } from "./record-builtins.js";
+
+/** A network bound in the recorded model: its layer and the node of each parameter tensor by path ("1/weight"). */
+export interface RecordedNet {
+  readonly layer: Layer;
+  readonly root: string;
+  readonly params: ReadonlyMap<string, number>;
+}
+
+/** The activations of nn/activations.ts that the IR has, by name: the recorded builtins of the same meaning. */
+const ACTIVATION_BUILTINS: Readonly<Record<string, string>> = {
+  relu: "relu", elu: "elu", tanh: "tanh", sigmoid: "sigmoid", softplus: "softplus", swish: "swish", silu: "swish", gelu: "gelu",
+};
+
+function activate(g: Graph, name: string, x: number): number {
+  if (name === "identity") return x;
+  if (name === "logsigmoid") return g.unary("logSigmoid", x);
+  if (name === "softmax" || name === "logsoftmax") {
+    // over the last axis, as nn/'s
+    return RECORDED_BUILTINS[name]!.build(g, [x], [-1]);
+  }
+  const b = ACTIVATION_BUILTINS[name];
+  if (b === undefined) throw new IrError(`the activation ${name} is not in the recorded op set yet`);
+  return RECORDED_BUILTINS[b]!.build(g, [x], undefined);
+}
+
+/** The forward pass of `layer` on x (rows are observations), its parameters under `path`. */
+export function recordForward(g: Graph, net: RecordedNet, layer: Layer, path: readonly string[], x: number): number {
+  const param = (leaf: string): number => {
+    const n = net.params.get([...path, leaf].join("/"));
+    if (n === undefined) throw new IrError(`${net.root}: the parameter ${[...path, leaf].join(".")} has no prior`);
+    return n;
+  };
+  switch (layer.kind) {
+    case "Chain": {
+      const c = layer as ChainLayer;
+      return c.layers.reduce((y, l, i) => recordForward(g, net, l, [...path, String(i + 1)], y), x);
+    }
+    case "Dense": {
+      const d = layer as DenseLayer;
+      const s = g.shape(x);
+      if (s.length < 1 || s.length > 2 || s[s.length - 1] !== d.nin) throw new IrError(`${d.describe()} on an input of shape [${s.join(", ")}]`);
+      let y = g.matmul(x, param("weight"));
+      if (d.bias) y = g.binary("add", y, param("bias"));
+      return activate(g, d.activation.name, y);
+    }
+    default:
+      throw new IrError(`the layer ${layer.describe()} is not in the recorded set yet`);
+  }
+}
