@@ -9,12 +9,12 @@
  */
 import { compileHost, type CompiledHost, type HostValueAndGrad } from "../core/exec/host/compile.js";
 import { compileTfjs, type TfjsLogDensity } from "../core/exec/tfjs/execute.js";
-import { chooseExecutor, type ExecutorChoice } from "../core/exec/choose.js";
+import { chooseExecutor, type Executor, type ExecutorChoice } from "../core/exec/choose.js";
 import type { Graph } from "../core/ir/graph.js";
 import { tf } from "../core/engine.js";
 import { workerCount } from "../inference/mcmc/workers.js";
 import { portableProgram, type HostProgram } from "../core/exec/host/compile-link.js";
-import type { ModelInstance } from "./instance.js";
+import { logDensityOf, type ModelInstance } from "./instance.js";
 import { CannotRecord, recordInstance } from "./record.js";
 
 export type Engine = "host" | "tfjs" | "auto";
@@ -116,13 +116,17 @@ export function executorFor(inst: ModelInstance, engine: Engine, note?: (line: s
     note?.(`engine: tfjs (${r.why})`);
     return { kind: "interpreter" };
   }
-  let executor: "host" | "tfjs" = engine === "tfjs" ? "tfjs" : "host";
+  let executor: Executor = engine === "tfjs" ? "tfjs" : "host";
   let why = "";
   if (engine === "auto") {
     let choice = r.choices.get(chains);
-    if (choice === undefined) r.choices.set(chains, (choice = chooseExecutor(r.graph, r.compiled, r.tfjs, chains, Math.max(1, workerCount(chains)))));
+    if (choice === undefined) r.choices.set(chains, (choice = chooseExecutor(r.graph, r.compiled, r.tfjs, chains, Math.max(1, workerCount(chains)), (q) => logDensityOf(inst, q))));
     executor = choice.executor;
     why = `, ${choice.why}`;
+  }
+  if (executor === "interpreter") {
+    note?.(`engine: tfjs (the interpreter's${why})`);
+    return { kind: "interpreter" };
   }
   if (executor === "host") {
     note?.(`engine: host (float64, compiled${why})`);

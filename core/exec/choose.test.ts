@@ -1,6 +1,6 @@
 /**
  * The choice of executor: small graphs go to the host unmeasured; graphs whose estimated host
- * cost is large are timed on both executors (which one wins is the machine's business, so
+ * cost is large are timed on every candidate (which one wins is the machine's business, so
  * only that a measurement decided is asserted, never a timing).
  */
 import { describe, expect, it } from "vitest";
@@ -40,6 +40,20 @@ describe("chooseExecutor", () => {
     expect(estimateHostMicros(g)).toBeGreaterThan(MEASURE_ABOVE_US);
     const choice = chooseExecutor(g, compileHost(g, out), () => compileTfjs(g, out), 4, 1);
     expect(["host", "tfjs"]).toContain(choice.executor);
-    expect(choice.why).toMatch(/^measured \S+ ms on the host against \S+ ms on tfjs per gradient of 4 chains$/);
+    expect(choice.why).toMatch(/^measured \S+ ms on the host, \S+ ms on the tfjs executor per gradient of 4 chains$/);
+  });
+
+  it("with a third candidate, takes whichever measured fastest; one that throws is never taken", () => {
+    const { g, out } = regression(2000, 100);
+    const host = compileHost(g, out);
+    const tfjs = compileTfjs(g, out);
+    const broken = (): never => {
+      throw new Error("no");
+    };
+    const choice = chooseExecutor(g, host, () => tfjs, 4, 1, broken as never);
+    expect(choice.executor).not.toBe("interpreter");
+    expect(choice.why).toMatch(/, a failure on the interpreter per gradient of 4 chains$/);
+    const none = chooseExecutor(g, host, broken, 4, 1);
+    expect(none.executor).toBe("host");
   });
 });

@@ -6,7 +6,9 @@
  * dominate, since its matrix kernels are vectorised and it pays its per-op dispatch once for
  * every chain. So: a static estimate of the host's time per gradient first (ns per element
  * of each op, measured with bench/host-grad-cost.ts), and only where that exceeds
- * MEASURE_ABOVE_US are both executors timed on this machine and the faster taken.
+ * MEASURE_ABOVE_US are the candidates timed on this machine and the fastest taken: both
+ * executors, and the interpreter's own tfjs log density, whose fused kernels (Normal sums, …)
+ * can beat the recorded graph on tfjs (a wide Bayesian network, bench/bnn-executors.ts).
  */
 import { tf } from "../engine.js";
 import { valueAndGrad } from "../autodiff.js";
@@ -14,7 +16,8 @@ import { sizeOf, type Graph } from "../ir/graph.js";
 import type { CompiledHost } from "./host/compile.js";
 import type { TfjsLogDensity } from "./tfjs/execute.js";
 
-export type Executor = "host" | "tfjs";
+/** The host and tfjs executors of the recorded graph, or the interpreter's own tfjs log density. */
+export type Executor = "host" | "tfjs" | "interpreter";
 
 /** Below this estimated host time per gradient (µs) the host executor is taken unmeasured. */
 export const MEASURE_ABOVE_US = 300;
@@ -56,10 +59,12 @@ function timed(reps: number, call: () => void): number {
 }
 
 /**
- * The faster executor for `chains` chains of which `threads` run at once on the host: by the
- * static estimate where the host is clearly cheap, else by timing both here.
+ * The fastest way to the gradient for `chains` chains of which `threads` run at once on the
+ * host: by the static estimate where the host is clearly cheap, else by timing the host
+ * executor, the tfjs executor and, where given, another batched tfjs log density of the same
+ * model (the interpreter's, whose fused kernels can beat the recorded graph on tfjs).
  */
-export function chooseExecutor(g: Graph, host: CompiledHost, tfjs: () => TfjsLogDensity, chains: number, threads: number): ExecutorChoice {
+export function chooseExecutor(g: Graph, host: CompiledHost, tfjs: () => TfjsLogDensity, chains: number, threads: number, interpreter?: TfjsLogDensity): ExecutorChoice {
   const estimate = estimateHostMicros(g);
   if (estimate < MEASURE_ABOVE_US) return { executor: "host", why: `estimated ${estimate < 1 ? "<1" : Math.round(estimate)} µs per gradient` };
   // a point near the origin of θ: every transform is defined there
@@ -67,21 +72,25 @@ export function chooseExecutor(g: Graph, host: CompiledHost, tfjs: () => TfjsLog
   const grad = new Float64Array(g.dim);
   const hostMs = timed(3, () => host.valueAndGrad(theta, grad)) * Math.ceil(chains / Math.max(1, threads));
   const q = tf.tidy(() => tf.tile(tf.tensor2d(Float32Array.from(theta), [1, g.dim]), [chains, 1])) as tf.Tensor2D;
-  let tfjsMs: number;
-  try {
-    const run = tfjs();
-    tfjsMs = timed(3, () => {
-      const r = valueAndGrad(run, q);
-      r.grad.dataSync();
-      tf.dispose([r.value, r.grad]);
-    });
-  } catch (e) {
-    // an executor that fails is not a choice (the host executor already ran)
-    return { executor: "host", why: `the tfjs executor failed: ${e instanceof Error ? e.message : String(e)}` };
-  } finally {
-    q.dispose();
-  }
-  const fmt = (ms: number): string => (ms >= 10 ? `${Math.round(ms)} ms` : `${ms.toFixed(2)} ms`);
-  const why = `measured ${fmt(hostMs)} on the host against ${fmt(tfjsMs)} on tfjs per gradient of ${chains} chains`;
-  return { executor: tfjsMs < hostMs ? "tfjs" : "host", why };
+  const batched = (f: () => TfjsLogDensity): number => {
+    try {
+      const run = f();
+      return timed(3, () => {
+        const r = valueAndGrad(run, q);
+        r.grad.dataSync();
+        tf.dispose([r.value, r.grad]);
+      });
+    } catch {
+      // one that fails is not a choice (the host executor already ran)
+      return Infinity;
+    }
+  };
+  const candidates: [Executor, number][] = [["host", hostMs], ["tfjs", batched(tfjs)]];
+  if (interpreter !== undefined) candidates.push(["interpreter", batched(() => interpreter)]);
+  q.dispose();
+  const fmt = (ms: number): string => (!Number.isFinite(ms) ? "a failure" : ms >= 10 ? `${Math.round(ms)} ms` : `${ms.toFixed(2)} ms`);
+  const best = candidates.reduce((a, b) => (b[1] < a[1] ? b : a));
+  const label: Record<Executor, string> = { host: "the host", tfjs: "the tfjs executor", interpreter: "the interpreter" };
+  const why = `measured ${candidates.map(([e, ms]) => `${fmt(ms)} on ${label[e]}`).join(", ")} per gradient of ${chains} chains`;
+  return { executor: best[0], why };
 }
