@@ -18,6 +18,7 @@ import type { PosteriorModel } from "../core/model.js";
 import { hostGradient, sample } from "../inference/mcmc/index.js";
 import { posteriorModel } from "../interpreter/instance.js";
 import { compile, modelInstance } from "../interpreter/program.js";
+import { cpuMicros, median } from "./timing.js";
 
 const T = 200;
 const CHAINS = 4;
@@ -29,12 +30,6 @@ const FORMS: Record<string, string> = {
   mean: `${head}  mu = zeros(T)\n  for t in 2:T {\n    mu[t] = c + phi * y[t - 1]\n  }\n  y[2:T] ~ Normal(mu[2:T], sigma)\n}`,
   slice: `${head}  y[2:T] ~ Normal(c + phi * y[1:T-1], sigma)\n}`,
 };
-
-const cpuMicros = (): number => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function call(model: PosteriorModel): () => void {
   const g = hostGradient(model, CHAINS);

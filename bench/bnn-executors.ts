@@ -16,15 +16,10 @@ import { hostGradient } from "../inference/mcmc/index.js";
 import { compile, modelInstance } from "../interpreter/program.js";
 import { logDensityOf, posteriorModel } from "../interpreter/instance.js";
 import { logDensityModel, type LogDensityModel } from "../core/model.js";
+import { cpuMicros, median } from "./timing.js";
 
 await initEngine();
 const CHAINS = 4;
-
-const cpuMicros = (): number => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function gradientCall(model: LogDensityModel): () => void {
   const g = hostGradient(model, CHAINS);

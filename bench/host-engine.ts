@@ -24,6 +24,7 @@ import type { PosteriorModel } from "../core/model.js";
 import { chainOutputs } from "../cli/to-draws.js";
 import { checkPosterior } from "./posteriordb/check.js";
 import { dataAvailable, instantiatePosterior, loadPosterior } from "./posteriordb/posteriors.js";
+import { cpuMicros, median } from "./timing.js";
 
 const POSTERIORS = [
   "eight_schools-eight_schools_noncentered",
@@ -34,19 +35,12 @@ const POSTERIORS = [
 ];
 const CHAINS = 4;
 
-const cpuMicros = (): number => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
-
 /** µs of CPU time per call of `f`, over `calls` calls. */
 function block(f: () => void, calls: number): number {
   const t0 = cpuMicros();
   for (let i = 0; i < calls; i++) f();
   return (cpuMicros() - t0) / calls;
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Calls per block so that a block takes about `targetMs` of CPU time. */
 function callsFor(f: () => void, targetMs: number): number {

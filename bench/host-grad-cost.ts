@@ -13,12 +13,7 @@ import { initEngine } from "../core/engine.js";
 import { compileHost } from "../core/exec/host/compile.js";
 import { recordInstance } from "../interpreter/record.js";
 import { dataAvailable, instantiatePosterior, loadPosterior, posteriorNames } from "./posteriordb/posteriors.js";
-
-const cpuMicros = (): number => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+import { cpuMicros, median } from "./timing.js";
 
 await initEngine();
 if (!dataAvailable()) {

@@ -33,3 +33,12 @@ export async function kernelsAndMs(call: () => void, minMs = 200, minCalls = 10)
   const kernels = (await tf.profile(call)).kernels.length;
   return { kernels, ms: msPerCall(call, minMs, minCalls) };
 }
+
+/** CPU time of this process (every thread), in µs. */
+export const cpuMicros = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+/** The middle value (the upper of the two middle ones for an even count). */
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
