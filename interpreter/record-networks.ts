@@ -3,13 +3,17 @@
  * D`) becomes a set of latent nodes, one per parameter tensor (keyed by its path, as
  * nn/layer.ts's `paramSpecs` names them), and `net(x)` its forward pass as IR ops, with the
  * meaning nn/ gives each layer: Dense(in => out, act) is act(x W + b) with W `[in, out]`
- * (nn/dense.ts), Chain composes its layers in order (nn/chain.ts). Other layers, and the
- * activations without an IR form, throw IrError, so the instance stays on the interpreter.
+ * (nn/dense.ts), Chain composes its layers in order (nn/chain.ts), LayerNorm normalises the
+ * last axis (nn/layer-norm.ts), Flatten reshapes, Dropout is the identity outside training,
+ * Embedding gathers rows of its weight by 1-based indices of data. Other layers throw
+ * IrError, so the instance stays on the interpreter.
  */
 import { IrError, type Graph } from "../core/ir/graph.js";
 import type { Layer } from "../nn/layer.js";
 import type { DenseLayer } from "../nn/dense.js";
 import type { ChainLayer } from "../nn/chain.js";
+import type { LayerNormLayer } from "../nn/layer-norm.js";
+import type { EmbeddingLayer } from "../nn/embedding.js";
 import { RECORDED_BUILTINS } from "./record-builtins.js";
 
 /** A network bound in the recorded model: its layer and the node of each parameter tensor by path ("1/weight"). */
@@ -55,6 +59,40 @@ export function recordForward(g: Graph, net: RecordedNet, layer: Layer, path: re
       let y = g.matmul(x, param("weight"));
       if (d.bias) y = g.binary("add", y, param("bias"));
       return activate(g, d.activation.name, y);
+    }
+    case "LayerNorm": {
+      // (x − mean) / √(var + eps) over the last axis (var biased), then gain · x̂ + bias
+      const l = layer as LayerNormLayer;
+      const s = g.shape(x);
+      const last = s.length - 1;
+      if (last < 0 || s[last] !== l.size) throw new IrError(`${l.describe()} on an input of shape [${s.join(", ")}]`);
+      const keep = s.map((d, i) => (i === last ? 1 : d));
+      const mean = g.reshape(g.binary("div", g.reduce("sum", x, [last]), g.scalar(l.size)), keep);
+      const centred = g.binary("sub", x, mean);
+      const variance = g.reshape(g.binary("div", g.reduce("sum", g.unary("square", centred), [last]), g.scalar(l.size)), keep);
+      let y = g.binary("div", centred, g.unary("sqrt", g.binary("add", variance, g.scalar(l.eps))));
+      if (l.affine) y = g.binary("add", g.binary("mul", y, param("gain")), param("bias"));
+      return activate(g, l.activation.name, y);
+    }
+    case "Flatten": {
+      // [N, ...e] → [N, prod(e)], row-major
+      const s = g.shape(x);
+      if (s.length < 2) throw new IrError(`Flatten() on an input of shape [${s.join(", ")}]`);
+      return g.reshape(x, [s[0]!, s.slice(1).reduce((a, b) => a * b, 1)]);
+    }
+    // no dropout when a log density is evaluated (nn/dropout.ts: training mode only)
+    case "Dropout": return x;
+    case "Embedding": {
+      // out[..., :] = weight[x − 1, :] for 1-based indices of data
+      const e = layer as EmbeddingLayer;
+      const ids = g.constValue(x);
+      if (ids === undefined) throw new IrError("an Embedding of indices that depend on parameters");
+      const index = new Int32Array(ids.length * e.dim);
+      ids.forEach((v, i) => {
+        if (!Number.isInteger(v) || v < 1 || v > e.vocab) throw new IrError(`${e.describe()} of the index ${v}`);
+        for (let j = 0; j < e.dim; j++) index[i * e.dim + j] = (v - 1) * e.dim + j;
+      });
+      return g.take(param("weight"), index, [...g.shape(x), e.dim]);
     }
     default:
       throw new IrError(`the layer ${layer.describe()} is not in the recorded set yet`);

@@ -19,6 +19,9 @@ export interface NormOptions {
 export interface LayerNormLayer extends Layer {
   readonly kind: "LayerNorm";
   readonly size: number;
+  readonly eps: number;
+  readonly affine: boolean;
+  readonly activation: Activation;
 }
 
 /** `gain · x̂ + bias` with per-chain parameters lifted to broadcast against x̂. */
@@ -47,6 +50,9 @@ export function layerNorm(d: number, options: NormOptions = {}): LayerNormLayer 
   return {
     kind: "LayerNorm",
     size: d,
+    eps,
+    affine,
+    activation: act,
     describe: () => `LayerNorm(${d}${act.name === "identity" ? "" : `, ${act.name}`})`,
     paramSpecs: () => specs,
     outputShape: (inputShape) => checkLastAxis("LayerNorm", d, inputShape),

@@ -164,10 +164,10 @@ for k in 1:3 {
     const ok = await run(`${MODEL}a = sample(m([0.5, 1.5, 1.0]), draws = 50, warmup = 50, chains = 1, engine = "host")\nb = sample(m([0.5, 1.5, 1.0]), draws = 50, warmup = 50, chains = 1, engine = "tfjs")\nprint(a)\nprint(b)`);
     expect(ok.status, ok.err.join("\n")).toBe(0);
     expect(ok.err).toEqual([]);
-    const net = "model n(x, y) {\n  net = Chain(Dense(1 => 2, tanh), LayerNorm(2), Dense(2 => 1))\n  params(net) ~ Normal(0, 1)\n  y ~ Normal(net(x)[:, 1], 1)\n}\n";
+    const net = "model n(x, y) {\n  net = Chain(Dense(1 => 2, tanh), BatchNorm(2), Dense(2 => 1))\n  params(net) ~ Normal(0, 1)\n  y ~ Normal(net(x)[:, 1], 1)\n}\n";
     const fallback = await run(`${net}p = sample(n([[0.1], [0.5]], [0.2, 0.4]), draws = 5, warmup = 5, chains = 1, engine = "host")\nprint(p)`);
     expect(fallback.status, fallback.err.join("\n")).toBe(0);
-    expect(fallback.err.join("\n")).toMatch(/warning: engine: tfjs \(cannot record: the layer LayerNorm\(2\) is not in the recorded set yet\)/);
+    expect(fallback.err.join("\n")).toMatch(/warning: engine: tfjs \(cannot record: the layer BatchNorm\(2\) is not in the recorded set yet\)/);
     const bad = await run(`${MODEL}a = sample(m([0.5]), engine = "gpu")`);
     expect(bad.status).not.toBe(0);
     expect(bad.err.join("\n")).toMatch(/`engine` should be one of "auto", "host", "tfjs", but it is "gpu"/);

@@ -1,6 +1,6 @@
 /**
- * Networks in the recorded IR (interpreter/record-networks.ts): a Chain of Dense layers whose
- * parameters all have a prior records, and its log density and gradient equal the interpreter's
+ * Networks in the recorded IR (interpreter/record-networks.ts): a Chain of Dense, LayerNorm,
+ * Dropout, Flatten and Embedding layers whose parameters all have a prior records, and its log density and gradient equal the interpreter's
  * tfjs path (nn/'s own layers) at random points, for every activation the IR has; anything
  * else falls back to the interpreter with the reason.
  */
@@ -47,6 +47,20 @@ describe("networks on the host engine", () => {
     ours.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - ref[i]![j]!)).toBeLessThan(1e-6)));
   });
 
+  it("LayerNorm (gain and bias as latents), Dropout (the identity when scoring) and Flatten", () => {
+    const src = `model m(x, y) {\n  net = Chain(Dense(2 => 4, tanh), LayerNorm(4), Dropout(0.3), Flatten(), Dense(4 => 1))\n  params(net) ~ Normal(0, 1)\n  y ~ Normal(net(x)[:, 1], 0.5)\n}`;
+    expect(hostNote(src, { x: X, y: Y }).recorded).toBe(true);
+    expectSameDensity(instance(src, "m", { x: X, y: Y }));
+  });
+
+  it("an Embedding of 1-based indices of data, then a Dense layer", () => {
+    const src = `model m(k, y) {\n  net = Chain(Embedding(4 => 3), Dense(3 => 1, softplus))\n  params(net) ~ Normal(0, 1)\n  y ~ Poisson(net(k)[:, 1])\n}`;
+    const k = X.map((_, i) => (i % 4) + 1);
+    const y = k.map((v) => v % 3);
+    expect(hostNote(src, { k, y }).recorded).toBe(true);
+    expectSameDensity(instance(src, "m", { k, y }));
+  });
+
   it("a single Dense layer, a Bernoulli-logit likelihood and a Laplace prior", () => {
     const src = `model m(x, y) {\n  net = Dense(2 => 1)\n  params(net) ~ Laplace(0, 1)\n  y ~ Bernoulli(logit = net(x)[:, 1])\n}`;
     const y = Y.map((v) => (v > 0 ? 1 : 0));
@@ -56,9 +70,9 @@ describe("networks on the host engine", () => {
 
   it("falls back with the reason: a layer the IR lacks, a parameter without a prior", () => {
     const data = { x: X, y: Y };
-    const norm = hostNote(`model m(x, y) {\n  net = Chain(Dense(2 => 3), LayerNorm(3), Dense(3 => 1))\n  params(net) ~ Normal(0, 1)\n  y ~ Normal(net(x)[:, 1], 1)\n}`, data);
+    const norm = hostNote(`model m(x, y) {\n  net = Chain(Dense(2 => 3), BatchNorm(3), Dense(3 => 1))\n  params(net) ~ Normal(0, 1)\n  y ~ Normal(net(x)[:, 1], 1)\n}`, data);
     expect(norm.recorded).toBe(false);
-    expect(norm.notes[0]).toMatch(/^engine: tfjs \(cannot record: the layer LayerNorm\(3\) is not in the recorded set yet\)$/);
+    expect(norm.notes[0]).toMatch(/^engine: tfjs \(cannot record: the layer BatchNorm\(3\) is not in the recorded set yet\)$/);
     const leaf = hostNote(`model m(x, y) {\n  net = Dense(2 => 1)\n  net.weight ~ Normal(0, 1)\n  y ~ Normal(net(x)[:, 1], 1)\n}`, data);
     expect(leaf.recorded).toBe(false);
     expect(leaf.notes[0]).toMatch(/^engine: tfjs \(cannot record: /);

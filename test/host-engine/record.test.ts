@@ -234,7 +234,7 @@ model ar(T, y, X, g, flag) {
     const cases: [string, string, Record<string, DataValue>, RegExp][] = [
       ["model m(y) {\n  mu ~ Normal(0, 1)\n  y ~ Normal(mu % 2, 1)\n}", "m", { y: 1 }, /`%` on a value that depends on parameters/],
       ["model m(y) {\n  mu ~ Normal(0, 1)\n  y ~ truncated(Normal(mu, 1), 0, Inf)\n}", "m", { y: [1, 2] }, /`truncated` of a distribution or bounds that depend on parameters \(its normaliser needs CDFs/],
-      ["model m(x, y) {\n  net = Chain(Dense(1 => 2, tanh), LayerNorm(2), Dense(2 => 1))\n  params(net) ~ Normal(0, 1)\n  y ~ Normal(net(x)[:, 1], 1)\n}", "m", { x: [[1], [2]], y: [0, 1] }, /the layer LayerNorm\(2\) is not in the recorded set yet/],
+      ["model m(x, y) {\n  net = Chain(Dense(1 => 2, tanh), BatchNorm(2), Dense(2 => 1))\n  params(net) ~ Normal(0, 1)\n  y ~ Normal(net(x)[:, 1], 1)\n}", "m", { x: [[1], [2]], y: [0, 1] }, /the layer BatchNorm\(2\) is not in the recorded set yet/],
     ];
     for (const [src, name, data, why] of cases) {
       const notes: string[] = [];
