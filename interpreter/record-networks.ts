@@ -15,12 +15,35 @@ import type { ChainLayer } from "../nn/chain.js";
 import type { LayerNormLayer } from "../nn/layer-norm.js";
 import type { EmbeddingLayer } from "../nn/embedding.js";
 import { RECORDED_BUILTINS } from "./record-builtins.js";
+import type { Value } from "./value.js";
 
 /** A network bound in the recorded model: its layer and the node of each parameter tensor by path ("1/weight"). */
 export interface RecordedNet {
+  /** The layer this value stands for: the whole network, or a part reached by `net[i]`, `net.name`. */
   readonly layer: Layer;
   readonly root: string;
+  /** Where `layer` sits in the whole network's parameter tree. */
+  readonly path: readonly string[];
   readonly params: ReadonlyMap<string, number>;
+}
+
+const describePath = (net: RecordedNet): string => net.root + net.path.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("");
+
+/** `net[i]`: the i-th layer of a Chain (networks.ts's subNet). */
+export function subNetwork(net: RecordedNet, i: Value | undefined): RecordedNet {
+  const k = i?.kind === "num" && Number.isInteger(i.v) ? String(i.v) : undefined;
+  const child = k === undefined ? undefined : net.layer.children?.[k];
+  if (child === undefined) throw new IrError(`${describePath(net)} indexed by other than the number of one of its layers`);
+  return { ...net, layer: child, path: [...net.path, k!] };
+}
+
+/** `net.name`: a named child layer, or a parameter tensor's node (networks.ts's netField). */
+export function networkField(net: RecordedNet, name: string): RecordedNet | number {
+  const child = net.layer.children?.[name];
+  if (child !== undefined) return { ...net, layer: child, path: [...net.path, name] };
+  const node = net.params.get([...net.path, name].join("/"));
+  if (node === undefined) throw new IrError(`${describePath(net)} has no parameter or layer \`${name}\``);
+  return node;
 }
 
 /** The activations of nn/activations.ts that the IR has, by name: the recorded builtins of the same meaning. */

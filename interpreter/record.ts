@@ -26,7 +26,7 @@ import { assignIndex, index } from "./indexing.js";
 import type { ModelInstance } from "./instance.js";
 import { RECORDED_BUILTINS } from "./record-builtins.js";
 import { constrain, describeRecorded, orderedOf, recordedDist } from "./record-families.js";
-import { recordForward, type RecordedNet } from "./record-networks.js";
+import { networkField, recordForward, subNetwork, type RecordedNet } from "./record-networks.js";
 import { isSpec } from "../nn/layer.js";
 import { paramName, walkTree } from "../nn/tree.js";
 import { childEnv, lookup, assignVar, shapeOf, tensor, MISSING, type Env, type TensorValue, type Value } from "./value.js";
@@ -302,7 +302,7 @@ class Recorder {
       params.set(leaf.path.join("/"), x);
     }
     if (params.size === 0) throw new CannotRecord(`the network ${name} has no parameters`);
-    assignVar(env, name, recordedNet({ layer: v.layer, root: name, params }));
+    assignVar(env, name, recordedNet({ layer: v.layer, root: name, path: [], params }));
   }
 
   private score(dist: ReturnType<typeof recordedDist>, x: number, shape: readonly number[], s: TildeStmt): void {
@@ -449,12 +449,24 @@ class Recorder {
         return symbolic(g.unary(e.op === "!" ? "not" : "neg", this.node(this.expr(e.operand, env))));
       case "Index": {
         if (e.indices.some((a) => a.kind !== "Colon" && this.isSymbolic(a, env))) throw new CannotRecord("an index that depends on parameters");
-        const x = this.node(this.expr(e.target, env));
+        const target = this.expr(e.target, env);
+        const net = netOf(target);
+        if (net !== undefined) {
+          const i = e.indices.length === 1 && e.indices[0]!.kind !== "Colon" ? evaluate(e.indices[0]!, env, this.ctx) : undefined;
+          return recordedNet(subNetwork(net, i));
+        }
+        const x = this.node(target);
         const specs = this.indexSpecs(e.indices, env);
         const sel = index(iota(g.shape(x), 0), specs, e.span);
         return symbolic(g.take(x, Int32Array.from(sel.t.dataSync()), shapeOf(sel)));
       }
       case "Call": return this.call(e, env);
+      case "Field": {
+        const net = netOf(this.expr(e.target, env));
+        if (net === undefined) throw new CannotRecord("a field of a value that depends on parameters");
+        const field = networkField(net, e.field);
+        return typeof field === "number" ? symbolic(field) : recordedNet(field);
+      }
       case "Array": {
         const items = e.elements.map((x) => this.node(this.expr(x, env)));
         const inner = g.shape(items[0]!);
@@ -494,14 +506,19 @@ class Recorder {
   }
 
   private call(e: Expr & { kind: "Call" }, env: Env): Value {
-    if (e.callee.kind !== "Name") throw new CannotRecord("a call of a computed function");
+    const g = this.g;
+    if (e.callee.kind !== "Name") {
+      // a part of a recorded network (`net[1](x)`), else a computed function the recorder does not take
+      const part = this.isSymbolic(e.callee, env) ? netOf(this.expr(e.callee, env)) : undefined;
+      if (part === undefined || e.args.length !== 1 || e.kwargs.length > 0) throw new CannotRecord("a call of a computed function");
+      return symbolic(recordForward(g, part, part.layer, part.path, this.node(this.expr(e.args[0]!, env))));
+    }
     const name = e.callee.name;
     const callee = lookup(env, name);
-    const g = this.g;
     const net = netOf(callee);
     if (net !== undefined) {
       if (e.args.length !== 1 || e.kwargs.length > 0) throw new CannotRecord(`\`${name}\` called with other than one input`);
-      return symbolic(recordForward(g, net, net.layer, [], this.node(this.expr(e.args[0]!, env))));
+      return symbolic(recordForward(g, net, net.layer, net.path, this.node(this.expr(e.args[0]!, env))));
     }
     if (callee?.kind === "builtin") {
       const rb = RECORDED_BUILTINS[name];

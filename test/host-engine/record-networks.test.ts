@@ -61,6 +61,20 @@ describe("networks on the host engine", () => {
     expectSameDensity(instance(src, "m", { k, y }));
   });
 
+  it("parts of a network: net[1](x), net[2].weight, a named layer's parameters, as recorded quantities", () => {
+    const src = `model m(x, y) {\n  net = Chain(Dense(2 => 3, tanh), Dense(3 => 1))\n  params(net) ~ Normal(0, 1)\n  h = net[1](x)\n  w = net[2].weight\n  b = net[1].bias\n  y ~ Normal((h @ w)[:, 1] + net[2].bias[1], 0.5)\n}`;
+    const inst = instance(src, "m", { x: X, y: Y });
+    expect(hostNote(src, { x: X, y: Y }).recorded).toBe(true);
+    expectSameDensity(inst);
+    const host = hostOutputs(inst);
+    expect(host).toBeDefined();
+    const q = tf.tensor2d(points(inst.layout.dim, 2, 9).map((r) => Array.from(r)));
+    const [ours, ref] = [host!(q), tf.tidy(() => outputsOf(inst, q))];
+    q.dispose();
+    expect(outputNamesOf(inst)).toContain("w[3,1]");
+    ours.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - ref[i]![j]!)).toBeLessThan(1e-5 * (1 + Math.abs(v)))));
+  });
+
   it("a single Dense layer, a Bernoulli-logit likelihood and a Laplace prior", () => {
     const src = `model m(x, y) {\n  net = Dense(2 => 1)\n  params(net) ~ Laplace(0, 1)\n  y ~ Bernoulli(logit = net(x)[:, 1])\n}`;
     const y = Y.map((v) => (v > 0 ? 1 : 0));
