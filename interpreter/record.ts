@@ -271,7 +271,7 @@ class Recorder {
       this.assigned.set(t.name, symbolic(x));
       return;
     }
-    if (t.kind === "Params" && t.network.kind === "Name") return this.networkPrior(t.network.name, dist, s, env);
+    if (t.kind === "Params") return this.networkPrior(t.network, dist, s, env);
     if (t.kind !== "Name" && t.kind !== "Index") throw new CannotRecord("a network parameter left of `~` other than `params(net)`");
     if (dist.support.kind === "intervalOf") throw new CannotRecord("observed data under bounds that depend on parameters (its support is checked at every evaluation)");
     const value = this.concrete(t, env, "an observed value that depends on parameters");
@@ -279,17 +279,45 @@ class Recorder {
     this.score(dist, x, g.shape(x), s);
   }
 
-  /** `params(net) ~ D`: every parameter tensor of the network a latent under D (networks.ts's tildeParams). */
-  private networkPrior(name: string, dist: ReturnType<typeof recordedDist>, s: TildeStmt, env: Env): void {
+  /**
+   * `params(net) ~ D`, `params(net[1]) ~ D`, `params(net.name) ~ D`: every parameter tensor of
+   * the network, or of the part named, a latent under D (networks.ts's tildeParams). The
+   * network's name is bound to a recorded network whose parameter nodes these statements fill.
+   */
+  private networkPrior(target: Expr, dist: ReturnType<typeof recordedDist>, s: TildeStmt, env: Env): void {
+    const path: string[] = [];
+    let e = target;
+    for (;;) {
+      if (e.kind === "Index" && e.indices.length === 1 && e.indices[0]!.kind === "Number") {
+        path.unshift(String(e.indices[0]!.value));
+        e = e.target;
+      } else if (e.kind === "Field") {
+        path.unshift(e.field);
+        e = e.target;
+      } else break;
+    }
+    if (e.kind !== "Name") throw new CannotRecord("`params(...)` of other than a network, a numbered layer or a named part");
+    const name = e.name;
     const v = lookup(env, name);
-    if (v?.kind !== "layer") throw new CannotRecord(`\`params(${name})\` of something other than a network bound once in the model`);
+    const net = v?.kind === "layer" ? { layer: v.layer, root: name, path: [], params: new Map<string, number>() } : netOf(v);
+    if (net === undefined || net.root !== name || net.path.length > 0) throw new CannotRecord(`\`params(...)\` of \`${name}\`, which is not a network bound in the model`);
+    let layer = net.layer;
+    for (const k of path) {
+      const child = layer.children?.[k];
+      if (child === undefined) throw new CannotRecord(`\`${this.text(target.span)}\` is not a part of the network`);
+      layer = child;
+    }
     const g = this.g;
-    const params = new Map<string, number>();
-    for (const leaf of walkTree(v.layer.paramSpecs(), isSpec)) {
-      const lname = paramName(leaf.path, name);
+    const params = net.params as Map<string, number>;
+    const leaves = walkTree(layer.paramSpecs(), isSpec);
+    if (leaves.length === 0) throw new CannotRecord(`\`${this.text(target.span)}\` has no parameters`);
+    for (const leaf of leaves) {
+      const full = [...path, ...leaf.path];
+      const lname = paramName(full, name);
       const info = this.inst.latents.find((l) => l.name === lname);
-      const entry = this.inst.layout.entries.find((e) => e.name === lname);
+      const entry = this.inst.layout.entries.find((en) => en.name === lname);
       if (info === undefined || entry === undefined) throw new CannotRecord(`the network parameter \`${lname}\` was not found by the tracer`);
+      if (params.has(full.join("/"))) throw new CannotRecord(`\`${lname}\` has two priors`);
       if (describeRecorded(dist.support) !== info.support) throw new CannotRecord(`\`${lname}\`'s support (${info.support}) differs from the recorded one`);
       const { x: x0, logDet } = constrain(g, g.param(entry.offset, entry.shape), dist.support);
       const x = g.shape(x0).join(",") === info.shape.join(",") ? x0 : g.reshape(x0, info.shape);
@@ -299,10 +327,9 @@ class Recorder {
       }
       this.frame.latents.add(lname);
       this.assigned.set(lname, symbolic(x));
-      params.set(leaf.path.join("/"), x);
+      params.set(full.join("/"), x);
     }
-    if (params.size === 0) throw new CannotRecord(`the network ${name} has no parameters`);
-    assignVar(env, name, recordedNet({ layer: v.layer, root: name, path: [], params }));
+    if (v?.kind === "layer") assignVar(env, name, recordedNet(net));
   }
 
   private score(dist: ReturnType<typeof recordedDist>, x: number, shape: readonly number[], s: TildeStmt): void {

@@ -75,6 +75,13 @@ describe("networks on the host engine", () => {
     ours.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - ref[i]![j]!)).toBeLessThan(1e-5 * (1 + Math.abs(v)))));
   });
 
+  it("priors layer by layer, params(net[1]) ~ D and params(net[2]) ~ D, with a network constructor", () => {
+    const src = `network mlp(nin, nh) = Chain(Dense(nin => nh, tanh), Dense(nh => 1))\nmodel m(x, y) {\n  net = mlp(ncols(x), 4)\n  params(net[1]) ~ Normal(0, 2)\n  params(net[2]) ~ Cauchy(0, 1)\n  y ~ Bernoulli(logit = net(x)[:, 1])\n}`;
+    const y = Y.map((v) => (v > 0 ? 1 : 0));
+    expect(hostNote(src, { x: X, y }).recorded).toBe(true);
+    expectSameDensity(instance(src, "m", { x: X, y }));
+  });
+
   it("a single Dense layer, a Bernoulli-logit likelihood and a Laplace prior", () => {
     const src = `model m(x, y) {\n  net = Dense(2 => 1)\n  params(net) ~ Laplace(0, 1)\n  y ~ Bernoulli(logit = net(x)[:, 1])\n}`;
     const y = Y.map((v) => (v > 0 ? 1 : 0));
