@@ -14,6 +14,8 @@ import {
   lbeta64,
   lgamma64,
   normalCdf64,
+  normalLogCdf64,
+  normalLogCdfDerivative64,
   normalQuantile64,
   trigamma64,
 } from "./special-host.js";
@@ -97,5 +99,18 @@ describe("float64 incomplete gamma and beta", () => {
     for (const [p, a, b] of [[0.1, 3, 4], [0.9, 0.5, 2], [1e-8, 1, 1]] as const) {
       expect(incBeta64(a, b, betaQuantile64(p, a, b)) / p).toBeCloseTo(1, 12);
     }
+  });
+});
+
+describe("normalLogCdf64 and its derivative", () => {
+  // references: mpmath at 40 digits, log(ncdf(z)) and npdf(z)/ncdf(z)
+  it.each([
+    [-60, -1805.013560680567138700666808059, 60.01665742024112492987093749185],
+    [-40, -804.6084420137537881666068329186, 40.02496884720726372324487099537],
+    [-10, -53.23128515051247057834702735413, 10.09809323396251196284364165371],
+    [3, -0.001350809964748193798841110490517, 0.004437839042125663793302104310903],
+  ])("at z = %d", (z, logCdf, mills) => {
+    expect(Math.abs(normalLogCdf64(z) - logCdf)).toBeLessThan(1e-12 * Math.abs(logCdf));
+    expect(Math.abs(normalLogCdfDerivative64(z) - mills)).toBeLessThan(1e-10 * mills);
   });
 });

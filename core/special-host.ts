@@ -203,6 +203,22 @@ function lowerNormalQuantile(p: number): number {
 }
 
 /**
+ * log Φ(z): log of normalCdf64 where Φ(z) is resolved, and below z = −37 (where it
+ * underflows) the asymptotic series −z²/2 − log(−z) − ½ log 2π + log(1 − 1/z² + 3/z⁴ − 15/z⁶).
+ */
+export function normalLogCdf64(z: number): number {
+  if (Number.isNaN(z)) return NaN;
+  if (z > -37) return z > 5 ? Math.log1p(-normalCdf64(-z)) : Math.log(normalCdf64(z));
+  const r = 1 / (z * z);
+  return -0.5 * z * z - Math.log(-z) - HALF_LOG_2PI + Math.log1p(r * (-1 + r * (3 - 15 * r)));
+}
+
+/** d/dz log Φ(z) = φ(z)/Φ(z) (the inverse Mills ratio of −z), from the same log Φ. */
+export function normalLogCdfDerivative64(z: number): number {
+  return Math.exp(-0.5 * z * z - HALF_LOG_2PI - normalLogCdf64(z));
+}
+
+/**
  * Φ⁻¹(p), the standard normal quantile: Acklam's rational approximation (relative error
  * 1.15e-9) refined by Halley steps against `normalCdf64`; relative accuracy ≈ 1e-15 for p
  * down to 1e-300. Upper half by symmetry with 1 − p (exact for p ≥ ½). ±∞ at 0 and 1.

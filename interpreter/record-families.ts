@@ -10,9 +10,10 @@
  * bijectors.ts's choleskyCorr (tanh of the free values, row norms carried as logs).
  *
  * `truncated` of data (record.ts) is its distribution's family less a constant log Z on the
- * truncated support (half lines x = lo + eʸ or hi − eʸ, as bijectors.ts). Not recorded:
- * `truncated` whose distribution or bounds depend on parameters (log Z needs CDFs, which the IR
- * does not have) and a Categorical latent (discrete; only observed data).
+ * truncated support (half lines x = lo + eʸ or hi − eʸ, as bijectors.ts); a truncated Normal
+ * of parameters has its log Z from the IR's log Φ (record.ts). Not recorded: `truncated` of
+ * another family, or of bounds, that depend on parameters (log Z needs a CDF the IR does not
+ * have) and a Categorical latent (discrete; only observed data).
  */
 import { broadcastShape } from "../core/broadcast.js";
 import { broadcastOffsets } from "../core/fused-logpdf-host.js";

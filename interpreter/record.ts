@@ -17,7 +17,7 @@ import type { BinaryFn } from "../core/ir/ops.js";
 import { linearLikelihood } from "../core/ir/normal-linear.js";
 import { assignInto, sumTerms, vectorise } from "../core/ir/terms.js";
 import { DISTRIBUTIONS } from "../distributions/index.js";
-import type { Bound, Constraint } from "../distributions/constraints.js";
+import { greaterThan, interval, lessThan, positive, real, type Bound, type Constraint } from "../distributions/constraints.js";
 import type { Block, Expr, IndexArg, Span, Stmt, TildeStmt } from "../grammar/ast.js";
 import { evaluate, indexSpecs, ReturnSignal, type EvalContext, type ModelFrame } from "./evaluate.js";
 import { DlmError } from "./errors.js";
@@ -387,7 +387,8 @@ class Recorder {
    * the IR, which it does not have.
    */
   private truncatedOf(e: Expr & { kind: "Call" }, env: Env): ReturnType<typeof recordedDist> {
-    const why = "`truncated` of a distribution or bounds that depend on parameters (its normaliser needs CDFs, which the IR does not have)";
+    const why = "`truncated` of a distribution other than Normal, or of bounds, that depend on parameters (its normaliser needs a CDF the IR does not have)";
+    if (this.isSymbolic(e, env)) return this.truncatedNormalOf(e, env, why);
     const whole = this.concrete(e, env, why);
     const innerExpr = e.args[0];
     if (whole.kind !== "dist" || innerExpr === undefined) throw new CannotRecord("`truncated` without a distribution as its first argument");
@@ -403,6 +404,60 @@ class Recorder {
     });
     if (!Number.isFinite(logZ)) throw new CannotRecord("`truncated` whose normaliser is not finite in float32");
     return { ...inner, perElement: inner.perElement - logZ, support: d.support };
+  }
+
+  /**
+   * `truncated(Normal(μ, σ), lo, hi)` with μ or σ depending on parameters and bounds of data:
+   * Σ log φ-terms less Σ log Z, with log Z = log(Φ(b) − Φ(a)), a = (lo − μ)/σ, b = (hi − μ)/σ,
+   * from log Φ (the IR's logNormalCdf): log Φ(b) + log1p(−e^{log Φ(a) − log Φ(b)}), or in the
+   * upper tail (a > 0) the same of −b, −a so that it keeps its precision, as truncated.ts does.
+   */
+  private truncatedNormalOf(e: Expr & { kind: "Call" }, env: Env, why: string): ReturnType<typeof recordedDist> {
+    const innerExpr = e.args[0];
+    if (innerExpr?.kind !== "Call" || innerExpr.callee.kind !== "Name" || innerExpr.callee.name !== "Normal") throw new CannotRecord(why);
+    const inner = this.distribution(innerExpr, env);
+    if (inner.family !== "normal" || inner.perElement !== 0 || inner.args.length !== 2) throw new CannotRecord(why);
+    const bound = (pos: number, key: string, none: number): number => {
+      const ex = e.args[pos] ?? e.kwargs.find((k) => k.name === key)?.value;
+      if (ex === undefined) return none;
+      const v = this.concrete(ex, env, why);
+      const n = v.kind === "num" ? v.v : v.kind === "tensor" && v.t.size === 1 && !v.batched ? v.t.dataSync()[0]! : undefined;
+      if (n === undefined) throw new CannotRecord("`truncated` with bounds that are not single numbers");
+      return n;
+    };
+    const [lo, hi] = [bound(1, "lo", -Infinity), bound(2, "hi", Infinity)];
+    if (!(lo < hi)) throw new CannotRecord("`truncated` with a lower bound not below the upper");
+    const g = this.g;
+    const [mu, sigma] = inner.args as [number, number];
+    const z = (b: number): number => g.binary("div", g.binary("sub", g.scalar(b), mu), sigma);
+    const logPhi = (x: number): number => g.unary("logNormalCdf", x);
+    /** log(Φ(u) − Φ(l)) from log Φ of both, u > l. */
+    const logDiff = (u: number, l: number): number => {
+      const lu = logPhi(u);
+      return g.binary("add", lu, g.unary("log1p", g.unary("neg", g.unary("exp", g.binary("sub", logPhi(l), lu)))));
+    };
+    let logZ: number;
+    if (lo === -Infinity && hi === Infinity) logZ = g.scalar(0);
+    else if (hi === Infinity) logZ = logPhi(g.unary("neg", z(lo)));
+    else if (lo === -Infinity) logZ = logPhi(z(hi));
+    else {
+      const [a, b] = [z(lo), z(hi)];
+      logZ = g.select(g.binary("gt", a, g.scalar(0)), logDiff(g.unary("neg", a), g.unary("neg", b)), logDiff(b, a));
+    }
+    const support = lo === -Infinity ? (hi === Infinity ? real : lessThan(hi)) : hi === Infinity ? (lo === 0 ? positive : greaterThan(lo)) : interval(lo, hi);
+    return {
+      args: [],
+      perElement: 0,
+      support,
+      composed: (x) => {
+        // log Z once per element of the broadcast of x, μ and σ
+        const n = sizeOf(g.shape(x));
+        const per = sizeOf(g.shape(logZ));
+        if (n % per !== 0) throw new CannotRecord("`truncated` whose parameters are larger than its value");
+        const total = g.binary("mul", g.scalar(n / per), g.sum(logZ));
+        return g.binary("sub", g.lpdf("normal", [x, mu, sigma]), total);
+      },
+    };
   }
 
   private mixture(e: Expr & { kind: "Call" }, env: Env): ReturnType<typeof recordedDist> {

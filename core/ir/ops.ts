@@ -7,7 +7,7 @@
  * Templates see only numbers and the helper table `H` (float64 special functions), never text
  * from a model.
  */
-import { digamma64, lgamma64, trigamma64 } from "../special-host.js";
+import { digamma64, lgamma64, normalLogCdf64, normalLogCdfDerivative64, trigamma64 } from "../special-host.js";
 
 /** 1 / (1 + e^−x) without overflow in either tail. */
 function sigmoid(x: number): number {
@@ -34,7 +34,7 @@ function roundHalfEven(x: number): number {
 }
 
 /** The helpers generated code may call, passed in as one object. */
-export const HELPERS = { sigmoid, softplus, roundHalfEven, lgamma: lgamma64, digamma: digamma64, trigamma: trigamma64 } as const;
+export const HELPERS = { sigmoid, softplus, roundHalfEven, lgamma: lgamma64, digamma: digamma64, trigamma: trigamma64, logPhi: normalLogCdf64, dlogPhi: normalLogCdfDerivative64 } as const;
 export type Helpers = typeof HELPERS;
 
 /**
@@ -78,6 +78,8 @@ export const UNARY_TEMPLATES = {
   elu: { fwd: (x) => `(${x} > 0 ? ${x} : Math.expm1(${x}))`, d: (x, y) => `(${x} > 0 ? 1 : ${y} + 1)` },
   lgamma: { fwd: (x) => `H.lgamma(${x})`, d: (x) => `H.digamma(${x})` },
   digamma: { fwd: (x) => `H.digamma(${x})`, d: (x) => `H.trigamma(${x})` },
+  // log Φ(x), the standard normal log CDF (truncated Normals' normalisers)
+  logNormalCdf: { fwd: (x) => `H.logPhi(${x})`, d: (x) => `H.dlogPhi(${x})` },
   // steps: derivative 0 everywhere it exists (tfjs's gradients of floor, ceil and round are 0 too)
   floor: { fwd: (x) => `Math.floor(${x})`, d: () => ZERO },
   ceil: { fwd: (x) => `Math.ceil(${x})`, d: () => ZERO },

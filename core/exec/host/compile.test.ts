@@ -9,7 +9,7 @@ import { FAMILIES, type FamilyName } from "../../ir/families.js";
 import { UNARY_FNS, BINARY_FNS, type BinaryFn, type UnaryFn } from "../../ir/ops.js";
 import { BINARY, UNARY } from "../../ir/ops-compile.js";
 import { tf } from "../../engine.js";
-import { digamma64, lgamma64 } from "../../special-host.js";
+import { digamma64, lgamma64, normalCdf64 } from "../../special-host.js";
 import { compileHost } from "./compile.js";
 import { fdGrad } from "../testing.js";
 
@@ -48,6 +48,7 @@ const REFERENCE: Record<UnaryFn, (x: number) => number> = {
   logSigmoid: (x) => -Math.log(1 + Math.exp(-x)),
   lgamma: lgamma64,
   digamma: digamma64,
+  logNormalCdf: (x) => Math.log(normalCdf64(x)),
   floor: Math.floor,
   ceil: Math.ceil,
   // away from ties; ties against tf.round below
@@ -57,6 +58,7 @@ const REFERENCE: Record<UnaryFn, (x: number) => number> = {
 
 /** Points inside each op's domain, on both sides of a kink (steps: away from their jumps, and at 0 for `not`). */
 const UNARY_POINTS: Partial<Record<UnaryFn, number[]>> = {
+  logNormalCdf: [-8.5, -1.2, 2.3],
   logit: [0.2, 0.5, 0.9], relu: [-0.7, 0.4, 1.9], elu: [-0.7, 0.4, 1.9], abs: [-0.7, 0.4, 1.9],
   floor: [-0.7, 0.4, 1.9], ceil: [-0.7, 0.4, 1.9], round: [-1.7, 0.4, 2.6], not: [0, 0.4, -1.9],
 };

@@ -48,7 +48,7 @@ function agree(g: Graph, out: number, rows: readonly (readonly number[])[], tol 
   });
 }
 
-const UNARY_POINTS: Partial<Record<UnaryFn, number[]>> = { logit: [0.2, 0.5, 0.9], relu: [-0.7, 0.4, 1.9], elu: [-0.7, 0.4, 1.9], abs: [-0.7, 0.4, 1.9] };
+const UNARY_POINTS: Partial<Record<UnaryFn, number[]>> = { logNormalCdf: [-3.5, -1.2, 2.3], logit: [0.2, 0.5, 0.9], relu: [-0.7, 0.4, 1.9], elu: [-0.7, 0.4, 1.9], abs: [-0.7, 0.4, 1.9] };
 
 describe("tfjs executor: elementwise ops", () => {
   it.each(UNARY_FNS)("%s", (fn) => {

@@ -12,7 +12,7 @@
 import { tf } from "../../engine.js";
 import { cholesky, triangularSolve } from "../../linalg.js";
 import * as steps from "../../steps.js";
-import { digamma, lgamma, logSumExp } from "../../special.js";
+import { digamma, lgamma, logSumExp, normalLogCdf } from "../../special.js";
 import { inputsOf, liveNodes, sizeOf, type Graph, type ReduceKind } from "../../ir/graph.js";
 import type { BinaryFn, UnaryFn } from "../../ir/ops.js";
 import { familyLogDensity } from "./family-logpdf.js";
@@ -39,6 +39,7 @@ export const TFJS_UNARY: Readonly<Record<UnaryFn, (x: tf.Tensor) => tf.Tensor>> 
   elu: (x) => tf.elu(x),
   lgamma: (x) => lgamma(x),
   digamma: (x) => digamma(x),
+  logNormalCdf: (x) => normalLogCdf(x),
   floor: (x) => tf.floor(x),
   ceil: (x) => tf.ceil(x),
   round: (x) => tf.round(x),
