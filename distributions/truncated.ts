@@ -39,7 +39,8 @@ function tighter(a: Bound, b: Bound, pick: "max" | "min"): Bound {
   return pick === "max" ? tf.maximum(a, b) : tf.minimum(a, b);
 }
 
-function boundsConstraint(lo: Bound, hi: Bound): Constraint {
+/** The support [lo, hi] with ±Infinity for a missing bound (a half line, or the reals). */
+export function boundsConstraint(lo: Bound, hi: Bound): Constraint {
   const noLo = typeof lo === "number" && lo === -Infinity;
   const noHi = typeof hi === "number" && hi === Infinity;
   if (noLo && noHi) return real;

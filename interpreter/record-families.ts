@@ -370,7 +370,7 @@ function helmert(g: Graph, k: number): number {
 }
 
 /** A bound of a support as one number (a literal, or data of one element). */
-function scalarBound(b: Bound): number {
+export function scalarBound(b: Bound): number {
   if (typeof b === "number") return b;
   if (b.size !== 1) throw new IrError("a support with bounds that are arrays");
   return b.dataSync()[0]!;

@@ -16,6 +16,7 @@ import type { LayerNormLayer } from "../nn/layer-norm.js";
 import type { EmbeddingLayer } from "../nn/embedding.js";
 import { RECORDED_BUILTINS } from "./record-builtins.js";
 import type { Value } from "./value.js";
+import { paramName } from "../nn/tree.js";
 
 /** A network bound in the recorded model: its layer and the node of each parameter tensor by path ("1/weight"). */
 export interface RecordedNet {
@@ -27,13 +28,12 @@ export interface RecordedNet {
   readonly params: ReadonlyMap<string, number>;
 }
 
-const describePath = (net: RecordedNet): string => net.root + net.path.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("");
 
 /** `net[i]`: the i-th layer of a Chain (networks.ts's subNet). */
 export function subNetwork(net: RecordedNet, i: Value | undefined): RecordedNet {
   const k = i?.kind === "num" && Number.isInteger(i.v) ? String(i.v) : undefined;
   const child = k === undefined ? undefined : net.layer.children?.[k];
-  if (child === undefined) throw new IrError(`${describePath(net)} indexed by other than the number of one of its layers`);
+  if (child === undefined) throw new IrError(`${paramName(net.path, net.root)} indexed by other than the number of one of its layers`);
   return { ...net, layer: child, path: [...net.path, k!] };
 }
 
@@ -42,7 +42,7 @@ export function networkField(net: RecordedNet, name: string): RecordedNet | numb
   const child = net.layer.children?.[name];
   if (child !== undefined) return { ...net, layer: child, path: [...net.path, name] };
   const node = net.params.get([...net.path, name].join("/"));
-  if (node === undefined) throw new IrError(`${describePath(net)} has no parameter or layer \`${name}\``);
+  if (node === undefined) throw new IrError(`${paramName(net.path, net.root)} has no parameter or layer \`${name}\``);
   return node;
 }
 
@@ -67,7 +67,7 @@ function activate(g: Graph, name: string, x: number): number {
 export function recordForward(g: Graph, net: RecordedNet, layer: Layer, path: readonly string[], x: number): number {
   const param = (leaf: string): number => {
     const n = net.params.get([...path, leaf].join("/"));
-    if (n === undefined) throw new IrError(`${net.root}: the parameter ${[...path, leaf].join(".")} has no prior`);
+    if (n === undefined) throw new IrError(`the parameter ${paramName([...path, leaf], net.root)} has no prior`);
     return n;
   };
   switch (layer.kind) {

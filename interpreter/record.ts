@@ -17,7 +17,8 @@ import type { BinaryFn } from "../core/ir/ops.js";
 import { linearLikelihood } from "../core/ir/normal-linear.js";
 import { assignInto, sumTerms, vectorise } from "../core/ir/terms.js";
 import { DISTRIBUTIONS } from "../distributions/index.js";
-import { greaterThan, interval, lessThan, positive, real, type Bound, type Constraint } from "../distributions/constraints.js";
+import type { Constraint } from "../distributions/constraints.js";
+import { boundsConstraint } from "../distributions/truncated.js";
 import type { Block, Expr, IndexArg, Span, Stmt, TildeStmt } from "../grammar/ast.js";
 import { evaluate, indexSpecs, ReturnSignal, type EvalContext, type ModelFrame } from "./evaluate.js";
 import { DlmError } from "./errors.js";
@@ -25,7 +26,7 @@ import type { Handler } from "./handler.js";
 import { assignIndex, index } from "./indexing.js";
 import type { ModelInstance } from "./instance.js";
 import { RECORDED_BUILTINS } from "./record-builtins.js";
-import { constrain, describeRecorded, orderedOf, recordedDist } from "./record-families.js";
+import { constrain, describeRecorded, orderedOf, recordedDist, scalarBound } from "./record-families.js";
 import { networkField, recordForward, subNetwork, type RecordedNet } from "./record-networks.js";
 import { isSpec } from "../nn/layer.js";
 import { paramName, walkTree } from "../nn/tree.js";
@@ -253,22 +254,7 @@ class Recorder {
     const dist = this.distribution(s.dist, env);
     const g = this.g;
     if (t.kind === "Name" && !this.inst.data.has(t.name)) {
-      const info = this.inst.latents.find((l) => l.name === t.name);
-      const entry = this.inst.layout.entries.find((e) => e.name === t.name);
-      if (info === undefined || entry === undefined) throw new CannotRecord(`the latent \`${t.name}\` was not found by the tracer`);
-      if (info.discrete !== undefined) throw new CannotRecord(`\`${t.name}\` is discrete`);
-      if (describeRecorded(dist.support) !== info.support) throw new CannotRecord(`\`${t.name}\`'s support (${info.support}) differs from the recorded one`);
-      const y = g.param(entry.offset, entry.shape);
-      const { x: x0, logDet } = constrain(g, y, dist.support);
-      // θ's block may be flat ([D]) where the latent is shaped: name the node by the latent's shape
-      const x = sizeOf(g.shape(x0)) === sizeOf(info.shape) && g.shape(x0).length !== info.shape.length ? g.reshape(x0, info.shape) : x0;
-      if (!this.likelihoodOnly) {
-        this.score(dist, x, info.shape, s);
-        if (logDet !== undefined) this.terms.push(logDet);
-      }
-      this.frame.latents.add(t.name);
-      assignVar(env, t.name, symbolic(x));
-      this.assigned.set(t.name, symbolic(x));
+      assignVar(env, t.name, symbolic(this.latent(t.name, "latent", dist, s)));
       return;
     }
     if (t.kind === "Params") return this.networkPrior(t.network, dist, s, env);
@@ -307,29 +293,39 @@ class Recorder {
       if (child === undefined) throw new CannotRecord(`\`${this.text(target.span)}\` is not a part of the network`);
       layer = child;
     }
-    const g = this.g;
     const params = net.params as Map<string, number>;
     const leaves = walkTree(layer.paramSpecs(), isSpec);
     if (leaves.length === 0) throw new CannotRecord(`\`${this.text(target.span)}\` has no parameters`);
     for (const leaf of leaves) {
       const full = [...path, ...leaf.path];
-      const lname = paramName(full, name);
-      const info = this.inst.latents.find((l) => l.name === lname);
-      const entry = this.inst.layout.entries.find((en) => en.name === lname);
-      if (info === undefined || entry === undefined) throw new CannotRecord(`the network parameter \`${lname}\` was not found by the tracer`);
-      if (params.has(full.join("/"))) throw new CannotRecord(`\`${lname}\` has two priors`);
-      if (describeRecorded(dist.support) !== info.support) throw new CannotRecord(`\`${lname}\`'s support (${info.support}) differs from the recorded one`);
-      const { x: x0, logDet } = constrain(g, g.param(entry.offset, entry.shape), dist.support);
-      const x = g.shape(x0).join(",") === info.shape.join(",") ? x0 : g.reshape(x0, info.shape);
-      if (!this.likelihoodOnly) {
-        this.score(dist, x, info.shape, s);
-        if (logDet !== undefined) this.terms.push(logDet);
-      }
-      this.frame.latents.add(lname);
-      this.assigned.set(lname, symbolic(x));
-      params.set(full.join("/"), x);
+      if (params.has(full.join("/"))) throw new CannotRecord(`\`${paramName(full, name)}\` has two priors`);
+      params.set(full.join("/"), this.latent(paramName(full, name), "network parameter", dist, s));
     }
     if (v?.kind === "layer") assignVar(env, name, recordedNet(net));
+  }
+
+  /**
+   * The latent `name` (a `~` target, or a network parameter) under `dist`: its θ block
+   * constrained to the support, its prior and log|J| scored (unless likelihood only), and the
+   * node of its value, which is also what the draws record under its name.
+   */
+  private latent(name: string, what: string, dist: ReturnType<typeof recordedDist>, s: TildeStmt): number {
+    const g = this.g;
+    const info = this.inst.latents.find((l) => l.name === name);
+    const entry = this.inst.layout.entries.find((e) => e.name === name);
+    if (info === undefined || entry === undefined) throw new CannotRecord(`the ${what} \`${name}\` was not found by the tracer`);
+    if (info.discrete !== undefined) throw new CannotRecord(`\`${name}\` is discrete`);
+    if (describeRecorded(dist.support) !== info.support) throw new CannotRecord(`\`${name}\`'s support (${info.support}) differs from the recorded one`);
+    const { x: x0, logDet } = constrain(g, g.param(entry.offset, entry.shape), dist.support);
+    // θ's block may be flat ([D]) where the latent is shaped: name the node by the latent's shape
+    const x = sizeOf(g.shape(x0)) === sizeOf(info.shape) && g.shape(x0).join(",") !== info.shape.join(",") ? g.reshape(x0, info.shape) : x0;
+    if (!this.likelihoodOnly) {
+      this.score(dist, x, info.shape, s);
+      if (logDet !== undefined) this.terms.push(logDet);
+    }
+    this.frame.latents.add(name);
+    this.assigned.set(name, symbolic(x));
+    return x;
   }
 
   private score(dist: ReturnType<typeof recordedDist>, x: number, shape: readonly number[], s: TildeStmt): void {
@@ -420,9 +416,8 @@ class Recorder {
     const bound = (pos: number, key: string, none: number): number => {
       const ex = e.args[pos] ?? e.kwargs.find((k) => k.name === key)?.value;
       if (ex === undefined) return none;
-      const v = this.concrete(ex, env, why);
-      const n = v.kind === "num" ? v.v : v.kind === "tensor" && v.t.size === 1 && !v.batched ? v.t.dataSync()[0]! : undefined;
-      if (n === undefined) throw new CannotRecord("`truncated` with bounds that are not single numbers");
+      const n = scalarOf(this.concrete(ex, env, why));
+      if (Number.isNaN(n)) throw new CannotRecord("`truncated` with bounds that are not single numbers");
       return n;
     };
     const [lo, hi] = [bound(1, "lo", -Infinity), bound(2, "hi", Infinity)];
@@ -444,7 +439,7 @@ class Recorder {
       const [a, b] = [z(lo), z(hi)];
       logZ = g.select(g.binary("gt", a, g.scalar(0)), logDiff(g.unary("neg", a), g.unary("neg", b)), logDiff(b, a));
     }
-    const support = lo === -Infinity ? (hi === Infinity ? real : lessThan(hi)) : hi === Infinity ? (lo === 0 ? positive : greaterThan(lo)) : interval(lo, hi);
+    const support = boundsConstraint(lo, hi);
     return {
       args: [],
       perElement: 0,
@@ -693,14 +688,14 @@ class Recorder {
   }
 
   private integer(v: Value): number {
-    const x = v.kind === "num" ? v.v : v.kind === "tensor" && v.t.size === 1 ? v.t.dataSync()[0]! : NaN;
+    const x = scalarOf(v);
     if (!Number.isInteger(x)) throw new CannotRecord("dims that are not whole numbers");
     return x;
   }
 
   /** A whole number from data (a size). */
   private count(v: Value): number {
-    const x = v.kind === "num" ? v.v : v.kind === "tensor" && v.t.size === 1 ? v.t.dataSync()[0]! : NaN;
+    const x = scalarOf(v);
     if (!Number.isInteger(x) || x < 0) throw new CannotRecord("a size that is not a whole number");
     return x;
   }
@@ -759,14 +754,14 @@ function iota(shape: readonly number[], start: number): TensorValue {
 
 /** A point inside a univariate support with scalar bounds (the midpoint of an interval, a step inside a half line). */
 function pointInside(c: Constraint): number {
-  const num = (b: Bound): number => {
-    if (typeof b === "number") return b;
-    if (b.size !== 1) throw new CannotRecord("`truncated` with bounds that are arrays");
-    return b.dataSync()[0]!;
-  };
-  const [lo, hi] = c.kind === "interval" ? [num(c.lower), num(c.upper)] : c.kind === "greaterThan" ? [num(c.lower), Infinity] : c.kind === "lessThan" ? [-Infinity, num(c.upper)] : c.kind === "positive" ? [0, Infinity] : c.kind === "unitInterval" ? [0, 1] : [-Infinity, Infinity];
+  const [lo, hi] = c.kind === "interval" ? [scalarBound(c.lower), scalarBound(c.upper)] : c.kind === "greaterThan" ? [scalarBound(c.lower), Infinity] : c.kind === "lessThan" ? [-Infinity, scalarBound(c.upper)] : c.kind === "positive" ? [0, Infinity] : c.kind === "unitInterval" ? [0, 1] : [-Infinity, Infinity];
   if (Number.isFinite(lo) && Number.isFinite(hi)) return (lo + hi) / 2;
   if (Number.isFinite(lo)) return lo + 1;
   if (Number.isFinite(hi)) return hi - 1;
   return 0;
+}
+
+/** A value of data as one number: a number, or a tensor of one element; NaN for anything else. */
+function scalarOf(v: Value): number {
+  return v.kind === "num" ? v.v : v.kind === "tensor" && v.t.size === 1 ? v.t.dataSync()[0]! : NaN;
 }

@@ -46,7 +46,6 @@ export const TFJS_UNARY: Readonly<Record<UnaryFn, (x: tf.Tensor) => tf.Tensor>> 
   not: (x) => steps.not(x),
 };
 
-
 export const TFJS_BINARY: Readonly<Record<BinaryFn, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor>> = {
   add: (a, b) => tf.add(a, b),
   sub: (a, b) => tf.sub(a, b),
@@ -88,6 +87,9 @@ function reducedAxes(shape: readonly number[], group: Int32Array): number[] {
   }
   return axes.reverse();
 }
+
+/** Σ over every axis but the leading (chain) one: `[lead, ...]` → `[lead]`. */
+const perChain = (t: tf.Tensor): tf.Tensor => (t.rank === 1 ? t : tf.sum(t, Array.from({ length: t.rank - 1 }, (_, i) => i + 1)));
 
 /** Compile `output` (a node of one element) of `g` to a tfjs function of θ batched over chains. */
 export function compileTfjs(g: Graph, output: number): TfjsLogDensity {
@@ -148,11 +150,9 @@ export function compileTfjs(g: Graph, output: number): TfjsLogDensity {
           case "binary":
             v[k] = TFJS_BINARY[n.fn](at(n.a, r), at(n.b, r));
             break;
-          case "sum": {
-            const t = v[n.a]!;
-            v[k] = t.rank === 1 ? t : tf.sum(t, Array.from({ length: t.rank - 1 }, (_, i) => i + 1));
+          case "sum":
+            v[k] = perChain(v[n.a]!);
             break;
-          }
           case "reduce": {
             const axes = axesOf.get(k)!.map((ax) => ax + 1);
             const t = v[n.a]!;
@@ -207,7 +207,7 @@ export function compileTfjs(g: Graph, output: number): TfjsLogDensity {
           case "lpdf": {
             const rank = Math.max(...n.args.map((a) => nodes[a]!.shape.length));
             const each = familyLogDensity(n.family, n.args.map((a) => at(a, rank)), n.args.map((a) => onTheta[a]!));
-            v[k] = n.each === true ? shaped(each, each.shape[0]!) : each.rank === 1 ? each : tf.sum(each, Array.from({ length: each.rank - 1 }, (_, i) => i + 1));
+            v[k] = n.each === true ? shaped(each, each.shape[0]!) : perChain(each);
             break;
           }
           case "select": {
