@@ -1,12 +1,15 @@
 /**
- * Fused log-density sums (core/fused-logpdf.ts) against the plain op formulas of
- * distributions/normal.ts and bernoulli.ts: engine kernels (tf.profile) and milliseconds per
- * value + gradient, fused and plain measured in the same run (interleaved rounds, best median
- * of each), with the ratios. "fused" is the default implementation (host loops on cpu and
- * wasm), "composite" the composite kernels that other backends get. Run: `npx tsx bench/fused-logpdf.ts [backend…]` (default wasm).
+ * Log-density sums (core/fused-logpdf.ts) against the plain op formulas: engine kernels
+ * (tf.profile) and µs per value + gradient, every variant measured in the same run (interleaved
+ * rounds, best median of each), with the ratios to the plain formulas. "default" is
+ * familyLogPdfSum (the family kernel on cpu, and on wasm up to HOST_LOOP_MAX_SIZE elements; the
+ * composite above), "family" the family kernel at every size (fused-family.ts: the float64
+ * definition of core/ir/families.ts in a host loop), "composite" the composite kernels that
+ * large tensors on wasm and other backends get. Run: `npx tsx bench/fused-logpdf.ts
+ * [backend…]` (default wasm).
  *
  * Cases (the differentiated tensors are the arguments of tf.valueAndGrads, dy = 1; the last
- * two, at 64 chains, are above HOST_LOOP_MAX_SIZE, so "fused" runs the composites on wasm):
+ * two, at 64 chains, are above HOST_LOOP_MAX_SIZE):
  * - normal-prior: Σ_k Normal(w[c, k] | 0, s[c]) with w [4, 97] and a latent s [4, 1], both
  *   differentiated (the weight prior of bench/interp-bench.ts's BNN).
  * - bernoulli-lik: Σ_n Bernoulli(y[n] | logit = η[c, n]) with η [C, N] differentiated and
@@ -16,13 +19,13 @@
  * - bnn: the whole 98-parameter BNN of bench/interp-bench.ts (log s, then Dense(4 => 16, tanh),
  *   Dense(16 => 1); weights ~ Normal(0, s), s ~ HalfNormal(1), y [200] ~ Bernoulli(logit =
  *   net(x))) through core/autodiff's valueAndGrad at q [4, 98], with the prior and the
- *   likelihood as fused sums or as the plain formulas.
+ *   likelihood as the default sums or as the plain formulas.
  */
 import { msPerCall } from "./timing.js";
 import { valueAndGrad } from "../core/autodiff.js";
 import { tf, initEngine, type BackendName } from "../core/engine.js";
-import { bernoulliLogitLogPmfSum, normalLogPdfSum } from "../core/fused-logpdf.js";
-import { installFusedLogPdfKernels } from "../core/fused-logpdf-kernels.js";
+import { familyLogPdf } from "../core/fused-family.js";
+import { bernoulliLogitLogPmfSum, familyLogPdfSum, normalLogPdfSum } from "../core/fused-logpdf.js";
 import { det, lcg } from "../core/kernels/testing.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -33,6 +36,8 @@ interface Case {
   /** Builds data and parameters; returns both densities, the parameters and everything to free. */
   readonly make: () => {
     fused: (...p: tf.Tensor[]) => tf.Tensor;
+    family: (...p: tf.Tensor[]) => tf.Tensor;
+    composite: (...p: tf.Tensor[]) => tf.Tensor;
     plain: (...p: tf.Tensor[]) => tf.Tensor;
     params: tf.Tensor[];
     free: tf.Tensor[];
@@ -50,7 +55,9 @@ const bernoulliCase = (chains: number, n: number): Case => ({
     const eta = tf.mul(det([chains, n], 3), 3);
     const y = tf.tensor1d(Array.from(lcg(n, 4), (v) => (v > 0 ? 1 : 0)));
     return {
-      fused: (e) => bernoulliLogitLogPmfSum(y, e!, true),
+      fused: (e) => familyLogPdfSum("bernoulliLogit", [y, e!], true),
+      family: (e) => familyLogPdf("bernoulliLogit", [y, e!], "rows"),
+      composite: (e) => bernoulliLogitLogPmfSum(y, e!, true),
       plain: (e) => tf.sum(tf.neg(tf.softplus(tf.mul(tf.sub(1, tf.mul(2, y)), e!))), 1),
       params: [eta],
       free: [eta, y],
@@ -65,7 +72,9 @@ const normalLikCase = (chains: number, n: number): Case => ({
     const mu = det([chains, n], 6);
     const s = positive([chains, 1], 7);
     return {
-      fused: (m, ss) => normalLogPdfSum(y, m!, ss!, true),
+      fused: (m, ss) => familyLogPdfSum("normal", [y, m!, ss!], true),
+      family: (m, ss) => familyLogPdf("normal", [y, m!, ss!], "rows"),
+      composite: (m, ss) => normalLogPdfSum(y, m!, ss!, true),
       plain: (m, ss) => plainNormal(y, m!, ss!),
       params: [mu, s],
       free: [y, mu, s],
@@ -80,7 +89,9 @@ const CASES: readonly Case[] = [
       const w = det([CHAINS, 97], 1);
       const s = positive([CHAINS, 1], 2);
       return {
-        fused: (ww, ss) => normalLogPdfSum(ww!, 0, ss!, true),
+        fused: (ww, ss) => familyLogPdfSum("normal", [ww!, 0, ss!], true),
+        family: (ww, ss) => familyLogPdf("normal", [ww!, 0, ss!], "rows"),
+        composite: (ww, ss) => normalLogPdfSum(ww!, 0, ss!, true),
         plain: (ww, ss) => plainNormal(ww!, 0, ss!),
         params: [w, s],
         free: [w, s],
@@ -123,7 +134,7 @@ function bnn(prior: (w: tf.Tensor, s: tf.Tensor) => tf.Tensor, lik: (eta: tf.Ten
 async function benchBnn(backend: BackendName): Promise<void> {
   await initEngine(backend);
   const y = tf.tensor1d(Array.from(lcg(200, 9), (v) => (v > 0 ? 1 : 0)));
-  const fused = bnn((w, s) => normalLogPdfSum(w, 0, s, true), (eta) => bernoulliLogitLogPmfSum(y, eta, true));
+  const fused = bnn((w, s) => familyLogPdfSum("normal", [w, 0, s], true), (eta) => familyLogPdfSum("bernoulliLogit", [y, eta], true));
   const plain = bnn(
     (w, s) => plainNormal(w, 0, s),
     (eta) => tf.sum(tf.neg(tf.softplus(tf.mul(tf.sub(1, tf.mul(2, y)), eta))), 1),
@@ -140,7 +151,7 @@ async function benchBnn(backend: BackendName): Promise<void> {
     tPlain = Math.min(tPlain, msPerCall(call(plain), 200));
   }
   const us = (ms: number): string => (ms * 1000).toFixed(0);
-  console.log(`| ${backend} | bnn q [4, 98] (prior + likelihood fused) | ${kf} | ${kp} | ${us(tFused)} | | ${us(tPlain)} | ${(tFused / tPlain).toFixed(2)} | |`);
+  console.log(`| ${backend} | bnn q [4, 98] (prior + likelihood, default sums) | ${kf} | ${kp} | ${us(tFused)} | | | ${us(tPlain)} | ${(tFused / tPlain).toFixed(2)} | | |`);
   tf.dispose([y, q]);
 }
 
@@ -151,34 +162,22 @@ async function kernels(call: () => void): Promise<number> {
 async function bench(backend: BackendName): Promise<void> {
   await initEngine(backend);
   for (const c of CASES) {
-    const { fused, plain, params, free } = c.make();
-    const fCall = valueAndGrads(fused, params);
-    const pCall = valueAndGrads(plain, params);
-    const [kf, kp] = [await kernels(fCall), await kernels(pCall)];
-    const composite = (): number => {
-      installFusedLogPdfKernels({ hostLoops: false });
-      try {
-        return msPerCall(fCall, 200);
-      } finally {
-        installFusedLogPdfKernels();
-      }
-    };
-    let [tFused, tComposite, tPlain] = [Infinity, Infinity, Infinity];
-    for (let round = 0; round < 5; round++) {
-      tFused = Math.min(tFused, msPerCall(fCall, 200));
-      tComposite = Math.min(tComposite, composite());
-      tPlain = Math.min(tPlain, msPerCall(pCall, 200));
-    }
+    const { fused, family, composite, plain, params, free } = c.make();
+    const calls = [fused, family, composite, plain].map((f) => valueAndGrads(f, params));
+    const [kf, kp] = [await kernels(calls[0]!), await kernels(calls[3]!)];
+    const best = calls.map(() => Infinity);
+    for (let round = 0; round < 5; round++) calls.forEach((call, k) => (best[k] = Math.min(best[k]!, msPerCall(call, 200))));
     const us = (ms: number): string => (ms * 1000).toFixed(0);
-    const row = [backend, c.name, kf, kp, us(tFused), us(tComposite), us(tPlain), (tFused / tPlain).toFixed(2), (tComposite / tPlain).toFixed(2)];
+    const [tFused, tFamily, tComposite, tPlain] = best as [number, number, number, number];
+    const row = [backend, c.name, kf, kp, us(tFused), us(tFamily), us(tComposite), us(tPlain), (tFused / tPlain).toFixed(2), (tFamily / tPlain).toFixed(2), (tComposite / tPlain).toFixed(2)];
     console.log(`| ${row.join(" | ")} |`);
     tf.dispose(free);
   }
 }
 
 const backends = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["wasm"]) as BackendName[];
-console.log("| backend | case (value + gradient) | kernels fused | kernels plain | µs fused | µs composite | µs plain | fused/plain | composite/plain |");
-console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+console.log("| backend | case (value + gradient) | kernels default | kernels plain | µs default | µs family | µs composite | µs plain | default/plain | family/plain | composite/plain |");
+console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const b of backends) {
   await bench(b);
   await benchBnn(b);

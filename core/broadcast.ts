@@ -27,3 +27,51 @@ export function broadcastShapesOrThrow(shapes: readonly (readonly number[])[], f
   if (out === undefined) throw fail(`shapes ${shapes.map((x) => `[${x.join(", ")}]`).join(" and ")} do not broadcast`);
   return out;
 }
+
+const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
+
+// Offsets depend on the two shapes only, and a model calls its densities with the same shapes
+// at every gradient: cached (a bounded map, cleared when full).
+const offsetCache = new Map<string, Int32Array | undefined>();
+const OFFSET_CACHE_SIZE = 256;
+
+/**
+ * For each element (row-major) of `shape`, the flat index of the element of an operand of
+ * `inShape` broadcast to it; undefined where the two shapes agree (the identity). The
+ * returned array is shared (cached): read it, never write it.
+ */
+export function broadcastOffsets(shape: readonly number[], inShape: readonly number[]): Int32Array | undefined {
+  const key = `${shape.join(",")}|${inShape.join(",")}`;
+  if (offsetCache.has(key)) return offsetCache.get(key);
+  const out = computeOffsets(shape, inShape);
+  if (offsetCache.size >= OFFSET_CACHE_SIZE) offsetCache.clear();
+  offsetCache.set(key, out);
+  return out;
+}
+
+function computeOffsets(shape: readonly number[], inShape: readonly number[]): Int32Array | undefined {
+  const rank = shape.length;
+  const offset = rank - inShape.length;
+  const padded = shape.map((_, i) => (i < offset ? 1 : inShape[i - offset]!));
+  if (padded.every((d, i) => d === shape[i])) return undefined;
+  const strides = new Array<number>(rank).fill(0);
+  for (let i = rank - 1, s = 1; i >= 0; i--) {
+    strides[i] = padded[i] === 1 ? 0 : s;
+    s *= padded[i]!;
+  }
+  const n = size(shape);
+  const out = new Int32Array(n);
+  const idx = new Array<number>(rank).fill(0);
+  let o = 0;
+  for (let k = 0; k < n; k++) {
+    out[k] = o;
+    for (let i = rank - 1; i >= 0; i--) {
+      idx[i]!++;
+      o += strides[i]!;
+      if (idx[i]! < shape[i]!) break;
+      o -= strides[i]! * shape[i]!;
+      idx[i] = 0;
+    }
+  }
+  return out;
+}

@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { installFusedLogPdfKernels } from "./fused-logpdf-kernels.js";
+import { installFamilyKernels } from "./fused-family.js";
 import { installIntervalKernels } from "./fused-interval.js";
 import { installLogSumExpKernels } from "./fused-logsumexp.js";
 import { installSpecialKernels } from "./fused-special.js";
@@ -106,6 +107,7 @@ export async function initEngine(requested?: string): Promise<EngineInfo> {
   skipCpuNodeNotice();
   installKernelFixes(name);
   installFusedLogPdfKernels();
+  installFamilyKernels();
   installIntervalKernels();
   installLogSumExpKernels();
   installSpecialKernels();

@@ -21,7 +21,7 @@
  * This file imports TensorFlow.js directly (like kernels/), because engine.ts installs it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { hostMemory } from "./fused-logpdf-host.js";
+import { hostMemory } from "./host-memory.js";
 import { hostKernelApplies, registerHostKernels, type Attrs } from "./host-kernels.js";
 import { HOST_LOOP_MAX_SIZE } from "./fused-logpdf-kernels.js";
 import type { KernelFunc } from "./kernels/compose.js";

@@ -1,21 +1,21 @@
 /**
- * Fused kernels for sums of element-wise log densities, with analytic, lazily evaluated
- * gradients (the public functions are in fused-logpdf.ts).
+ * Composite kernels for the sums of the two families that dominate large tensors, Normal and
+ * Bernoulli(logit) (the public function is familyLogPdfSum in fused-logpdf.ts), with analytic,
+ * lazily evaluated gradients.
  *
- * Why kernels: written as tfjs ops, Σ Normal(x | μ, σ) is ~8 ops on the gradient tape, each
- * replayed by one or more backward kernels, and on wasm every kernel launch costs microseconds.
- * Here the forward pass is ONE engine kernel and the gradient of each input one more. Two
- * implementations: on cpu and wasm (buffers in host memory) the host loops of
- * fused-logpdf-host.ts (on wasm for broadcast sizes up to HOST_LOOP_MAX_SIZE, the fastest by
- * far for small tensors, and the composites below for larger ones); on every other backend
- * (tensorflow, webgl) the composites below, which call the backend's own kernel functions
- * directly (kernels/compose.ts). The gradient, shared by both, is registered with
- * `tf.registerGradient` and returns one closure per input; tfjs's tape prunes the inputs that
- * do not lead from the differentiated tensors (getFilteredNodesXToY in tfjs-core), so e.g.
- * the x-gradient of observed data is never computed, as with Stan's hand-written partials
- * (Carpenter et al. 2015, "The Stan Math Library: Reverse-Mode Automatic Differentiation in
- * C++"). Unlike `tf.customGrad`, every tensor the density depends on is a kernel input, so a
- * trained variable passed as μ or σ is seen by the tape.
+ * Every other case goes through the family kernel (fused-family.ts), whose loop runs the one
+ * float64 definition of core/ir/families.ts. These composites exist for speed where a host
+ * loop loses: on wasm above HOST_LOOP_MAX_SIZE elements, whose vectorised (SIMD) kernels cost
+ * ~1–2 ns per element against the loop's ~6–9, and on backends whose buffers are not in host
+ * memory (tensorflow, webgl), where the loop would copy them across. They call the backend's
+ * own kernel functions directly (kernels/compose.ts): written as tfjs ops, Σ Normal(x | μ, σ)
+ * is ~8 ops on the gradient tape, each replayed by one or more backward kernels. The gradient
+ * is registered with `tf.registerGradient` and returns one closure per input; tfjs's tape
+ * prunes the inputs that do not lead from the differentiated tensors (getFilteredNodesXToY in
+ * tfjs-core), so e.g. the x-gradient of observed data is never computed, as with Stan's
+ * hand-written partials (Carpenter et al. 2015). Unlike `tf.customGrad`, every tensor the
+ * density depends on is a kernel input, so a trained variable passed as μ or σ is seen by the
+ * tape.
  *
  * Outputs: the sum (scalar, or `[S₀]` with `batched`); when the tape is recording
  * (`withGrad`, set by the caller from `tf.engine().isTapeOn()`) also the element-wise partials
@@ -35,20 +35,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { broadcastShapesOrThrow } from "./broadcast.js";
-import { bernoulliHostKernel, isHostBackend, locScaleHostKernel, normalHostKernel, sumToShapeHostKernel } from "./fused-logpdf-host.js";
 import { compose, type Composer, type Info, type KernelFunc } from "./kernels/compose.js";
 
 /** Kernel name of Σ log Normal(x | loc, scale). Inputs (tensors only): x, loc, scale. */
 export const NORMAL_LOGPDF_SUM = "DlmNormalLogPdfSum";
 /** Kernel name of Σ log Bernoulli(y | logit). Inputs (tensors only): y, logit. */
 export const BERNOULLI_LOGIT_LOGPMF_SUM = "DlmBernoulliLogitLogPmfSum";
-/**
- * Kernel name of Σ log p(x | loc, scale) of a location-scale family (attrs: `family` — a key
- * of STANDARD_FAMILIES in fused-logpdf-host.ts —, its shape parameter `p`, and `c`, a constant
- * added per summed element). Inputs (tensors only): x, loc, scale; outputs and partials as
- * NORMAL_LOGPDF_SUM's.
- */
-export const LOC_SCALE_LOGPDF_SUM = "DlmLocScaleLogPdfSum";
 /**
  * Kernel name of the backward step: inputs g (shape S) and dy (the sum's upstream gradient,
  * `[]` or `[S₀]`); attrs shape (the target), negate, batched. Output
@@ -169,71 +161,6 @@ function normalKernel(backendName: string): KernelFunc {
   };
 }
 
-/**
- * logf(z) and, with `withGrad`, logf′(z) of a standard family (STANDARD_FAMILIES of
- * fused-logpdf-host.ts) from backend kernels. StudentT takes the backend's Log1p of z²/ν ≥ 0:
- * on wasm that is log(1 + u), whose absolute error (one float32 rounding of 1 + u, ≤ 6e-8) is
- * below the float32 resolution of the summed log density.
- */
-function standardFamilyOps(c: Composer, family: string, z: Info, p: number, q: number, withGrad: boolean): [Info, Info | undefined] {
-  switch (family) {
-    case "studentT": {
-      const z2 = c.run("Square", { x: z });
-      const logf = scaleBy(c, c.run("Log1p", { x: scaleBy(c, z2, 1 / p) }), -(p + 1) / 2);
-      if (!withGrad) return [logf, undefined];
-      return [logf, c.run("RealDiv", { a: scaleBy(c, z, -(p + 1)), b: c.run("Add", { a: z2, b: c.fill([], p) }) })];
-    }
-    case "gamma": {
-      const logf = p === 1 ? c.run("Neg", { x: z }) : c.run("Sub", { a: scaleBy(c, c.run("Log", { x: z }), p - 1), b: z });
-      if (!withGrad) return [logf, undefined];
-      return [logf, p === 1 ? c.fill(z.shape, -1) : c.run("Sub", { a: scaleBy(c, c.run("Reciprocal", { x: z }), p - 1), b: c.fill([], 1) })];
-    }
-    case "invGamma": {
-      const r = c.run("Reciprocal", { x: z });
-      const logf = c.run("Sub", { a: scaleBy(c, c.run("Log", { x: z }), -(p + 1)), b: r });
-      if (!withGrad) return [logf, undefined];
-      return [logf, c.run("Multiply", { a: c.run("Sub", { a: r, b: c.fill([], p + 1) }), b: r })];
-    }
-    case "beta": {
-      // (a − 1)·log z + (b − 1)·log(1 − z); a term with a coefficient 0 is left out (0·log 0 = 0).
-      const oneMinus = c.run("Sub", { a: c.fill([], 1), b: z });
-      const terms = [
-        ...(p === 1 ? [] : [scaleBy(c, c.run("Log", { x: z }), p - 1)]),
-        ...(q === 1 ? [] : [scaleBy(c, c.run("Log", { x: oneMinus }), q - 1)]),
-      ];
-      const sum = (xs: Info[]): Info => (xs.length === 0 ? c.fill(z.shape, 0) : xs.length === 1 ? xs[0]! : c.run("Add", { a: xs[0]!, b: xs[1]! }));
-      const logf = sum(terms);
-      if (!withGrad) return [logf, undefined];
-      const slopes = [
-        ...(p === 1 ? [] : [scaleBy(c, c.run("Reciprocal", { x: z }), p - 1)]),
-        ...(q === 1 ? [] : [scaleBy(c, c.run("Reciprocal", { x: oneMinus }), 1 - q)]),
-      ];
-      return [logf, sum(slopes)];
-    }
-    default:
-      throw new Error(`internal: unknown family '${family}'`);
-  }
-}
-
-/** The forward location-scale kernel of one backend (LOC_SCALE_LOGPDF_SUM). */
-function locScaleKernel(backendName: string): KernelFunc {
-  return ({ inputs, backend, attrs = {} }) => {
-    const o = locScaleOperands(inputs, attrs);
-    const withGrad = attrs["withGrad"] === true;
-    return composeWithAux(backend, backendName, (c) => {
-      const z = standardise(c, o);
-      const [logf, dlogf] = standardFamilyOps(c, String(attrs["family"]), z, num(attrs, "p") ?? 1, num(attrs, "q") ?? 1, withGrad);
-      const value = subtractLogScale(c, o, sumOver(c, logf, o.axes), -(num(attrs, "c") ?? 0));
-      if (dlogf === undefined) return [value, []];
-      // w = −logf′(z)/σ; g_σ = −(z·logf′(z) + 1)/σ
-      const w = o.scale ? c.run("RealDiv", { a: c.run("Neg", { x: dlogf }), b: o.scale }) : scaleBy(c, dlogf, -1 / o.sc);
-      if (!o.scale) return [value, [w]];
-      const zd1 = c.run("Add", { a: c.run("Multiply", { a: z, b: dlogf }), b: c.fill([], 1) });
-      return [value, [w, c.run("RealDiv", { a: c.run("Neg", { x: zd1 }), b: o.scale })]];
-    });
-  };
-}
-
 /** The forward Bernoulli(logit) kernel of one backend. */
 function bernoulliKernel(backendName: string): KernelFunc {
   return ({ inputs, backend, attrs = {} }) => {
@@ -287,7 +214,7 @@ function sumToShape(g: tf.Tensor, dy: tf.Tensor, shape: readonly number[], negat
 const firstDy = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(dy) ? dy[0]! : dy);
 const shapeAttr = (attrs: Attrs, name: string): number[] => attrs[`${name}Shape`] as number[];
 
-/** The gradient of a location-scale kernel (NORMAL_LOGPDF_SUM, LOC_SCALE_LOGPDF_SUM): w and g_σ saved. */
+/** The gradient of the Normal kernel: w and g_σ saved. */
 const locScaleGradient = (kernelName: string): tf.GradConfig => ({
   kernelName,
   outputsToSave: [false, true, true],
@@ -303,7 +230,6 @@ const locScaleGradient = (kernelName: string): tf.GradConfig => ({
   },
 });
 const normalGradient = locScaleGradient(NORMAL_LOGPDF_SUM);
-const familyGradient = locScaleGradient(LOC_SCALE_LOGPDF_SUM);
 
 const bernoulliGradient: tf.GradConfig = {
   kernelName: BERNOULLI_LOGIT_LOGPMF_SUM,
@@ -320,70 +246,34 @@ const bernoulliGradient: tf.GradConfig = {
   },
 };
 
-type Factory = (backendName: string) => KernelFunc;
-
 /**
- * Largest broadcast size that the host loops take on wasm; bigger tensors go to the
- * composites, whose wasm kernels are vectorised (SIMD): on the 2-core machine the loops cost
- * ~9 ns per element against ~1–2 ns, so the composite's fixed cost of ~10 kernel launches is
- * repaid from ~2,000–4,000 elements (bench/fused-logpdf.ts prints both). On cpu the backend's
- * own kernels are generic JS loops, slower than ours at every size: no limit there.
+ * Largest broadcast size that host loops take on wasm (the family kernel for Normal and
+ * Bernoulli(logit) sums, the interval transform); bigger tensors go to composites of wasm's
+ * vectorised (SIMD) kernels: on the 2-core machine a loop costs ~6–9 ns per element against
+ * ~1–2 ns, so the composite's fixed cost of ~10 kernel launches is repaid from ~2,000–4,000
+ * elements (bench/fused-logpdf.ts prints both). On cpu the backend's own kernels are generic
+ * JS loops, slower than ours at every size: no limit there.
  */
 export const HOST_LOOP_MAX_SIZE = 2048;
 
-const hostLoopMaxSize = (backendName: string): number => (backendName === "wasm" ? HOST_LOOP_MAX_SIZE : Infinity);
-
-const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
-
-/** Host loop for small tensors, composite for large ones (the outputs agree). */
-function bySize(kernelName: string, backendName: string, host: KernelFunc, composite: KernelFunc): KernelFunc {
-  const limit = hostLoopMaxSize(backendName);
-  if (limit === Infinity) return host;
-  return (args) => {
-    const { inputs } = args;
-    const n = kernelName === SUM_TO_SHAPE ? sizeOf(inputs["g"]!.shape) : sizeOf(broadcastShapesOrThrow(Object.values(inputs).map((t) => t!.shape)));
-    return n <= limit ? host(args) : composite(args);
-  };
-}
-
-/** Kernel name → [composite implementation, host-loop implementation]. */
-const FACTORIES: readonly (readonly [string, Factory, Factory])[] = [
-  [NORMAL_LOGPDF_SUM, normalKernel, normalHostKernel],
-  [BERNOULLI_LOGIT_LOGPMF_SUM, bernoulliKernel, bernoulliHostKernel],
-  [LOC_SCALE_LOGPDF_SUM, locScaleKernel, locScaleHostKernel],
-  [SUM_TO_SHAPE, sumToShapeKernel, sumToShapeHostKernel],
+/** Kernel name → its composite implementation. */
+const FACTORIES: readonly (readonly [string, (backendName: string) => KernelFunc])[] = [
+  [NORMAL_LOGPDF_SUM, normalKernel],
+  [BERNOULLI_LOGIT_LOGPMF_SUM, bernoulliKernel],
+  [SUM_TO_SHAPE, sumToShapeKernel],
 ];
 
-/** Which implementation is registered, by backend name. */
-const registered = new Map<string, "host" | "composite">();
-
-/** Options of `installFusedLogPdfKernels`. */
-export interface FusedInstallOptions {
-  /**
-   * Use the host loops of fused-logpdf-host.ts on cpu, and on wasm for tensors of at most
-   * HOST_LOOP_MAX_SIZE elements (default true); false installs the composite kernels there
-   * too (for tests of that path and for benchmarks). Other backends always get the composites.
-   */
-  readonly hostLoops?: boolean;
-}
-
 /**
- * Register the fused kernels for every backend tfjs knows (`tf.engine().backendNames()`: cpu
- * and wasm here, tensorflow where tfjs-node is loaded) and their gradients; idempotent, and
- * re-registers a backend's kernels when `options` ask for the other implementation.
+ * Register the composite kernels for every backend tfjs knows (`tf.engine().backendNames()`:
+ * cpu and wasm here, tensorflow where tfjs-node is loaded) and their gradients; idempotent.
  */
-export function installFusedLogPdfKernels(options: FusedInstallOptions = {}): void {
+export function installFusedLogPdfKernels(): void {
   for (const backendName of tf.engine().backendNames()) {
-    const kind = options.hostLoops !== false && isHostBackend(backendName) ? "host" : "composite";
-    if (registered.get(backendName) === kind && FACTORIES.every(([name]) => tf.getKernel(name, backendName))) continue;
-    for (const [kernelName, composite, host] of FACTORIES) {
-      if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);
-      const kernelFunc = kind === "host" ? bySize(kernelName, backendName, host(backendName), composite(backendName)) : composite(backendName);
-      tf.registerKernel({ kernelName, backendName, kernelFunc });
+    for (const [kernelName, composite] of FACTORIES) {
+      if (!tf.getKernel(kernelName, backendName)) tf.registerKernel({ kernelName, backendName, kernelFunc: composite(backendName) });
     }
-    registered.set(backendName, kind);
   }
-  for (const config of [normalGradient, familyGradient, bernoulliGradient]) {
+  for (const config of [normalGradient, bernoulliGradient]) {
     if (tf.getGradient(config.kernelName)?.gradFunc !== config.gradFunc) tf.registerGradient(config);
   }
 }

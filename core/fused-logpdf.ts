@@ -1,26 +1,51 @@
 /**
- * Sums of element-wise log densities as single fused kernels with analytic gradients that are
- * computed only for the inputs being differentiated (the kernels: fused-logpdf-kernels.ts,
- * installed for every backend by `initEngine`).
+ * Sums of a family's log densities over the broadcast of its arguments, as one kernel with
+ * analytic gradients computed only for what is differentiated: `familyLogPdfSum`, which the
+ * distributions' `logProbSum` (and the tfjs executor's summed log densities) call.
+ *
+ * The sum comes from the family kernel (fused-family.ts: the one float64 definition of
+ * core/ir/families.ts, in a host loop) wherever that loop is fastest: on cpu always, on wasm
+ * up to HOST_LOOP_MAX_SIZE elements. Above it, and on backends whose buffers are not in host
+ * memory, Normal and Bernoulli(logit) use the composite kernels of fused-logpdf-kernels.ts
+ * (vectorised backend kernels); the other families keep the family kernel.
  *
  * Operands are float32 tensors or JS numbers; a number is a kernel attribute, not a tensor.
- * Tensor operands broadcast (NumPy rules) to a common shape S. The result is the sum of the
- * element-wise log density over every axis of S (a scalar), or with `batched` over every
- * axis but the first (shape `[S₀]`: the chain axis, i.e. the per-chain sum of a scorer).
+ * Tensor operands broadcast (NumPy rules) to a common shape S. The result is the sum over every
+ * axis of S (a scalar), or with `batched` over every axis but the first (shape `[S₀]`: the
+ * chain axis, i.e. the per-chain sum of a scorer).
  */
 import { tf } from "./engine.js";
 import { broadcastShapesOrThrow } from "./broadcast.js";
-import { BERNOULLI_LOGIT_LOGPMF_SUM, LOC_SCALE_LOGPDF_SUM, NORMAL_LOGPDF_SUM } from "./fused-logpdf-kernels.js";
-import { STANDARD_FAMILIES, type StandardFamilyName } from "./fused-logpdf-host.js";
+import { familyLogPdf, type FamilyLogPdfOptions, type Operand } from "./fused-family.js";
+import { BERNOULLI_LOGIT_LOGPMF_SUM, HOST_LOOP_MAX_SIZE, NORMAL_LOGPDF_SUM } from "./fused-logpdf-kernels.js";
+import { isHostBackend } from "./host-memory.js";
+import type { FamilyName } from "./ir/families.js";
 
-/** A float32 tensor, or a number (folded into the kernel as an attribute). */
-export type Operand = tf.Tensor | number;
+export type { Operand };
 
 type NamedAttrMap = Parameters<ReturnType<typeof tf.engine>["runKernel"]>[2];
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-/** Inputs and attributes of a fused kernel call from named operands. */
+/**
+ * Σ log p(args[0] | args[1..]) of `family` (families.ts's parameterisation), summed as above.
+ * Options as familyLogPdf's: `withConst: false` leaves out the family's value-only terms
+ * (`constTerm`), for a caller that sums them once (interpreter/handlers.ts, for fixed data);
+ * `wanted` marks the arguments that may be differentiated. Values must lie in the support.
+ */
+export function familyLogPdfSum(family: FamilyName, args: readonly Operand[], batched: boolean, options: FamilyLogPdfOptions = {}): tf.Tensor {
+  const backend = tf.getBackend();
+  const tensors = args.filter((a): a is tf.Tensor => typeof a !== "number");
+  const n = size(broadcastShapesOrThrow(tensors.map((t) => t.shape), (m) => new RangeError(`${family}: ${m}`)));
+  const loopFits = isHostBackend(backend) && (backend !== "wasm" || n <= HOST_LOOP_MAX_SIZE);
+  if (!loopFits && tensors.length > 0) {
+    if (family === "normal") return normalLogPdfSum(args[0]!, args[1]!, args[2]!, batched);
+    if (family === "bernoulliLogit") return bernoulliLogitLogPmfSum(args[0]!, args[1]!, batched);
+  }
+  return familyLogPdf(family, args, batched ? "rows" : "all", options);
+}
+
+/** Inputs and attributes of a composite kernel call from named operands. */
 function kernelArgs(
   fn: string,
   operands: Readonly<Record<string, Operand>>,
@@ -52,7 +77,7 @@ function kernelArgs(
   return { inputs, attrs };
 }
 
-/** Run a fused kernel and keep only its first output (the others are the saved partials). */
+/** Run a composite kernel and keep only its first output (the others are the saved partials). */
 function runFused(kernelName: string, inputs: tf.NamedTensorMap, attrs: NonNullable<NamedAttrMap>): tf.Tensor {
   const out = tf.engine().runKernel(kernelName, inputs, attrs);
   if (!Array.isArray(out)) return out;
@@ -62,62 +87,28 @@ function runFused(kernelName: string, inputs: tf.NamedTensorMap, attrs: NonNulla
 }
 
 /**
- * Σ log Normal(x | loc, scale) = Σ (−½z² − log σ − ½ log 2π), z = (x − μ)/σ, over every axis
- * of the broadcast shape S (or every axis but the first with `batched`: shape `[S₀]`).
- * Gradients (analytic, each computed only when its input is differentiated):
- * ∂/∂x = −z/σ, ∂/∂μ = z/σ, ∂/∂σ = (z² − 1)/σ, times the upstream gradient broadcast back over
- * the summed axes and summed to each input's shape. No support check: σ ≤ 0 gives NaN.
- * Forward: one engine kernel (plus tfjs's clones of the one or two saved partials while a
- * gradient tape records); backward: one kernel per differentiated input.
+ * Σ log Normal(x | loc, scale) = Σ (−½z² − log σ − ½ log 2π), z = (x − μ)/σ, by the composite
+ * kernel (at least one tensor operand). Gradients (analytic, each computed only when its input
+ * is differentiated): ∂/∂x = −z/σ, ∂/∂μ = z/σ, ∂/∂σ = (z² − 1)/σ, times the upstream gradient
+ * broadcast back over the summed axes and summed to each input's shape. No support check:
+ * σ ≤ 0 gives NaN.
  */
 export function normalLogPdfSum(x: Operand, loc: Operand, scale: Operand, batched: boolean): tf.Tensor {
   const { inputs, attrs } = kernelArgs("normalLogPdfSum", { x, loc, scale }, batched, ["x", "loc", "scale"]);
-  if (Object.keys(inputs).length === 0) {
-    const z = ((x as number) - (loc as number)) / (scale as number);
-    return tf.scalar(-0.5 * z * z - Math.log(scale as number) - HALF_LOG_2PI);
-  }
   return runFused(NORMAL_LOGPDF_SUM, inputs, attrs);
 }
 
-export type { StandardFamilyName };
-
 /**
- * Σ log p(x | loc, scale) of a location-scale family with a literal shape parameter `p` (or
- * two, `[p, q]`): Σ (logf(z; p, q) − log σ + c), z = (x − μ)/σ, summed like
- * `normalLogPdfSum`. Families (fused-logpdf-host.ts, STANDARD_FAMILIES): "studentT" (p = ν;
- * HalfStudentT is x ≥ 0, μ = 0 and c += log 2), "gamma" (p = α, σ = 1/rate), "invGamma"
- * (p = α, σ = the scale), "beta" ([p, q] = [a, b], μ = 0, σ = 1). `c` holds
- * the family's normaliser, folded on the host by the caller. Gradients with respect to x, μ
- * and σ as for `normalLogPdfSum` (analytic, lazily computed); values outside the support
- * (z ≤ 0 for the gamma families) give NaN or −∞, not a mask. Kernel counts as for
- * `normalLogPdfSum`.
- */
-export function locScaleLogPdfSum(family: StandardFamilyName, shape: number | readonly [number, number], c: number, x: Operand, loc: Operand, scale: Operand, batched: boolean): tf.Tensor {
-  const [p, q] = typeof shape === "number" ? [shape, 1] : shape;
-  const { inputs, attrs } = kernelArgs(`${family}LogPdfSum`, { x, loc, scale }, batched, ["x", "loc", "scale"]);
-  if (Object.keys(inputs).length === 0) {
-    const f = STANDARD_FAMILIES[family];
-    return tf.scalar(f.logf(((x as number) - (loc as number)) / (scale as number), p, q) - Math.log(scale as number) + c);
-  }
-  return runFused(LOC_SCALE_LOGPDF_SUM, inputs, { ...attrs, family, p, q, c });
-}
-
-/**
- * Σ log Bernoulli(y | sigmoid(logit)) = Σ −softplus((1 − 2y)·η) (= y·η − softplus(η) for
- * y ∈ {0, 1}, the form of distributions/bernoulli.ts), summed like `normalLogPdfSum`.
+ * Σ log Bernoulli(y | sigmoid(logit)) = Σ −softplus((1 − 2y)·η) by the composite kernel.
  * y: labels in {0, 1} (any dtype; non-float32 is cast); η: float32 logits. Gradient with
  * respect to η: y − sigmoid(η) (computed as (2y − 1)·sigmoid((1 − 2y)·η), exact in the tails),
  * times the upstream gradient, summed to η's shape; asking for a gradient with respect to y
- * throws. Kernel counts as for `normalLogPdfSum`.
+ * throws.
  */
 export function bernoulliLogitLogPmfSum(y: Operand, logit: Operand, batched: boolean): tf.Tensor {
   const labels = typeof y === "number" || y.dtype === "float32" ? y : tf.cast(y, "float32");
   try {
     const { inputs, attrs } = kernelArgs("bernoulliLogitLogPmfSum", { y: labels, logit }, batched, ["logit"]);
-    if (Object.keys(inputs).length === 0) {
-      const t = (1 - 2 * (labels as number)) * (logit as number);
-      return tf.scalar(-(Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)))));
-    }
     return runFused(BERNOULLI_LOGIT_LOGPMF_SUM, inputs, attrs);
   } finally {
     if (labels !== y) (labels as tf.Tensor).dispose();

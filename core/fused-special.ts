@@ -16,7 +16,7 @@
  * This file imports TensorFlow.js directly (like kernels/), because engine.ts installs it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { hostMemory } from "./fused-logpdf-host.js";
+import { hostMemory } from "./host-memory.js";
 import { gradientFromX, hostKernelApplies, registerHostKernels, type Attrs } from "./host-kernels.js";
 import { digamma64, lgamma64, trigamma64 } from "./special-host.js";
 import type { KernelFunc } from "./kernels/compose.js";

@@ -8,7 +8,7 @@
  * This file imports TensorFlow.js directly (like kernels/), because engine.ts installs it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { isHostBackend } from "./fused-logpdf-host.js";
+import { isHostBackend } from "./host-memory.js";
 import type { KernelFunc } from "./kernels/compose.js";
 
 export type Attrs = NonNullable<Parameters<KernelFunc>[0]["attrs"]>;

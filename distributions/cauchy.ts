@@ -5,11 +5,9 @@
  */
 import { tf } from "../core/engine.js";
 import { uniform } from "../core/random.js";
-import { log1p } from "../core/special.js";
-import { locScaleLogPdfSum } from "../core/fused-logpdf.js";
 import { positive, real } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
-import { asTensor, check, LOG_2, LOG_PI, makeDistribution, type DistributionOptions, type Param } from "./util.js";
+import { asTensor, check, familyArg, LOG_2, LOG_PI, makeDistribution, type DistributionOptions, type Param } from "./util.js";
 
 const logAtan2Over = (a: tf.Tensor): tf.Tensor => tf.sub(tf.log(tf.atan2(tf.onesLike(a), a)), LOG_PI);
 
@@ -26,9 +24,7 @@ export function cauchy(mu: Param, sigma: Param, options: DistributionOptions = {
     support: real,
     paramShapes: [m.shape, s.shape],
     options,
-    logProb: (x) => tf.sub(tf.neg(tf.add(tf.log(s), log1p(tf.square(z(x))))), LOG_PI),
-    // Cauchy is StudentT with ν = 1: logf = −log1p(z²), normaliser −log π.
-    logProbSum: (x, keepAxis0) => locScaleLogPdfSum("studentT", 1, -LOG_PI, x, typeof mu === "number" ? mu : m, typeof sigma === "number" ? sigma : s, keepAxis0),
+    family: { name: "cauchy", args: [familyArg(mu, m), familyArg(sigma, s)] },
     sample: (key, sampleShape, batchShape) => quantile(uniform(key, [...sampleShape, ...batchShape])),
     mean: () => tf.fill(tf.broadcastTo(m, tf.broadcastTo(s, m.shape).shape).shape, NaN),
     variance: () => tf.fill(tf.broadcastTo(m, tf.broadcastTo(s, m.shape).shape).shape, NaN),
@@ -50,8 +46,7 @@ export function halfCauchy(sigma: Param, options: DistributionOptions = {}): Dis
     support: positive,
     paramShapes: [s.shape],
     options,
-    logProb: (x) => tf.add(tf.neg(tf.add(tf.log(s), log1p(tf.square(tf.div(x, s))))), LOG_2 - LOG_PI),
-    logProbSum: (x, keepAxis0) => locScaleLogPdfSum("studentT", 1, LOG_2 - LOG_PI, x, 0, typeof sigma === "number" ? sigma : s, keepAxis0),
+    family: { name: "cauchy", args: [0, familyArg(sigma, s)], perElement: LOG_2 },
     sample: (key, sampleShape, batchShape) => quantile(uniform(key, [...sampleShape, ...batchShape])),
     mean: () => tf.fill(s.shape, Infinity),
     variance: () => tf.fill(s.shape, Infinity),

@@ -30,21 +30,22 @@ export interface Distribution {
    */
   readonly logProbInSupport?: (x: tf.Tensor) => tf.Tensor;
   /**
-   * Univariate only, where the family has a fused kernel (core/fused-logpdf.ts):
-   * Σ logProbInSupport(x) over every axis of `broadcast(batch of x, batchShape)`, or over every
-   * axis but the first with `keepAxis0` (a scorer's per-chain sum, `[C]`), as one kernel whose
-   * gradient is analytic and computed only for what is differentiated. Values must lie in the
-   * support. Optional: callers fall back to summing `logProbInSupport`.
+   * Univariate families of core/ir/families.ts: Σ logProbInSupport(x) over every axis of
+   * `broadcast(batch of x, batchShape)`, or over every axis but the first with `keepAxis0` (a
+   * scorer's per-chain sum, `[C]`), as one kernel whose gradient is analytic and computed only
+   * for what is differentiated (core/fused-logpdf.ts). `withValueTerms: false` leaves out the
+   * terms of `valueTerms`. Values must lie in the support. Optional: callers fall back to
+   * summing `logProbInSupport`.
    */
-  readonly logProbSum?: (x: tf.Tensor, keepAxis0: boolean) => tf.Tensor;
+  readonly logProbSum?: (x: tf.Tensor, keepAxis0: boolean, withValueTerms?: boolean) => tf.Tensor;
   /**
-   * Univariate only, where available: `logProbInSupport(x) = rest(x) + term64(x)` elementwise,
-   * with `term64` a float64 function of the value alone (−lgamma(k + 1) for Poisson). A scorer
-   * of fixed data sums the value-only part once on the host instead of on every evaluation
-   * (interpreter/handlers.ts). `key` names the term (family and any literal parameter it uses),
-   * so that cached sums are reused only for the same term.
+   * Univariate families with terms of the value alone (−lgamma(k + 1) for Poisson), where
+   * those terms read no tensor parameter: `term64` is one element's term, in float64. A
+   * scorer of fixed data sums them once on the host and asks `logProbSum` for the rest
+   * (interpreter/handlers.ts). `key` names the term (family and any parameter it reads), so
+   * that cached sums are reused only for the same term.
    */
-  readonly valueSplit?: ValueSplit;
+  readonly valueTerms?: ValueTerms;
   /** Draws of shape `[...sampleShape, ...batchShape, ...eventShape]`. */
   sample(key: Key, sampleShape?: Shape): tf.Tensor;
   /** Mean, shape `[...batchShape, ...eventShape]`; NaN where undefined, Infinity where infinite. */
@@ -61,13 +62,11 @@ export interface Distribution {
   readonly quantileSf?: (s: tf.Tensor) => tf.Tensor;
 }
 
-/** The split of a log density into a value-only term and the rest (Distribution.valueSplit). */
-export interface ValueSplit {
+/** The value-only terms of a univariate family's log density (Distribution.valueTerms). */
+export interface ValueTerms {
   readonly key: string;
   /** The value-only term of one element, float64. */
   readonly term64: (x: number) => number;
-  /** logProbInSupport(x) minus the value-only term: shape `broadcast(batch of x, batchShape)`. */
-  readonly rest: (x: tf.Tensor) => tf.Tensor;
 }
 
 /** Raised for invalid arguments (`Normal(0, -1)`), with a message fit for users. */

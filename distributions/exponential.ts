@@ -1,10 +1,10 @@
 /** Exponential(rate) and Weibull(shape, scale): closed-form CDFs, inverse-CDF sampling. */
 import { tf } from "../core/engine.js";
 import { uniform } from "../core/random.js";
-import { lgamma, log1mExp, log1p, xlogy } from "../core/special.js";
+import { lgamma, log1mExp, log1p } from "../core/special.js";
 import { positive } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
-import { asTensor, check, makeDistribution, type DistributionOptions, type Param } from "./util.js";
+import { asTensor, check, familyArg, makeDistribution, type DistributionOptions, type Param } from "./util.js";
 
 /** Exponential(rate) on x ≥ 0: log p(x) = log λ − λx; log F = log1m_exp(−λx), log S = −λx. */
 export function exponential(rate: Param, options: DistributionOptions = {}): Distribution {
@@ -16,7 +16,7 @@ export function exponential(rate: Param, options: DistributionOptions = {}): Dis
     support: positive,
     paramShapes: [r.shape],
     options,
-    logProb: (x) => tf.sub(tf.log(r), tf.mul(r, x)),
+    family: { name: "exponential", args: [familyArg(rate, r)] },
     sample: (key, sampleShape, batchShape) => quantile(uniform(key, [...sampleShape, ...batchShape])),
     mean: () => tf.reciprocal(r),
     variance: () => tf.reciprocal(tf.square(r)),
@@ -43,7 +43,7 @@ export function weibull(shape: Param, scale: Param, options: DistributionOptions
     support: positive,
     paramShapes: [k.shape, l.shape],
     options,
-    logProb: (x) => tf.sub(tf.add(tf.sub(tf.log(k), tf.log(l)), xlogy(tf.sub(k, 1), tf.div(x, l))), powK(x)),
+    family: { name: "weibull", args: [familyArg(shape, k), familyArg(scale, l)] },
     sample: (key, sampleShape, batchShape) => quantile(uniform(key, [...sampleShape, ...batchShape])),
     mean: () => tf.mul(l, tf.exp(lgamma(tf.add(1, tf.reciprocal(k))))),
     variance: () => {

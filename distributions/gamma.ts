@@ -5,24 +5,12 @@
  * Beta F = I_x(a, b), S = I_{1−x}(b, a). No quantiles: truncated(...) samples by rejection.
  */
 import { tf } from "../core/engine.js";
-import { lbeta, lgamma, xlog1py, xlogy } from "../core/special.js";
-import { locScaleLogPdfSum } from "../core/fused-logpdf.js";
 import { positive, unitInterval } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
-import { gammaP64, gammaQ64, incBeta64, lbeta64, lgamma64 } from "../core/special-host.js";
+import { gammaP64, gammaQ64, incBeta64 } from "../core/special-host.js";
 import { betaDraw } from "./host-samplers.js";
 import { hostElementwise } from "./host-elementwise.js";
-import { asTensor, check, compare, hostDraws, makeDistribution, type DistributionOptions, type Param } from "./util.js";
-
-/**
- * α log β − lgamma(α), the normaliser of Gamma(α, rate β) and InverseGamma(α, scale β): in
- * float64 on the host where α (and β) are literals, so no lgamma series runs per evaluation.
- */
-function gammaLogNorm(shape: Param, b: tf.Tensor, beta: Param, a: tf.Tensor): tf.Tensor | number {
-  if (typeof shape === "number" && typeof beta === "number") return shape * Math.log(beta) - lgamma64(shape);
-  if (typeof shape === "number") return tf.sub(tf.mul(tf.log(b), shape), lgamma64(shape));
-  return tf.sub(tf.mul(a, tf.log(b)), lgamma(a));
-}
+import { asTensor, check, compare, familyArg, hostDraws, makeDistribution, type DistributionOptions, type Param } from "./util.js";
 
 /** Gamma(α shape, β rate) on x ≥ 0: α log β − lgamma(α) + (α − 1)·log x − βx (0·log 0 = 0). */
 export function gamma(shape: Param, rate: Param, options: DistributionOptions = {}): Distribution {
@@ -35,11 +23,7 @@ export function gamma(shape: Param, rate: Param, options: DistributionOptions = 
     support: positive,
     paramShapes: [a.shape, b.shape],
     options,
-    logProb: (x) => tf.sub(tf.add(xlogy(tf.sub(a, 1), x), gammaLogNorm(shape, b, rate, a)), tf.mul(b, x)),
-    // A scale family (σ = 1/rate): one fused kernel for a literal α.
-    ...(typeof shape === "number"
-      ? { logProbSum: (x: tf.Tensor, keepAxis0: boolean) => locScaleLogPdfSum("gamma", shape, -lgamma64(shape), x, 0, typeof rate === "number" ? 1 / rate : tf.reciprocal(b), keepAxis0) }
-      : {}),
+    family: { name: "gamma", args: [familyArg(shape, a), familyArg(rate, b)] },
     sample: (key, sampleShape, batchShape) => hostDraws(key, sampleShape, batchShape, [a, b], (s, [al, be]) => s.gamma(al!) / be!),
     mean: () => tf.div(a, b),
     variance: () => tf.div(a, tf.square(b)),
@@ -59,15 +43,7 @@ export function inverseGamma(shape: Param, scale: Param, options: DistributionOp
     support: positive,
     paramShapes: [a.shape, b.shape],
     options,
-    logProb: (x) => {
-      const safe = tf.where(compare(tf.greater, x, 0), x, tf.onesLike(x));
-      const lp = tf.add(tf.sub(tf.neg(tf.mul(tf.add(a, 1), tf.log(safe))), tf.div(b, safe)), gammaLogNorm(shape, b, scale, a));
-      return tf.where(compare(tf.greater, x, 0), lp, tf.scalar(-Infinity));
-    },
-    // A scale family (σ = β): one fused kernel for a literal α.
-    ...(typeof shape === "number"
-      ? { logProbSum: (x: tf.Tensor, keepAxis0: boolean) => locScaleLogPdfSum("invGamma", shape, -lgamma64(shape), x, 0, typeof scale === "number" ? scale : b, keepAxis0) }
-      : {}),
+    family: { name: "inverseGamma", args: [familyArg(shape, a), familyArg(scale, b)] },
     sample: (key, sampleShape, batchShape) => hostDraws(key, sampleShape, batchShape, [a, b], (s, [al, be]) => be! / s.gamma(al!)),
     // Infinite where the moment diverges (α ≤ 1 for the mean, α ≤ 2 for the variance).
     mean: () => tf.where(compare(tf.greater, a, 1), tf.div(b, tf.sub(a, 1)), tf.scalar(Infinity)),
@@ -88,12 +64,7 @@ export function beta(a: Param, b: Param, options: DistributionOptions = {}): Dis
     support: unitInterval,
     paramShapes: [at.shape, bt.shape],
     options,
-    // lbeta of literal a, b in float64 on the host (no lgamma series per evaluation).
-    logProb: (x) => tf.sub(tf.add(xlogy(tf.sub(at, 1), x), xlog1py(tf.sub(bt, 1), tf.neg(x))), typeof a === "number" && typeof b === "number" ? lbeta64(a, b) : lbeta(at, bt)),
-    // Literal a, b: one fused kernel (a scale family on [0, σ] with σ = 1).
-    ...(typeof a === "number" && typeof b === "number"
-      ? { logProbSum: (x: tf.Tensor, keepAxis0: boolean) => locScaleLogPdfSum("beta", [a, b], -lbeta64(a, b), x, 0, 1, keepAxis0) }
-      : {}),
+    family: { name: "beta", args: [familyArg(a, at), familyArg(b, bt)] },
     sample: (key, sampleShape, batchShape) => hostDraws(key, sampleShape, batchShape, [at, bt], (s, [p, q]) => betaDraw(s, p!, q!)),
     mean: () => tf.div(at, tf.add(at, bt)),
     variance: () => {

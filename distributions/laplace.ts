@@ -1,10 +1,10 @@
 /** Laplace(mu, b) and Logistic(mu, s): closed-form location-scale families with log-CDFs. */
 import { tf } from "../core/engine.js";
 import { uniform } from "../core/random.js";
-import { log1p, logSigmoid, softplus } from "../core/special.js";
+import { log1p, logSigmoid } from "../core/special.js";
 import { real } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
-import { LOG_2, asTensor, check, compare, makeDistribution, type DistributionOptions, type Param } from "./util.js";
+import { LOG_2, asTensor, check, compare, familyArg, makeDistribution, type DistributionOptions, type Param } from "./util.js";
 
 /**
  * Laplace(mu, b): log p(x) = −log 2b − |x − μ|/b.
@@ -31,7 +31,7 @@ export function laplace(mu: Param, b: Param, options: DistributionOptions = {}):
     support: real,
     paramShapes: [m.shape, s.shape],
     options,
-    logProb: (x) => tf.sub(tf.neg(tf.add(tf.log(s), tf.abs(z(x)))), LOG_2),
+    family: { name: "laplace", args: [familyArg(mu, m), familyArg(b, s)] },
     sample: (key, sampleShape, batchShape) => quantile(uniform(key, [...sampleShape, ...batchShape])),
     mean: () => m,
     variance: () => tf.mul(2, tf.square(s)),
@@ -55,10 +55,7 @@ export function logistic(mu: Param, s: Param, options: DistributionOptions = {})
     support: real,
     paramShapes: [m.shape, sc.shape],
     options,
-    logProb: (x) => {
-      const zz = z(x);
-      return tf.sub(tf.sub(tf.neg(zz), tf.log(sc)), tf.mul(2, softplus(tf.neg(zz))));
-    },
+    family: { name: "logistic", args: [familyArg(mu, m), familyArg(s, sc)] },
     sample: (key, sampleShape, batchShape) => quantile(uniform(key, [...sampleShape, ...batchShape])),
     mean: () => m,
     variance: () => tf.mul(tf.square(sc), (Math.PI * Math.PI) / 3),

@@ -120,16 +120,14 @@ describe("Distribution.logProbSum", () => {
     compare(() => logNormal(0.2, 1.5), t([0.3, 2.2, 0.05], [3]), [], false, true);
   });
 
-  it("Beta (literal a, b): latent blocks and scalars, per chain or in total; none for tensor parameters", () => {
+  it("Beta: latent blocks and scalars, per chain or in total, literal or tensor parameters", () => {
     compare(() => beta(5, 5), t([0.3, 0.92, 0.5, 0.01, 0.64, 0.2], [2, 3]), [], true, true);
     compare(() => beta(0.5, 2.5), t([0.3, 0.004], [2]), [], true, true);
     compare(() => beta(1, 3), t([0.3, 0.7, 0.05], [3]), [], false, true);
-    tf.tidy(() => {
-      expect(beta(tf.scalar(2), 3).logProbSum).toBeUndefined();
-    });
+    compare((a) => beta(a!, 3), t([0.3, 0.7, 0.05], [3]), [t([2], [])], false, true);
   });
 
-  it("Uniform (literal bounds): the constant −n·log(hi − lo) per chain or in total; none for tensor bounds", () => {
+  it("Uniform: the constant −n·log(hi − lo) per chain or in total, literal or tensor bounds", () => {
     tf.tidy(() => {
       for (const [x, keep] of [[t([0.3, -1.2, 2.0, 0.1, -0.4, 7.5], [2, 3]), true], [t([0.3, -1.2], [2]), true], [t([0.3, 1.2, 2.5], [3]), false]] as const) {
         const d = uniform(-1.5, 8);
@@ -138,15 +136,15 @@ describe("Distribution.logProbSum", () => {
         expect(got.shape).toEqual(keep ? [x.shape[0]] : []);
         Array.from(got.dataSync()).forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThanOrEqual(1e-5 * Math.abs(want[i]!)));
       }
-      expect(uniform(tf.scalar(0), 1).logProbSum).toBeUndefined();
+      const x = t([0.3, 0.2], [2]);
+      const d = uniform(tf.scalar(0), 1.5);
+      expect(d.logProbSum!(x, false).dataSync()[0]).toBeCloseTo(-2 * Math.log(1.5), 6);
     });
   });
 
-  it("StudentT and the gamma families with a tensor shape parameter have no fused sum", () => {
-    tf.tidy(() => {
-      expect(studentT(tf.scalar(3), 0, 1).logProbSum).toBeUndefined();
-      expect(gamma(tf.scalar(2), 1).logProbSum).toBeUndefined();
-      expect(inverseGamma(tf.scalar(2), 1).logProbSum).toBeUndefined();
-    });
+  it("StudentT and the gamma families with a tensor shape parameter: the sum and its gradient", () => {
+    compare((n) => studentT(n!, 0.5, 2), t([0.3, -4.2, 1.1, 9], [2, 2]), [t([3], [])], true, true);
+    compare((a) => gamma(a!, 1.5), t([0.3, 4.2, 1.1], [3]), [t([2.5], [])], false, true);
+    compare((a) => inverseGamma(a!, 1.5), t([0.3, 4.2, 1.1], [3]), [t([2.5], [])], false, true);
   });
 });

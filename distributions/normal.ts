@@ -4,11 +4,10 @@
  */
 import { tf } from "../core/engine.js";
 import { normal as standardNormal } from "../core/random.js";
-import { normalLogPdfSum } from "../core/fused-logpdf.js";
 import { erf, erfc, expm1, log1p, normalLogCdf, normalLogSf, probit } from "../core/special.js";
 import { positive, real } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
-import { LOG_2, LOG_2PI, asTensor, broadcastShapes, broadcastTo, check, compare, makeDistribution, sumPerChain, type DistributionOptions, type Param } from "./util.js";
+import { LOG_2, asTensor, check, compare, familyArg, makeDistribution, type DistributionOptions, type Param } from "./util.js";
 
 const SQRT1_2 = Math.SQRT1_2;
 
@@ -19,20 +18,12 @@ export function normal(mu: Param, sigma: Param, options: DistributionOptions = {
   const m = asTensor(mu);
   const s = asTensor(sigma);
   const z = (x: tf.Tensor): tf.Tensor => tf.div(tf.sub(x, m), s);
-  // Few kernels on the hot path (each launch costs microseconds on wasm): no x − μ for a
-  // literal μ = 0, and log σ + ½ log 2π folded on the host for a literal σ.
-  const centred = (x: tf.Tensor): tf.Tensor => (typeof mu === "number" && mu === 0 ? x : tf.sub(x, m));
-  const logProb = (x: tf.Tensor): tf.Tensor =>
-    typeof sigma === "number"
-      ? tf.sub(tf.mul(tf.square(sigma === 1 ? centred(x) : tf.mul(centred(x), 1 / sigma)), -0.5), Math.log(sigma) + 0.5 * LOG_2PI)
-      : tf.sub(tf.mul(tf.square(tf.div(centred(x), s)), -0.5), tf.add(tf.log(s), 0.5 * LOG_2PI));
   return makeDistribution({
     name: "Normal",
     support: real,
     paramShapes: [m.shape, s.shape],
     options,
-    logProb,
-    logProbSum: (x, keepAxis0) => normalLogPdfSum(x, typeof mu === "number" ? mu : m, typeof sigma === "number" ? sigma : s, keepAxis0),
+    family: { name: "normal", args: [familyArg(mu, m), familyArg(sigma, s)] },
     sample: (key, sampleShape, batchShape) => tf.add(m, tf.mul(s, standardNormal(key, [...sampleShape, ...batchShape]))),
     mean: () => m,
     variance: () => tf.square(s),
@@ -53,17 +44,7 @@ export function halfNormal(sigma: Param, options: DistributionOptions = {}): Dis
     support: positive,
     paramShapes: [s.shape],
     options,
-    // A literal σ folds 1/σ and the constant on the host (fewer kernels, as in Normal).
-    logProb: (x) =>
-      typeof sigma === "number"
-        ? tf.sub(tf.mul(tf.square(sigma === 1 ? x : tf.mul(x, 1 / sigma)), -0.5), Math.log(sigma) + 0.5 * LOG_2PI - LOG_2)
-        : tf.sub(tf.mul(tf.square(tf.div(x, s)), -0.5), tf.add(tf.log(s), 0.5 * LOG_2PI - LOG_2)),
-    // Σ log p = Σ Normal(x | 0, σ) + n·log 2 over the n summed terms (per chain with keepAxis0)
-    logProbSum: (x, keepAxis0) => {
-      const shape = broadcastShapes(x.shape, s.shape);
-      const n = shape.reduce((a, b) => a * b, 1) / (keepAxis0 ? (shape[0] ?? 1) : 1);
-      return tf.add(normalLogPdfSum(x, 0, typeof sigma === "number" ? sigma : s, keepAxis0), n * LOG_2);
-    },
+    family: { name: "normal", args: [0, familyArg(sigma, s)], perElement: LOG_2 },
     sample: (key, sampleShape, batchShape) => tf.abs(tf.mul(s, standardNormal(key, [...sampleShape, ...batchShape]))),
     mean: () => tf.mul(s, Math.sqrt(2 / Math.PI)),
     variance: () => tf.mul(tf.square(s), 1 - 2 / Math.PI),
@@ -90,23 +71,7 @@ export function logNormal(mu: Param, sigma: Param, options: DistributionOptions 
     support: positive,
     paramShapes: [m.shape, s.shape],
     options,
-    logProb: (x) => {
-      const lx = tf.log(x);
-      const lp = tf.sub(tf.sub(tf.sub(tf.mul(-0.5, tf.square(tf.div(tf.sub(lx, m), s))), tf.log(s)), 0.5 * LOG_2PI), lx);
-      return tf.where(compare(tf.greater, x, 0), lp, tf.scalar(-Infinity));
-    },
-    // Σ Normal(log x | μ, σ) by the fused sum, minus Σ log x over the same (broadcast) terms.
-    logProbSum: (x, keepAxis0) => {
-      const lx = tf.log(x);
-      const full = broadcastTo(lx, broadcastShapes(x.shape, m.shape, s.shape));
-      return tf.sub(normalLogPdfSum(lx, typeof mu === "number" ? mu : m, typeof sigma === "number" ? sigma : s, keepAxis0), sumPerChain(full, keepAxis0));
-    },
-    // −log x depends on the value alone.
-    valueSplit: {
-      key: "LogNormal",
-      term64: (x: number) => -Math.log(x),
-      rest: (x: tf.Tensor) => tf.sub(tf.mul(-0.5, tf.square(tf.div(tf.sub(tf.log(x), m), s))), tf.add(tf.log(s), 0.5 * LOG_2PI)),
-    },
+    family: { name: "logNormal", args: [familyArg(mu, m), familyArg(sigma, s)] },
     sample: (key, sampleShape, batchShape) => tf.exp(tf.add(m, tf.mul(s, standardNormal(key, [...sampleShape, ...batchShape])))),
     mean: () => tf.exp(tf.add(m, tf.mul(0.5, tf.square(s)))),
     variance: () => {

@@ -2,30 +2,19 @@
  * Poisson(rate) / Poisson(log_rate = η) and NegativeBinomial(mu, phi) (Stan's neg_binomial_2).
  */
 import { tf } from "../core/engine.js";
-import { lbeta, lgamma, xlogy } from "../core/special.js";
-import { lbeta64, lgamma64 } from "../core/special-host.js";
 import { nonNegativeInteger } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
 import { poissonDraw } from "./host-samplers.js";
-import { asTensor, check, hostDraws, makeDistribution, type DistributionOptions, type Param } from "./util.js";
+import { asTensor, check, familyArg, hostDraws, makeDistribution, type DistributionOptions, type FamilyParts, type Param } from "./util.js";
 
-/** The value-only term of the Poisson log-mass: −lgamma(k + 1). */
-const poissonTerm64 = (k: number): number => -lgamma64(k + 1);
-
-function makePoisson(rate: tf.Tensor, logRate: tf.Tensor | undefined, options: DistributionOptions): Distribution {
-  const rest = (k: tf.Tensor): tf.Tensor => (logRate ? tf.sub(tf.mul(k, logRate), rate) : tf.sub(xlogy(k, rate), rate));
+function makePoisson(rate: tf.Tensor, family: FamilyParts, options: DistributionOptions): Distribution {
   return makeDistribution({
     name: "Poisson",
     support: nonNegativeInteger,
     discrete: true,
     paramShapes: [rate.shape],
     options,
-    logProb: (k) => {
-      const lf = lgamma(tf.add(k, 1));
-      if (logRate) return tf.sub(tf.sub(tf.mul(k, logRate), rate), lf);
-      return tf.sub(tf.sub(xlogy(k, rate), rate), lf);
-    },
-    valueSplit: { key: "Poisson", term64: poissonTerm64, rest },
+    family,
     sample: (key, sampleShape, batchShape) => hostDraws(key, sampleShape, batchShape, [rate], (s, [l]) => poissonDraw(s, l!)),
     mean: () => rate,
     variance: () => rate,
@@ -35,14 +24,15 @@ function makePoisson(rate: tf.Tensor, logRate: tf.Tensor | undefined, options: D
 /** Poisson(λ): log p(k) = k·log λ − λ − lgamma(k + 1). */
 export function poisson(rate: Param, options: DistributionOptions = {}): Distribution {
   check("Poisson", "rate", rate, "nonNegative", options.validate);
-  return makePoisson(asTensor(rate), undefined, options);
+  const r = asTensor(rate);
+  return makePoisson(r, { name: "poisson", args: [familyArg(rate, r)] }, options);
 }
 
 /** Poisson(log_rate = η): log p(k) = k·η − e^η − lgamma(k + 1). */
 export function poissonLogRate(logRate: Param, options: DistributionOptions = {}): Distribution {
   check("Poisson", "log_rate", logRate, "finite", options.validate);
   const eta = asTensor(logRate);
-  return makePoisson(tf.exp(eta), eta, options);
+  return makePoisson(tf.exp(eta), { name: "poissonLog", args: [familyArg(logRate, eta)] }, options);
 }
 
 /**
@@ -61,19 +51,7 @@ export function negativeBinomial(mu: Param, phi: Param, options: DistributionOpt
     discrete: true,
     paramShapes: [m.shape, f.shape],
     options,
-    logProb: (k) => {
-      const kf = tf.add(k, f);
-      const lc = tf.neg(tf.add(tf.log(kf), lbeta(f, tf.add(k, 1))));
-      return tf.sub(tf.add(tf.add(lc, xlogy(k, m)), tf.mul(f, tf.log(f))), tf.mul(kf, tf.log(tf.add(m, f))));
-    },
-    // A literal φ makes log C(k + φ − 1, k) a function of k alone.
-    valueSplit: typeof phi === "number"
-      ? {
-          key: `NegativeBinomial/${phi}`,
-          term64: (k: number) => -Math.log(k + phi) - lbeta64(phi, k + 1),
-          rest: (k: tf.Tensor) => tf.sub(tf.add(xlogy(k, m), phi * Math.log(phi)), tf.mul(tf.add(k, phi), tf.log(tf.add(m, phi)))),
-        }
-      : undefined,
+    family: { name: "negativeBinomial", args: [familyArg(mu, m), familyArg(phi, f)] },
     // Gamma–Poisson mixture: λ ~ Gamma(φ, rate φ/μ), k ~ Poisson(λ).
     sample: (key, sampleShape, batchShape) =>
       hostDraws(key, sampleShape, batchShape, [m, f], (s, [mm, ff]) => poissonDraw(s, (s.gamma(ff!) * mm!) / ff!)),

@@ -5,13 +5,12 @@
  * two-sided tail P(|T| > |z|) = I_w(ν/2, ½). No quantile: truncated(...) samples by rejection.
  */
 import { tf } from "../core/engine.js";
-import { lgamma, log1p } from "../core/special.js";
-import { locScaleLogPdfSum } from "../core/fused-logpdf.js";
-import { incBeta64, lgamma64 } from "../core/special-host.js";
+import { lgamma } from "../core/special.js";
+import { incBeta64 } from "../core/special-host.js";
 import { hostElementwise } from "./host-elementwise.js";
 import { positive, real } from "./constraints.js";
 import type { Distribution } from "./distribution.js";
-import { LOG_2, LOG_PI, asTensor, check, compare, hostDraws, makeDistribution, type DistributionOptions, type Param } from "./util.js";
+import { LOG_2, asTensor, check, compare, familyArg, hostDraws, makeDistribution, type DistributionOptions, type Param } from "./util.js";
 
 /**
  * lgamma((ν+1)/2) − lgamma(ν/2). For ν ≥ 100 the float32 difference of two large lgammas
@@ -42,29 +41,6 @@ function halfTLogSf64([z, nu]: readonly number[]): number {
   return Math.log(incBeta64(nu! / 2, 0.5, nu! / (nu! + z! * z!)));
 }
 
-function tLogDensity(nu: tf.Tensor, z: tf.Tensor, sigma: tf.Tensor): tf.Tensor {
-  const norm = tf.sub(tf.sub(lgammaHalfRatio(nu), tf.mul(0.5, tf.add(tf.log(nu), LOG_PI))), tf.log(sigma));
-  return tf.sub(norm, tf.mul(tf.mul(tf.add(nu, 1), 0.5), log1p(tf.div(tf.square(z), nu))));
-}
-
-/** lgamma((ν+1)/2) − lgamma(ν/2) − ½ log(νπ) in float64 on the host, for a literal ν. */
-export function studentTLogNorm64(nu: number): number {
-  return lgamma64((nu + 1) / 2) - lgamma64(nu / 2) - 0.5 * Math.log(nu * Math.PI);
-}
-
-/**
- * The Student-t log density with host-side constants (hot path: a literal ν, and σ, μ where
- * literal): c − ((ν+1)/2)·log1p(z²/ν) − log σ with c = studentTLogNorm64(ν) + extra, z = (x − μ)/σ.
- * The lgamma series of a tensor ν would cost tens of kernels on every evaluation.
- */
-function tLogDensityHost(nu: number, x: tf.Tensor, mu: Param, sigma: Param, extra: number): tf.Tensor {
-  const centred = typeof mu === "number" && mu === 0 ? x : tf.sub(x, mu);
-  const z2 = typeof sigma === "number" ? tf.mul(tf.square(centred), 1 / (sigma * sigma * nu)) : tf.div(tf.square(tf.div(centred, sigma)), nu);
-  const core = tf.mul(log1p(z2), -(nu + 1) / 2);
-  const c = studentTLogNorm64(nu) + extra;
-  return typeof sigma === "number" ? tf.add(core, c - Math.log(sigma)) : tf.sub(core, tf.sub(tf.log(sigma), c));
-}
-
 /** StudentT(ν, μ, σ): lgamma((ν+1)/2) − lgamma(ν/2) − ½ log(νπ) − log σ − ((ν+1)/2)·log1p(z²/ν). */
 export function studentT(nu: Param, mu: Param, sigma: Param, options: DistributionOptions = {}): Distribution {
   check("StudentT", "nu", nu, "positive", options.validate);
@@ -78,11 +54,7 @@ export function studentT(nu: Param, mu: Param, sigma: Param, options: Distributi
     support: real,
     paramShapes: [n.shape, m.shape, s.shape],
     options,
-    logProb: (x) => (typeof nu === "number" ? tLogDensityHost(nu, x, typeof mu === "number" ? mu : m, typeof sigma === "number" ? sigma : s, 0) : tLogDensity(n, tf.div(tf.sub(x, m), s), s)),
-    // One fused kernel for a literal ν (the usual prior or likelihood).
-    ...(typeof nu === "number"
-      ? { logProbSum: (x: tf.Tensor, keepAxis0: boolean) => locScaleLogPdfSum("studentT", nu, studentTLogNorm64(nu), x, typeof mu === "number" ? mu : m, typeof sigma === "number" ? sigma : s, keepAxis0) }
-      : {}),
+    family: { name: "studentT", args: [familyArg(nu, n), familyArg(mu, m), familyArg(sigma, s)] },
     // z·sqrt(ν/χ²_ν), χ²_ν = 2·Gamma(ν/2).
     sample: (key, sampleShape, batchShape) =>
       hostDraws(key, sampleShape, batchShape, [n, m, s], (r, [v, loc, sc]) => loc! + (sc! * r.normal()) / Math.sqrt((2 * r.gamma(v! / 2)) / v!)),
@@ -112,10 +84,7 @@ export function halfStudentT(nu: Param, sigma: Param, options: DistributionOptio
     support: positive,
     paramShapes: [n.shape, s.shape],
     options,
-    logProb: (x) => (typeof nu === "number" ? tLogDensityHost(nu, x, 0, typeof sigma === "number" ? sigma : s, LOG_2) : tf.add(tLogDensity(n, tf.div(x, s), s), LOG_2)),
-    ...(typeof nu === "number"
-      ? { logProbSum: (x: tf.Tensor, keepAxis0: boolean) => locScaleLogPdfSum("studentT", nu, studentTLogNorm64(nu) + LOG_2, x, 0, typeof sigma === "number" ? sigma : s, keepAxis0) }
-      : {}),
+    family: { name: "studentT", args: [familyArg(nu, n), 0, familyArg(sigma, s)], perElement: LOG_2 },
     sample: (key, sampleShape, batchShape) =>
       hostDraws(key, sampleShape, batchShape, [n, s], (r, [v, sc]) => Math.abs((sc! * r.normal()) / Math.sqrt((2 * r.gamma(v! / 2)) / v!))),
     mean: () => tf.where(compare(tf.greater, n, 1), meanFormula(), tf.scalar(Infinity)),

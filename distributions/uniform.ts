@@ -3,7 +3,7 @@ import { tf } from "../core/engine.js";
 import { uniform as standardUniform } from "../core/random.js";
 import { interval } from "./constraints.js";
 import { DistributionError, type Distribution } from "./distribution.js";
-import { asTensor, check, makeDistribution, type DistributionOptions, type Param } from "./util.js";
+import { asTensor, check, familyArg, makeDistribution, type DistributionOptions, type Param } from "./util.js";
 
 export function uniform(lo: Param, hi: Param, options: DistributionOptions = {}): Distribution {
   check("Uniform", "lo", lo, "finite", options.validate);
@@ -21,18 +21,7 @@ export function uniform(lo: Param, hi: Param, options: DistributionOptions = {})
     support: interval(lo, hi),
     paramShapes: [a.shape, b.shape],
     options,
-    // Literal bounds: −log(hi − lo) on the host; x·0 keeps the result on x's shape and tape.
-    logProb: (x) => (typeof lo === "number" && typeof hi === "number" ? tf.add(tf.mul(x, 0), -Math.log(hi - lo)) : tf.mul(tf.neg(tf.log(width())), tf.onesLike(x))),
-    // Literal bounds: the sum is a constant of x's shape alone (one fill, nothing on the tape).
-    ...(typeof lo === "number" && typeof hi === "number"
-      ? {
-          logProbSum: (x: tf.Tensor, keepAxis0: boolean) => {
-            const rows = keepAxis0 ? x.shape[0]! : 1;
-            const perRow = rows > 0 ? x.size / rows : 0;
-            return tf.fill(keepAxis0 ? [rows] : [], -perRow * Math.log(hi - lo));
-          },
-        }
-      : {}),
+    family: { name: "uniform", args: [familyArg(lo, a), familyArg(hi, b)] },
     sample: (key, sampleShape, batchShape) => quantile(standardUniform(key, [...sampleShape, ...batchShape])),
     mean: () => tf.mul(tf.add(a, b), 0.5),
     variance: () => tf.div(tf.square(width()), 12),

@@ -11,6 +11,9 @@
  */
 import { broadcastShapesOrThrow } from "../core/broadcast.js";
 import { tf } from "../core/engine.js";
+import { familyLogPdf } from "../core/fused-family.js";
+import { familyLogPdfSum } from "../core/fused-logpdf.js";
+import { FAMILIES, type FamilyName } from "../core/ir/families.js";
 import { stream, type Key, type RandomStream } from "../core/random.js";
 import { contains, type Constraint } from "./constraints.js";
 import { DistributionError, type Distribution, type Shape } from "./distribution.js";
@@ -49,6 +52,9 @@ export function asTensor(p: Param): tf.Tensor {
   if (typeof p === "number") return tf.scalar(p, "float32");
   return p.dtype === "float32" ? p : tf.cast(p, "float32");
 }
+
+/** A parameter as a family argument (FamilyParts.args): a number as it is, else its float32 tensor `t`. */
+export const familyArg = (p: Param, t: tf.Tensor): Param => (typeof p === "number" ? p : t);
 
 /** Broadcast a tensor to `shape` only if needed. */
 export function broadcastTo(x: tf.Tensor, shape: Shape): tf.Tensor {
@@ -140,6 +146,18 @@ export function hostDraws(
   return tf.tensor(out, [...sampleShape, ...batchShape], "float32");
 }
 
+/**
+ * A univariate distribution as a family of core/ir/families.ts: log p(x) = the family's log
+ * density at (x, ...args) + perElement.
+ */
+export interface FamilyParts {
+  readonly name: FamilyName;
+  /** Its arguments after the value, in families.ts's order (float32 tensors or numbers). */
+  readonly args: readonly Param[];
+  /** A constant added per element (log 2 of the half families, folded at 0). */
+  readonly perElement?: number;
+}
+
 /** The formulas of one distribution; `makeDistribution` adds shapes, broadcasting and masking. */
 export interface Parts {
   readonly name: string;
@@ -150,11 +168,17 @@ export interface Parts {
   readonly eventShape?: Shape;
   readonly discrete?: boolean;
   /**
-   * The log density formula; values outside the support are masked to -Inf afterwards
-   * (univariate only). It returns a tensor it creates (never `x` or a parameter itself), so
-   * that the caller can own it without a copy.
+   * Univariate families: the family of core/ir/families.ts whose density this is, the one
+   * definition from which logProb, logProbInSupport, logProbSum and valueTerms derive.
    */
-  readonly logProb: (x: tf.Tensor) => tf.Tensor;
+  readonly family?: FamilyParts;
+  /**
+   * The log density formula where there is no `family` (multivariate and composite
+   * distributions); values outside the support are masked to -Inf afterwards (univariate
+   * only). It returns a tensor it creates (never `x` or a parameter itself), so that the
+   * caller can own it without a copy.
+   */
+  readonly logProb?: (x: tf.Tensor) => tf.Tensor;
   /**
    * Multivariate families, whose `logProb` masks its own support: the same formula without
    * the mask (Distribution.logProbInSupport), for values known to lie in the support: a
@@ -162,14 +186,6 @@ export interface Parts {
    * its constrained parameters either).
    */
   readonly logProbInSupport?: (x: tf.Tensor) => tf.Tensor;
-  /**
-   * Univariate only: Σ logProb(x) over the broadcast of x and the parameters (all axes, or all
-   * but the first), fused (Distribution.logProbSum). Used only where that broadcast is already
-   * the whole batch shape (`size` does not widen it).
-   */
-  readonly logProbSum?: (x: tf.Tensor, keepAxis0: boolean) => tf.Tensor;
-  /** Univariate only: logProb(x) = rest(x) + term64(x) inside the support (Distribution.valueSplit). */
-  readonly valueSplit?: { readonly key: string; readonly term64: (x: number) => number; readonly rest: (x: tf.Tensor) => tf.Tensor } | undefined;
   /** Draws of shape [...sampleShape, ...batchShape, ...eventShape]. */
   readonly sample: (key: Key, sampleShape: Shape, batchShape: Shape) => tf.Tensor;
   readonly mean: () => tf.Tensor;
@@ -202,13 +218,21 @@ export function makeDistribution(parts: Parts): Distribution {
       const xf = toFloat(x);
       return finish(formula(xf), x, xf);
     });
-  const logProbInSupport = evaluate(parts.logProbInSupport ?? parts.logProb);
+  const fam = parts.family;
+  // the family's densities, elementwise: with or without its value-only terms
+  const familyEach = (withConst: boolean) => (xf: tf.Tensor): tf.Tensor => {
+    const lp = familyLogPdf(fam!.name, [xf, ...fam!.args], "each", { withConst });
+    return fam!.perElement ? tf.add(lp, fam!.perElement) : lp;
+  };
+  const formula = parts.logProb ?? (fam !== undefined ? familyEach(true) : undefined);
+  if (formula === undefined) throw new Error(`internal: ${parts.name} has neither a family nor a logProb`);
+  const logProbInSupport = evaluate(parts.logProbInSupport ?? formula);
   // Real-line supports need no mask (a NaN value gives NaN, which callers should see).
   const masked = univariate && parts.support.kind !== "real";
   // Unmasked families share one function for both, unless the family's own logProb masks.
   const logProb = !masked
-    ? (parts.logProbInSupport === undefined ? logProbInSupport : evaluate(parts.logProb))
-    : evaluate((xf) => tf.where(inSupport(parts.support, xf), parts.logProb(xf), tf.scalar(-Infinity)));
+    ? (parts.logProbInSupport === undefined ? logProbInSupport : evaluate(formula))
+    : evaluate((xf) => tf.where(inSupport(parts.support, xf), formula(xf), tf.scalar(-Infinity)));
   // One object, filled in place: distributions are built on every log-density evaluation.
   const d: { -readonly [K in keyof Distribution]: Distribution[K] } = {
     name: parts.name,
@@ -224,25 +248,31 @@ export function makeDistribution(parts: Parts): Distribution {
     variance: () => tf.tidy(() => tf.clone(tf.broadcastTo(parts.variance(), full))),
   };
   const wrap = (f: (x: tf.Tensor) => tf.Tensor) => (x: tf.Tensor) => tf.tidy(() => broadcastTo(f(toFloat(x)), batchShape));
-  const fused = parts.logProbSum;
-  if (fused !== undefined && univariate) {
-    d.logProbSum = (x, keepAxis0) =>
+  if (fam !== undefined && univariate) {
+    const argShapes = fam.args.map((a) => (typeof a === "number" ? [] : a.shape));
+    d.logProbSum = (x, keepAxis0, withValueTerms = true) =>
       tf.tidy(() => {
         const xf = toFloat(x);
-        const natural = broadcastShapes(xf.shape, ...parts.paramShapes);
+        const natural = broadcastShapes(xf.shape, ...argShapes);
         const whole = broadcastShapes(natural, batchShape);
         // `size` widening the batch beyond x and the parameters would count terms more than
         // once in a sum over the natural broadcast: sum the elementwise densities instead.
         if (whole.length !== natural.length || whole.some((n, i) => n !== natural[i]) || (keepAxis0 && whole.length === 0)) {
-          return sumPerChain(logProbInSupport(xf), keepAxis0);
+          return sumPerChain(broadcastTo(familyEach(withValueTerms)(xf), batchShape), keepAxis0);
         }
-        return fused(xf, keepAxis0);
+        const s = familyLogPdfSum(fam.name, [xf, ...fam.args], keepAxis0, { withConst: withValueTerms });
+        if (!fam.perElement) return s;
+        const terms = numel(natural) / (keepAxis0 ? natural[0]! : 1);
+        return tf.add(s, terms * fam.perElement);
       });
-  }
-  const split = parts.valueSplit;
-  if (split !== undefined && univariate) {
-    const rest = split.rest;
-    d.valueSplit = { key: split.key, term64: split.term64, rest: (x) => tf.tidy(() => { const xf = toFloat(x); return finish(rest(xf), x, xf); }) };
+    const f = FAMILIES[fam.name];
+    // the value-only terms where every argument they read besides the value is a number
+    const ct = f.constTerm;
+    const others = (f.constArgs ?? []).filter((j) => j !== 0).map((j) => fam.args[j - 1]);
+    if (ct !== undefined && others.every((a) => typeof a === "number")) {
+      const a = (others[0] as number | undefined) ?? 0;
+      d.valueTerms = { key: `${fam.name}:${a}`, term64: (x) => ct(x, a) };
+    }
   }
   if (parts.logCdf) d.logCdf = wrap(parts.logCdf);
   if (parts.logSf) d.logSf = wrap(parts.logSf);

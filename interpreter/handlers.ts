@@ -8,7 +8,7 @@
  */
 import { tf } from "../core/engine.js";
 import { bijectorFor, contains, describe, sumPerChain, type Bijector } from "../distributions/index.js";
-import type { Distribution, ValueSplit } from "../distributions/distribution.js";
+import type { Distribution, ValueTerms } from "../distributions/distribution.js";
 import type { Span, TildeStmt } from "../grammar/ast.js";
 import { initParams, type Layer } from "../nn/layer.js";
 import type { ParamTree } from "../nn/tree.js";
@@ -169,7 +169,7 @@ function latentBound(site: ObservedSite, d: Distribution): boolean {
 const validatedData = (site: ObservedSite, d: Distribution): boolean => !site.value.batched && !latentBound(site, d);
 
 /**
- * Sums of value-only log-density terms (Distribution.valueSplit) of observed data, by data
+ * Sums of value-only log-density terms (Distribution.valueTerms) of observed data, by data
  * tensor and term key: computed once in float64 on the host, then reused by every evaluation.
  * Keyed on the tensor object, so a new array (a minibatch's rows) gets its own sum.
  */
@@ -181,7 +181,7 @@ const valueTerms = new WeakMap<tf.Tensor, Map<string, number>>();
  * whose array is new on every call) whose elements each get one term (no broadcasting of the
  * distribution beyond the data's shape).
  */
-function valueTermSum(site: ObservedSite, d: Distribution, split: ValueSplit): number | undefined {
+function valueTermSum(site: ObservedSite, d: Distribution, split: ValueTerms): number | undefined {
   if (site.name !== site.argument || site.value.batched || d.eventShape.length > 0) return undefined;
   const x = site.value.t;
   const batch = site.dist.batched ? d.batchShape.slice(1) : d.batchShape;
@@ -275,14 +275,14 @@ export function scorer(
       const w = weight?.(site) ?? 1;
       const valid = validatedData(site, d);
       // Fixed data: the value-only part of the log density (−lgamma(k + 1), ...) once, on the host.
-      const split = valid ? d.valueSplit : undefined;
-      const c = split === undefined ? undefined : valueTermSum(site, d, split);
-      if (split !== undefined && c !== undefined) {
-        const rest = split.rest(site.value.t);
-        add(w === 1 ? rest : tf.mul(rest, w), site.dist.batched, site.stmt, c * w);
+      const batched = site.dist.batched || site.value.batched;
+      const terms = valid && d.logProbSum !== undefined ? d.valueTerms : undefined;
+      const c = terms === undefined ? undefined : valueTermSum(site, d, terms);
+      if (c !== undefined) {
+        const s = d.logProbSum!(site.value.t, batched, false);
+        addSum(w === 1 ? s : tf.mul(s, w), site.stmt, c * w);
         return;
       }
-      const batched = site.dist.batched || site.value.batched;
       if (valid && d.logProbSum !== undefined) {
         const s = d.logProbSum(site.value.t, batched);
         addSum(w === 1 ? s : tf.mul(s, w), site.stmt);

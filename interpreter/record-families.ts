@@ -15,8 +15,7 @@
  * another family, or of bounds, that depend on parameters (log Z needs a CDF the IR does not
  * have) and a Categorical latent (discrete; only observed data).
  */
-import { broadcastShape } from "../core/broadcast.js";
-import { broadcastOffsets } from "../core/fused-logpdf-host.js";
+import { broadcastOffsets, broadcastShape } from "../core/broadcast.js";
 import type { FamilyName } from "../core/ir/families.js";
 import { IrError, sizeOf, type Graph } from "../core/ir/graph.js";
 import { choleskyCorr, describe as describeSupport, integerInterval, interval, ordered, positive, positiveOrdered, real, simplex, unitInterval, type Bound, type Constraint } from "../distributions/constraints.js";

@@ -12,8 +12,7 @@
  * sum per distribution family (families.ts). Each op's gradient rule is written once, in the
  * executor or in linalg.ts, on these nodes.
  */
-import { broadcastShape } from "../broadcast.js";
-import { broadcastOffsets } from "../fused-logpdf-host.js";
+import { broadcastOffsets, broadcastShape } from "../broadcast.js";
 import { FAMILIES, type FamilyName } from "./families.js";
 import type { BinaryFn, UnaryFn } from "./ops.js";
 import { BINARY, UNARY } from "./ops-compile.js";

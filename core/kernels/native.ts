@@ -16,7 +16,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs";
 import { broadcastShape } from "../broadcast.js";
-import { hostMemory } from "../fused-logpdf-host.js";
+import { hostMemory } from "../host-memory.js";
 import type { KernelFunc } from "./compose.js";
 import { poolInfo } from "./max-pool-grad.js";
 

@@ -14,7 +14,7 @@
  * by clipNorm / max(‖g‖, clipNorm) over all tensors, add weightDecay·θ; then the rule.
  */
 import * as tf from "@tensorflow/tfjs";
-import { hostMemory, isHostBackend } from "../fused-logpdf-host.js";
+import { hostMemory, isHostBackend } from "../host-memory.js";
 import type { KernelFunc } from "./compose.js";
 import { nativeAddon } from "./native.js";
 

@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerHostKernels, hostKernelApplies, type Attrs } from "../host-kernels.js";
-import { hostMemory } from "../fused-logpdf-host.js";
+import { hostMemory } from "../host-memory.js";
 import type { KernelFunc } from "./compose.js";
 
 export const SOFTMAX_XENT = "DlmSoftmaxCrossEntropy";

@@ -11,10 +11,10 @@
  * The generated text is built from the op templates (core/ir/ops.ts), node numbers and
  * numeric literals only: nothing from a model's source reaches `new Function`.
  */
-import { FAMILIES, type Family } from "../../ir/families.js";
+import { FAMILIES, type FamilyName } from "../../ir/families.js";
+import { familyScorer } from "../../ir/families-compile.js";
 import { inputsOf, liveNodes, sizeOf, type Graph, type Node } from "../../ir/graph.js";
-import { broadcastOffsets } from "../../fused-logpdf-host.js";
-import { broadcastShapesOrThrow } from "../../broadcast.js";
+import { broadcastOffsets, broadcastShapesOrThrow } from "../../broadcast.js";
 import { linkHost } from "./compile-link.js";
 import { BINARY, UNARY } from "../../ir/ops-compile.js";
 import { ZERO } from "../../ir/ops.js";
@@ -106,10 +106,10 @@ export function compileHost(g: Graph, output: number): CompiledHost {
   const fwd: string[] = [];
   const bwd: string[] = [];
   const families = new Map<string, string>();
-  const familyFn = (name: string, f: Family): string => {
+  const familyFn = (name: FamilyName): string => {
     let v = families.get(name);
     if (v === undefined) {
-      v = declare(`F_${name}`, f.lpg);
+      v = declare(`F_${name}`, familyScorer(name));
       families.set(name, v);
     }
     return v;
@@ -264,7 +264,7 @@ export function compileHost(g: Graph, output: number): CompiledHost {
         const f = FAMILIES[n.family];
         const shape = broadcastShapesOrThrow(n.args.map((a) => nodes[a]!.shape));
         const m = sizeOf(shape);
-        const lpg = familyFn(n.family, f);
+        const lpg = familyFn(n.family);
         // each argument's flat index for element i of the arguments' broadcast shape
         const maps = n.args.map((a) => (isScalar(a) ? undefined : broadcastOffsets(shape, nodes[a]!.shape)));
         const idx = n.args.map((a, j) => (isScalar(a) ? "0" : maps[j] === undefined ? "i" : `${declare(`o${k}_${j}`, maps[j])}[i]`));

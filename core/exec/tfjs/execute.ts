@@ -15,7 +15,8 @@ import * as steps from "../../steps.js";
 import { digamma, lgamma, logSumExp, normalLogCdf } from "../../special.js";
 import { inputsOf, liveNodes, sizeOf, type Graph, type ReduceKind } from "../../ir/graph.js";
 import type { BinaryFn, UnaryFn } from "../../ir/ops.js";
-import { familyLogDensity } from "./family-logpdf.js";
+import { familyLogPdf } from "../../fused-family.js";
+import { familyLogPdfSum } from "../../fused-logpdf.js";
 
 /** Each elementwise op of ops.ts as tfjs ops (their gradients are tfjs's). */
 export const TFJS_UNARY: Readonly<Record<UnaryFn, (x: tf.Tensor) => tf.Tensor>> = {
@@ -206,8 +207,12 @@ export function compileTfjs(g: Graph, output: number): TfjsLogDensity {
           }
           case "lpdf": {
             const rank = Math.max(...n.args.map((a) => nodes[a]!.shape.length));
-            const each = familyLogDensity(n.family, n.args.map((a) => at(a, rank)), n.args.map((a) => onTheta[a]!));
-            v[k] = n.each === true ? shaped(each, each.shape[0]!) : perChain(each);
+            const args = n.args.map((a) => at(a, rank));
+            const wanted = n.args.map((a) => onTheta[a]!);
+            if (n.each === true) {
+              const each = familyLogPdf(n.family, args, "each", { wanted });
+              v[k] = shaped(each, each.shape[0]!);
+            } else v[k] = familyLogPdfSum(n.family, args, true, { wanted });
             break;
           }
           case "select": {
