@@ -5,7 +5,7 @@
 // derivatives by hand.
 import { afterAll, describe, expect, it } from "vitest";
 import { tf, initEngine } from "./engine.js";
-import { familyLogPdf } from "./fused-family.js";
+import { familyLogPdf, forwardKernel } from "./fused-family.js";
 import { digamma64, lgamma64 } from "./special-host.js";
 
 afterAll(async () => {
@@ -134,5 +134,33 @@ describe("familyLogPdf options and gradients", () => {
     await initEngine("wasm");
     const onWasm = run();
     onCpu.forEach((v, i) => expectClose(v, onWasm[i]!, 1e-6));
+  });
+});
+
+describe("backends whose buffers are not in host memory", () => {
+  it("the copying path (read by readSync, outputs uploaded) gives the host path's values and partials", async () => {
+    await initEngine("cpu");
+    const backend = tf.backend();
+    const x = tf.tensor2d([0.5, -1, 2, 0.25], [2, 2]);
+    const s = tf.tensor2d([0.7, 1.6], [2, 1]);
+    const attrs = { family: "normal", reduce: "rows", withGrad: true, withConst: true, consts: [0, 0.1, 0], tensorArgs: [0, 2], a0Shape: [2, 2], a2Shape: [2, 1] };
+    const run = (name: string): number[][] => {
+      const out = forwardKernel(name)({ inputs: { a0: x, a2: s }, backend, attrs }) as tf.TensorInfo[];
+      const values = out.map((info) => Array.from(backend.readSync(info.dataId) as Float32Array));
+      for (const info of out) backend.disposeData(info.dataId);
+      return values;
+    };
+    const copied = run("tensorflow");
+    const inPlace = run("cpu");
+    expect(copied).toHaveLength(3);
+    copied.forEach((v, i) => expectClose(v, inPlace[i]!, 1e-7));
+    // the per-chain sums themselves, in float64 by hand
+    const want = [0, 1].map((r) => [0, 1].reduce((acc, j) => {
+      const z = ([0.5, -1, 2, 0.25][r * 2 + j]! - 0.1) / [0.7, 1.6][r]!;
+      return acc - 0.5 * z * z - Math.log([0.7, 1.6][r]!) - HALF_LOG_2PI;
+    }, 0));
+    expectClose(copied[0]!, want, 1e-6);
+    tf.dispose([x, s]);
+    await initEngine("wasm");
   });
 });

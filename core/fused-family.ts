@@ -81,8 +81,11 @@ function buffersOf(backend: object, backendName: string): Buffers {
 
 const reduceOf = (attrs: Attrs): FamilyReduce => attrs["reduce"] as FamilyReduce;
 
-/** The forward kernel (attributes: family, reduce, withGrad, withConst, consts, a{j}Shape). */
-function forwardKernel(backendName: string): KernelFunc {
+/**
+ * The forward kernel of a backend (attributes: family, reduce, withGrad, withConst, consts,
+ * tensorArgs, a{j}Shape); exported for tests of the copying path of non-host backends.
+ */
+export function forwardKernel(backendName: string): KernelFunc {
   return ({ inputs, backend, attrs = {} }) => {
     const family = attrs["family"] as FamilyName;
     const f = FAMILIES[family];

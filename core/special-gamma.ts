@@ -1,10 +1,10 @@
 /**
  * The gamma family in float32 on tensors (inference.md §8.1, §8.2, §8.4): lgamma, digamma,
- * trigamma, lbeta, lchoose. Elementwise, broadcasting, differentiable with the analytic
+ * trigamma, lbeta. Elementwise, broadcasting, differentiable with the analytic
  * derivatives (lgamma′ = ψ, ψ′ = ψ₁, ψ₁′ = ψ₂).
  */
 import { tf } from "./engine.js";
-import { log1p, log1pValue } from "./special-log.js";
+import { log1pValue } from "./special-log.js";
 import { binaryWithGrad, poly, toFloat, unaryWithGrad, type Arg } from "./special-util.js";
 import { fusedSpecial, type SpecialFunctionName } from "./fused-special.js";
 
@@ -232,15 +232,3 @@ function digammaDifference(y: tf.Tensor, x: tf.Tensor): tf.Tensor {
  * one argument is much smaller than the other.
  */
 export const lbeta = binaryWithGrad(lbetaValue, (a, b) => [digammaDifference(a, b), digammaDifference(b, a)]);
-
-/**
- * log C(n, k) = −log(n + 1) − log B(n − k + 1, k + 1) for real 0 ≤ k ≤ n (inference.md §8.5).
- * Broadcasts; differentiable in both arguments.
- */
-export function lchoose(n: Arg, k: Arg): tf.Tensor {
-  return tf.tidy(() => {
-    const nt = toFloat(n);
-    const kt = toFloat(k);
-    return tf.sub(tf.neg(log1p(nt)), lbeta(tf.add(tf.sub(nt, kt), 1), tf.add(kt, 1)));
-  });
-}

@@ -60,18 +60,6 @@ export const xlogy = binaryWithGrad(
 );
 
 /**
- * x·log(1 + y) with 0·log 0 = 0, using the accurate log1p. Broadcasts.
- * Gradient: ∂x = log1p(y), ∂y = x/(1 + y) (0 where x = 0).
- */
-export const xlog1py = binaryWithGrad(
-  (x, y) => tf.where(tf.equal(x, 0), tf.zerosLike(tf.add(x, y)), tf.mul(x, log1pValue(y))),
-  (x, y) => {
-    const zero = tf.equal(x, 0);
-    return [log1pValue(y), tf.where(zero, tf.zerosLike(tf.add(x, y)), tf.div(x, tf.add(y, 1)))];
-  },
-);
-
-/**
  * softplus(x) = log(1 + eˣ), by the backend's own Softplus kernel: one kernel, with the
  * native gradient σ(x). Unlike their Log1p, the wasm and cpu kernels compute it carefully
  * (eˣ below x ≈ −13.9, x above 13.9, log1p(eˣ) in between, as TensorFlow's does): measured

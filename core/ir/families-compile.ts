@@ -32,14 +32,11 @@ export interface FamilyLoopOptions {
   readonly withConst: boolean;
 }
 
-const scorers = new WeakMap<Lpg, FamilyName>();
-
 /**
  * A family's whole log density (`lpg` + `norm`, less `constTerm`) as one function, its
  * parameter-only terms recomputed only when a parameter they read differs from the previous
- * call's: in a loop over observations with fixed or per-chain parameters, once per loop or per
- * chain. Each call makes a new function with its own memory, so that each call site stays
- * monomorphic.
+ * call's: in a loop over observations with per-chain parameters, once per chain. Each call
+ * makes a new function with its own memory, so that each call site stays monomorphic.
  */
 export function familyScorer(name: FamilyName): Lpg {
   const { lpg, norm, normArgs = [] } = FAMILIES[name] as Family;
@@ -62,13 +59,8 @@ return function scorer(x, a, b, c, d) {
   return v + nv;
 };`,
   ) as (l: Lpg, n: NonNullable<Family["norm"]>) => Lpg;
-  const scorer = make(lpg, norm);
-  scorers.set(scorer, name);
-  return scorer;
+  return make(lpg, norm);
 }
-
-/** The family whose `familyScorer` made `fn` (for linking generated code in another thread). */
-export const scorerFamily = (fn: unknown): FamilyName | undefined => (typeof fn === "function" ? scorers.get(fn as Lpg) : undefined);
 
 const loops = new Map<string, FamilyLoop>();
 
@@ -88,13 +80,18 @@ export function familyLoop(family: FamilyName, wanted: readonly boolean[], { eac
   const f = FAMILIES[family];
   const js = Array.from({ length: f.arity }, (_, j) => j);
   const arg = (j: number): string => (kinds[j] === "c" ? `c${j}` : kinds[j] === "i" ? `x${j}[i]` : `x${j}[m${j}[i]]`);
+  // where every parameter of `norm` is one value for all elements, it runs once before the loop
+  const normArgs = f.norm !== undefined ? (f.normArgs ?? []) : [];
+  const hoisted = f.norm !== undefined && normArgs.every((j) => kinds[j] === "c");
   const body = [
     ...js.map((j) => `const x${j} = data[${j}], m${j} = maps[${j}], p${j} = partials[${j}], c${j} = x${j}[0];`),
+    hoisted ? `const nv = norm(${[1, 2, 3].map((j) => (normArgs.includes(j) ? `c${j}` : "0")).join(", ")}, nd);` : "",
     "for (let r = 0; r < rows; r++) {",
     "  let acc = 0;",
     "  for (let i = r * perRow, end = i + perRow; i < end; i++) {",
     ...js.map((j) => `    const a${j} = ${arg(j)};`),
-    `    let v = lpg(${[0, 1, 2, 3].map((j) => (j < f.arity ? `a${j}` : "0")).join(", ")}, d);`,
+    `    let v = ${hoisted ? "lpg" : "scorer"}(${[0, 1, 2, 3].map((j) => (j < f.arity ? `a${j}` : "0")).join(", ")}, d);`,
+    hoisted ? `    v += nv; ${normArgs.filter((j) => wanted[j] === true).map((j) => `d[${j}] += nd[${j}];`).join(" ")}` : "",
     f.constTerm !== undefined && withConst ? "    v += ct(a0, a1);" : "",
     each ? "    out[i] = v;" : "    acc += v;",
     ...js.filter((j) => wanted[j] === true).map((j) => `    p${j}[i] = d[${j}];`),
@@ -102,8 +99,8 @@ export function familyLoop(family: FamilyName, wanted: readonly boolean[], { eac
     each ? "" : "  out[r] = acc;",
     "}",
   ].join("\n");
-  const make = new Function("lpg", "ct", `const d = new Float64Array(4);\nreturn function familyLoop(rows, perRow, data, maps, partials, out) {\n${body}\n};`) as (lpg: unknown, ct: unknown) => FamilyLoop;
-  loop = make(familyScorer(family), f.constTerm);
+  const make = new Function("lpg", "ct", "norm", "scorer", `const d = new Float64Array(4), nd = new Float64Array(4);\nreturn function familyLoop(rows, perRow, data, maps, partials, out) {\n${body}\n};`) as (lpg: unknown, ct: unknown, norm: unknown, scorer: unknown) => FamilyLoop;
+  loop = make(f.lpg, f.constTerm, f.norm, hoisted ? undefined : familyScorer(family));
   loops.set(key, loop);
   return loop;
 }

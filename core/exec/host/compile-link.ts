@@ -9,8 +9,7 @@
  * The body is the one compile.ts generated from our op set and numbers, never text from a
  * model's source.
  */
-import { FAMILIES, type FamilyName } from "../../ir/families.js";
-import { familyScorer, scorerFamily } from "../../ir/families-compile.js";
+import { FAMILIES } from "../../ir/families.js";
 import * as LINALG from "../../ir/linalg.js";
 import { HELPERS, type Helpers } from "../../ir/ops.js";
 import type { HostValueAndGrad } from "./compile.js";
@@ -21,8 +20,7 @@ export type PortableValue =
   | Int32Array
   | number
   | { readonly ref: "linalg" }
-  | { readonly ref: "family"; readonly family: string; readonly field: string }
-  | { readonly ref: "scorer"; readonly family: string };
+  | { readonly ref: "family"; readonly family: string; readonly field: string };
 
 /** A compiled model as data: what `linkProgram` needs to rebuild its value-and-gradient. */
 export interface HostProgram {
@@ -53,8 +51,7 @@ export function portableProgram(dim: number, source: string, closed: readonly un
   for (const v of closed) {
     if (v instanceof Float64Array || v instanceof Int32Array || typeof v === "number") out.push(v);
     else {
-      const scorer = scorerFamily(v);
-      const r = refs.get(v) ?? (scorer !== undefined ? { ref: "scorer" as const, family: scorer } : undefined);
+      const r = refs.get(v);
       if (r === undefined) return undefined;
       out.push(r);
     }
@@ -67,10 +64,6 @@ export function linkProgram(p: HostProgram): HostValueAndGrad {
   const closed = p.closed.map((v): unknown => {
     if (typeof v === "number" || ArrayBuffer.isView(v)) return v;
     if (v.ref === "linalg") return LINALG;
-    if (v.ref === "scorer") {
-      if (!(v.family in FAMILIES)) throw new Error(`no family ${v.family} to link`);
-      return familyScorer(v.family as FamilyName);
-    }
     const family = (FAMILIES as Readonly<Record<string, object>>)[v.family] as Readonly<Record<string, unknown>> | undefined;
     const f = family?.[v.field];
     if (typeof f !== "function") throw new Error(`no function ${v.family}.${v.field} to link`);

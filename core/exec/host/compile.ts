@@ -12,7 +12,6 @@
  * numeric literals only: nothing from a model's source reaches `new Function`.
  */
 import { FAMILIES, type FamilyName } from "../../ir/families.js";
-import { familyScorer } from "../../ir/families-compile.js";
 import { inputsOf, liveNodes, sizeOf, type Graph, type Node } from "../../ir/graph.js";
 import { broadcastOffsets, broadcastShapesOrThrow } from "../../broadcast.js";
 import { linkHost } from "./compile-link.js";
@@ -106,11 +105,11 @@ export function compileHost(g: Graph, output: number): CompiledHost {
   const fwd: string[] = [];
   const bwd: string[] = [];
   const families = new Map<string, string>();
-  const familyFn = (name: FamilyName): string => {
-    let v = families.get(name);
+  const familyFn = (name: FamilyName, field: "lpg" | "norm"): string => {
+    let v = families.get(`${name}.${field}`);
     if (v === undefined) {
-      v = declare(`F_${name}`, familyScorer(name));
-      families.set(name, v);
+      v = declare(`F_${name}_${field}`, FAMILIES[name][field]);
+      families.set(`${name}.${field}`, v);
     }
     return v;
   };
@@ -264,7 +263,7 @@ export function compileHost(g: Graph, output: number): CompiledHost {
         const f = FAMILIES[n.family];
         const shape = broadcastShapesOrThrow(n.args.map((a) => nodes[a]!.shape));
         const m = sizeOf(shape);
-        const lpg = familyFn(n.family);
+        const lpg = familyFn(n.family, "lpg");
         // each argument's flat index for element i of the arguments' broadcast shape
         const maps = n.args.map((a) => (isScalar(a) ? undefined : broadcastOffsets(shape, nodes[a]!.shape)));
         const idx = n.args.map((a, j) => (isScalar(a) ? "0" : maps[j] === undefined ? "i" : `${declare(`o${k}_${j}`, maps[j])}[i]`));
@@ -272,6 +271,23 @@ export function compileHost(g: Graph, output: number): CompiledHost {
         while (argv.length < 4) argv.push("0");
         const partial = n.args.map((a, j) => (grad[a] ? (m === 1 ? `p${k}_${j}` : declare(`p${k}_${j}`, new Float64Array(m))) : undefined));
         for (const p of partial) if (p !== undefined && m === 1) decls.push(`let ${p} = 0;`);
+        // the parameters' own terms (norm: −log σ, −lgamma(α), …): once before the loop where
+        // every parameter they read is a single value, else once per element
+        let normBefore = "";
+        let normEach = "";
+        let normTotal = "";
+        let normAdd = "";
+        if (f.norm !== undefined) {
+          const normArgs = f.normArgs ?? [];
+          const nd = declare(`nd${k}`, new Float64Array(4));
+          const call = `${familyFn(n.family, "norm")}(${[1, 2, 3].map((j) => (normArgs.includes(j) ? argv[j]! : "0")).join(", ")}, ${nd})`;
+          normAdd = normArgs.filter((j) => partial[j] !== undefined).map((j) => `d[${j}] += ${nd}[${j}];`).join(" ");
+          if (normArgs.every((j) => isScalar(n.args[j]!))) {
+            normBefore = `const nv${k} = ${call};`;
+            normTotal = n.each === true ? "" : `s += ${m} * nv${k};`;
+            normEach = n.each === true ? `s += nv${k};` : "";
+          } else normEach = `s += ${call};`;
+        }
         const store = partial.map((p, j) => (p === undefined ? "" : m === 1 ? `${p} = d[${j}];` : `${p}[i] = d[${j}];`)).join(" ");
         // the value-only terms (lgamma of counts): summed here once when their arguments are data
         let constant = 0;
@@ -294,9 +310,9 @@ export function compileHost(g: Graph, output: number): CompiledHost {
         if (n.each === true) {
           // one log density per element: the constant terms per element too
           const ct = f.constTerm !== undefined ? `s += ${declare(`E${k}`, f.constTerm)}(${argv[0]}, ${argv[1]});` : "";
-          fwd.push(loop(m, `let s = ${lpg}(${argv.join(", ")}, d); ${store} ${ct} ${out("i")} = s;`));
+          fwd.push(`{ ${normBefore} ${loop(m, `let s = ${lpg}(${argv.join(", ")}, d); ${normEach} ${normAdd} ${store} ${ct} ${out("i")} = s;`)} }`);
         } else {
-          fwd.push(`{ let s = ${lit(constant)}; ${loop(m, `s += ${lpg}(${argv.join(", ")}, d); ${store} ${inLoop}`)} v${k} = s; }`);
+          fwd.push(`{ ${normBefore} let s = ${lit(constant)}; ${loop(m, `s += ${lpg}(${argv.join(", ")}, d); ${normEach} ${normAdd} ${store} ${inLoop}`)} ${normTotal} v${k} = s; }`);
         }
         if (gk) {
           n.args.forEach((a, j) => {
