@@ -57,7 +57,17 @@ interface AnyBackend {
   makeTensorInfo(shape: number[], dtype: "float32", values: Float32Array): Info;
 }
 
+const buffersByBackend = new WeakMap<object, Buffers>();
+
+/** The buffers of `backend` (those of a host backend made once: kernels run on every gradient). */
 function buffersOf(backend: object, backendName: string): Buffers {
+  if (!isHostBackend(backendName)) return makeBuffers(backend, backendName);
+  let b = buffersByBackend.get(backend);
+  if (b === undefined) buffersByBackend.set(backend, (b = makeBuffers(backend, backendName)));
+  return b;
+}
+
+function makeBuffers(backend: object, backendName: string): Buffers {
   if (isHostBackend(backendName)) {
     const mem = hostMemory(backend, backendName);
     return {

@@ -33,11 +33,10 @@ export interface Distribution {
    * Univariate families of core/ir/families.ts: Σ logProbInSupport(x) over every axis of
    * `broadcast(batch of x, batchShape)`, or over every axis but the first with `keepAxis0` (a
    * scorer's per-chain sum, `[C]`), as one kernel whose gradient is analytic and computed only
-   * for what is differentiated (core/fused-logpdf.ts). `withValueTerms: false` leaves out the
-   * terms of `valueTerms`. Values must lie in the support. Optional: callers fall back to
-   * summing `logProbInSupport`.
+   * for what is differentiated (core/fused-logpdf.ts). Values must lie in the support.
+   * Optional: callers fall back to summing `logProbInSupport`.
    */
-  readonly logProbSum?: (x: tf.Tensor, keepAxis0: boolean, withValueTerms?: boolean) => tf.Tensor;
+  readonly logProbSum?: (x: tf.Tensor, keepAxis0: boolean, options?: LogProbSumOptions) => tf.Tensor;
   /**
    * Univariate families with terms of the value alone (−lgamma(k + 1) for Poisson), where
    * those terms read no tensor parameter: `term64` is one element's term, in float64. A
@@ -60,6 +59,14 @@ export interface Distribution {
   readonly quantile?: (u: tf.Tensor) => tf.Tensor;
   /** Univariate continuous only, where available: the inverse survival function, x with P(X > x) = s (precise in the upper tail). */
   readonly quantileSf?: (s: tf.Tensor) => tf.Tensor;
+}
+
+/** Options of Distribution.logProbSum. */
+export interface LogProbSumOptions {
+  /** Leave out the terms of `valueTerms` (default false), for a caller that sums them once. */
+  readonly withoutValueTerms?: boolean;
+  /** The value is data, never differentiated (observed data): no partials are made for it. */
+  readonly valueIsData?: boolean;
 }
 
 /** The value-only terms of a univariate family's log density (Distribution.valueTerms). */

@@ -250,7 +250,7 @@ export function makeDistribution(parts: Parts): Distribution {
   const wrap = (f: (x: tf.Tensor) => tf.Tensor) => (x: tf.Tensor) => tf.tidy(() => broadcastTo(f(toFloat(x)), batchShape));
   if (fam !== undefined && univariate) {
     const argShapes = fam.args.map((a) => (typeof a === "number" ? [] : a.shape));
-    d.logProbSum = (x, keepAxis0, withValueTerms = true) =>
+    d.logProbSum = (x, keepAxis0, { withoutValueTerms = false, valueIsData = false } = {}) =>
       tf.tidy(() => {
         const xf = toFloat(x);
         const natural = broadcastShapes(xf.shape, ...argShapes);
@@ -258,9 +258,10 @@ export function makeDistribution(parts: Parts): Distribution {
         // `size` widening the batch beyond x and the parameters would count terms more than
         // once in a sum over the natural broadcast: sum the elementwise densities instead.
         if (whole.length !== natural.length || whole.some((n, i) => n !== natural[i]) || (keepAxis0 && whole.length === 0)) {
-          return sumPerChain(broadcastTo(familyEach(withValueTerms)(xf), batchShape), keepAxis0);
+          return sumPerChain(broadcastTo(familyEach(!withoutValueTerms)(xf), batchShape), keepAxis0);
         }
-        const s = familyLogPdfSum(fam.name, [xf, ...fam.args], keepAxis0, { withConst: withValueTerms });
+        const wanted = valueIsData ? [false, ...fam.args.map(() => true)] : undefined;
+        const s = familyLogPdfSum(fam.name, [xf, ...fam.args], keepAxis0, { withConst: !withoutValueTerms, ...(wanted ? { wanted } : {}) });
         if (!fam.perElement) return s;
         const terms = numel(natural) / (keepAxis0 ? natural[0]! : 1);
         return tf.add(s, terms * fam.perElement);

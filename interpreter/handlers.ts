@@ -279,12 +279,12 @@ export function scorer(
       const terms = valid && d.logProbSum !== undefined ? d.valueTerms : undefined;
       const c = terms === undefined ? undefined : valueTermSum(site, d, terms);
       if (c !== undefined) {
-        const s = d.logProbSum!(site.value.t, batched, false);
+        const s = d.logProbSum!(site.value.t, batched, { withoutValueTerms: true, valueIsData: true });
         addSum(w === 1 ? s : tf.mul(s, w), site.stmt, c * w);
         return;
       }
       if (valid && d.logProbSum !== undefined) {
-        const s = d.logProbSum(site.value.t, batched);
+        const s = d.logProbSum(site.value.t, batched, { valueIsData: true });
         addSum(w === 1 ? s : tf.mul(s, w), site.stmt);
         return;
       }
