@@ -51,6 +51,14 @@ const logScaleNorm = (c: number) => (_mu: number, s: number, _c: number, d: Floa
   return -Math.log(s) - c;
 };
 
+/** α log β − lgamma(α), the normaliser of Gamma (rate β) and InverseGamma (scale β). */
+const gammaNorm = (a: number, b: number, _c: number, d: Float64Array): number => {
+  const lb = Math.log(b);
+  d[1] = lb - digamma64(a);
+  d[2] = a / b;
+  return a * lb - lgamma64(a);
+};
+
 const FAMILY_TABLE = {
   /** Normal(x | μ, σ). */
   normal: {
@@ -169,12 +177,7 @@ const FAMILY_TABLE = {
       d[2] = -x;
       return (a === 1 ? 0 : (a - 1) * lx) - b * x;
     },
-    norm: (a, b, _c, d) => {
-      const lb = Math.log(b);
-      d[1] = lb - digamma64(a);
-      d[2] = a / b;
-      return a * lb - lgamma64(a);
-    },
+    norm: gammaNorm,
     normArgs: [1, 2],
   },
   /** InverseGamma(x | α, β) with scale β. */
@@ -187,12 +190,7 @@ const FAMILY_TABLE = {
       d[2] = -1 / x;
       return -(a + 1) * lx - b / x;
     },
-    norm: (a, b, _c, d) => {
-      const lb = Math.log(b);
-      d[1] = lb - digamma64(a);
-      d[2] = a / b;
-      return a * lb - lgamma64(a);
-    },
+    norm: gammaNorm,
     normArgs: [1, 2],
   },
   /** Weibull(x | k, λ): log k − log λ + (k − 1) log(x/λ) − (x/λ)^k. */
