@@ -3,6 +3,9 @@
  * that distributions, kernels, linear algebra and the interpreter's shape checks share.
  */
 
+/** The number of elements of `shape` (1 for a scalar). */
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
 /** The broadcast of `shapes`, or undefined when two of them disagree on an axis. */
 export function broadcastShape(...shapes: readonly (readonly number[])[]): number[] | undefined {
   const rank = Math.max(0, ...shapes.map((s) => s.length));
@@ -27,8 +30,6 @@ export function broadcastShapesOrThrow(shapes: readonly (readonly number[])[], f
   if (out === undefined) throw fail(`shapes ${shapes.map((x) => `[${x.join(", ")}]`).join(" and ")} do not broadcast`);
   return out;
 }
-
-const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
 // Offsets depend on the two shapes only, and a model calls its densities with the same shapes
 // at every gradient: cached (a bounded map, cleared when full).
@@ -59,7 +60,7 @@ function computeOffsets(shape: readonly number[], inShape: readonly number[]): I
     strides[i] = padded[i] === 1 ? 0 : s;
     s *= padded[i]!;
   }
-  const n = size(shape);
+  const n = sizeOf(shape);
   const out = new Int32Array(n);
   const idx = new Array<number>(rank).fill(0);
   let o = 0;

@@ -19,7 +19,7 @@
  * This file imports TensorFlow.js directly (like kernels/), because engine.ts installs it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { broadcastOffsets, broadcastShapesOrThrow } from "./broadcast.js";
+import { broadcastOffsets, broadcastShapesOrThrow, sizeOf } from "./broadcast.js";
 import { hostMemory, isHostBackend } from "./host-memory.js";
 import { FAMILIES, type FamilyName } from "./ir/families.js";
 import { familyLoop } from "./ir/families-compile.js";
@@ -42,7 +42,6 @@ export type Operand = tf.Tensor | number;
 
 type Attrs = NonNullable<Parameters<KernelFunc>[0]["attrs"]>;
 
-const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 const valueShape = (shape: readonly number[], reduce: FamilyReduce): number[] => (reduce === "each" ? [...shape] : reduce === "rows" ? [shape[0]!] : []);
 
 /** Buffers of any backend: in place on host memory, else read as copies and written by upload. */
@@ -83,7 +82,7 @@ function makeBuffers(backend: object, backendName: string): Buffers {
   return {
     read: (info) => be.readSync(info.dataId),
     outputs: (shapes) => {
-      const arrays = shapes.map((s) => new Float32Array(size(s)));
+      const arrays = shapes.map((s) => new Float32Array(sizeOf(s)));
       return { arrays, finish: () => arrays.map((a, k) => be.makeTensorInfo([...shapes[k]!], "float32", a)) };
     },
   };
@@ -106,7 +105,7 @@ export function forwardKernel(backendName: string): KernelFunc {
     const tensorArgs = attrs["tensorArgs"] as number[];
     const withGrad = attrs["withGrad"] === true;
     const shape = broadcastShapesOrThrow(infos.flatMap((info) => (info === undefined ? [] : [info.shape])));
-    const n = size(shape);
+    const n = sizeOf(shape);
     const rows = reduce === "rows" ? shape[0]! : 1;
     const perRow = rows > 0 ? n / rows : 0;
     const buffers = buffersOf(backend, backendName);
@@ -127,11 +126,11 @@ function backwardKernel(backendName: string): KernelFunc {
     const [g, dy] = [inputs["g"]!, inputs["dy"]!];
     const target = attrs["shape"] as number[];
     const reduce = reduceOf(attrs);
-    const n = size(g.shape);
+    const n = sizeOf(g.shape);
     const rows = reduce === "rows" ? g.shape[0]! : 1;
     const perRow = rows > 0 ? n / rows : 0;
     const to = broadcastOffsets(g.shape, target);
-    const acc = new Float64Array(size(target));
+    const acc = new Float64Array(sizeOf(target));
     const buffers = buffersOf(backend, backendName);
     const { arrays, finish } = buffers.outputs([target]);
     const [gv, dv] = [buffers.read(g), buffers.read(dy)];

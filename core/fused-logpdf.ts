@@ -15,7 +15,7 @@
  * chain axis, i.e. the per-chain sum of a scorer).
  */
 import { tf } from "./engine.js";
-import { broadcastShapesOrThrow } from "./broadcast.js";
+import { broadcastShape, broadcastShapesOrThrow, sizeOf } from "./broadcast.js";
 import { familyLogPdf, type FamilyLogPdfOptions, type Operand } from "./fused-family.js";
 import { BERNOULLI_LOGIT_LOGPMF_SUM, HOST_LOOP_MAX_SIZE, NORMAL_LOGPDF_SUM } from "./fused-logpdf-kernels.js";
 import { isHostBackend } from "./host-memory.js";
@@ -25,8 +25,6 @@ export type { Operand };
 
 type NamedAttrMap = Parameters<ReturnType<typeof tf.engine>["runKernel"]>[2];
 
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
 /**
  * Σ log p(args[0] | args[1..]) of `family` (families.ts's parameterisation), summed as above.
  * Options as familyLogPdf's: `withConst: false` leaves out the family's value-only terms
@@ -34,15 +32,23 @@ const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b,
  * `wanted` marks the arguments that may be differentiated. Values must lie in the support.
  */
 export function familyLogPdfSum(family: FamilyName, args: readonly Operand[], batched: boolean, options: FamilyLogPdfOptions = {}): tf.Tensor {
-  const backend = tf.getBackend();
-  const tensors = args.filter((a): a is tf.Tensor => typeof a !== "number");
-  const n = size(broadcastShapesOrThrow(tensors.map((t) => t.shape), (m) => new RangeError(`${family}: ${m}`)));
-  const loopFits = isHostBackend(backend) && (backend !== "wasm" || n <= HOST_LOOP_MAX_SIZE);
-  if (!loopFits && tensors.length > 0) {
-    if (family === "normal") return normalLogPdfSum(args[0]!, args[1]!, args[2]!, batched);
-    if (family === "bernoulliLogit") return bernoulliLogitLogPmfSum(args[0]!, args[1]!, batched);
+  // only the two families with a composite ask for the broadcast's size (familyLogPdf checks it)
+  if ((family === "normal" || family === "bernoulliLogit") && !loopFits(args)) {
+    return family === "normal" ? normalLogPdfSum(args[0]!, args[1]!, args[2]!, batched) : bernoulliLogitLogPmfSum(args[0]!, args[1]!, batched);
   }
   return familyLogPdf(family, args, batched ? "rows" : "all", options);
+}
+
+/** Whether the family kernel's host loop is the faster way to sum over `args`' broadcast here. */
+function loopFits(args: readonly Operand[]): boolean {
+  const backend = tf.getBackend();
+  if (backend === "cpu") return true;
+  const tensors = args.filter((a): a is tf.Tensor => typeof a !== "number");
+  if (tensors.length === 0) return true;
+  const shape = broadcastShape(...tensors.map((t) => t.shape));
+  // a mismatch is reported by familyLogPdf
+  if (shape === undefined) return true;
+  return isHostBackend(backend) && sizeOf(shape) <= HOST_LOOP_MAX_SIZE;
 }
 
 /** Inputs and attributes of a composite kernel call from named operands. */

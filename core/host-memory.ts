@@ -3,11 +3,10 @@
  * wasm: the module's heap), which host-loop kernels read and write in place instead of
  * launching one backend kernel per elementwise step.
  *
- * This file imports TensorFlow.js's types only; it is part of the engine layer (kernels/).
+ * It imports no TensorFlow.js: it is part of the engine layer (kernels/).
  */
+import { sizeOf } from "./broadcast.js";
 import type { Info } from "./kernels/compose.js";
-
-const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
 /** Float32 buffers of a host-memory backend. */
 export interface HostMemory {
@@ -47,7 +46,7 @@ export function hostMemory(backend: object, backendName: string): HostMemory {
       // Our outputs are always Float32Arrays; an input held as another array type is only read.
       return values instanceof Float32Array ? values : Float32Array.from(values);
     },
-    alloc: (shape) => be.makeTensorInfo([...shape], "float32", new Float32Array(size(shape))),
+    alloc: (shape) => be.makeTensorInfo([...shape], "float32", new Float32Array(sizeOf(shape))),
     free: (info) => void be.disposeData(info.dataId),
   };
 }

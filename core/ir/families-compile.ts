@@ -1,8 +1,7 @@
 /**
  * The families of families.ts as generated functions: a family's whole log density with its
- * parameter-only terms memoised (`familyScorer`, which the host executor's code calls), and
- * loops over broadcast arguments for code that scores a family outside generated code of its
- * own (the family kernel of core/fused-family.ts, behind the tfjs executor's log-density op and
+ * parameter-only terms memoised (`familyScorer`), and loops over broadcast arguments for code
+ * that scores a family outside generated code of its own (the family kernel of core/fused-family.ts, behind the tfjs executor's log-density op and
  * the distributions' densities and sums). Like ops-compile.ts it builds functions from text:
  * only argument counts, indices and fixed names reach it; the family's functions are passed in.
  */

@@ -12,7 +12,7 @@
  * sum per distribution family (families.ts). Each op's gradient rule is written once, in the
  * executor or in linalg.ts, on these nodes.
  */
-import { broadcastOffsets, broadcastShape } from "../broadcast.js";
+import { broadcastOffsets, broadcastShape, sizeOf } from "../broadcast.js";
 import { FAMILIES, type FamilyName } from "./families.js";
 import type { BinaryFn, UnaryFn } from "./ops.js";
 import { BINARY, UNARY } from "./ops-compile.js";
@@ -61,7 +61,7 @@ export type Node =
  */
 export type ReduceKind = "sum" | "logsumexp" | "prod" | "max" | "min";
 
-export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+export { sizeOf };
 
 /** Each reduction's fold over float64 numbers (constant folding; the host executor inlines the same). */
 const REDUCE_FOLD: Readonly<Record<Exclude<ReduceKind, "logsumexp">, { readonly start: number; readonly step: (acc: number, x: number) => number }>> = {
